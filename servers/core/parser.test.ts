@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { cases } from './parser.cases.js';
+import { RequestParser } from './parser.js';
+import { everyByte, feedSplit, randomCuts, seededRandom } from './test-support/feed.js';
+
+describe('request parser, table of RFC 9112 / 9110 cases', () => {
+  it('has at least 80 cases, each naming its RFC section', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(80);
+    for (const c of cases) expect(c.rfc).toMatch(/\d|RFC/);
+  });
+
+  for (const c of cases) {
+    describe(`${c.rfc}: ${c.name}`, () => {
+      const raw = Buffer.from(c.raw, 'latin1');
+      const whole = feedSplit(raw, [], c.limits);
+
+      it('fed whole', () => {
+        expect(whole.events).toHaveLength(c.expect.length);
+        c.expect.forEach((want, i) => expect(whole.events[i]).toMatchObject(want));
+        expect(whole.incomplete).toBe(c.incomplete ?? false);
+      });
+
+      it('fed one byte at a time', () => {
+        expect(withoutContinues(feedSplit(raw, everyByte(raw.length), c.limits))).toEqual(withoutContinues(whole));
+      });
+
+      it('split in two at every boundary', () => {
+        for (let at = 1; at < raw.length; at++) {
+          const got = feedSplit(raw, [at], c.limits);
+          if (JSON.stringify(withoutContinues(got)) !== JSON.stringify(withoutContinues(whole))) {
+            expect.fail(`split at ${at} differs: ${JSON.stringify(got.events)} vs ${JSON.stringify(whole.events)}`);
+          }
+        }
+      });
+
+      it('split at random points', () => {
+        const random = seededRandom(raw.length);
+        for (let i = 0; i < 20; i++) {
+          const cuts = randomCuts(raw.length, 2 + Math.floor(random() * 8), random);
+          expect(withoutContinues(feedSplit(raw, cuts, c.limits)), `cuts ${cuts.join(',')}`).toEqual(withoutContinues(whole));
+        }
+      });
+    });
+  }
+});
+
+describe('request parser API', () => {
+  it('looks headers up by lower-case name and joins repeated fields', () => {
+    const p = new RequestParser();
+    p.feed(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\nAccept: x\r\nACCEPT: y\r\n\r\n'));
+    const r = p.next();
+    if (r.kind !== 'request') throw new Error(`expected a request, got ${r.kind}`);
+    expect(r.headers.get('host')).toBe('a');
+    expect(r.headers.get('accept')).toBe('x, y');
+    expect(r.headers.get('missing')).toBeUndefined();
+    expect(r.headers.count).toBe(3);
+  });
+
+  it('answers continue before the body of an Expect: 100-continue request arrives', () => {
+    const p = new RequestParser();
+    p.feed(Buffer.from('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n'));
+    expect(p.next().kind).toBe('continue');
+    expect(p.next().kind).toBe('need-more');
+    p.feed(Buffer.from('hi'));
+    const r = p.next();
+    expect(r.kind === 'request' && r.body.toString()).toBe('hi');
+  });
+
+  it('keeps a body that arrives with its head as a view of the input, not a copy', () => {
+    const input = Buffer.from('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello');
+    const p = new RequestParser();
+    p.feed(input);
+    const r = p.next();
+    if (r.kind !== 'request') throw new Error(`expected a request, got ${r.kind}`);
+    expect(r.body.buffer).toBe(input.buffer);
+  });
+
+  it('stays failed after an error and refuses to parse the bytes that follow', () => {
+    const p = new RequestParser();
+    p.feed(Buffer.from('GET / HTTP/9.9\r\nHost: a\r\n\r\n'));
+    expect(p.next()).toMatchObject({ kind: 'error', status: 505 });
+    expect(p.failed).toBe(true);
+    expect(p.next()).toMatchObject({ kind: 'error', status: 505 });
+  });
+
+  it('refuses a feed before the previous chunk was drained', () => {
+    const p = new RequestParser();
+    p.feed(Buffer.from('GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n'));
+    expect(p.next().kind).toBe('request');
+    expect(() => p.feed(Buffer.from('x'))).toThrow(/next\(\)/);
+  });
+
+  it('tells a request head in progress from an idle connection', () => {
+    const p = new RequestParser();
+    expect(p.inRequest).toBe(false);
+    p.feed(Buffer.from('GET / HT'));
+    expect(p.next().kind).toBe('need-more');
+    expect(p.inHead).toBe(true);
+    p.feed(Buffer.from('TP/1.1\r\nHost: a\r\n\r\n'));
+    expect(p.next().kind).toBe('request');
+    expect(p.next().kind).toBe('need-more');
+    expect(p.inRequest).toBe(false);
+  });
+});
+
+function withoutContinues(r: ReturnType<typeof feedSplit>) {
+  return { events: r.events, incomplete: r.incomplete };
+}

@@ -1,0 +1,883 @@
+// An incremental HTTP/1.1 request parser (RFC 9112, RFC 9110).
+//
+// Design:
+// - Pull-style: feed(chunk), then call next() until it answers need-more. The caller decides when
+//   to pull, so it can stop pulling (and stop reading the socket) while responses are backed up.
+// - Zero-copy: a request head found inside one chunk is parsed in place; header names and values
+//   are kept as offsets into that head and turned into strings only when asked for. A head that
+//   straddles chunks is gathered into one buffer (the only copy), and so is a body that straddles.
+// - Line endings: only CRLF ends a line. A bare LF is answered 400 rather than accepted (RFC 9112
+//   §2.2 allows either); accepting it is how a front end and a back end come to disagree about
+//   where a request ends. A bare CR is always 400.
+// - Transfer-Encoding together with Content-Length is answered 400 (RFC 9112 §6.3 allows that or
+//   processing as chunked and closing); refusing is the choice that cannot be smuggled through.
+// - Bad input is a value (ParseError), never an exception; after one, the parser is dead.
+
+import {
+  BACKSLASH,
+  COLON,
+  COMMA,
+  CR,
+  DQUOTE,
+  EQUALS,
+  FIELD_VALUE,
+  HEX_VALUE,
+  HOST,
+  HTAB,
+  LF,
+  LOWER,
+  QDTEXT,
+  QUOTABLE,
+  SEMI,
+  SP,
+  TARGET,
+  TOKEN,
+} from './chars.js';
+
+/** Size limits, each answered with its own status when exceeded. */
+export interface ParserLimits {
+  /** Longest request line, CRLF excluded (414). */
+  maxRequestLineBytes: number;
+  /** Largest header section after the request line, final CRLF included (431); the trailer section has the same limit. */
+  maxHeaderBytes: number;
+  /** Most header lines in one request (431). Trailers count too. */
+  maxHeaderCount: number;
+  /** Largest body, decided from Content-Length before reading, and while decoding chunks (413). */
+  maxBodyBytes: number;
+  /** Most bytes of chunk extensions in one request (413). */
+  maxChunkExtensionBytes: number;
+}
+
+/** The limits used when none are given. */
+export const DEFAULT_LIMITS: Readonly<ParserLimits> = Object.freeze({
+  maxRequestLineBytes: 8 * 1024,
+  maxHeaderBytes: 16 * 1024,
+  maxHeaderCount: 100,
+  maxBodyBytes: 1024 * 1024,
+  maxChunkExtensionBytes: 4 * 1024,
+});
+
+const EMPTY = Buffer.alloc(0);
+
+/** The header fields of one request: offsets into its head, made into strings only on demand. */
+export class HeaderList {
+  constructor(
+    private readonly raw: Buffer,
+    private readonly offsets: readonly number[],
+  ) {}
+
+  /** How many field lines the request had. */
+  get count(): number {
+    return this.offsets.length >> 2;
+  }
+
+  /** The name of field line i, as sent. */
+  name(i: number): string {
+    return this.raw.toString('latin1', this.offsets[i * 4], this.offsets[i * 4 + 1]);
+  }
+
+  /** The value of field line i, without surrounding whitespace. */
+  value(i: number): string {
+    return this.raw.toString('latin1', this.offsets[i * 4 + 2], this.offsets[i * 4 + 3]);
+  }
+
+  /** The value for a lower-case name; several lines of one name are joined with ", " (RFC 9110 §5.3). */
+  get(lowerName: string): string | undefined {
+    let found: string | undefined;
+    for (let i = 0; i < this.offsets.length; i += 4) {
+      if (this.nameIs(i, lowerName)) {
+        const v = this.raw.toString('latin1', this.offsets[i + 2], this.offsets[i + 3]);
+        found = found === undefined ? v : `${found}, ${v}`;
+      }
+    }
+    return found;
+  }
+
+  /** Every field line as [name, value], in order. */
+  entries(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (let i = 0; i < this.count; i++) out.push([this.name(i), this.value(i)]);
+    return out;
+  }
+
+  private nameIs(i: number, lowerName: string): boolean {
+    const s = this.offsets[i] as number;
+    if ((this.offsets[i + 1] as number) - s !== lowerName.length) return false;
+    for (let k = 0; k < lowerName.length; k++) {
+      if (LOWER[this.raw[s + k] as number] !== lowerName.charCodeAt(k)) return false;
+    }
+    return true;
+  }
+}
+
+/** A complete request. */
+export class HttpRequest {
+  readonly kind = 'request' as const;
+  constructor(
+    /** The method token, case-sensitive as RFC 9110 §9.1 says. */
+    readonly method: string,
+    /** The request-target as sent: origin-form, absolute-form, or `*`. */
+    readonly target: string,
+    /** 1 for HTTP/1.1, 0 for HTTP/1.0. */
+    readonly versionMinor: 0 | 1,
+    readonly headers: HeaderList,
+    /** The decoded body; empty when there was none. */
+    public body: Buffer,
+    /** Whether the connection may carry another request after this one. */
+    readonly keepAlive: boolean,
+    /** Whether the client waits for `100 Continue` before sending the body. */
+    readonly expectContinue: boolean,
+  ) {}
+}
+
+/** Input the parser refuses: the status to answer with and a short reason. */
+export class ParseError {
+  readonly kind = 'error' as const;
+  constructor(
+    readonly status: 400 | 408 | 413 | 414 | 417 | 431 | 501 | 505,
+    readonly reason: string,
+  ) {}
+}
+
+/** What next() yields. */
+export type ParseEvent = HttpRequest | ParseError | { readonly kind: 'need-more' } | { readonly kind: 'continue' };
+
+/** next() has consumed every byte fed so far and needs another chunk. */
+export const NEED_MORE = Object.freeze({ kind: 'need-more' as const });
+/** A head asking for `100 Continue` is complete and its body is not; the body comes next. */
+export const CONTINUE = Object.freeze({ kind: 'continue' as const });
+
+const S_HEAD = 0;
+const S_BODY = 1;
+const S_CHUNK_SIZE = 2;
+const S_CHUNK_DATA = 3;
+const S_CHUNK_DATA_END = 4;
+const S_TRAILERS = 5;
+const S_DEAD = 6;
+
+const LINE_INCOMPLETE = 0;
+const LINE_READY = 1;
+const LINE_ERROR = 2;
+
+const E_NONE = 0;
+const E_CONTINUE = 1;
+const E_OTHER = 2;
+
+/** Incremental request parser for one connection. */
+export class RequestParser {
+  private readonly limits: ParserLimits;
+  /** Bytes a complete head can take at most: one skipped empty line, request line, header section. */
+  private readonly headLimit: number;
+
+  private state = S_HEAD;
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  private error: ParseError | null = null;
+
+  // Head in progress. Offsets are relative to where the head started, so they stay valid when
+  // a partial head is moved into `pending`.
+  private pending: Buffer | null = null;
+  private pendingLen = 0;
+  private lineStart = 0;
+  private scanFrom = 0;
+  private headersStart = -1;
+  private skippedEmptyLine = false;
+  private method = '';
+  private target = '';
+  private versionMinor: 0 | 1 = 1;
+  private offsets: number[] = [];
+  private hostCount = 0;
+  private contentLength = -1;
+  private teSeen = false;
+  private teChunkedCount = 0;
+  private teLastIsChunked = false;
+  private teUnknown = false;
+  private connClose = false;
+  private connKeepAlive = false;
+  private expect = E_NONE;
+
+  // Body in progress.
+  private current: HttpRequest | null = null;
+  private remaining = 0;
+  private bodyBuf: Buffer | null = null;
+  private bodyFilled = 0;
+  private pieces: Buffer[] = [];
+  private bodyTotal = 0;
+  private extTotal = 0;
+  private trailerCount = 0;
+  private trailerBytes = 0;
+  private crlfSeen = 0;
+  private linePending: Buffer | null = null;
+  private lineB: Buffer = EMPTY;
+  private lineS = 0;
+  private lineE = 0;
+  private fieldNameEnd = 0;
+  private fieldValueStart = 0;
+  private fieldValueEnd = 0;
+
+  constructor(limits: Partial<ParserLimits> = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.headLimit = 2 + this.limits.maxRequestLineBytes + 2 + this.limits.maxHeaderBytes;
+  }
+
+  /** Hands the parser the next chunk. Call only after next() answered need-more (or before the first). */
+  feed(chunk: Buffer): void {
+    if (this.pos < this.buf.length) throw new Error('RequestParser.feed: call next() until need-more first');
+    this.buf = chunk;
+    this.pos = 0;
+  }
+
+  /** Whether a request has begun and not yet been returned (bytes of it are held or unread). */
+  get inRequest(): boolean {
+    return this.state !== S_HEAD || this.pending !== null || this.pos < this.buf.length;
+  }
+
+  /** Whether the request in progress is still in its head (what a headers timeout guards). */
+  get inHead(): boolean {
+    return this.state === S_HEAD && (this.pending !== null || this.pos < this.buf.length);
+  }
+
+  /** Whether the parser has failed; it accepts nothing more. */
+  get failed(): boolean {
+    return this.state === S_DEAD;
+  }
+
+  /** Drops everything held, for a connection that went away. */
+  destroy(): void {
+    this.state = S_DEAD;
+    this.error ??= new ParseError(400, 'parser destroyed');
+    this.release();
+  }
+
+  /** The next event from the bytes fed so far. */
+  next(): ParseEvent {
+    for (;;) {
+      switch (this.state) {
+        case S_HEAD: {
+          const ev = this.parseHead();
+          if (ev !== null) return ev;
+          break;
+        }
+        case S_BODY: {
+          const avail = this.buf.length - this.pos;
+          if (this.bodyBuf === null && avail >= this.remaining) {
+            const body = this.buf.subarray(this.pos, this.pos + this.remaining);
+            this.pos += this.remaining;
+            return this.complete(body);
+          }
+          if (avail === 0) return NEED_MORE;
+          this.bodyBuf ??= Buffer.allocUnsafe(this.remaining);
+          const n = Math.min(avail, this.remaining);
+          this.buf.copy(this.bodyBuf, this.bodyFilled, this.pos, this.pos + n);
+          this.bodyFilled += n;
+          this.pos += n;
+          this.remaining -= n;
+          if (this.remaining === 0) return this.complete(this.bodyBuf);
+          return NEED_MORE;
+        }
+        case S_CHUNK_SIZE: {
+          const r = this.readLine(this.limits.maxChunkExtensionBytes + 32, 413, 'chunk size line too long');
+          if (r === LINE_INCOMPLETE) return NEED_MORE;
+          if (r === LINE_ERROR) return this.error as ParseError;
+          const err = this.parseChunkSize(this.lineB, this.lineS, this.lineE);
+          if (err !== null) return err;
+          break;
+        }
+        case S_CHUNK_DATA: {
+          const avail = this.buf.length - this.pos;
+          if (avail === 0) return NEED_MORE;
+          const n = Math.min(avail, this.remaining);
+          this.pieces.push(this.buf.subarray(this.pos, this.pos + n));
+          this.pos += n;
+          this.remaining -= n;
+          if (this.remaining === 0) {
+            this.state = S_CHUNK_DATA_END;
+            this.crlfSeen = 0;
+          }
+          break;
+        }
+        case S_CHUNK_DATA_END: {
+          if (this.pos === this.buf.length) return NEED_MORE;
+          const c = this.buf[this.pos++];
+          if (this.crlfSeen === 0) {
+            if (c !== CR) return this.fail(400, 'chunk data longer than its declared size');
+            this.crlfSeen = 1;
+          } else {
+            if (c !== LF) return this.fail(400, 'chunk data not followed by CRLF');
+            this.state = S_CHUNK_SIZE;
+          }
+          break;
+        }
+        case S_TRAILERS: {
+          const r = this.readLine(this.limits.maxHeaderBytes, 431, 'trailer section too large');
+          if (r === LINE_INCOMPLETE) return NEED_MORE;
+          if (r === LINE_ERROR) return this.error as ParseError;
+          const { lineB: b, lineS: s, lineE: e } = this;
+          this.trailerBytes += e - s + 2;
+          if (this.trailerBytes > this.limits.maxHeaderBytes) return this.fail(431, 'trailer section too large');
+          if (e === s) {
+            const body = this.pieces.length === 1 ? (this.pieces[0] as Buffer) : Buffer.concat(this.pieces, this.bodyTotal);
+            return this.complete(body);
+          }
+          if (++this.trailerCount + (this.current as HttpRequest).headers.count > this.limits.maxHeaderCount) {
+            return this.fail(431, 'too many header and trailer fields');
+          }
+          const err = this.scanFieldLine(b, s, e, true);
+          if (err !== null) return err;
+          break; // trailer fields are validated, then dropped
+        }
+        default:
+          return this.error as ParseError;
+      }
+    }
+  }
+
+  // --- head ---------------------------------------------------------------------------------
+
+  /** Returns an event, or null when the head is done and a body follows in the next state. */
+  private parseHead(): ParseEvent | null {
+    let b: Buffer;
+    let base: number;
+    let take = 0;
+    const pendingBefore = this.pendingLen;
+    if (this.pending !== null) {
+      const room = this.headLimit - this.pendingLen;
+      take = Math.min(this.buf.length - this.pos, room + 1);
+      if (take === 0) return NEED_MORE;
+      if (this.pending.length < this.pendingLen + take) {
+        const grown = Buffer.allocUnsafe(Math.min(Math.max(this.pending.length * 2, this.pendingLen + take), this.headLimit + 1));
+        this.pending.copy(grown, 0, 0, this.pendingLen);
+        this.pending = grown;
+      }
+      this.buf.copy(this.pending, this.pendingLen, this.pos, this.pos + take);
+      b = this.pending.subarray(0, this.pendingLen + take);
+      base = 0;
+    } else {
+      if (this.pos === this.buf.length) return NEED_MORE;
+      b = this.buf;
+      base = this.pos;
+    }
+
+    const headEnd = this.scanHead(b, base);
+    if (headEnd === -2) return this.error as ParseError;
+    if (headEnd === -1) {
+      if (this.pending !== null) {
+        this.pendingLen += take;
+        this.pos += take;
+      } else {
+        const len = b.length - base;
+        this.pending = Buffer.allocUnsafe(Math.min(Math.max(len * 2, 256), this.headLimit + 1));
+        b.copy(this.pending, 0, base, b.length);
+        this.pendingLen = len;
+        this.pos = b.length;
+      }
+      return NEED_MORE;
+    }
+
+    const head = b.subarray(base, headEnd);
+    if (this.pending !== null) {
+      this.pos += headEnd - pendingBefore;
+      this.pending = null;
+      this.pendingLen = 0;
+    } else {
+      this.pos = headEnd;
+    }
+    return this.finishHead(head);
+  }
+
+  /** Scans whole lines from the saved position: head end (absolute), -1 for more input, -2 on error. */
+  private scanHead(b: Buffer, base: number): number {
+    const { maxRequestLineBytes, maxHeaderBytes, maxHeaderCount } = this.limits;
+    for (;;) {
+      const ls = base + this.lineStart;
+      const lf = b.indexOf(LF, base + this.scanFrom);
+      if (lf === -1) {
+        this.scanFrom = b.length - base;
+        if (this.headersStart < 0) {
+          // +1: the line's CR may already be here while its LF is not.
+          if (b.length - ls > maxRequestLineBytes + 1) return this.failHead(414, 'request line too long');
+        } else if (b.length - (base + this.headersStart) > maxHeaderBytes) {
+          return this.failHead(431, 'header section too large');
+        }
+        return -1;
+      }
+      if (lf === ls || b[lf - 1] !== CR) return this.failHead(400, 'bare LF: lines must end with CRLF');
+      const le = lf - 1;
+      this.lineStart = this.scanFrom = lf + 1 - base;
+
+      if (this.headersStart < 0) {
+        if (le === ls && !this.skippedEmptyLine) {
+          this.skippedEmptyLine = true; // RFC 9112 §2.2: ignore an empty line before the request line
+          continue;
+        }
+        if (le - ls > maxRequestLineBytes) return this.failHead(414, 'request line too long');
+        if (!this.parseRequestLine(b, ls, le)) return -2;
+        this.headersStart = lf + 1 - base;
+        continue;
+      }
+      if (lf + 1 - (base + this.headersStart) > maxHeaderBytes) return this.failHead(431, 'header section too large');
+      if (le === ls) return lf + 1;
+      if (this.offsets.length / 4 >= maxHeaderCount) return this.failHead(431, 'too many header fields');
+      if (!this.parseHeaderLine(b, base, ls, le)) return -2;
+    }
+  }
+
+  /** RFC 9112 §3: method SP request-target SP HTTP-version. */
+  private parseRequestLine(b: Buffer, ls: number, le: number): boolean {
+    let p = ls;
+    while (p < le && TOKEN[b[p] as number] === 1) p++;
+    if (p === ls) return this.failLine(400, 'invalid method');
+    if (p === le) return this.failLine(400, 'missing request-target and HTTP version');
+    if (b[p] !== SP) return this.failLine(400, 'invalid character in method');
+    const methodEnd = p++;
+    const ts = p;
+    while (p < le && TARGET[b[p] as number] === 1) p++;
+    if (p === ts) return this.failLine(400, 'empty request-target or extra whitespace');
+    if (p === le) return this.failLine(400, 'missing HTTP version');
+    if (b[p] !== SP) return this.failLine(400, 'invalid character in request-target');
+    const te = p++;
+    if (
+      le - p !== 8 ||
+      b[p] !== 0x48 || b[p + 1] !== 0x54 || b[p + 2] !== 0x54 || b[p + 3] !== 0x50 || b[p + 4] !== 0x2f ||
+      !isDigit(b[p + 5]) || b[p + 6] !== 0x2e || !isDigit(b[p + 7])
+    ) {
+      return this.failLine(400, 'invalid HTTP version');
+    }
+    if (b[p + 5] !== 0x31 || (b[p + 7] !== 0x31 && b[p + 7] !== 0x30)) {
+      return this.failLine(505, 'HTTP version not supported');
+    }
+    this.versionMinor = b[p + 7] === 0x31 ? 1 : 0;
+    this.method = methodString(b, ls, methodEnd);
+
+    // RFC 9112 §3.2: origin-form, absolute-form, authority-form (CONNECT), asterisk-form (OPTIONS).
+    const first = b[ts];
+    if (this.method === 'CONNECT') return this.failLine(501, 'CONNECT is not supported');
+    if (first === 0x2a && te - ts === 1) {
+      if (this.method !== 'OPTIONS') return this.failLine(400, 'asterisk-form is only for OPTIONS');
+    } else if (first !== 0x2f && !isAbsoluteForm(b, ts, te)) {
+      return this.failLine(400, 'request-target is neither origin-form nor absolute-form');
+    }
+    this.target = b.toString('latin1', ts, te);
+    return true;
+  }
+
+  /** One header field line of the head: validated, recorded, and the framing fields interpreted. */
+  private parseHeaderLine(b: Buffer, base: number, ls: number, le: number): boolean {
+    if (this.scanFieldLine(b, ls, le, false) !== null) return false;
+    const ne = this.fieldNameEnd;
+    const vs = this.fieldValueStart;
+    const ve = this.fieldValueEnd;
+    this.offsets.push(ls - base, ne - base, vs - base, ve - base);
+    switch (ne - ls) {
+      case 4:
+        if (nameIs(b, ls, 'host')) return this.onHost(b, vs, ve);
+        break;
+      case 6:
+        if (nameIs(b, ls, 'expect')) {
+          this.expect = ve - vs === 12 && nameIs(b, vs, '100-continue') && this.expect !== E_OTHER ? E_CONTINUE : E_OTHER;
+        }
+        break;
+      case 10:
+        if (nameIs(b, ls, 'connection')) this.onConnection(b, vs, ve);
+        break;
+      case 14:
+        if (nameIs(b, ls, 'content-length')) return this.onContentLength(b, vs, ve);
+        break;
+      case 17:
+        if (nameIs(b, ls, 'transfer-encoding')) return this.onTransferEncoding(b, vs, ve);
+        break;
+    }
+    return true;
+  }
+
+  /**
+   * RFC 9112 §5: field-name ":" OWS field-value OWS. Sets fieldNameEnd/fieldValueStart/fieldValueEnd.
+   * Returns the error, or null.
+   */
+  private scanFieldLine(b: Buffer, ls: number, le: number, trailer: boolean): ParseError | null {
+    const first = b[ls];
+    if (first === SP || first === HTAB) {
+      // RFC 9112 §2.2 (before the first field) and §5.2 (obs-fold).
+      return this.fail(400, !trailer && this.offsets.length === 0 ? 'whitespace before the first header field' : 'obsolete line folding');
+    }
+    let p = ls;
+    while (p < le && TOKEN[b[p] as number] === 1) p++;
+    if (p === le) return this.fail(400, 'header field without a colon');
+    if (b[p] !== COLON) {
+      if (b[p] === SP || b[p] === HTAB) return this.fail(400, 'whitespace between header field name and colon');
+      return this.fail(400, 'invalid character in header field name');
+    }
+    if (p === ls) return this.fail(400, 'empty header field name');
+    this.fieldNameEnd = p++;
+    while (p < le && (b[p] === SP || b[p] === HTAB)) p++;
+    const vs = p;
+    for (; p < le; p++) {
+      if (FIELD_VALUE[b[p] as number] === 0) {
+        const c = b[p];
+        return this.fail(400, c === CR ? 'bare CR in header field value' : c === 0 ? 'NUL in header field value' : 'control character in header field value');
+      }
+    }
+    let ve = le;
+    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
+    this.fieldValueStart = vs;
+    this.fieldValueEnd = ve;
+    return null;
+  }
+
+  private onHost(b: Buffer, vs: number, ve: number): boolean {
+    this.hostCount++;
+    if (!isValidHost(b, vs, ve)) return this.failLine(400, 'invalid Host');
+    return true;
+  }
+
+  private onConnection(b: Buffer, vs: number, ve: number): void {
+    forEachListElement(b, vs, ve, (s, e) => {
+      if (e - s === 5 && nameIs(b, s, 'close')) this.connClose = true;
+      else if (e - s === 10 && nameIs(b, s, 'keep-alive')) this.connKeepAlive = true;
+      return true;
+    });
+  }
+
+  /** RFC 9112 §6.3 and RFC 9110 §8.6: 1*DIGIT, one value however many lines carry it. */
+  private onContentLength(b: Buffer, vs: number, ve: number): boolean {
+    if (vs === ve) return this.failLine(400, 'empty Content-Length');
+    let value = 0;
+    for (let p = vs; p < ve; p++) {
+      const d = (b[p] as number) - 0x30;
+      if (d < 0 || d > 9) return this.failLine(400, 'invalid Content-Length');
+      // Past 2^53 the exact value no longer matters: it is far beyond any body limit.
+      value = value > Number.MAX_SAFE_INTEGER / 10 ? Infinity : value * 10 + d;
+    }
+    if (this.contentLength !== -1 && this.contentLength !== value) return this.failLine(400, 'conflicting Content-Length values');
+    this.contentLength = value;
+    return true;
+  }
+
+  /** RFC 9112 §6.1: a list of transfer codings, of which only a final `chunked` is supported. */
+  private onTransferEncoding(b: Buffer, vs: number, ve: number): boolean {
+    if (vs === ve) return this.failLine(400, 'empty Transfer-Encoding');
+    this.teSeen = true;
+    const ok = forEachListElement(b, vs, ve, (s, e) => {
+      let p = s;
+      while (p < e && TOKEN[b[p] as number] === 1) p++;
+      if (p === s) return false;
+      const isChunked = p - s === 7 && nameIs(b, s, 'chunked');
+      if (p !== e) {
+        // transfer-parameters: only codings we do not support may carry them
+        if (isChunked) return false;
+        while (p < e && (b[p] === SP || b[p] === HTAB)) p++;
+        if (b[p] !== SEMI) return false;
+      }
+      if (isChunked) this.teChunkedCount++;
+      else this.teUnknown = true;
+      this.teLastIsChunked = isChunked;
+      return true;
+    });
+    if (!ok) return this.failLine(400, 'invalid Transfer-Encoding');
+    return true;
+  }
+
+  private finishHead(head: Buffer): ParseEvent | null {
+    const v1 = this.versionMinor === 1;
+    if (this.hostCount > 1) return this.fail(400, 'more than one Host');
+    if (v1 && this.hostCount === 0) return this.fail(400, 'HTTP/1.1 request without Host');
+    let chunked = false;
+    if (this.teSeen) {
+      if (!v1) return this.fail(400, 'Transfer-Encoding in an HTTP/1.0 request');
+      if (this.contentLength !== -1) return this.fail(400, 'both Transfer-Encoding and Content-Length');
+      if (!this.teLastIsChunked) return this.fail(400, 'chunked is not the final transfer coding');
+      if (this.teChunkedCount > 1) return this.fail(400, 'chunked applied more than once');
+      if (this.teUnknown) return this.fail(501, 'unsupported transfer coding');
+      chunked = true;
+    }
+    if (this.contentLength > this.limits.maxBodyBytes) return this.fail(413, 'Content-Length exceeds the body limit');
+    // RFC 9110 §10.1.1: an HTTP/1.0 request's Expect is ignored.
+    const expect = v1 ? this.expect : E_NONE;
+    if (expect === E_OTHER) return this.fail(417, 'unsupported expectation');
+
+    const keepAlive = v1 ? !this.connClose : this.connKeepAlive && !this.connClose;
+    const request = new HttpRequest(
+      this.method,
+      this.target,
+      this.versionMinor,
+      new HeaderList(head, this.offsets),
+      EMPTY,
+      keepAlive,
+      expect === E_CONTINUE,
+    );
+    const contentLength = this.contentLength;
+    this.resetHead();
+
+    if (chunked) {
+      this.current = request;
+      this.state = S_CHUNK_SIZE;
+      return request.expectContinue ? CONTINUE : null;
+    }
+    if (contentLength <= 0) return request;
+    this.current = request;
+    this.state = S_BODY;
+    this.remaining = contentLength;
+    if (request.expectContinue && this.buf.length - this.pos < contentLength) return CONTINUE;
+    return null;
+  }
+
+  // --- chunked body -------------------------------------------------------------------------
+
+  /** RFC 9112 §7.1: chunk-size [ chunk-ext ] CRLF, with the extensions validated and dropped. */
+  private parseChunkSize(b: Buffer, s: number, e: number): ParseError | null {
+    let p = s;
+    let size = 0;
+    while (p < e) {
+      const v = HEX_VALUE[b[p] as number] as number;
+      if (v === 255) break;
+      size = size > Number.MAX_SAFE_INTEGER / 16 ? Infinity : size * 16 + v;
+      p++;
+    }
+    if (p === s) return this.fail(400, 'invalid chunk size');
+    if (p < e) {
+      this.extTotal += e - p;
+      if (this.extTotal > this.limits.maxChunkExtensionBytes) return this.fail(413, 'chunk extensions too long');
+      if (!isValidChunkExtensions(b, p, e)) return this.fail(400, 'invalid chunk size or extension');
+    }
+    if (size === 0) {
+      this.state = S_TRAILERS;
+      return null;
+    }
+    this.bodyTotal += size;
+    if (this.bodyTotal > this.limits.maxBodyBytes) return this.fail(413, 'chunked body exceeds the body limit');
+    this.remaining = size;
+    this.state = S_CHUNK_DATA;
+    return null;
+  }
+
+  /** Reads one CRLF-terminated line into lineB[lineS, lineE), gathering it if it straddles chunks. */
+  private readLine(maxLen: number, status: 413 | 431, reason: string): number {
+    const b = this.buf;
+    const lf = b.indexOf(LF, this.pos);
+    if (lf === -1) {
+      const rest = b.subarray(this.pos);
+      this.linePending = this.linePending === null ? Buffer.from(rest) : Buffer.concat([this.linePending, rest]);
+      this.pos = b.length;
+      if (this.linePending.length > maxLen + 1) {
+        this.fail(status, reason);
+        return LINE_ERROR;
+      }
+      return LINE_INCOMPLETE;
+    }
+    if (this.linePending !== null) {
+      this.lineB = Buffer.concat([this.linePending, b.subarray(this.pos, lf + 1)]);
+      this.lineS = 0;
+      this.lineE = this.lineB.length - 1;
+      this.linePending = null;
+    } else {
+      this.lineB = b;
+      this.lineS = this.pos;
+      this.lineE = lf;
+    }
+    this.pos = lf + 1;
+    if (this.lineE === this.lineS || this.lineB[this.lineE - 1] !== CR) {
+      this.fail(400, 'bare LF: lines must end with CRLF');
+      return LINE_ERROR;
+    }
+    this.lineE--;
+    if (this.lineE - this.lineS > maxLen) {
+      this.fail(status, reason);
+      return LINE_ERROR;
+    }
+    return LINE_READY;
+  }
+
+  // --- bookkeeping --------------------------------------------------------------------------
+
+  private complete(body: Buffer): HttpRequest {
+    const request = this.current as HttpRequest;
+    request.body = body;
+    this.current = null;
+    this.state = S_HEAD;
+    this.bodyBuf = null;
+    this.bodyFilled = 0;
+    this.pieces = [];
+    this.bodyTotal = 0;
+    this.extTotal = 0;
+    this.trailerCount = 0;
+    this.trailerBytes = 0;
+    return request;
+  }
+
+  private resetHead(): void {
+    this.lineStart = 0;
+    this.scanFrom = 0;
+    this.headersStart = -1;
+    this.skippedEmptyLine = false;
+    this.offsets = [];
+    this.hostCount = 0;
+    this.contentLength = -1;
+    this.teSeen = false;
+    this.teChunkedCount = 0;
+    this.teLastIsChunked = false;
+    this.teUnknown = false;
+    this.connClose = false;
+    this.connKeepAlive = false;
+    this.expect = E_NONE;
+  }
+
+  private fail(status: ParseError['status'], reason: string): ParseError {
+    this.error = new ParseError(status, reason);
+    this.state = S_DEAD;
+    this.release();
+    return this.error;
+  }
+
+  private failHead(status: ParseError['status'], reason: string): -2 {
+    this.fail(status, reason);
+    return -2;
+  }
+
+  private failLine(status: ParseError['status'], reason: string): false {
+    this.fail(status, reason);
+    return false;
+  }
+
+  private release(): void {
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.pending = null;
+    this.pendingLen = 0;
+    this.current = null;
+    this.bodyBuf = null;
+    this.pieces = [];
+    this.linePending = null;
+    this.lineB = EMPTY;
+    this.offsets = [];
+  }
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
+
+/** Compares bytes at s with a lower-case ASCII word, ignoring ASCII case. */
+function nameIs(b: Buffer, s: number, lower: string): boolean {
+  for (let k = 0; k < lower.length; k++) {
+    if (LOWER[b[s + k] as number] !== lower.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/** Returns a shared string for the common methods, so most requests allocate none for it. */
+function methodString(b: Buffer, s: number, e: number): string {
+  switch (e - s) {
+    case 3:
+      if (b[s] === 0x47 && b[s + 1] === 0x45 && b[s + 2] === 0x54) return 'GET';
+      if (b[s] === 0x50 && b[s + 1] === 0x55 && b[s + 2] === 0x54) return 'PUT';
+      break;
+    case 4:
+      if (b[s] === 0x50 && b[s + 1] === 0x4f && b[s + 2] === 0x53 && b[s + 3] === 0x54) return 'POST';
+      if (b[s] === 0x48 && b[s + 1] === 0x45 && b[s + 2] === 0x41 && b[s + 3] === 0x44) return 'HEAD';
+      break;
+  }
+  return b.toString('latin1', s, e);
+}
+
+/** absolute-form (RFC 9112 §3.2.2): scheme ":" ... where scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
+function isAbsoluteForm(b: Buffer, s: number, e: number): boolean {
+  const first = b[s] as number;
+  if (!((first >= 0x41 && first <= 0x5a) || (first >= 0x61 && first <= 0x7a))) return false;
+  for (let p = s + 1; p < e; p++) {
+    const c = b[p] as number;
+    if (c === COLON) return p + 1 < e;
+    const ok = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e;
+    if (!ok) return false;
+  }
+  return false;
+}
+
+/** Host = uri-host [ ":" port ] (RFC 9110 §7.2); empty is allowed. */
+function isValidHost(b: Buffer, s: number, e: number): boolean {
+  if (s === e) return true;
+  let p = s;
+  if (b[p] === 0x5b) {
+    // IP-literal: "[" hex digits, ":" and "." "]"
+    p++;
+    while (p < e && b[p] !== 0x5d) {
+      const c = b[p] as number;
+      if (HEX_VALUE[c] === 255 && c !== COLON && c !== 0x2e) return false;
+      p++;
+    }
+    if (p === e || p === s + 1) return false;
+    p++;
+  } else {
+    while (p < e && b[p] !== COLON) {
+      if (HOST[b[p] as number] === 0 || b[p] === COLON) return false;
+      p++;
+    }
+    if (p === s) return false;
+  }
+  if (p === e) return true;
+  if (b[p] !== COLON) return false;
+  for (p++; p < e; p++) if (!isDigit(b[p])) return false;
+  return true;
+}
+
+/**
+ * Calls visit(start, end) for each non-empty element of a comma list, trimmed of OWS
+ * (RFC 9110 §5.6.1: empty elements are ignored). Stops with false when visit does.
+ */
+function forEachListElement(b: Buffer, s: number, e: number, visit: (s: number, e: number) => boolean): boolean {
+  let p = s;
+  while (p <= e) {
+    let q = p;
+    while (q < e && b[q] !== COMMA) q++;
+    let a = p;
+    let z = q;
+    while (a < z && (b[a] === SP || b[a] === HTAB)) a++;
+    while (z > a && (b[z - 1] === SP || b[z - 1] === HTAB)) z--;
+    if (a < z && !visit(a, z)) return false;
+    p = q + 1;
+  }
+  return true;
+}
+
+/** chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ) (RFC 9112 §7.1.1). */
+function isValidChunkExtensions(b: Buffer, s: number, e: number): boolean {
+  let p = s;
+  const skipBws = () => {
+    while (p < e && (b[p] === SP || b[p] === HTAB)) p++;
+  };
+  while (p < e) {
+    skipBws();
+    if (p === e || b[p] !== SEMI) return false;
+    p++;
+    skipBws();
+    const ns = p;
+    while (p < e && TOKEN[b[p] as number] === 1) p++;
+    if (p === ns) return false;
+    const afterName = p;
+    skipBws();
+    if (p < e && b[p] === EQUALS) {
+      p++;
+      skipBws();
+      if (p < e && b[p] === DQUOTE) {
+        p++;
+        for (;;) {
+          if (p >= e) return false;
+          const c = b[p] as number;
+          if (c === DQUOTE) break;
+          if (c === BACKSLASH) {
+            if (p + 1 >= e || QUOTABLE[b[p + 1] as number] === 0) return false;
+            p += 2;
+          } else if (QDTEXT[c] === 1) p++;
+          else return false;
+        }
+        p++;
+      } else {
+        const vs = p;
+        while (p < e && TOKEN[b[p] as number] === 1) p++;
+        if (p === vs) return false;
+      }
+    } else if (p === e) {
+      return p === afterName; // BWS may only precede "=" or the next ";", not the line end
+    }
+  }
+  return true;
+}
