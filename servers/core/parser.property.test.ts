@@ -1,0 +1,112 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { everyByte, feedSplit } from './test-support/feed.js';
+
+const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
+const fieldValue = fc.stringMatching(/^[\x21-\x7e]([\x20-\x7e]{0,30}[\x21-\x7e])?$/);
+const path = fc.stringMatching(/^\/[A-Za-z0-9._~%!$&'()*+,;=:@/?-]{0,40}$/);
+const body = fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a).toString('latin1'));
+
+/** Framing headers are chosen by the generator, so the random ones must not collide with them. */
+const reserved = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'expect']);
+const extraHeader = fc.tuple(token, fieldValue).filter(([n]) => !reserved.has(n.toLowerCase()));
+
+/** A valid request and what the parser must make of it. */
+const validRequest = fc
+  .record({
+    method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'X-CUSTOM'),
+    path,
+    headers: fc.array(extraHeader, { maxLength: 8 }),
+    body,
+    chunkSizes: fc.array(fc.integer({ min: 1, max: 64 }), { maxLength: 6 }),
+    framing: fc.constantFrom('none', 'length', 'chunked'),
+  })
+  .map(({ method, path, headers, body, chunkSizes, framing }) => {
+    const sent = framing === 'none' ? '' : body;
+    let head = `${method} ${path} HTTP/1.1\r\nHost: example.com\r\n`;
+    for (const [n, v] of headers) head += `${n}: ${v}\r\n`;
+    let payload = '';
+    if (framing === 'length') {
+      head += `Content-Length: ${sent.length}\r\n`;
+      payload = sent;
+    } else if (framing === 'chunked') {
+      head += 'Transfer-Encoding: chunked\r\n';
+      let rest = sent;
+      let i = 0;
+      while (rest.length > 0) {
+        const n = Math.min(rest.length, chunkSizes[i++ % Math.max(1, chunkSizes.length)] ?? 16);
+        payload += `${n.toString(16)}\r\n${rest.slice(0, n)}\r\n`;
+        rest = rest.slice(n);
+      }
+      payload += '0\r\n\r\n';
+    }
+    return { raw: Buffer.from(`${head}\r\n${payload}`, 'latin1'), method, path, body: sent };
+  });
+
+describe('request parser properties', () => {
+  it('random bytes never throw or hang, and end in a request, an error or a wait for more', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), fc.array(fc.nat(), { maxLength: 6 }), (bytes, rawCuts) => {
+        const raw = Buffer.from(bytes);
+        const cuts = [...new Set(rawCuts.map((c) => (raw.length > 1 ? 1 + (c % (raw.length - 1)) : 0)))].filter((c) => c > 0).sort((a, b) => a - b);
+        const result = feedSplit(raw, cuts);
+        const last = result.events.at(-1);
+        const endedInError = last !== undefined && 'error' in last;
+        expect(endedInError || result.events.length > 0 || result.incomplete || raw.length === 0 || isOnlyEmptyLine(raw)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('mutated valid requests never throw or hang', () => {
+    fc.assert(
+      fc.property(
+        validRequest,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('replace', 'insert', 'delete')), { minLength: 1, maxLength: 4 }),
+        (req, mutations) => {
+          const bytes = [...req.raw];
+          for (const [at, byte, op] of mutations) {
+            const i = at % (bytes.length + 1);
+            if (op === 'replace' && i < bytes.length) bytes[i] = byte;
+            else if (op === 'insert') bytes.splice(i, 0, byte);
+            else bytes.splice(i, 1);
+          }
+          const raw = Buffer.from(bytes);
+          const whole = feedSplit(raw, []);
+          expect(feedSplit(raw, everyByte(raw.length)).events).toEqual(whole.events);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('a valid request parses the same whole and split at random points', () => {
+    fc.assert(
+      fc.property(validRequest, fc.array(fc.nat(), { maxLength: 10 }), (req, rawCuts) => {
+        const whole = feedSplit(req.raw, []);
+        expect(whole.events).toHaveLength(1);
+        expect(whole.events[0]).toMatchObject({ method: req.method, target: req.path, body: req.body });
+        const cuts = [...new Set(rawCuts.map((c) => 1 + (c % (req.raw.length - 1))))].sort((a, b) => a - b);
+        expect(feedSplit(req.raw, cuts).events).toEqual(whole.events);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('pipelined valid requests come out in order, however the bytes are cut', () => {
+    fc.assert(
+      fc.property(fc.array(validRequest, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 12 }), (reqs, rawCuts) => {
+        const raw = Buffer.concat(reqs.map((r) => r.raw));
+        const cuts = [...new Set(rawCuts.map((c) => 1 + (c % (raw.length - 1))))].sort((a, b) => a - b);
+        const got = feedSplit(raw, cuts);
+        expect(got.incomplete).toBe(false);
+        expect(got.events.map((e) => ('target' in e ? [e.method, e.target, e.body] : e))).toEqual(reqs.map((r) => [r.method, r.path, r.body]));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+function isOnlyEmptyLine(raw: Buffer): boolean {
+  return raw.toString('latin1') === '\r\n';
+}

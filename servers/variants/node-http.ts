@@ -1,0 +1,91 @@
+// The same routes and headers on node:http: the baseline a user would otherwise pick.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_CONNECTION_OPTIONS } from '../core/connection.js';
+import { DEFAULT_LIMITS } from '../core/parser.js';
+import { type Response, SERVER_NAME, textResponse } from '../core/response.js';
+import { createHandler } from '../routes/routes.js';
+import type { ServerVariant } from './types.js';
+
+export const nodeHttp: ServerVariant<'node-http'> = {
+  name: 'node-http',
+  description: "node:http with the same routes and headers: Node's own parser (llhttp) and server",
+  model: 'node-http',
+  async start({ port, host, connection = {} }) {
+    const opts = { ...DEFAULT_CONNECTION_OPTIONS, ...connection };
+    const maxBody = opts.limits.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes;
+    const handle = createHandler();
+    const server = createServer(
+      {
+        keepAliveTimeout: opts.keepAliveTimeoutMs,
+        headersTimeout: opts.headersTimeoutMs,
+        requestTimeout: opts.requestTimeoutMs,
+        maxHeaderSize: opts.limits.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes,
+        // node:http checks its timeouts on an interval; tighten it when the timeouts are short.
+        connectionsCheckingInterval: Math.max(50, Math.min(30_000, opts.headersTimeoutMs / 4)),
+      },
+      (req, res) => receive(req, res, maxBody, handle),
+    );
+    server.maxHeadersCount = opts.limits.maxHeaderCount ?? DEFAULT_LIMITS.maxHeaderCount;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port, host }, () => resolve());
+    });
+    return {
+      host,
+      port: (server.address() as AddressInfo).port,
+      close: (graceMs = 3_000) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), graceMs).unref();
+        }),
+    };
+  },
+};
+
+function receive(req: IncomingMessage, res: ServerResponse, maxBody: number, handle: ReturnType<typeof createHandler>): void {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBody) {
+    send(res, textResponse(413, 'Content-Length exceeds the body limit\n'), true);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > maxBody && !refused) {
+      refused = true;
+      send(res, textResponse(413, 'body exceeds the body limit\n'), true);
+    }
+    if (!refused) chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (refused) return;
+    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+    let result: Response | Promise<Response>;
+    try {
+      result = handle({ method: req.method ?? 'GET', target: req.url ?? '/', body });
+    } catch {
+      result = textResponse(500, 'Internal Server Error\n');
+    }
+    if (result instanceof Promise) result.then((r) => send(res, r, false), () => send(res, textResponse(500, 'Internal Server Error\n'), false));
+    else send(res, result, false);
+  });
+}
+
+function send(res: ServerResponse, r: Response, close: boolean): void {
+  if (res.destroyed || res.headersSent) return;
+  const length = typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length;
+  const headers: Array<[string, string]> = [
+    ['Server', SERVER_NAME],
+    ['Content-Type', r.contentType],
+    ['Content-Length', String(length)],
+  ];
+  if (r.headers !== undefined) for (const [n, v] of r.headers) headers.push([n, v]);
+  if (close) headers.push(['Connection', 'close']);
+  res.writeHead(r.status, headers.flat());
+  res.end(r.body);
+}

@@ -1,0 +1,19 @@
+// Every server variant, by name. Adding one is a file in this folder and a line here.
+
+import { nodeHttp } from './node-http.js';
+import { singleLoop } from './single-loop.js';
+import type { ServerVariant } from './types.js';
+
+export const variants = {
+  'single-loop': singleLoop,
+  'node-http': nodeHttp,
+} as const satisfies Record<string, ServerVariant>;
+
+/** A registered variant's name. */
+export type VariantName = keyof typeof variants;
+
+export const variantNames = Object.keys(variants) as VariantName[];
+
+export function isVariantName(name: string): name is VariantName {
+  return Object.hasOwn(variants, name);
+}
