@@ -13,6 +13,7 @@
 //   processing as chunked and closing); refusing is the choice that cannot be smuggled through.
 // - Bad input is a value (ParseError), never an exception; after one, the parser is dead.
 
+import * as chars from './chars.js';
 import {
   BACKSLASH,
   COLON,
@@ -20,18 +21,10 @@ import {
   CR,
   DQUOTE,
   EQUALS,
-  FIELD_VALUE,
-  HEX_VALUE,
-  HOST,
   HTAB,
   LF,
-  LOWER,
-  QDTEXT,
-  QUOTABLE,
   SEMI,
   SP,
-  TARGET,
-  TOKEN,
 } from './chars.js';
 
 /** Size limits, each answered with its own status when exceeded. */
@@ -57,6 +50,17 @@ export const DEFAULT_LIMITS: Readonly<ParserLimits> = Object.freeze({
   maxChunkExtensionBytes: 4 * 1024,
 });
 
+// The byte tables as module-local constants: in the hot loops V8 reads an imported binding
+// through its module cell on every access (measured about twice as slow per byte).
+const TOKEN = chars.TOKEN;
+const TARGET = chars.TARGET;
+const FIELD_VALUE = chars.FIELD_VALUE;
+const HEX_VALUE = chars.HEX_VALUE;
+const HOST = chars.HOST;
+const LOWER = chars.LOWER;
+const QDTEXT = chars.QDTEXT;
+const QUOTABLE = chars.QUOTABLE;
+
 const EMPTY = Buffer.alloc(0);
 
 /** The header fields of one request: offsets into its head, made into strings only on demand. */
@@ -73,12 +77,12 @@ export class HeaderList {
 
   /** The name of field line i, as sent. */
   name(i: number): string {
-    return this.raw.toString('latin1', this.offsets[i * 4], this.offsets[i * 4 + 1]);
+    return latin1(this.raw, this.offsets[i * 4] as number, this.offsets[i * 4 + 1] as number);
   }
 
   /** The value of field line i, without surrounding whitespace. */
   value(i: number): string {
-    return this.raw.toString('latin1', this.offsets[i * 4 + 2], this.offsets[i * 4 + 3]);
+    return latin1(this.raw, this.offsets[i * 4 + 2] as number, this.offsets[i * 4 + 3] as number);
   }
 
   /** The value for a lower-case name; several lines of one name are joined with ", " (RFC 9110 §5.3). */
@@ -86,7 +90,7 @@ export class HeaderList {
     let found: string | undefined;
     for (let i = 0; i < this.offsets.length; i += 4) {
       if (this.nameIs(i, lowerName)) {
-        const v = this.raw.toString('latin1', this.offsets[i + 2], this.offsets[i + 3]);
+        const v = latin1(this.raw, this.offsets[i + 2] as number, this.offsets[i + 3] as number);
         found = found === undefined ? v : `${found}, ${v}`;
       }
     }
@@ -155,6 +159,20 @@ const S_CHUNK_DATA_END = 4;
 const S_TRAILERS = 5;
 const S_DEAD = 6;
 
+// Head scanner states.
+const H_START = 0;
+const H_SKIP_LF = 1;
+const H_METHOD = 2;
+const H_TARGET = 3;
+const H_VERSION = 4;
+const H_LINE_LF = 5;
+const H_FIELD_START = 6;
+const H_NAME = 7;
+const H_OWS = 8;
+const H_VALUE = 9;
+const H_FIELD_LF = 10;
+const H_END_LF = 11;
+
 const LINE_INCOMPLETE = 0;
 const LINE_READY = 1;
 const LINE_ERROR = 2;
@@ -178,8 +196,16 @@ export class RequestParser {
   // a partial head is moved into `pending`.
   private pending: Buffer | null = null;
   private pendingLen = 0;
+  private hs = H_START;
+  private hp = 0;
   private lineStart = 0;
-  private scanFrom = 0;
+  private methodEnd = 0;
+  private targetStart = 0;
+  private targetEnd = 0;
+  private versionStart = 0;
+  private nameEnd = 0;
+  private valueStart = 0;
+  private valueEnd = 0;
   private headersStart = -1;
   private skippedEmptyLine = false;
   private method = '';
@@ -211,9 +237,6 @@ export class RequestParser {
   private lineB: Buffer = EMPTY;
   private lineS = 0;
   private lineE = 0;
-  private fieldNameEnd = 0;
-  private fieldValueStart = 0;
-  private fieldValueEnd = 0;
 
   constructor(limits: Partial<ParserLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
@@ -322,7 +345,7 @@ export class RequestParser {
           if (++this.trailerCount + (this.current as HttpRequest).headers.count > this.limits.maxHeaderCount) {
             return this.fail(431, 'too many header and trailer fields');
           }
-          const err = this.scanFieldLine(b, s, e, true);
+          const err = this.checkTrailerLine(b, s, e);
           if (err !== null) return err;
           break; // trailer fields are validated, then dropped
         }
@@ -385,57 +408,178 @@ export class RequestParser {
     return this.finishHead(head);
   }
 
-  /** Scans whole lines from the saved position: head end (absolute), -1 for more input, -2 on error. */
+  /**
+   * Scans the head from where the last call stopped: a resumable state machine whose states
+   * each run a tight loop over one part of a line. Returns the head end (absolute), -1 for more
+   * input, -2 on error.
+   *
+   * Limits bound the scan itself (`stop`): no byte past a limit is ever looked at, so an input
+   * gets the same answer however it is cut into chunks.
+   */
   private scanHead(b: Buffer, base: number): number {
     const { maxRequestLineBytes, maxHeaderBytes, maxHeaderCount } = this.limits;
+    let p = base + this.hp;
+    let st = this.hs;
+    // Request line and CRLF within maxRequestLineBytes + 2; header section within maxHeaderBytes.
+    let limitEnd = this.headersStart < 0 ? base + this.lineStart + maxRequestLineBytes + 2 : base + this.headersStart + maxHeaderBytes;
+    let stop = Math.min(b.length, limitEnd);
     for (;;) {
-      const ls = base + this.lineStart;
-      const lf = b.indexOf(LF, base + this.scanFrom);
-      if (lf === -1) {
-        this.scanFrom = b.length - base;
-        if (this.headersStart < 0) {
-          // +1: the line's CR may already be here while its LF is not.
-          if (b.length - ls > maxRequestLineBytes + 1) return this.failHead(414, 'request line too long');
-        } else if (b.length - (base + this.headersStart) > maxHeaderBytes) {
-          return this.failHead(431, 'header section too large');
+      if (p >= stop) {
+        if (stop === limitEnd) {
+          return this.headersStart < 0 ? this.failHead(414, 'request line too long') : this.failHead(431, 'header section too large');
         }
+        this.hs = st;
+        this.hp = p - base;
         return -1;
       }
-      if (lf === ls || b[lf - 1] !== CR) return this.failHead(400, 'bare LF: lines must end with CRLF');
-      const le = lf - 1;
-      this.lineStart = this.scanFrom = lf + 1 - base;
-
-      if (this.headersStart < 0) {
-        if (le === ls && !this.skippedEmptyLine) {
-          this.skippedEmptyLine = true; // RFC 9112 §2.2: ignore an empty line before the request line
-          continue;
+      switch (st) {
+        case H_START: {
+          if (b[p] === CR && !this.skippedEmptyLine) {
+            st = H_SKIP_LF;
+            p++;
+          } else {
+            st = H_METHOD;
+          }
+          break;
         }
-        if (le - ls > maxRequestLineBytes) return this.failHead(414, 'request line too long');
-        if (!this.parseRequestLine(b, ls, le)) return -2;
-        this.headersStart = lf + 1 - base;
-        continue;
+        case H_SKIP_LF: {
+          if (b[p] !== LF) return this.failHead(400, 'bare CR: lines must end with CRLF');
+          // RFC 9112 §2.2: one empty line before the request line is ignored.
+          this.skippedEmptyLine = true;
+          this.lineStart = ++p - base;
+          limitEnd = p + maxRequestLineBytes + 2;
+          stop = Math.min(b.length, limitEnd);
+          st = H_START;
+          break;
+        }
+        case H_METHOD: {
+          while (p < stop && TOKEN[b[p] as number] === 1) p++;
+          if (p === stop) {
+            st = H_METHOD;
+            break;
+          }
+          const ls = base + this.lineStart;
+          if (p === ls) return this.failHead(400, 'invalid method');
+          const c = b[p];
+          if (c !== SP) return this.failHead(400, c === CR || c === LF ? 'missing request-target and HTTP version' : 'invalid character in method');
+          this.methodEnd = p - base;
+          this.targetStart = ++p - base;
+        }
+        // falls through: each part of a line runs straight into the next while bytes last
+        case H_TARGET: {
+          while (p < stop && TARGET[b[p] as number] === 1) p++;
+          if (p === stop) {
+            st = H_TARGET;
+            break;
+          }
+          const c = b[p];
+          if (p === base + this.targetStart) return this.failHead(400, 'empty request-target or extra whitespace');
+          if (c === CR || c === LF) return this.failHead(400, 'missing HTTP version');
+          if (c !== SP) return this.failHead(400, 'invalid character in request-target');
+          this.targetEnd = p - base;
+          this.versionStart = ++p - base;
+        }
+        // falls through
+        case H_VERSION: {
+          while (p < stop && b[p] !== CR && b[p] !== LF) p++;
+          if (p === stop) {
+            st = H_VERSION;
+            break;
+          }
+          if (b[p] === LF) return this.failHead(400, 'bare LF: lines must end with CRLF');
+          if (!this.requestLine(b, base, p)) return -2;
+          p++;
+        }
+        // falls through
+        case H_LINE_LF: {
+          if (p === stop) {
+            st = H_LINE_LF;
+            break;
+          }
+          if (b[p] !== LF) return this.failHead(400, 'bare CR: lines must end with CRLF');
+          this.headersStart = ++p - base;
+          limitEnd = p + maxHeaderBytes;
+          stop = Math.min(b.length, limitEnd);
+          st = H_FIELD_START;
+          break;
+        }
+        case H_FIELD_START: {
+          const c = b[p];
+          if (c === CR) {
+            p++;
+            st = H_END_LF;
+            break;
+          }
+          if (c === LF) return this.failHead(400, 'bare LF: lines must end with CRLF');
+          if (c === SP || c === HTAB) {
+            // RFC 9112 §2.2 (before the first field) and §5.2 (obs-fold).
+            return this.failHead(400, this.offsets.length === 0 ? 'whitespace before the first header field' : 'obsolete line folding');
+          }
+          if (this.offsets.length >= maxHeaderCount * 4) return this.failHead(431, 'too many header fields');
+          this.lineStart = p - base;
+        }
+        // falls through
+        case H_NAME: {
+          while (p < stop && TOKEN[b[p] as number] === 1) p++;
+          if (p === stop) {
+            st = H_NAME;
+            break;
+          }
+          const c = b[p];
+          if (c !== COLON) {
+            if (c === SP || c === HTAB) return this.failHead(400, 'whitespace between header field name and colon');
+            if (c === CR || c === LF) return this.failHead(400, 'header field without a colon');
+            return this.failHead(400, 'invalid character in header field name');
+          }
+          if (p === base + this.lineStart) return this.failHead(400, 'empty header field name');
+          this.nameEnd = p++ - base;
+        }
+        // falls through
+        case H_OWS: {
+          while (p < stop && (b[p] === SP || b[p] === HTAB)) p++;
+          if (p === stop) {
+            st = H_OWS;
+            break;
+          }
+          this.valueStart = p - base;
+        }
+        // falls through
+        case H_VALUE: {
+          while (p < stop && FIELD_VALUE[b[p] as number] === 1) p++;
+          if (p === stop) {
+            st = H_VALUE;
+            break;
+          }
+          const c = b[p];
+          if (c !== CR) {
+            return this.failHead(400, c === LF ? 'bare LF: lines must end with CRLF' : c === 0 ? 'NUL in header field value' : 'control character in header field value');
+          }
+          this.valueEnd = p++ - base;
+        }
+        // falls through
+        case H_FIELD_LF: {
+          if (p === stop) {
+            st = H_FIELD_LF;
+            break;
+          }
+          if (b[p] !== LF) return this.failHead(400, 'bare CR in header field value');
+          p++;
+          if (!this.headerField(b, base)) return -2;
+          st = H_FIELD_START;
+          break;
+        }
+        default: {
+          // H_END_LF
+          if (b[p] !== LF) return this.failHead(400, 'bare CR: lines must end with CRLF');
+          return p + 1;
+        }
       }
-      if (lf + 1 - (base + this.headersStart) > maxHeaderBytes) return this.failHead(431, 'header section too large');
-      if (le === ls) return lf + 1;
-      if (this.offsets.length / 4 >= maxHeaderCount) return this.failHead(431, 'too many header fields');
-      if (!this.parseHeaderLine(b, base, ls, le)) return -2;
     }
   }
 
-  /** RFC 9112 §3: method SP request-target SP HTTP-version. */
-  private parseRequestLine(b: Buffer, ls: number, le: number): boolean {
-    let p = ls;
-    while (p < le && TOKEN[b[p] as number] === 1) p++;
-    if (p === ls) return this.failLine(400, 'invalid method');
-    if (p === le) return this.failLine(400, 'missing request-target and HTTP version');
-    if (b[p] !== SP) return this.failLine(400, 'invalid character in method');
-    const methodEnd = p++;
-    const ts = p;
-    while (p < le && TARGET[b[p] as number] === 1) p++;
-    if (p === ts) return this.failLine(400, 'empty request-target or extra whitespace');
-    if (p === le) return this.failLine(400, 'missing HTTP version');
-    if (b[p] !== SP) return this.failLine(400, 'invalid character in request-target');
-    const te = p++;
+  /** RFC 9112 §3: the request line is scanned; now its version, method and target form. */
+  private requestLine(b: Buffer, base: number, le: number): boolean {
+    const p = base + this.versionStart;
     if (
       le - p !== 8 ||
       b[p] !== 0x48 || b[p + 1] !== 0x54 || b[p + 2] !== 0x54 || b[p + 3] !== 0x50 || b[p + 4] !== 0x2f ||
@@ -447,7 +591,10 @@ export class RequestParser {
       return this.failLine(505, 'HTTP version not supported');
     }
     this.versionMinor = b[p + 7] === 0x31 ? 1 : 0;
-    this.method = methodString(b, ls, methodEnd);
+    const ls = base + this.lineStart;
+    const ts = base + this.targetStart;
+    const te = base + this.targetEnd;
+    this.method = methodString(b, ls, base + this.methodEnd);
 
     // RFC 9112 §3.2: origin-form, absolute-form, authority-form (CONNECT), asterisk-form (OPTIONS).
     const first = b[ts];
@@ -457,17 +604,18 @@ export class RequestParser {
     } else if (first !== 0x2f && !isAbsoluteForm(b, ts, te)) {
       return this.failLine(400, 'request-target is neither origin-form nor absolute-form');
     }
-    this.target = b.toString('latin1', ts, te);
+    this.target = latin1(b, ts, te);
     return true;
   }
 
-  /** One header field line of the head: validated, recorded, and the framing fields interpreted. */
-  private parseHeaderLine(b: Buffer, base: number, ls: number, le: number): boolean {
-    if (this.scanFieldLine(b, ls, le, false) !== null) return false;
-    const ne = this.fieldNameEnd;
-    const vs = this.fieldValueStart;
-    const ve = this.fieldValueEnd;
-    this.offsets.push(ls - base, ne - base, vs - base, ve - base);
+  /** A complete header field line: trimmed, recorded, and the framing fields interpreted. */
+  private headerField(b: Buffer, base: number): boolean {
+    const ls = base + this.lineStart;
+    const ne = base + this.nameEnd;
+    const vs = base + this.valueStart;
+    let ve = base + this.valueEnd;
+    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
+    this.offsets.push(this.lineStart, this.nameEnd, this.valueStart, ve - base);
     switch (ne - ls) {
       case 4:
         if (nameIs(b, ls, 'host')) return this.onHost(b, vs, ve);
@@ -490,37 +638,16 @@ export class RequestParser {
     return true;
   }
 
-  /**
-   * RFC 9112 §5: field-name ":" OWS field-value OWS. Sets fieldNameEnd/fieldValueStart/fieldValueEnd.
-   * Returns the error, or null.
-   */
-  private scanFieldLine(b: Buffer, ls: number, le: number, trailer: boolean): ParseError | null {
+  /** Validates a trailer field line (RFC 9112 §7.1.2, with the field syntax of §5); trailers are then dropped. */
+  private checkTrailerLine(b: Buffer, ls: number, le: number): ParseError | null {
     const first = b[ls];
-    if (first === SP || first === HTAB) {
-      // RFC 9112 §2.2 (before the first field) and §5.2 (obs-fold).
-      return this.fail(400, !trailer && this.offsets.length === 0 ? 'whitespace before the first header field' : 'obsolete line folding');
-    }
+    if (first === SP || first === HTAB) return this.fail(400, 'obsolete line folding');
     let p = ls;
     while (p < le && TOKEN[b[p] as number] === 1) p++;
-    if (p === le) return this.fail(400, 'header field without a colon');
-    if (b[p] !== COLON) {
-      if (b[p] === SP || b[p] === HTAB) return this.fail(400, 'whitespace between header field name and colon');
-      return this.fail(400, 'invalid character in header field name');
+    if (p === ls || p === le || b[p] !== COLON) return this.fail(400, 'invalid trailer field');
+    for (p++; p < le; p++) {
+      if (FIELD_VALUE[b[p] as number] === 0) return this.fail(400, 'invalid character in trailer field value');
     }
-    if (p === ls) return this.fail(400, 'empty header field name');
-    this.fieldNameEnd = p++;
-    while (p < le && (b[p] === SP || b[p] === HTAB)) p++;
-    const vs = p;
-    for (; p < le; p++) {
-      if (FIELD_VALUE[b[p] as number] === 0) {
-        const c = b[p];
-        return this.fail(400, c === CR ? 'bare CR in header field value' : c === 0 ? 'NUL in header field value' : 'control character in header field value');
-      }
-    }
-    let ve = le;
-    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
-    this.fieldValueStart = vs;
-    this.fieldValueEnd = ve;
     return null;
   }
 
@@ -705,8 +832,9 @@ export class RequestParser {
   }
 
   private resetHead(): void {
+    this.hs = H_START;
+    this.hp = 0;
     this.lineStart = 0;
-    this.scanFrom = 0;
     this.headersStart = -1;
     this.skippedEmptyLine = false;
     this.offsets = [];
@@ -752,6 +880,11 @@ export class RequestParser {
   }
 }
 
+/** Buffer#latin1Slice: what toString('latin1', s, e) calls after checking its arguments. */
+function latin1(b: Buffer, s: number, e: number): string {
+  return (b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(s, e);
+}
+
 function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= 0x30 && c <= 0x39;
 }
@@ -776,7 +909,7 @@ function methodString(b: Buffer, s: number, e: number): string {
       if (b[s] === 0x48 && b[s + 1] === 0x45 && b[s + 2] === 0x41 && b[s + 3] === 0x44) return 'HEAD';
       break;
   }
-  return b.toString('latin1', s, e);
+  return latin1(b, s, e);
 }
 
 /** absolute-form (RFC 9112 §3.2.2): scheme ":" ... where scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
