@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { variantNames } from '../servers/variants/registry.js';
+
+const CLI = join(import.meta.dirname, '..', 'dist', 'scripts', 'cbench.js');
+const running: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const c of running.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+function run(args: string[]) {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+async function listening(p: ReturnType<typeof run>): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const m = /^listening on http:\/\/127\.0\.0\.1:(\d+)\n$/.exec(p.out());
+    if (m !== null) return Number(m[1]);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no listening line; stdout ${JSON.stringify(p.out())} stderr ${JSON.stringify(p.err())}`);
+}
+
+describe('cbench serve', () => {
+  for (const variant of variantNames) {
+    it(`serves ${variant}, prints one listening line, and exits 0 on SIGINT`, async () => {
+      const p = run(['serve', '--variant', variant, '--port', '0']);
+      const port = await listening(p);
+      const res = await fetch(`http://127.0.0.1:${port}/plaintext`);
+      expect(await res.text()).toBe('Hello, World!');
+      p.child.kill('SIGINT');
+      expect(await p.exited).toBe(0);
+      expect(p.out()).toBe(`listening on http://127.0.0.1:${port}\n`);
+    });
+  }
+
+  it('finishes an in-flight request on SIGTERM before exiting 0', async () => {
+    const p = run(['serve', '--variant', 'single-loop', '--port', '0']);
+    const port = await listening(p);
+    const pending = fetch(`http://127.0.0.1:${port}/io?ms=400`);
+    await new Promise((r) => setTimeout(r, 100));
+    p.child.kill('SIGTERM');
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(await p.exited).toBe(0);
+  });
+
+  it('refuses an unknown variant with one error line, the usage, and exit 2', async () => {
+    const p = run(['serve', '--variant', 'nope']);
+    expect(await p.exited).toBe(2);
+    const lines = p.err().trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/unknown variant 'nope' \(known: single-loop, node-http/);
+    expect(lines[1]).toMatch(/^usage: cbench serve/);
+  });
+
+  it('refuses a bad port with exit 2', async () => {
+    const p = run(['serve', '--variant', 'single-loop', '--port', '70000']);
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toMatch(/--port/);
+  });
+});
+
+describe('cbench list', () => {
+  it('lists every registered variant with its model', async () => {
+    const p = run(['list']);
+    expect(await p.exited).toBe(0);
+    for (const name of variantNames) expect(p.out()).toMatch(new RegExp(`^${name} `, 'm'));
+  });
+});
