@@ -66,7 +66,10 @@ const EMPTY = Buffer.alloc(0);
 /** The header fields of one request: offsets into its head, made into strings only on demand. */
 export class HeaderList {
   constructor(
+    /** The bytes the head is in (the head starts at `base`; not a subarray, to save an allocation per request). */
     private readonly raw: Buffer,
+    private readonly base: number,
+    /** name start, name end, value start, value end per field, relative to base. */
     private readonly offsets: readonly number[],
   ) {}
 
@@ -77,12 +80,12 @@ export class HeaderList {
 
   /** The name of field line i, as sent. */
   name(i: number): string {
-    return latin1(this.raw, this.offsets[i * 4] as number, this.offsets[i * 4 + 1] as number);
+    return this.slice(i * 4);
   }
 
   /** The value of field line i, without surrounding whitespace. */
   value(i: number): string {
-    return latin1(this.raw, this.offsets[i * 4 + 2] as number, this.offsets[i * 4 + 3] as number);
+    return this.slice(i * 4 + 2);
   }
 
   /** The value for a lower-case name; several lines of one name are joined with ", " (RFC 9110 §5.3). */
@@ -90,7 +93,7 @@ export class HeaderList {
     let found: string | undefined;
     for (let i = 0; i < this.offsets.length; i += 4) {
       if (this.nameIs(i, lowerName)) {
-        const v = latin1(this.raw, this.offsets[i + 2] as number, this.offsets[i + 3] as number);
+        const v = this.slice(i + 2);
         found = found === undefined ? v : `${found}, ${v}`;
       }
     }
@@ -104,9 +107,13 @@ export class HeaderList {
     return out;
   }
 
+  private slice(k: number): string {
+    return latin1(this.raw, this.base + (this.offsets[k] as number), this.base + (this.offsets[k + 1] as number));
+  }
+
   private nameIs(i: number, lowerName: string): boolean {
-    const s = this.offsets[i] as number;
-    if ((this.offsets[i + 1] as number) - s !== lowerName.length) return false;
+    const s = this.base + (this.offsets[i] as number);
+    if ((this.offsets[i + 1] as number) - (this.offsets[i] as number) !== lowerName.length) return false;
     for (let k = 0; k < lowerName.length; k++) {
       if (LOWER[this.raw[s + k] as number] !== lowerName.charCodeAt(k)) return false;
     }
@@ -397,7 +404,6 @@ export class RequestParser {
       return NEED_MORE;
     }
 
-    const head = b.subarray(base, headEnd);
     if (this.pending !== null) {
       this.pos += headEnd - pendingBefore;
       this.pending = null;
@@ -405,7 +411,7 @@ export class RequestParser {
     } else {
       this.pos = headEnd;
     }
-    return this.finishHead(head);
+    return this.finishHead(b, base);
   }
 
   /**
@@ -467,6 +473,8 @@ export class RequestParser {
         }
         // falls through: each part of a line runs straight into the next while bytes last
         case H_TARGET: {
+          const stop4 = stop - 3;
+          while (p < stop4 && (TARGET[b[p] as number]! & TARGET[b[p + 1] as number]! & TARGET[b[p + 2] as number]! & TARGET[b[p + 3] as number]!) === 1) p += 4;
           while (p < stop && TARGET[b[p] as number] === 1) p++;
           if (p === stop) {
             st = H_TARGET;
@@ -520,6 +528,8 @@ export class RequestParser {
         }
         // falls through
         case H_NAME: {
+          const stop4 = stop - 3;
+          while (p < stop4 && (TOKEN[b[p] as number]! & TOKEN[b[p + 1] as number]! & TOKEN[b[p + 2] as number]! & TOKEN[b[p + 3] as number]!) === 1) p += 4;
           while (p < stop && TOKEN[b[p] as number] === 1) p++;
           if (p === stop) {
             st = H_NAME;
@@ -545,6 +555,16 @@ export class RequestParser {
         }
         // falls through
         case H_VALUE: {
+          // Unrolled: most of a head's bytes are value bytes, and testing eight per loop turn
+          // roughly halves the cost per byte in V8 (measured).
+          const stop8 = stop - 7;
+          while (
+            p < stop8 &&
+            (FIELD_VALUE[b[p] as number]! & FIELD_VALUE[b[p + 1] as number]! & FIELD_VALUE[b[p + 2] as number]! & FIELD_VALUE[b[p + 3] as number]! &
+              FIELD_VALUE[b[p + 4] as number]! & FIELD_VALUE[b[p + 5] as number]! & FIELD_VALUE[b[p + 6] as number]! & FIELD_VALUE[b[p + 7] as number]!) === 1
+          ) {
+            p += 8;
+          }
           while (p < stop && FIELD_VALUE[b[p] as number] === 1) p++;
           if (p === stop) {
             st = H_VALUE;
@@ -658,6 +678,16 @@ export class RequestParser {
   }
 
   private onConnection(b: Buffer, vs: number, ve: number): void {
+    // The common single-option values first, without walking the list.
+    const n = ve - vs;
+    if (n === 10 && nameIs(b, vs, 'keep-alive')) {
+      this.connKeepAlive = true;
+      return;
+    }
+    if (n === 5 && nameIs(b, vs, 'close')) {
+      this.connClose = true;
+      return;
+    }
     forEachListElement(b, vs, ve, (s, e) => {
       if (e - s === 5 && nameIs(b, s, 'close')) this.connClose = true;
       else if (e - s === 10 && nameIs(b, s, 'keep-alive')) this.connKeepAlive = true;
@@ -704,7 +734,7 @@ export class RequestParser {
     return true;
   }
 
-  private finishHead(head: Buffer): ParseEvent | null {
+  private finishHead(head: Buffer, base: number): ParseEvent | null {
     const v1 = this.versionMinor === 1;
     if (this.hostCount > 1) return this.fail(400, 'more than one Host');
     if (v1 && this.hostCount === 0) return this.fail(400, 'HTTP/1.1 request without Host');
@@ -727,7 +757,7 @@ export class RequestParser {
       this.method,
       this.target,
       this.versionMinor,
-      new HeaderList(head, this.offsets),
+      new HeaderList(head, base, this.offsets),
       EMPTY,
       keepAlive,
       expect === E_CONTINUE,
