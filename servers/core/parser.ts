@@ -919,10 +919,15 @@ function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= 0x30 && c <= 0x39;
 }
 
-/** Compares bytes at s with a lower-case ASCII word, ignoring ASCII case. */
+/**
+ * Compares already-validated token or field-value bytes at s with a word of lower-case letters,
+ * digits and "-", ignoring ASCII case. Setting bit 0x20 lower-cases a letter and leaves digits
+ * and "-" alone; the only other byte it could turn into one of these is CR (into "-"), and CR is
+ * never inside a validated name or value.
+ */
 function nameIs(b: Buffer, s: number, lower: string): boolean {
   for (let k = 0; k < lower.length; k++) {
-    if (LOWER[b[s + k] as number] !== lower.charCodeAt(k)) return false;
+    if (((b[s + k] as number) | 0x20) !== lower.charCodeAt(k)) return false;
   }
   return true;
 }
@@ -970,9 +975,8 @@ function isValidHost(b: Buffer, s: number, e: number): boolean {
     if (p === e || p === s + 1) return false;
     p++;
   } else {
-    while (p < e && b[p] !== COLON) {
-      if (HOST[b[p] as number] === 0 || b[p] === COLON) return false;
-      p++;
+    for (let c = b[p] as number; p < e && c !== COLON; c = b[++p] as number) {
+      if (HOST[c] === 0) return false;
     }
     if (p === s) return false;
   }
