@@ -426,6 +426,11 @@ export class RequestParser {
     const { maxRequestLineBytes, maxHeaderBytes, maxHeaderCount } = this.limits;
     let p = base + this.hp;
     let st = this.hs;
+    // Positions in the current field line, as locals while scanning; saved only on suspend.
+    let ls = base + this.lineStart;
+    let ne = base + this.nameEnd;
+    let vs = base + this.valueStart;
+    let ve = base + this.valueEnd;
     // Request line and CRLF within maxRequestLineBytes + 2; header section within maxHeaderBytes.
     let limitEnd = this.headersStart < 0 ? base + this.lineStart + maxRequestLineBytes + 2 : base + this.headersStart + maxHeaderBytes;
     let stop = Math.min(b.length, limitEnd);
@@ -436,6 +441,10 @@ export class RequestParser {
         }
         this.hs = st;
         this.hp = p - base;
+        this.lineStart = ls - base;
+        this.nameEnd = ne - base;
+        this.valueStart = vs - base;
+        this.valueEnd = ve - base;
         return -1;
       }
       switch (st) {
@@ -452,7 +461,8 @@ export class RequestParser {
           if (b[p] !== LF) return this.failHead(400, 'bare CR: lines must end with CRLF');
           // RFC 9112 §2.2: one empty line before the request line is ignored.
           this.skippedEmptyLine = true;
-          this.lineStart = ++p - base;
+          ls = ++p;
+          this.lineStart = ls - base;
           limitEnd = p + maxRequestLineBytes + 2;
           stop = Math.min(b.length, limitEnd);
           st = H_START;
@@ -464,7 +474,6 @@ export class RequestParser {
             st = H_METHOD;
             break;
           }
-          const ls = base + this.lineStart;
           if (p === ls) return this.failHead(400, 'invalid method');
           const c = b[p];
           if (c !== SP) return this.failHead(400, c === CR || c === LF ? 'missing request-target and HTTP version' : 'invalid character in method');
@@ -524,7 +533,7 @@ export class RequestParser {
             return this.failHead(400, this.offsets.length === 0 ? 'whitespace before the first header field' : 'obsolete line folding');
           }
           if (this.offsets.length >= maxHeaderCount * 4) return this.failHead(431, 'too many header fields');
-          this.lineStart = p - base;
+          ls = p;
         }
         // falls through
         case H_NAME: {
@@ -541,8 +550,8 @@ export class RequestParser {
             if (c === CR || c === LF) return this.failHead(400, 'header field without a colon');
             return this.failHead(400, 'invalid character in header field name');
           }
-          if (p === base + this.lineStart) return this.failHead(400, 'empty header field name');
-          this.nameEnd = p++ - base;
+          if (p === ls) return this.failHead(400, 'empty header field name');
+          ne = p++;
         }
         // falls through
         case H_OWS: {
@@ -551,7 +560,7 @@ export class RequestParser {
             st = H_OWS;
             break;
           }
-          this.valueStart = p - base;
+          vs = p;
         }
         // falls through
         case H_VALUE: {
@@ -574,7 +583,7 @@ export class RequestParser {
           if (c !== CR) {
             return this.failHead(400, c === LF ? 'bare LF: lines must end with CRLF' : c === 0 ? 'NUL in header field value' : 'control character in header field value');
           }
-          this.valueEnd = p++ - base;
+          ve = p++;
         }
         // falls through
         case H_FIELD_LF: {
@@ -584,7 +593,10 @@ export class RequestParser {
           }
           if (b[p] !== LF) return this.failHead(400, 'bare CR in header field value');
           p++;
-          if (!this.headerField(b, base)) return -2;
+          while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
+          this.offsets.push(ls - base, ne - base, vs - base, ve - base);
+          const n = ne - ls;
+          if ((n === 4 || n === 6 || n === 10 || n === 14 || n === 17) && !this.specialField(b, ls, n, vs, ve)) return -2;
           st = H_FIELD_START;
           break;
         }
@@ -628,15 +640,9 @@ export class RequestParser {
     return true;
   }
 
-  /** A complete header field line: trimmed, recorded, and the framing fields interpreted. */
-  private headerField(b: Buffer, base: number): boolean {
-    const ls = base + this.lineStart;
-    const ne = base + this.nameEnd;
-    const vs = base + this.valueStart;
-    let ve = base + this.valueEnd;
-    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
-    this.offsets.push(this.lineStart, this.nameEnd, this.valueStart, ve - base);
-    switch (ne - ls) {
+  /** Interprets the fields that frame the message or the connection; the others are only recorded. */
+  private specialField(b: Buffer, ls: number, nameLength: number, vs: number, ve: number): boolean {
+    switch (nameLength) {
       case 4:
         if (nameIs(b, ls, 'host')) return this.onHost(b, vs, ve);
         break;
