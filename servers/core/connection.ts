@@ -31,6 +31,8 @@ export interface ConnectionOptions {
   maxPipelined: number;
   /** After the last response of a closing connection, how long the client gets to read it. */
   closeGraceMs: number;
+  /** Requests served on one connection before it closes; 0 for no limit. */
+  maxRequestsPerConnection: number;
 }
 
 /** The defaults; Node's own are 60 s headers, 300 s request, 5 s keep-alive. */
@@ -41,6 +43,7 @@ export const DEFAULT_CONNECTION_OPTIONS: Readonly<ConnectionOptions> = Object.fr
   keepAliveTimeoutMs: 5_000,
   maxPipelined: 64,
   closeGraceMs: 2_000,
+  maxRequestsPerConnection: 0,
 });
 
 /** One response in line: filled when its handler finishes, written when everything before it is. */
@@ -74,6 +77,7 @@ export class Connection {
   private deadlineKind: 'idle' | 'head' | 'request' | 'none' = 'none';
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
+  private requests = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -163,7 +167,8 @@ export class Connection {
   }
 
   private onRequest(req: HttpRequest): void {
-    const close = !req.keepAlive || this.closing;
+    const max = this.options.maxRequestsPerConnection;
+    const close = !req.keepAlive || this.closing || (max > 0 && ++this.requests >= max);
     // Once a request says close, later pipelined ones are not processed (RFC 9112 §9.6).
     if (close) this.closing = true;
     const slot: Slot = {

@@ -12,6 +12,12 @@ export const nodeHttp: ServerVariant<'node-http'> = {
   name: 'node-http',
   description: "node:http with the same routes and headers: Node's own parser (llhttp) and server",
   model: 'node-http',
+  usesWorkers: false,
+  skips: {
+    'a valid request pipelined before a bad one is answered':
+      'node:http answers a parse error at once and closes, dropping the response to a valid request pipelined before the bad bytes in the same packet',
+    limits: "node:http counts the request line in maxHeaderSize, so an over-long target is 431, not 414; and it answers an unsupported transfer coding with 400, not 501",
+  },
   async start({ port, host, connection = {} }) {
     const opts = { ...DEFAULT_CONNECTION_OPTIONS, ...connection };
     const maxBody = opts.limits.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes;
@@ -35,6 +41,8 @@ export const nodeHttp: ServerVariant<'node-http'> = {
     return {
       host,
       port: (server.address() as AddressInfo).port,
+      info: {},
+      pids: () => [process.pid],
       close: (graceMs = 3_000) =>
         new Promise<void>((resolve) => {
           server.close(() => resolve());

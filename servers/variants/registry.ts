@@ -1,11 +1,17 @@
 // Every server variant, by name. Adding one is a file in this folder and a line here.
 
+import { blocking } from './blocking.js';
+import { cluster } from './cluster.js';
 import { nodeHttp } from './node-http.js';
 import { singleLoop } from './single-loop.js';
+import { workerPool } from './worker-pool.js';
 import type { ServerVariant } from './types.js';
 
 export const variants = {
   'single-loop': singleLoop,
+  'cluster': cluster,
+  'worker-pool': workerPool,
+  'blocking': blocking,
   'node-http': nodeHttp,
 } as const satisfies Record<string, ServerVariant>;
 

@@ -8,9 +8,10 @@ export const singleLoop: ServerVariant<'single-loop'> = {
   name: 'single-loop',
   description: 'one process, one event loop, raw net sockets and the scratch HTTP/1.1 core',
   model: 'event-loop',
+  usesWorkers: false,
   async start({ port, host, connection }) {
     const server = new CoreServer(createHandler(), connection);
     const address = await server.listen(port, host);
-    return { host, port: address.port, close: (graceMs) => server.close(graceMs) };
+    return { host, port: address.port, info: {}, pids: () => [process.pid], close: (graceMs) => server.close(graceMs) };
   },
 };

@@ -1,24 +1,43 @@
 // The contract every server variant implements.
 
 import type { ConnectionOptions } from '../core/connection.js';
+import type { Skips } from './conformance-names.js';
 
 /** The concurrency model a variant demonstrates. */
 export type ConcurrencyModel = 'event-loop' | 'multi-process' | 'thread-pool' | 'blocking' | 'node-http';
+
+/** A setting of one variant's own, offered on the command line as `--NAME VALUE`. */
+export interface VariantOption {
+  /** The flag without dashes, kebab-case. */
+  readonly flag: string;
+  readonly description: string;
+  /** Either a fixed set of values... */
+  readonly choices?: readonly string[];
+  /** ...or an integer in a range. */
+  readonly integer?: { readonly min: number; readonly max: number };
+  readonly default: string | number;
+}
 
 /** What `start` is given. */
 export interface ServeOptions {
   port: number;
   host: string;
-  /** Processes or threads, for the variants that have them. */
+  /** Processes or threads, for the variants that have them (default: os.availableParallelism()). */
   workers?: number;
   /** Timeouts and limits of the shared core (variants on node:http map what they can). */
   connection?: Partial<ConnectionOptions>;
+  /** Values of the variant's own options, by flag, already validated. */
+  extra?: Readonly<Record<string, string | number>>;
 }
 
-/** A variant that is up: its real address, and how to stop everything it started. */
+/** A variant that is up: its real address, what it runs as, and how to stop everything it started. */
 export interface RunningServer {
   readonly host: string;
   readonly port: number;
+  /** What the variant reports about itself: worker count, scheduling policy, pool settings. */
+  readonly info: Readonly<Record<string, string | number>>;
+  /** Every process serving requests (the primary first), for CPU and memory accounting. */
+  pids(): number[];
   /** Stops accepting, finishes in-flight requests within graceMs, and stops every process, thread and socket it started. */
   close(graceMs?: number): Promise<void>;
 }
@@ -28,5 +47,10 @@ export interface ServerVariant<Name extends string = string> {
   readonly name: Name;
   readonly description: string;
   readonly model: ConcurrencyModel;
+  /** Whether `workers` means anything to it. */
+  readonly usesWorkers: boolean;
+  readonly options?: readonly VariantOption[];
+  /** Conformance cases it does not run, each with the reason it differs. */
+  readonly skips?: Skips;
   start(options: ServeOptions): Promise<RunningServer>;
 }

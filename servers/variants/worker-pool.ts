@@ -1,0 +1,100 @@
+// A worker_threads pool (piscina): the main thread owns the sockets and the parser; each
+// request's handler runs in one of N threads. Pipelined responses still leave in request order,
+// because the connection handler orders them whatever order the tasks finish in.
+
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { Handler } from '../core/connection.js';
+import { type Response, textResponse } from '../core/response.js';
+import { CoreServer } from '../core/server.js';
+import { builtModule } from './built-module.js';
+import type { ServerVariant } from './types.js';
+
+/** A request as it crosses to a worker thread. */
+export interface PoolRequest {
+  method: string;
+  target: string;
+  /** An ArrayBuffer of its own, transferred rather than copied a second time. */
+  body: Uint8Array;
+}
+
+/** A response as it comes back (a Buffer body arrives as a Uint8Array). */
+export interface PoolResponse {
+  status: number;
+  contentType: string;
+  body: string | Uint8Array;
+  headers?: ReadonlyArray<readonly [string, string]>;
+}
+
+const EMPTY = new Uint8Array(0);
+const QUEUE_FULL = textResponse(503, 'worker pool queue is full\n', [['Retry-After', '1']]);
+const FAILED = textResponse(500, 'Internal Server Error\n');
+
+export const workerPool: ServerVariant<'worker-pool'> = {
+  name: 'worker-pool',
+  description: 'one event loop for sockets and parsing; every handler runs in a piscina pool of N worker threads',
+  model: 'thread-pool',
+  usesWorkers: true,
+  options: [
+    {
+      flag: 'tasks-per-worker',
+      description: 'tasks one thread runs at once; above 1 lets /io waits overlap in a thread (piscina concurrentTasksPerWorker)',
+      integer: { min: 1, max: 1024 },
+      default: 1,
+    },
+    {
+      flag: 'max-queue',
+      description: 'tasks waiting for a thread before requests are answered 503 (piscina maxQueue)',
+      integer: { min: 1, max: 1_000_000 },
+      default: 1024,
+    },
+  ],
+  async start({ port, host, workers = availableParallelism(), connection, extra }) {
+    const tasksPerWorker = Number(extra?.['tasks-per-worker'] ?? 1);
+    const maxQueue = Number(extra?.['max-queue'] ?? 1024);
+    const pool = new Piscina<PoolRequest, PoolResponse>({
+      filename: builtModule(import.meta.url, 'worker-pool-task'),
+      minThreads: workers,
+      maxThreads: workers,
+      concurrentTasksPerWorker: tasksPerWorker,
+      maxQueue,
+      // Threads that block in Atomics.wait between tasks cannot run several async tasks at once.
+      atomics: tasksPerWorker > 1 ? 'async' : 'sync',
+      idleTimeout: Infinity,
+    });
+
+    const handler: Handler = (req) => {
+      // A body that is a view into a socket chunk would be cloned whole (the entire chunk), so
+      // copy just its bytes into a buffer of its own and transfer that.
+      const body = req.body.length === 0 ? EMPTY : new Uint8Array(req.body);
+      const task: PoolRequest = { method: req.method, target: req.target, body };
+      return pool.run(task, { transferList: body.length === 0 ? [] : [body.buffer] }).then(fromPool, (e: Error) =>
+        /queue is at limit/i.test(e.message) ? QUEUE_FULL : FAILED,
+      );
+    };
+
+    const server = new CoreServer(handler, connection);
+    let address;
+    try {
+      address = await server.listen(port, host);
+    } catch (e) {
+      await pool.destroy();
+      throw e;
+    }
+    return {
+      host,
+      port: address.port,
+      info: { workers, tasksPerWorker, maxQueue },
+      pids: () => [process.pid],
+      close: async (graceMs) => {
+        await server.close(graceMs);
+        await pool.destroy();
+      },
+    };
+  },
+};
+
+function fromPool(r: PoolResponse): Response {
+  const body = typeof r.body === 'string' ? r.body : Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
+  return r.headers === undefined ? { status: r.status, contentType: r.contentType, body } : { status: r.status, contentType: r.contentType, body, headers: r.headers };
+}
