@@ -3,7 +3,8 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isVariantName, variantNames, variants } from '../servers/variants/registry.js';
-import type { RunningServer } from '../servers/variants/types.js';
+import { availableParallelism } from 'node:os';
+import type { RunningServer, ServerVariant, VariantOption } from '../servers/variants/types.js';
 
 /** Exit status for a usage error (bad flag or value), as most Unix tools use. */
 const EXIT_USAGE = 2;
@@ -33,18 +34,49 @@ function commandPath(cmd: Command): string {
   return names.join(' ');
 }
 
-async function serve(opts: { variant: string; port: number; host: string; workers?: number }): Promise<void> {
-  if (!isVariantName(opts.variant)) throw new Error('unreachable: variant validated by the parser');
-  const variant = variants[opts.variant];
+/** Every variant's own options, by flag, with the variants that offer each. */
+function variantOptions(): Map<string, { option: VariantOption; owners: string[] }> {
+  const byFlag = new Map<string, { option: VariantOption; owners: string[] }>();
+  for (const name of variantNames) {
+    for (const option of variants[name].options ?? []) {
+      const entry = byFlag.get(option.flag);
+      if (entry === undefined) byFlag.set(option.flag, { option, owners: [name] });
+      else entry.owners.push(name);
+    }
+  }
+  return byFlag;
+}
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+async function serve(opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const name = String(opts.variant);
+  if (!isVariantName(name)) throw new Error('unreachable: variant validated by the parser');
+  const variant: ServerVariant = variants[name];
+  const own = new Set((variant.options ?? []).map((o) => o.flag));
+  const extra: Record<string, string | number> = {};
+  for (const [flag] of variantOptions()) {
+    const value = opts[camel(flag)];
+    if (value === undefined) continue;
+    if (!own.has(flag)) cmd.error(`error: --${flag} does not apply to ${name} (it is an option of ${variantOptions().get(flag)?.owners.join(', ')})`, { exitCode: EXIT_USAGE });
+    extra[flag] = value as string | number;
+  }
+  for (const option of variant.options ?? []) extra[option.flag] ??= option.default;
+  if (opts.workers !== undefined && !variant.usesWorkers) cmd.error(`error: --workers does not apply to ${name}, which runs one process and one thread`, { exitCode: EXIT_USAGE });
+  const workers = (opts.workers as number | undefined) ?? availableParallelism();
   let server: RunningServer;
   try {
-    server = await variant.start({ port: opts.port, host: opts.host, ...(opts.workers === undefined ? {} : { workers: opts.workers }) });
+    server = await variant.start({ port: opts.port as number, host: opts.host as string, workers, extra });
   } catch (e) {
     process.stderr.write(`cbench serve: ${variant.name} failed to start: ${(e as Error).message}\n`);
     process.exit(1);
   }
   const shownHost = server.host.includes(':') ? `[${server.host}]` : server.host;
   process.stdout.write(`listening on http://${shownHost}:${server.port}\n`);
+  const info = Object.entries({ ...(variant.usesWorkers ? { workers } : {}), ...server.info });
+  if (info.length > 0) process.stderr.write(`${variant.name}: ${info.map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -76,18 +108,25 @@ export function buildProgram(): Command {
     .action(() => {
       const width = Math.max(...variantNames.map((n) => n.length));
       for (const name of variantNames) {
-        const v = variants[name];
+        const v: ServerVariant = variants[name];
         process.stdout.write(`${name.padEnd(width)}  ${v.model.padEnd(13)}  ${v.description}\n`);
+        for (const o of v.options ?? []) process.stdout.write(`${''.padEnd(width)}  ${''.padEnd(13)}    --${o.flag}: ${o.description} (default ${o.default})\n`);
       }
     });
 
-  usageOnError(program.command('serve'))
+  const serveCommand = usageOnError(program.command('serve'))
     .description('run one server variant in the foreground until SIGINT or SIGTERM')
     .addOption(new Option('--variant <name>', `server variant: ${variantNames.join(', ')}`).argParser(variantName).makeOptionMandatory())
     .addOption(new Option('--port <n>', 'port to listen on; 0 picks a free one').argParser(integer(0, 65535)).default(3000))
     .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1'))
-    .addOption(new Option('--workers <n>', 'processes or threads, for variants that have them').argParser(integer(1, 1024)))
-    .action(serve);
+    .addOption(new Option('--workers <n>', `processes or threads, for ${variantNames.filter((n) => variants[n].usesWorkers).join(', ')} (default: available CPUs)`).argParser(integer(1, 1024)));
+  for (const [flag, { option, owners }] of variantOptions()) {
+    const o = new Option(`--${flag} <value>`, `${owners.join(', ')}: ${option.description} (default ${option.default})`);
+    if (option.choices !== undefined) o.choices(option.choices);
+    if (option.integer !== undefined) o.argParser(integer(option.integer.min, option.integer.max));
+    serveCommand.addOption(o);
+  }
+  serveCommand.action(serve);
 
   return program;
 }

@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cluster } from './cluster.js';
+import { getOnce } from './test-support/http-get.js';
+import type { RunningServer } from './types.js';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let server: RunningServer | undefined;
+afterEach(async () => {
+  await server?.close(1_000);
+  server = undefined;
+});
+
+describe('cluster', () => {
+  it('replaces a worker killed with SIGKILL under load, and keeps answering', async () => {
+    server = await cluster.start({ port: 0, host: '127.0.0.1', workers: 2 });
+    const s = server;
+    const [, victim, survivor] = s.pids() as [number, number, number];
+    let stop = false;
+    const outcomes: Array<{ at: number; ok: boolean }> = [];
+    const load = (async () => {
+      while (!stop) {
+        const at = Date.now();
+        const ok = await getOnce(s.port, '/plaintext').then((r) => r.status === 200, () => false);
+        outcomes.push({ at, ok });
+      }
+    })();
+    await sleep(300);
+    const killedAt = Date.now();
+    process.kill(victim, 'SIGKILL');
+    // Wait for the replacement to be up, then keep the load on a little longer.
+    for (let i = 0; i < 100 && !(s.pids().length === 3 && s.info.restarts === 1); i++) await sleep(50);
+    await sleep(500);
+    stop = true;
+    await load;
+
+    expect(s.info.restarts).toBe(1);
+    expect(s.pids()).toContain(survivor);
+    expect(s.pids()).not.toContain(victim);
+    expect(s.pids()).toHaveLength(3);
+    const after = outcomes.filter((o) => o.at > killedAt + 200);
+    expect(after.length).toBeGreaterThan(10);
+    expect(after.every((o) => o.ok)).toBe(true);
+    // Requests in flight on the killed worker may fail; the server as a whole keeps answering.
+    expect(outcomes.filter((o) => o.ok).length).toBeGreaterThan(outcomes.length * 0.9);
+  });
+
+  it('stops every worker process on close', async () => {
+    const s = await cluster.start({ port: 0, host: '127.0.0.1', workers: 2 });
+    const workers = s.pids().slice(1);
+    expect(workers).toHaveLength(2);
+    expect(workers.every(alive)).toBe(true);
+    await s.close(1_000);
+    expect(workers.some(alive)).toBe(false);
+  });
+
+  it('serves with the kernel scheduling connections (--schedule os) and reports it', async () => {
+    const cli = join(import.meta.dirname, '..', '..', 'dist', 'scripts', 'cbench.js');
+    const child = spawn(process.execPath, [cli, 'serve', '--variant', 'cluster', '--schedule', 'os', '--workers', '2', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    try {
+      for (let i = 0; i < 200 && !/listening on/.test(out); i++) await sleep(25);
+      const port = Number(/:(\d+)\n/.exec(out)?.[1]);
+      expect((await getOnce(port, '/plaintext')).body).toBe('Hello, World!');
+      expect(err).toMatch(/cluster: workers=2 schedule=os/);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
