@@ -4,6 +4,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isVariantName, variantNames, variants } from '../servers/variants/registry.js';
 import { availableParallelism } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addVariant, NewVariantError } from './new-variant.js';
 import type { RunningServer, ServerVariant, VariantOption } from '../servers/variants/types.js';
 
 /** Exit status for a usage error (bad flag or value), as most Unix tools use. */
@@ -127,6 +130,20 @@ export function buildProgram(): Command {
     serveCommand.addOption(o);
   }
   serveCommand.action(serve);
+
+  usageOnError(program.command('new-variant'))
+    .description('write servers/variants/NAME.ts from a template and register it')
+    .argument('<name>', 'kebab-case name of the new variant')
+    .action((name: string, _opts: unknown, cmd: Command) => {
+      const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+      try {
+        for (const path of addVariant(root, name)) process.stdout.write(`wrote ${relative(process.cwd(), path) || path}\n`);
+      } catch (e) {
+        if (e instanceof NewVariantError) cmd.error(`error: ${e.message}`, { exitCode: EXIT_USAGE });
+        throw e;
+      }
+      process.stdout.write(`run its conformance tests: npx vitest run servers/variants/conformance.test.ts -t "conformance: ${name}"\n`);
+    });
 
   return program;
 }

@@ -1,0 +1,65 @@
+// `cbench new-variant NAME`: writes servers/variants/NAME.ts from a template and registers it.
+// The new variant starts as the single event loop on the shared core, so the conformance suite
+// passes on it at once; from there, its start() is what to change.
+
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Kebab-case: lower-case words of letters and digits joined by single dashes. */
+export const VARIANT_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** The exported constant for a variant name: `my-model` → `myModelVariant`. */
+export function exportName(name: string): string {
+  return `${name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())}Variant`;
+}
+
+function template(name: string): string {
+  return `// ${name}: TODO say which concurrency model this variant demonstrates and how it differs.
+// Written by \`cbench new-variant\`. It starts as one event loop on the shared core, so the
+// conformance suite passes at once; change start() to try another model, and list in \`skips\`
+// (with the reason) any conformance case the model cannot pass.
+
+import { CoreServer } from '../core/server.js';
+import { createHandler } from '../routes/routes.js';
+import type { ServerVariant } from './types.js';
+
+export const ${exportName(name)}: ServerVariant<'${name}'> = {
+  name: '${name}',
+  description: 'TODO: one line on what ${name} does differently',
+  model: 'event-loop',
+  usesWorkers: false,
+  skips: {},
+  async start({ port, host, connection }) {
+    const server = new CoreServer(createHandler(), connection);
+    const address = await server.listen(port, host);
+    return { host, port: address.port, info: {}, pids: () => [process.pid], close: (graceMs) => server.close(graceMs) };
+  },
+};
+`;
+}
+
+/** Thrown for a name that cannot be used; the message is for the user. */
+export class NewVariantError extends Error {}
+
+/** Writes the variant file and its registry line; returns the two paths touched. */
+export function addVariant(root: string, name: string): string[] {
+  if (!VARIANT_NAME.test(name) || name.length > 40) {
+    throw new NewVariantError(`invalid variant name '${name}': use kebab-case, e.g. my-model (at most 40 characters)`);
+  }
+  const dir = join(root, 'servers', 'variants');
+  const file = join(dir, `${name}.ts`);
+  const registryPath = join(dir, 'registry.ts');
+  const registry = readFileSync(registryPath, 'utf8');
+  if (existsSync(file) || registry.includes(`'${name}':`)) throw new NewVariantError(`variant '${name}' already exists`);
+
+  const lines = registry.split('\n');
+  const lastImport = lines.findLastIndex((l) => /^import \{ \w+ \} from '\.\/[\w-]+\.js';$/.test(l));
+  const end = lines.findIndex((l) => l.startsWith('} as const satisfies'));
+  if (lastImport === -1 || end === -1) throw new Error(`${registryPath} is not in the shape new-variant expects`);
+  lines.splice(end, 0, `  '${name}': ${exportName(name)},`);
+  lines.splice(lastImport + 1, 0, `import { ${exportName(name)} } from './${name}.js';`);
+
+  writeFileSync(file, template(name));
+  writeFileSync(registryPath, lines.join('\n'));
+  return [file, registryPath];
+}
