@@ -7,7 +7,7 @@
 // hits both alike; the median of the runs is reported.
 
 import { runAutocannon } from './lib/autocannon.js';
-import { cpuSeconds, pinPrefix, startServer } from './lib/processes.js';
+import { cpuSeconds, handleInterrupts, pinPrefix, startServer } from './lib/processes.js';
 
 const VARIANTS = ['single-loop', 'node-http'] as const;
 const ROUNDS = Number(process.env.CPU_BENCH_ROUNDS ?? 3);
@@ -55,6 +55,7 @@ const median = (xs: number[]) => {
 };
 
 async function main(): Promise<void> {
+  handleInterrupts();
   const serverPin = pinPrefix('1');
   const clientPin = pinPrefix('0');
   console.log(

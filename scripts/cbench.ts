@@ -6,6 +6,10 @@ import { isVariantName, variantNames, variants } from '../servers/variants/regis
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { autocannonLoadgen } from '../bench/loadgen/autocannon.js';
+import { wrkLoadgen } from '../bench/loadgen/wrk.js';
+import { runBenchmark, summaryTable } from '../bench/runner.js';
+import { type ProfileName, profileNames, profiles, type RunSettings, type WorkloadName, workloadNames } from '../bench/scenarios.js';
 import { addVariant, NewVariantError } from './new-variant.js';
 import type { RunningServer, ServerVariant, VariantOption } from '../servers/variants/types.js';
 
@@ -18,6 +22,53 @@ function integer(min: number, max: number) {
       throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
     }
     return Number(value);
+  };
+}
+
+/** What `cbench bench` parses its flags into. */
+interface BenchFlags {
+  profile: ProfileName;
+  variants?: string[];
+  workloads?: WorkloadName[];
+  connections?: number[];
+  pipelining?: number[];
+  duration?: number;
+  repetitions?: number;
+  warmup?: number;
+  out: string;
+  pin: boolean;
+  loadgen: 'autocannon' | 'wrk';
+}
+
+function listOf<T extends string>(valid: readonly T[], what: string) {
+  return (value: string): T[] => {
+    const items = value.split(',').map((x) => x.trim());
+    for (const item of items) {
+      if (!(valid as readonly string[]).includes(item)) throw new InvalidArgumentError(`unknown ${what} '${item}' (valid: ${valid.join(', ')})`);
+    }
+    return items as T[];
+  };
+}
+
+function intList(value: string): number[] {
+  const items = value.split(',').map((x) => x.trim());
+  if (items.some((x) => !/^\d+$/.test(x) || Number(x) < 1)) throw new InvalidArgumentError('expected comma-separated integers of 1 or more');
+  return items.map(Number);
+}
+
+function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a number of seconds above 0`);
+    return n;
+  };
+}
+
+function nonNegativeNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a number of seconds, 0 or more`);
+    return n;
   };
 }
 
@@ -130,6 +181,41 @@ export function buildProgram(): Command {
     serveCommand.addOption(o);
   }
   serveCommand.action(serve);
+
+  usageOnError(program.command('bench'))
+    .description('verify every variant, drive load at it, and write results/<run>/results.json')
+    .addOption(new Option('--profile <name>', 'quick: every variant × workload at one concurrency (≤ 4 min); full: the whole sweep; smoke: a blink of each').choices(profileNames).default('quick'))
+    .addOption(new Option('--variants <list>', `comma-separated: ${variantNames.join(', ')}`).argParser(listOf(variantNames, 'variant')))
+    .addOption(new Option('--workloads <list>', `comma-separated: ${workloadNames.join(', ')}`).argParser(listOf(workloadNames, 'workload')))
+    .addOption(new Option('--connections <list>', 'comma-separated connection counts').argParser(intList))
+    .addOption(new Option('--pipelining <list>', 'comma-separated pipelining depths (plaintext only)').argParser(intList))
+    .addOption(new Option('--duration <seconds>', 'seconds per repetition').argParser(positiveNumber('--duration')))
+    .addOption(new Option('--repetitions <n>', 'measured repetitions per cell').argParser(integer(1, 1000)))
+    .addOption(new Option('--warmup <seconds>', 'discarded warm-up per cell').argParser(nonNegativeNumber('--warmup')))
+    .addOption(new Option('--out <dir>', 'where run folders are written').default('results'))
+    .addOption(new Option('--no-pin', 'do not pin the server and the load generator to separate CPUs'))
+    .addOption(new Option('--loadgen <name>', 'load generator').choices(['autocannon', 'wrk']).default('autocannon'))
+    .action(async (o: BenchFlags, cmd: Command) => {
+      const loadgen = o.loadgen === 'wrk' ? wrkLoadgen : autocannonLoadgen;
+      if (!loadgen.available()) cmd.error(`error: ${loadgen.name} is not on PATH (Debian package: ${loadgen.name})`, { exitCode: EXIT_USAGE });
+      const p = profiles[o.profile];
+      const settings: RunSettings = {
+        variants: o.variants ?? [...variantNames],
+        workloads: o.workloads ?? p.workloads,
+        connections: o.connections ?? p.connections,
+        pipelining: o.pipelining ?? p.pipelining,
+        durationSec: o.duration ?? p.durationSec,
+        warmupSec: o.warmup ?? p.warmupSec,
+        repetitions: o.repetitions ?? p.repetitions,
+      };
+      const { results, dir } = await runBenchmark({ settings, profile: o.profile, loadgen, pin: o.pin, outDir: o.out });
+      process.stdout.write(`\n${summaryTable(results)}\n\nresults: ${dir}/results.json\n`);
+      const bad = results.variants.filter((v) => v.status !== 'ok');
+      if (bad.length > 0) {
+        process.stderr.write(`not measured in full: ${bad.map((v) => `${v.name} (${v.status}: ${v.reason ?? ''})`).join('; ')}\n`);
+        process.exitCode = 1;
+      }
+    });
 
   usageOnError(program.command('new-variant'))
     .description('write servers/variants/NAME.ts from a template and register it')

@@ -2,14 +2,16 @@
 // generator, and the CPU time the kernel charged to each. Every child is stopped by its own pid.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** The built CLI (this file runs from dist/bench/lib). */
-export const CBENCH = join(here, '..', '..', 'scripts', 'cbench.js');
+// Two levels up is dist/ when this runs compiled, or the project root when it runs from source
+// (under vitest); either way the CLI to start servers with is the compiled one.
+const up = fileURLToPath(new URL('../../', import.meta.url));
+/** The built CLI. */
+export const CBENCH = basename(up) === 'dist' ? join(up, 'scripts', 'cbench.js') : join(up, 'dist', 'scripts', 'cbench.js');
 
 const children = new Set<ChildProcess>();
 
@@ -18,18 +20,28 @@ export function stopAllChildren(): void {
   for (const c of children) if (c.exitCode === null && c.pid !== undefined) process.kill(c.pid, 'SIGKILL');
 }
 
-let handlersInstalled = false;
-function installHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', stopAllChildren);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      stopAllChildren();
-      process.stderr.write(`\ninterrupted (${signal}); stopped every child process\n`);
+let exitHookInstalled = false;
+
+/**
+ * Until the returned function is called, Ctrl-C or SIGTERM stops every child, then runs
+ * `then` (e.g. to write partial results), then exits 130.
+ */
+export function handleInterrupts(then: (signal: NodeJS.Signals) => void = () => {}): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    stopAllChildren();
+    process.stderr.write(`\ninterrupted (${signal}); stopped every child process\n`);
+    try {
+      then(signal);
+    } finally {
       process.exit(130);
-    });
-  }
+    }
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
 }
 
 /** The prefix that pins a command to some CPUs, when taskset exists and there are CPUs to split. */
@@ -44,10 +56,13 @@ export function pinPrefix(cpus: string): string[] {
 }
 
 /** Spawns a tracked child; its stdout and stderr are kept for error reports. */
-export function spawnTracked(argv: string[]): { child: ChildProcess; output: () => string } {
-  installHandlers();
+export function spawnTracked(argv: string[], env?: Record<string, string>): { child: ChildProcess; output: () => string } {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', stopAllChildren);
+  }
   const [cmd, ...args] = argv as [string, ...string[]];
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env === undefined ? {} : { env: { ...process.env, ...env } }) });
   children.add(child);
   child.on('exit', () => children.delete(child));
   let out = '';
@@ -60,14 +75,24 @@ export function spawnTracked(argv: string[]): { child: ChildProcess; output: () 
 export interface ServerProcess {
   pid: number;
   port: number;
-  /** SIGTERM (graceful), then SIGKILL if it has not exited within graceMs. */
+  /** SIGTERM (graceful), then SIGKILL if it has not exited within graceMs; resolves once its output is complete. */
   stop(graceMs?: number): Promise<void>;
   output(): string;
+  /** Whether the process has exited (crashed, if nobody stopped it). */
+  exited(): boolean;
 }
 
-/** Starts `cbench serve --variant NAME --port 0` and waits for its `listening on` line. */
-export async function startServer(variant: string, opts: { pin?: string[]; timeoutMs?: number; extraArgs?: string[] } = {}): Promise<ServerProcess> {
-  const { child, output } = spawnTracked([...(opts.pin ?? []), process.execPath, CBENCH, 'serve', '--variant', variant, '--port', '0', ...(opts.extraArgs ?? [])]);
+/** The command that serves a registered variant on a free port. */
+export function serveArgv(variant: string, extraArgs: string[] = []): string[] {
+  return [process.execPath, CBENCH, 'serve', '--variant', variant, '--port', '0', ...extraArgs];
+}
+
+/** Starts a server command (by default `cbench serve --variant NAME --port 0`) and waits for its `listening on` line. */
+export async function startServer(
+  variant: string,
+  opts: { pin?: string[]; timeoutMs?: number; extraArgs?: string[]; argv?: string[] } = {},
+): Promise<ServerProcess> {
+  const { child, output } = spawnTracked([...(opts.pin ?? []), ...(opts.argv ?? serveArgv(variant, opts.extraArgs))]);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${variant} did not print its listening line within ${opts.timeoutMs ?? 10_000} ms:\n${output()}`)), opts.timeoutMs ?? 10_000);
     const check = () => {
@@ -83,20 +108,22 @@ export async function startServer(variant: string, opts: { pin?: string[]; timeo
       reject(new Error(`${variant} exited with ${code} before listening:\n${output()}`));
     });
   });
+  // 'close' comes after 'exit' once stdout and stderr are drained: only then is the output whole.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
     pid: child.pid as number,
     port,
     output,
-    stop: (graceMs = 5_000) =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    stop: async (graceMs = 5_000) => {
+      if (child.exitCode === null && child.signalCode === null) {
         const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        child.once('exit', () => {
-          clearTimeout(kill);
-          resolve();
-        });
         child.kill('SIGTERM');
-      }),
+        await closed;
+        clearTimeout(kill);
+      }
+      await closed;
+    },
   };
 }
 
@@ -109,4 +136,88 @@ export function cpuSeconds(pid: number): { user: number; system: number } {
   // Fields after the command name, which is in parentheses and may itself contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { user: Number(fields[11]) / clockTicks, system: Number(fields[12]) / clockTicks };
+}
+
+/** The pid and every descendant of it, from the parent pids in /proc. */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // gone while we looked
+    }
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) walk(c);
+  };
+  walk(root);
+  return out;
+}
+
+/** CPU seconds summed over processes; ones that have exited count as nothing. */
+export function treeCpuSeconds(pids: number[]): { user: number; system: number } {
+  let user = 0;
+  let system = 0;
+  for (const pid of pids) {
+    try {
+      const c = cpuSeconds(pid);
+      user += c.user;
+      system += c.system;
+    } catch {
+      // exited
+    }
+  }
+  return { user, system };
+}
+
+/** Resident set size of one process in bytes (VmRSS), or 0 if it is gone. */
+export function rssBytes(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? 0 : Number(m[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples the summed RSS of a process tree every interval and keeps the peak. */
+export class PeakRss {
+  private peak = 0;
+  private timer: NodeJS.Timeout | null = null;
+  constructor(private readonly root: number) {}
+
+  start(intervalMs = 100): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+  }
+
+  stop(): number {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.sample();
+    return this.peak;
+  }
+
+  private sample(): void {
+    const total = processTree(this.root).reduce((sum, pid) => sum + rssBytes(pid), 0);
+    if (total > this.peak) this.peak = total;
+  }
+}
+
+/** Whether a process is gone (or a zombie nobody has reaped). */
+export function isGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true;
+  }
 }

@@ -1,0 +1,68 @@
+// autocannon: Node's own HTTP load generator, one event loop. It saturates well below what a
+// fast server answers on one core, which is why every sample records its CPU use.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { builtModule } from '../../servers/variants/built-module.js';
+import { spawnTracked } from '../lib/processes.js';
+import type { LoadGenerator, LoadSample, LoadTarget } from './types.js';
+
+const require = createRequire(import.meta.url);
+const RUNNER = builtModule(import.meta.url, 'autocannon-runner');
+
+interface Percentiles {
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p99_9: number;
+  p99_99: number;
+  max: number;
+}
+
+interface AutocannonResult {
+  requests: { total: number };
+  throughput: { total: number };
+  latency: Percentiles;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  resets: number;
+  duration: number;
+}
+
+export const autocannonLoadgen: LoadGenerator = {
+  name: 'autocannon',
+  available: () => true,
+  version: () => (JSON.parse(readFileSync(require.resolve('autocannon/package.json'), 'utf8')) as { version: string }).version,
+  async run(t: LoadTarget): Promise<LoadSample> {
+    const options = {
+      url: t.origin + t.workload.path,
+      method: t.workload.method,
+      ...(t.workload.body === undefined ? {} : { bodyBase64: t.workload.body.toString('base64') }),
+      connections: t.connections,
+      pipelining: t.pipelining,
+      durationSec: t.durationSec,
+    };
+    const { child, output } = spawnTracked([...t.pin, process.execPath, RUNNER, JSON.stringify(options)]);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const line = output()
+      .split('\n')
+      .find((l) => l.startsWith('{"result"'));
+    if (code !== 0 || line === undefined) throw new Error(`autocannon exited with ${code}: ${output().slice(-500)}`);
+    const { result, cpuSec } = JSON.parse(line) as { result: AutocannonResult; cpuSec: number };
+    const l = result.latency;
+    return {
+      requests: result.requests.total,
+      durationSec: result.duration,
+      requestsPerSec: result.requests.total / result.duration,
+      bytesPerSec: result.throughput.total / result.duration,
+      latencyMs: { mean: l.mean, p50: l.p50, p90: l.p90, p99: l.p99, p99_9: l.p99_9, p99_99: l.p99_99, max: l.max },
+      errors: result.errors,
+      timeouts: result.timeouts,
+      non2xx: result.non2xx,
+      resets: result.resets,
+      loadgenCpuSec: cpuSec,
+    };
+  },
+};

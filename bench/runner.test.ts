@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isGone, processTree } from './lib/processes.js';
+import { autocannonLoadgen } from './loadgen/autocannon.js';
+import { readResults } from './results.js';
+import { runBenchmark } from './runner.js';
+import { profiles } from './scenarios.js';
+
+const out = mkdtempSync(join(tmpdir(), 'cbench-results-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+const fixture = (name: string) => join(import.meta.dirname, 'test-support', name);
+const CLI = join(import.meta.dirname, '..', 'dist', 'scripts', 'cbench.js');
+
+describe('cbench bench (smoke profile, real servers on loopback)', () => {
+  it('refuses a server that answers wrongly, reports one that crashes mid-run, and measures the rest', async () => {
+    const { results, dir } = await runBenchmark({
+      settings: { ...profiles.smoke, workloads: ['plaintext', 'echo'], variants: ['broken', 'crashing', 'single-loop'] },
+      profile: 'smoke',
+      loadgen: autocannonLoadgen,
+      pin: true,
+      outDir: out,
+      serverArgv: (v) => (v === 'broken' ? [process.execPath, fixture('broken-server.mjs')] : v === 'crashing' ? [process.execPath, fixture('crashing-server.mjs')] : undefined),
+      log: () => {},
+    });
+
+    // What was written validates against the schema, and `latest` points at it.
+    const onDisk = readResults(dir);
+    expect(onDisk.status).toBe('complete');
+    expect(readlinkSync(join(out, 'latest'))).toBe(dir.split('/').pop());
+    const [broken, crashing, singleLoop] = results.variants;
+
+    expect(broken).toMatchObject({ name: 'broken', status: 'refused', cells: [] });
+    expect(broken?.verification?.failures.join('\n')).toMatch(/GET \/plaintext: body "Hello, World\?"/);
+
+    expect(crashing).toMatchObject({ name: 'crashing', status: 'failed' });
+    expect(crashing?.reason).toMatch(/exited|crashed|stopped answering|failed/);
+    expect(crashing?.output.join('\n')).toMatch(/crashing on purpose/);
+
+    expect(singleLoop).toMatchObject({ name: 'single-loop', status: 'ok' });
+    expect(singleLoop?.cells.map((c) => [c.workload, c.status])).toEqual([
+      ['plaintext', 'ok'],
+      ['echo', 'ok'],
+    ]);
+    for (const cell of singleLoop?.cells ?? []) {
+      expect(cell.summary?.errors).toBe(0);
+      expect(cell.summary?.requestsPerSec.median).toBeGreaterThan(0);
+      const rep = cell.repetitions[0];
+      expect(rep?.serverCpuUsPerRequest).toBeGreaterThan(0);
+      expect(rep?.serverPeakRssBytes).toBeGreaterThan(1024 * 1024);
+      expect(rep?.latencyMs.p99).toBeGreaterThanOrEqual(rep?.latencyMs.p50 ?? 0);
+    }
+  }, 60_000);
+
+  it('on Ctrl-C stops the load and every server, keeps what finished marked incomplete, and exits non-zero', async () => {
+    const runOut = join(out, 'interrupted');
+    const child = spawn(process.execPath, [CLI, 'bench', '--profile', 'smoke', '--variants', 'cluster,single-loop', '--duration', '2', '--out', runOut], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    for (let i = 0; i < 400 && !/plan:/.test(text); i++) await new Promise((r) => setTimeout(r, 25));
+    // Interrupt once the load generator is running against the first variant.
+    const cmdline = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    let tree: number[] = [];
+    for (let i = 0; i < 600 && !tree.some((pid) => cmdline(pid).includes('autocannon-runner')); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      tree = processTree(child.pid as number); // cbench, the cluster primary and its workers, autocannon
+    }
+    expect(tree.some((pid) => cmdline(pid).includes('autocannon-runner'))).toBe(true);
+    expect(tree.some((pid) => cmdline(pid).includes('cluster-worker'))).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(text).toMatch(/interrupted \(SIGINT\)/);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(tree.filter((pid) => !isGone(pid))).toEqual([]);
+    const partial = readResults(join(runOut, 'latest'));
+    expect(partial.status).toBe('incomplete');
+    expect(partial.variants.map((v) => v.name)).toEqual(['cluster', 'single-loop']);
+  }, 60_000);
+
+  it('refuses to read a results file that does not match the schema', () => {
+    const file = join(out, 'bad.json');
+    writeFileSync(file, JSON.stringify({ schema: 'concurrency-bench/results', version: 1, runId: 'x', status: 'done' }));
+    expect(() => readResults(file)).toThrow(/not a valid results file: status/);
+  });
+});

@@ -1,0 +1,81 @@
+// What a benchmark run measures, as data (the Node core benchmark/ style): workloads, and per
+// profile the lists of variants, workloads, connections and pipelining depths. One function
+// builds the matrix; one loop (runner.ts) runs it.
+
+import { randomBytes } from 'node:crypto';
+
+/** A request shape driven at a server. */
+export interface Workload {
+  readonly path: string;
+  readonly method: 'GET' | 'POST';
+  /** Request body, for POST. */
+  readonly body?: Buffer;
+  readonly description: string;
+}
+
+export const workloads = {
+  plaintext: { path: '/plaintext', method: 'GET', description: 'fixed 13-byte text: per-request overhead' },
+  json: { path: '/json', method: 'GET', description: 'a small object serialized per request' },
+  cpu: { path: '/cpu', method: 'GET', description: 'about 1 ms of pure JavaScript per request' },
+  io: { path: '/io?ms=10', method: 'GET', description: '10 ms of simulated I/O wait per request' },
+  echo: { path: '/echo', method: 'POST', body: randomBytes(4096), description: 'a 4 KiB body read and sent back' },
+} as const satisfies Record<string, Workload>;
+
+export type WorkloadName = keyof typeof workloads;
+export const workloadNames = Object.keys(workloads) as WorkloadName[];
+
+/** The knobs of a run; a profile gives every one of them. */
+export interface RunSettings {
+  variants: string[];
+  workloads: WorkloadName[];
+  connections: number[];
+  /** Pipelining depths for workloads that allow more than 1 (plaintext); others always use 1. */
+  pipelining: number[];
+  /** Seconds per measured repetition. */
+  durationSec: number;
+  /** Seconds of discarded warm-up before a cell's repetitions. */
+  warmupSec: number;
+  repetitions: number;
+}
+
+/** Workloads on which pipelining deeper than 1 is measured (as TechEmpower does for plaintext). */
+export const PIPELINED_WORKLOADS: ReadonlySet<WorkloadName> = new Set(['plaintext']);
+
+export type ProfileName = 'quick' | 'full' | 'smoke';
+export const profileNames: ProfileName[] = ['quick', 'full', 'smoke'];
+
+/** Profiles, less the variant list (every registered variant unless --variants says otherwise). */
+export const profiles: Record<ProfileName, Omit<RunSettings, 'variants'>> = {
+  // Every variant × every workload at one concurrency; within 4 minutes on a 2-core machine.
+  quick: { workloads: workloadNames, connections: [64], pipelining: [1], durationSec: 2.5, warmupSec: 1, repetitions: 2 },
+  full: { workloads: workloadNames, connections: [1, 16, 64, 256, 1024], pipelining: [1, 16], durationSec: 10, warmupSec: 2, repetitions: 5 },
+  // Everything once, briefly: for tests and CI.
+  smoke: { workloads: workloadNames, connections: [8], pipelining: [1], durationSec: 0.3, warmupSec: 0, repetitions: 1 },
+};
+
+/** One cell of the matrix. */
+export interface Cell {
+  variant: string;
+  workload: WorkloadName;
+  connections: number;
+  pipelining: number;
+}
+
+/** Every cell, grouped by variant (each variant's server is started once for all its cells). */
+export function buildMatrix(s: RunSettings): Cell[] {
+  const cells: Cell[] = [];
+  for (const variant of s.variants) {
+    for (const workload of s.workloads) {
+      const depths = PIPELINED_WORKLOADS.has(workload) ? s.pipelining : [1];
+      for (const connections of s.connections) {
+        for (const pipelining of depths) cells.push({ variant, workload, connections, pipelining });
+      }
+    }
+  }
+  return cells;
+}
+
+/** Seconds of load the plan applies, without server start-up and verification. */
+export function loadSeconds(s: RunSettings, cells: number): number {
+  return cells * (s.warmupSec + s.durationSec * s.repetitions);
+}

@@ -1,0 +1,81 @@
+// Verify before measuring (as TechEmpower's toolset does): a server that answers wrongly is not
+// benchmarked, and the report says why.
+
+import { randomBytes } from 'node:crypto';
+import { cpuWork } from '../servers/routes/cpu.js';
+import { httpOnce, type HttpReply } from './lib/http.js';
+
+/** The outcome: every failed check, in words. */
+export interface Verification {
+  ok: boolean;
+  failures: string[];
+}
+
+const REQUIRED = ['server', 'date', 'content-type', 'content-length'];
+
+export async function verifyServer(origin: string): Promise<Verification> {
+  const failures: string[] = [];
+  const fail = (what: string) => failures.push(what);
+  const get = (path: string) => httpOnce(origin, path).catch((e: Error) => fail(`GET ${path}: ${e.message}`));
+
+  const expectReply = (r: HttpReply | number | void, what: string, status: number, type: string): r is HttpReply => {
+    if (typeof r !== 'object') return false;
+    if (r.status !== status) fail(`${what}: status ${r.status}, expected ${status}`);
+    for (const h of REQUIRED) if (r.headers[h] === undefined) fail(`${what}: no ${h} header`);
+    if (r.headers['content-type'] !== type) fail(`${what}: Content-Type ${String(r.headers['content-type'])}, expected ${type}`);
+    if (Number(r.headers['content-length']) !== r.body.length) fail(`${what}: Content-Length ${String(r.headers['content-length'])} for a ${r.body.length}-byte body`);
+    return true;
+  };
+  const json = (r: HttpReply, what: string): unknown => {
+    try {
+      return JSON.parse(r.body.toString());
+    } catch {
+      fail(`${what}: body is not JSON: ${r.body.toString().slice(0, 60)}`);
+      return undefined;
+    }
+  };
+
+  const echoBody = randomBytes(4096);
+  const [plain, js, cpuA, cpuB, io, echo, missing] = await Promise.all([
+    get('/plaintext'),
+    get('/json'),
+    get('/cpu?iterations=1000'),
+    get('/cpu?iterations=1001'),
+    get('/io?ms=10'),
+    httpOnce(origin, '/echo', { method: 'POST', body: echoBody }).catch((e: Error) => fail(`POST /echo: ${e.message}`)),
+    get('/no-such-path'),
+  ]);
+
+  if (expectReply(plain, 'GET /plaintext', 200, 'text/plain') && plain.body.toString() !== 'Hello, World!') {
+    fail(`GET /plaintext: body ${JSON.stringify(plain.body.toString().slice(0, 60))}`);
+  }
+  if (expectReply(js, 'GET /json', 200, 'application/json')) {
+    const body = json(js, 'GET /json') as { message?: unknown } | undefined;
+    if (body?.message !== 'Hello, World!' || Object.keys(body).length !== 1) fail(`GET /json: body ${js.body.toString().slice(0, 60)}`);
+  }
+  for (const [r, n] of [[cpuA, 1000], [cpuB, 1001]] as const) {
+    if (expectReply(r, `GET /cpu?iterations=${n}`, 200, 'application/json')) {
+      const body = json(r, `GET /cpu?iterations=${n}`) as { iterations?: unknown; result?: unknown } | undefined;
+      const want = cpuWork(n).toString(16).padStart(8, '0');
+      if (body?.iterations !== n || body.result !== want) fail(`GET /cpu?iterations=${n}: ${r.body.toString().slice(0, 60)}, expected result ${want}`);
+    }
+  }
+  if (expectReply(io, 'GET /io?ms=10', 200, 'application/json')) {
+    const body = json(io, 'GET /io?ms=10') as { waitedMs?: unknown } | undefined;
+    if (body?.waitedMs !== 10) fail(`GET /io?ms=10: body ${io.body.toString().slice(0, 60)}`);
+  }
+  if (expectReply(echo, 'POST /echo', 200, 'application/octet-stream') && !echo.body.equals(echoBody)) {
+    fail('POST /echo: the 4 KiB random body came back changed');
+  }
+  if (typeof missing === 'object' && missing.status !== 404) fail(`GET /no-such-path: status ${missing.status}, expected 404`);
+
+  // The Date header must move with the clock, not be fixed at start-up.
+  if (typeof plain === 'object') {
+    const first = String(plain.headers.date);
+    if (Math.abs(Date.parse(first) - Date.now()) > 5_000) fail(`Date ${first} is not the current time`);
+    await new Promise((r) => setTimeout(r, 1_100));
+    const later = await get('/plaintext');
+    if (typeof later === 'object' && String(later.headers.date) === first) fail(`Date did not change after 1.1 s: ${first}`);
+  }
+  return { ok: failures.length === 0, failures };
+}
