@@ -90,6 +90,8 @@ export const resultsSchema = z.object({
     gitSha: z.string().nullable(),
     gitDirty: z.boolean().nullable(),
     loadgen: z.object({ name: z.string(), version: z.string() }),
+    /** Installed autocannon, whichever load generator ran. */
+    autocannonVersion: z.string(),
     pinning: z.object({ server: z.string().nullable(), loadgen: z.string().nullable() }),
   }),
   settings: z.object({
@@ -127,7 +129,11 @@ function git(args: string[]): string | null {
 }
 
 /** What the run ran on. */
-export function describeEnvironment(loadgen: { name: string; version: string }, pinning: { server: string | null; loadgen: string | null }): Results['environment'] {
+export function describeEnvironment(
+  loadgen: { name: string; version: string },
+  pinning: { server: string | null; loadgen: string | null },
+  autocannonVersion: string,
+): Results['environment'] {
   const status = git(['status', '--porcelain']);
   return {
     node: process.version,
@@ -138,6 +144,7 @@ export function describeEnvironment(loadgen: { name: string; version: string }, 
     gitSha: git(['rev-parse', '--short=12', 'HEAD']),
     gitDirty: status === null ? null : status.length > 0,
     loadgen,
+    autocannonVersion,
     pinning,
   };
 }

@@ -3,6 +3,7 @@
 // Results are written after every variant, so an interruption keeps what finished.
 
 import { availableParallelism } from 'node:os';
+import { autocannonLoadgen } from './loadgen/autocannon.js';
 import type { LoadGenerator, LoadSample } from './loadgen/types.js';
 import { handleInterrupts, isGone, PeakRss, pinPrefix, processTree, type ServerProcess, startServer, treeCpuSeconds } from './lib/processes.js';
 import {
@@ -53,7 +54,11 @@ export async function runBenchmark(opts: RunOptions): Promise<{ results: Results
   const serverPin = serverCpus === null ? [] : ['taskset', '-c', serverCpus];
   const loadgenPin = loadgenCpus === null ? [] : ['taskset', '-c', loadgenCpus];
 
-  const environment = describeEnvironment({ name: opts.loadgen.name, version: opts.loadgen.version() }, { server: serverCpus, loadgen: loadgenCpus });
+  const environment = describeEnvironment(
+    { name: opts.loadgen.name, version: opts.loadgen.version() },
+    { server: serverCpus, loadgen: loadgenCpus },
+    autocannonLoadgen.version(),
+  );
   const dir = newRunDir(opts.outDir, environment.gitSha);
   const results: Results = {
     schema: RESULTS_SCHEMA,
@@ -103,6 +108,9 @@ async function runAll(
       `${s.warmupSec} s warm-up + ${s.repetitions} × ${s.durationSec} s per cell ≈ ${fmtDuration(load)} of load plus start-up and verification`,
   );
   log(`load generator: ${opts.loadgen.name} ${results.environment.loadgen.version}; ${pinned ? `server on CPUs ${serverCpus}, load generator on CPU ${loadgenCpus}` : 'not pinned'}`);
+  if (pinned && serverCpus === '1-1') {
+    log('note: pinning leaves the server one CPU, so cluster and worker-pool default to one worker; --no-pin lets them share every CPU with the load generator');
+  }
   save();
 
   const started = Date.now();

@@ -52,11 +52,13 @@ export const wrkLoadgen: LoadGenerator = {
   name: 'wrk',
   available: onPath,
   version() {
+    let text: string;
     try {
-      return execFileSync('wrk', ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? 'unknown';
+      text = execFileSync('wrk', ['--version'], { encoding: 'utf8' });
     } catch (e) {
-      return String((e as { stdout?: string }).stdout ?? '').split('\n')[0] ?? 'unknown';
+      text = String((e as { stdout?: string }).stdout ?? ''); // it exits 1 after printing its version
     }
+    return /^wrk (\S+)/.exec(text)?.[1] ?? 'unknown';
   },
   async run(t: LoadTarget): Promise<LoadSample> {
     const d = scratchDir();
