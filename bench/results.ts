@@ -157,13 +157,18 @@ export function newRunDir(outDir: string, gitSha: string | null): string {
   return dir;
 }
 
-/** Validates and writes results.json through a temporary file and a rename, so it is never half-written. */
+/** Writes through a temporary file and a rename, so a reader never sees half a file. */
+export function writeFileAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/** Validates and writes results.json atomically. */
 export function writeResults(dir: string, results: Results): string {
   const checked = resultsSchema.parse(results);
   const file = join(dir, 'results.json');
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(checked, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(checked, null, 2)}\n`);
   return file;
 }
 

@@ -3,11 +3,13 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isVariantName, variantNames, variants } from '../servers/variants/registry.js';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { autocannonLoadgen } from '../bench/loadgen/autocannon.js';
 import { wrkLoadgen } from '../bench/loadgen/wrk.js';
+import { writeReport } from '../bench/report/write.js';
 import { runBenchmark, summaryTable } from '../bench/runner.js';
 import { type ProfileName, profileNames, profiles, type RunSettings, type WorkloadName, workloadNames } from '../bench/scenarios.js';
 import { addVariant, NewVariantError } from './new-variant.js';
@@ -209,12 +211,27 @@ export function buildProgram(): Command {
         repetitions: o.repetitions ?? p.repetitions,
       };
       const { results, dir } = await runBenchmark({ settings, profile: o.profile, loadgen, pin: o.pin, outDir: o.out });
-      process.stdout.write(`\n${summaryTable(results)}\n\nresults: ${dir}/results.json\n`);
+      const report = await writeReport(dir);
+      process.stdout.write(`\n${summaryTable(results)}\n\nresults: ${dir}/results.json\nreport:  ${report.html}\n`);
       const bad = results.variants.filter((v) => v.status !== 'ok');
       if (bad.length > 0) {
         process.stderr.write(`not measured in full: ${bad.map((v) => `${v.name} (${v.status}: ${v.reason ?? ''})`).join('; ')}\n`);
         process.exitCode = 1;
       }
+    });
+
+  usageOnError(program.command('report'))
+    .description('write report.md, report.html and charts/ beside a results.json')
+    .argument('[results]', 'a results.json or run folder', 'results/latest')
+    .action(async (path: string, _opts: unknown, cmd: Command) => {
+      if (!existsSync(path)) cmd.error(`error: ${path} does not exist (run cbench bench first, or name a results.json)`, { exitCode: EXIT_USAGE });
+      let written;
+      try {
+        written = await writeReport(path);
+      } catch (e) {
+        cmd.error(`error: ${(e as Error).message}`, { exitCode: 1 });
+      }
+      process.stdout.write(`wrote ${written.markdown}\nwrote ${written.html}\nwrote ${written.charts.length} charts in ${dirname(written.html)}/charts\n`);
     });
 
   usageOnError(program.command('new-variant'))

@@ -1,0 +1,88 @@
+// A results file built so the answers are known: who wins each workload, and by how much.
+
+import { type CellResult, type Repetition, RESULTS_SCHEMA, RESULTS_VERSION, type Results, summarize } from '../../results.js';
+
+/** requests/s per variant and workload, the figures the fixture is built from. */
+export const FIXTURE_RPS: Record<string, Record<string, number>> = {
+  'single-loop': { plaintext: 50_000, json: 40_000, cpu: 1_000, io: 5_000, echo: 20_000 },
+  cluster: { plaintext: 30_000, json: 28_000, cpu: 1_900, io: 5_100, echo: 18_000 },
+  'worker-pool': { plaintext: 20_000, json: 18_000, cpu: 1_700, io: 190, echo: 10_000 },
+  blocking: { plaintext: 3_000, json: 2_800, cpu: 900, io: 90, echo: 2_500 },
+  'node-http': { plaintext: 25_000, json: 22_000, cpu: 950, io: 4_900, echo: 20_800 },
+};
+
+function repetition(rps: number, scale: number): Repetition {
+  const requests = Math.round(rps * scale * 3);
+  return {
+    requests,
+    durationSec: 3,
+    requestsPerSec: rps * scale,
+    bytesPerSec: rps * scale * 150,
+    latencyMs: { mean: 2, p50: 1.5, p90: 3, p99: 6, p99_9: 12, p99_99: 20, max: 30 },
+    errors: 0,
+    timeouts: 0,
+    non2xx: 0,
+    resets: 0,
+    serverCpuUserSec: 2,
+    serverCpuSystemSec: 0.5,
+    serverCpuUsPerRequest: (2.5 * 1e6) / requests,
+    serverPeakRssBytes: 80 * 1048576,
+    loadgenCpuSec: 1.5,
+    loadgenCpuShare: 0.5,
+  };
+}
+
+export function fixtureResults(opts: { clientBound?: string[] } = {}): Results {
+  const variants = Object.keys(FIXTURE_RPS);
+  return {
+    schema: RESULTS_SCHEMA,
+    version: RESULTS_VERSION,
+    runId: '20261123T000000Z-fixture',
+    status: 'complete',
+    startedAt: '2026-11-23T00:00:00.000Z',
+    finishedAt: '2026-11-23T00:03:00.000Z',
+    environment: {
+      node: 'v20.20.2',
+      os: 'linux 6.1',
+      cpuModel: 'Fixture CPU',
+      cpus: 4,
+      loadAverageBefore: [0.1, 0.1, 0.1],
+      gitSha: 'abcdef123456',
+      gitDirty: false,
+      loadgen: { name: 'autocannon', version: '8.0.0' },
+      autocannonVersion: '8.0.0',
+      pinning: { server: '1-3', loadgen: '0' },
+    },
+    settings: { profile: 'quick', variants, workloads: ['plaintext', 'json', 'cpu', 'io', 'echo'], connections: [64], pipelining: [1], durationSec: 3, warmupSec: 1, repetitions: 2 },
+    variants: variants.map((name) => ({
+      name,
+      status: 'ok',
+      verification: { ok: true, failures: [] },
+      output: [],
+      pids: [1],
+      info: name === 'worker-pool' ? { workers: 2, tasksPerWorker: 1, maxQueue: 1024 } : ({} as Record<string, number>),
+      cells: Object.entries(FIXTURE_RPS[name] ?? {}).map(([workload, rps]): CellResult => {
+        const reps = [repetition(rps, 0.98), repetition(rps, 1.02)];
+        const pick = (f: (r: Repetition) => number) => summarize(reps.map(f));
+        return {
+          workload,
+          connections: 64,
+          pipelining: 1,
+          status: 'ok',
+          clientBound: opts.clientBound?.includes(`${name}/${workload}`) ?? false,
+          repetitions: reps,
+          summary: {
+            requestsPerSec: pick((r) => r.requestsPerSec),
+            latencyP50Ms: pick((r) => r.latencyMs.p50),
+            latencyP99Ms: pick((r) => r.latencyMs.p99),
+            latencyP99_9Ms: pick((r) => r.latencyMs.p99_9),
+            serverCpuUsPerRequest: pick((r) => r.serverCpuUsPerRequest ?? 0),
+            serverPeakRssBytes: pick((r) => r.serverPeakRssBytes),
+            loadgenCpuShare: pick((r) => r.loadgenCpuShare),
+            errors: 0,
+          },
+        };
+      }),
+    })),
+  };
+}
