@@ -61,17 +61,7 @@ export function everyByte(length: number): number[] {
   return Array.from({ length: Math.max(0, length - 1) }, (_, i) => i + 1);
 }
 
-/** A small seeded generator (mulberry32), so random splits are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../../bench/lib/random.js';
 
 /** Up to `pieces` - 1 distinct random cut points in ascending order. */
 export function randomCuts(length: number, pieces: number, random: () => number): number[] {

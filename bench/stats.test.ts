@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { bootstrapChangeCI, holm, mannWhitneyU, stars, welchTTest } from './stats.js';
+
+describe('statistics against known values', () => {
+  it("Welch's t-test: the first example of the Wikipedia article (t = -2.46, df = 25.0, p = 0.021)", () => {
+    const a1 = [27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4];
+    const a2 = [27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4];
+    const r = welchTTest(a1, a2);
+    expect(r.t).toBeCloseTo(-2.46, 2);
+    expect(r.df).toBeCloseTo(24.99, 1);
+    expect(r.p).toBeCloseTo(0.021, 3);
+  });
+
+  it('Mann-Whitney U: the exact example of the SciPy documentation (U = 17, p = 0.1111)', () => {
+    const r = mannWhitneyU([19, 22, 16, 29, 24], [20, 11, 17, 12]);
+    expect(r).toMatchObject({ u: 17, exact: true });
+    expect(r.p).toBeCloseTo(1 / 9, 4);
+  });
+
+  it('Mann-Whitney U: completely separated samples of 5 give the smallest exact p, 2/252', () => {
+    expect(mannWhitneyU([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]).p).toBeCloseTo(2 / 252, 6);
+  });
+
+  it('Mann-Whitney U with ties uses the corrected normal approximation', () => {
+    const r = mannWhitneyU([1, 2, 2, 3, 3, 3, 4, 5, 6, 7], [3, 4, 4, 5, 6, 7, 8, 8, 9, 9]);
+    expect(r.exact).toBe(false);
+    expect(r.p).toBeGreaterThan(0.01);
+    expect(r.p).toBeLessThan(0.1);
+  });
+
+  it("Holm's procedure: adjusted p-values in the input order", () => {
+    const adjusted = holm([0.01, 0.04, 0.03, 0.005]);
+    [0.03, 0.06, 0.06, 0.02].forEach((want, i) => expect(adjusted[i]).toBeCloseTo(want, 10));
+    expect(holm([0.5, 0.9])).toEqual([1, 1]); // 0.5 × 2 = 1, and adjusted values never decrease
+  });
+
+  it('bootstrap interval of the change is seeded, and brackets a clear 30% drop', () => {
+    const base = [100, 102, 98, 101, 99, 100, 103, 97];
+    const head = base.map((x) => x * 0.7);
+    const a = bootstrapChangeCI(base, head, { seed: 7 });
+    expect(bootstrapChangeCI(base, head, { seed: 7 })).toEqual(a);
+    expect(a[0]).toBeLessThan(-0.28);
+    expect(a[1]).toBeGreaterThan(-0.32);
+    expect(a[1]).toBeLessThan(0);
+  });
+
+  it('marks adjusted p-values as Node core does', () => {
+    expect([0.2, 0.04, 0.009, 0.0009].map(stars)).toEqual(['', '*', '**', '***']);
+  });
+});
