@@ -1,4 +1,5 @@
-// The part of jstat's API used here (the package ships no types).
+// The part of jstat's API used here (the package ships no types; it is CommonJS).
 declare module 'jstat' {
-  export const jStat: { studentt: { cdf(t: number, df: number): number } };
+  const jstat: { jStat: { studentt: { cdf(t: number, df: number): number } } };
+  export default jstat;
 }

@@ -1,9 +1,11 @@
 // Statistics for comparing two sets of samples: the tests come from simple-statistics (ranks,
 // error function) and jstat (Student's t distribution); this file only combines them.
 
-import { jStat } from 'jstat';
+import jstat from 'jstat';
 import { errorFunction, mean, median, quantileSorted, sampleVariance, wilcoxonRankSum } from 'simple-statistics';
 import { seededRandom } from './lib/random.js';
+
+const { jStat } = jstat;
 
 /** Welch's t-test (unequal variances), two-sided. */
 export function welchTTest(a: number[], b: number[]): { t: number; df: number; p: number } {

@@ -3,13 +3,15 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isVariantName, variantNames, variants } from '../servers/variants/registry.js';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { autocannonLoadgen } from '../bench/loadgen/autocannon.js';
 import { wrkLoadgen } from '../bench/loadgen/wrk.js';
+import { compare, DEFAULT_THRESHOLDS, renderMarkdown, renderTerminal } from '../bench/compare.js';
 import { writeReport } from '../bench/report/write.js';
+import { readResults, type Results } from '../bench/results.js';
 import { runBenchmark, summaryTable } from '../bench/runner.js';
 import { type ProfileName, profileNames, profiles, type RunSettings, type WorkloadName, workloadNames } from '../bench/scenarios.js';
 import { addVariant, NewVariantError } from './new-variant.js';
@@ -25,6 +27,18 @@ function integer(min: number, max: number) {
     }
     return Number(value);
   };
+}
+
+/** What `cbench compare` parses its flags into. */
+interface CompareFlags {
+  markdown?: string;
+  failOnRegression?: boolean;
+  test: 'welch' | 'mann-whitney';
+  thresholdRps: number;
+  thresholdCpu: number;
+  thresholdP99: number;
+  thresholdRss?: number;
+  seed: number;
 }
 
 /** What `cbench bench` parses its flags into. */
@@ -232,6 +246,40 @@ export function buildProgram(): Command {
         cmd.error(`error: ${(e as Error).message}`, { exitCode: 1 });
       }
       process.stdout.write(`wrote ${written.markdown}\nwrote ${written.html}\nwrote ${written.charts.length} charts in ${dirname(written.html)}/charts\n`);
+    });
+
+  usageOnError(program.command('compare'))
+    .description('compare two runs cell by cell, with statistics, and tell whether a change is a regression')
+    .argument('<base>', 'results.json or run folder of the baseline')
+    .argument('<head>', 'results.json or run folder of the change')
+    .addOption(new Option('--markdown <file>', 'also write the comparison as Markdown (for a pull-request comment)'))
+    .addOption(new Option('--fail-on-regression', 'exit 1 when a change is significant after correction and beyond its threshold'))
+    .addOption(new Option('--test <name>', 'significance test').choices(['welch', 'mann-whitney']).default('welch'))
+    .addOption(new Option('--threshold-rps <pct>', 'requests/s drop that counts as a regression').argParser(nonNegativeNumber('--threshold-rps')).default(DEFAULT_THRESHOLDS.requestsPerSec))
+    .addOption(new Option('--threshold-cpu <pct>', 'CPU per request rise that counts').argParser(nonNegativeNumber('--threshold-cpu')).default(DEFAULT_THRESHOLDS.serverCpuUsPerRequest))
+    .addOption(new Option('--threshold-p99 <pct>', 'p99 latency rise that counts').argParser(nonNegativeNumber('--threshold-p99')).default(DEFAULT_THRESHOLDS.latencyP99Ms))
+    .addOption(new Option('--threshold-rss <pct>', 'peak RSS rise that counts (default: RSS is not gated)').argParser(nonNegativeNumber('--threshold-rss')))
+    .addOption(new Option('--seed <n>', 'seed of the bootstrap').argParser(integer(0, 2 ** 31)).default(1))
+    .action((basePath: string, headPath: string, o: CompareFlags, cmd: Command) => {
+      let base: Results;
+      let head: Results;
+      try {
+        base = readResults(basePath);
+        head = readResults(headPath);
+      } catch (e) {
+        cmd.error(`error: ${(e as Error).message}`, { exitCode: EXIT_USAGE });
+      }
+      const rows = compare(base, head, {
+        test: o.test,
+        seed: o.seed,
+        thresholds: { requestsPerSec: o.thresholdRps, serverCpuUsPerRequest: o.thresholdCpu, latencyP99Ms: o.thresholdP99, serverPeakRssBytes: o.thresholdRss ?? Infinity },
+      });
+      if (rows.length === 0) cmd.error('error: the two runs share no cell with at least two repetitions to compare', { exitCode: EXIT_USAGE });
+      process.stdout.write(`${renderTerminal(rows)}\n`);
+      if (o.markdown !== undefined) writeFileSync(o.markdown, renderMarkdown(rows, base, head));
+      const regressions = rows.filter((r) => r.regression);
+      process.stdout.write(regressions.length === 0 ? 'no regression\n' : `${regressions.length} regression(s)\n`);
+      if (o.failOnRegression === true && regressions.length > 0) process.exitCode = 1;
     });
 
   usageOnError(program.command('new-variant'))

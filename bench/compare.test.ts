@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compare, DEFAULT_THRESHOLDS } from './compare.js';
+import { seededRandom } from './lib/random.js';
+import { fixtureResults } from './report/test-support/fixture.js';
+import { type Results, writeResults } from './results.js';
+
+const out = mkdtempSync(join(tmpdir(), 'cbench-compare-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+const CLI = join(import.meta.dirname, '..', 'dist', 'scripts', 'cbench.js');
+const options = { test: 'welch' as const, seed: 1, thresholds: DEFAULT_THRESHOLDS };
+
+/**
+ * The fixture run with 10 repetitions per cell, each varied by up to ±noise (seeded), and the
+ * cells named in `slower` at `factor` times their requests/s (and CPU per request / factor).
+ */
+function run(seed: number, noise: number, slower: string[] = [], factor = 1, clientBound: string[] = []): Results {
+  const r = fixtureResults({ clientBound });
+  const random = seededRandom(seed);
+  for (const v of r.variants) {
+    for (const c of v.cells) {
+      const f = slower.includes(`${v.name}/${c.workload}`) ? factor : 1;
+      const template = c.repetitions[0]!;
+      c.repetitions = Array.from({ length: 10 }, () => {
+        const jitter = 1 + (random() * 2 - 1) * noise;
+        const rps = template.requestsPerSec * f * jitter;
+        return { ...template, requestsPerSec: rps, requests: Math.round(rps * 3), serverCpuUsPerRequest: ((template.serverCpuUsPerRequest ?? 0) / f) * jitter, latencyMs: { ...template.latencyMs, p99: template.latencyMs.p99 * jitter } };
+      });
+    }
+  }
+  return r;
+}
+
+function save(name: string, r: Results): string {
+  const dir = join(out, name);
+  mkdirSync(dir, { recursive: true });
+  writeResults(dir, r);
+  return dir;
+}
+
+describe('cbench compare', () => {
+  it('flags a 30% slowdown as a regression, significant after correction, and exits 1 under --fail-on-regression', () => {
+    const rows = compare(run(1, 0.03), run(2, 0.03, ['single-loop/plaintext'], 0.7), options);
+    const hit = rows.find((r) => r.variant === 'single-loop' && r.workload === 'plaintext' && r.metric === 'requestsPerSec');
+    expect(hit).toMatchObject({ regression: true, stars: '***' });
+    expect(hit?.changePct).toBeCloseTo(-30, -1);
+    expect(hit?.ci[1]).toBeLessThan(-20);
+    expect(rows.filter((r) => r.regression).map((r) => `${r.variant}/${r.workload}/${r.metric}`)).toEqual([
+      'single-loop/plaintext/requestsPerSec',
+      'single-loop/plaintext/serverCpuUsPerRequest',
+    ]);
+
+    const base = save('base', run(1, 0.03));
+    const head = save('slow', run(2, 0.03, ['single-loop/plaintext'], 0.7));
+    const md = join(out, 'comment.md');
+    const cli = spawnSync(process.execPath, [CLI, 'compare', base, head, '--fail-on-regression', '--markdown', md], { encoding: 'utf8' });
+    expect(cli.status, cli.stderr).toBe(1);
+    expect(cli.stdout).toMatch(/single-loop\s+plaintext\s+64\s+1\s+req\/s .* REGRESSION/);
+    expect(readFileSync(md, 'utf8')).toMatch(/\*\*2 regressions\*\*/);
+  });
+
+  it('does not flag pure noise of ±3%', () => {
+    const rows = compare(run(3, 0.03), run(4, 0.03), options);
+    expect(rows.length).toBe(5 * 5 * 4);
+    expect(rows.filter((r) => r.regression)).toEqual([]);
+    const cli = spawnSync(process.execPath, [CLI, 'compare', save('noise-a', run(3, 0.03)), save('noise-b', run(4, 0.03)), '--fail-on-regression'], { encoding: 'utf8' });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/no regression/);
+  });
+
+  it('never counts a client-bound cell as a regression', () => {
+    const rows = compare(run(5, 0.03), run(6, 0.03, ['single-loop/plaintext'], 0.7, ['single-loop/plaintext']), options);
+    const cell = rows.filter((r) => r.variant === 'single-loop' && r.workload === 'plaintext');
+    expect(cell.every((r) => !r.regression && r.excluded === 'client-bound: the figures are floors')).toBe(true);
+    expect(cell.find((r) => r.metric === 'requestsPerSec')?.stars).toBe('***');
+  });
+
+  it('refuses a file that is not a results file with exit 2', () => {
+    const cli = spawnSync(process.execPath, [CLI, 'compare', join(out, 'nope.json'), join(out, 'nope.json')], { encoding: 'utf8' });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr.split('\n')[0]).toMatch(/^error: /);
+  });
+});
