@@ -71,7 +71,12 @@ describe('cbench compare', () => {
     expect(cli.stdout).toMatch(/no regression/);
   });
 
-  it('never counts a client-bound cell as a regression', () => {
+  it('still flags a drop when only the base was client-bound (its figure is a floor, so the drop is real)', () => {
+    const rows = compare(run(7, 0.03, [], 1, ['single-loop/plaintext']), run(8, 0.03, ['single-loop/plaintext'], 0.7), options);
+    expect(rows.find((r) => r.variant === 'single-loop' && r.workload === 'plaintext' && r.metric === 'requestsPerSec')?.regression).toBe(true);
+  });
+
+  it('never counts a cell whose head was client-bound as a regression', () => {
     const rows = compare(run(5, 0.03), run(6, 0.03, ['single-loop/plaintext'], 0.7, ['single-loop/plaintext']), options);
     const cell = rows.filter((r) => r.variant === 'single-loop' && r.workload === 'plaintext');
     expect(cell.every((r) => !r.regression && r.excluded === 'client-bound: the figures are floors')).toBe(true);

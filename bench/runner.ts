@@ -132,9 +132,15 @@ async function runAll(
   save();
 }
 
-interface VariantContext extends RunOptions {
-  serverPin: string[];
+/** What measuring a cell needs. */
+export interface CellContext {
+  settings: RunSettings;
+  loadgen: LoadGenerator;
   loadgenPin: string[];
+}
+
+interface VariantContext extends RunOptions, CellContext {
+  serverPin: string[];
   log: (line: string) => void;
 }
 
@@ -188,7 +194,7 @@ async function runVariant(v: VariantResult, cells: Cell[], ctx: VariantContext, 
   }
 }
 
-async function runCell(cell: Cell, server: ServerProcess, origin: string, ctx: VariantContext): Promise<CellResult> {
+export async function runCell(cell: Cell, server: ServerProcess, origin: string, ctx: CellContext): Promise<CellResult> {
   const target = { origin, workload: workloads[cell.workload], connections: cell.connections, pipelining: cell.pipelining, pin: ctx.loadgenPin };
   const base = { workload: cell.workload, connections: cell.connections, pipelining: cell.pipelining };
   const failed = (reason: string, repetitions: Repetition[]): CellResult => ({ ...base, status: 'failed', reason, clientBound: false, repetitions, summary: null });
@@ -231,6 +237,11 @@ async function runCell(cell: Cell, server: ServerProcess, origin: string, ctx: V
     if (sample.requests === 0) return failed('the server stopped answering: no request completed', repetitions);
   }
 
+  return cellFromRepetitions(base, repetitions);
+}
+
+/** A measured cell from its repetitions: client-bound if any was, and median, min and max of each figure. */
+export function cellFromRepetitions(base: { workload: string; connections: number; pipelining: number }, repetitions: Repetition[]): CellResult {
   const pick = (f: (r: Repetition) => number) => summarize(repetitions.map(f));
   const clientBound = repetitions.some((r) => r.loadgenCpuShare >= CLIENT_BOUND_SHARE);
   return {

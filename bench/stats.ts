@@ -12,7 +12,9 @@ export function welchTTest(a: number[], b: number[]): { t: number; df: number; p
   const va = sampleVariance(a) / a.length;
   const vb = sampleVariance(b) / b.length;
   const se = Math.sqrt(va + vb);
-  if (se === 0) return { t: 0, df: a.length + b.length - 2, p: mean(a) === mean(b) ? 1 : 0 };
+  // No spread on either side (a constant peak RSS, say): t is undefined, and claiming certainty
+  // from two constant samples would be wrong, so the rank test answers instead.
+  if (se === 0) return { t: 0, df: a.length + b.length - 2, p: mean(a) === mean(b) ? 1 : mannWhitneyU(a, b).p };
   const t = (mean(a) - mean(b)) / se;
   const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
   return { t, df, p: Math.min(1, 2 * jStat.studentt.cdf(-Math.abs(t), df)) };

@@ -9,6 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { autocannonLoadgen } from '../bench/loadgen/autocannon.js';
 import { wrkLoadgen } from '../bench/loadgen/wrk.js';
+import { runAb } from '../bench/ab.js';
 import { compare, DEFAULT_THRESHOLDS, renderMarkdown, renderTerminal } from '../bench/compare.js';
 import { writeReport } from '../bench/report/write.js';
 import { readResults, type Results } from '../bench/results.js';
@@ -54,6 +55,8 @@ interface BenchFlags {
   out: string;
   pin: boolean;
   loadgen: 'autocannon' | 'wrk';
+  against?: string;
+  failOnRegression?: boolean;
 }
 
 function listOf<T extends string>(valid: readonly T[], what: string) {
@@ -211,6 +214,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--out <dir>', 'where run folders are written').default('results'))
     .addOption(new Option('--no-pin', 'do not pin the server and the load generator to separate CPUs'))
     .addOption(new Option('--loadgen <name>', 'load generator').choices(['autocannon', 'wrk']).default('autocannon'))
+    .addOption(new Option('--against <git-ref>', 'A/B: build the ref in a temporary worktree and measure it against this tree, alternating, and compare'))
+    .addOption(new Option('--fail-on-regression', 'with --against: exit 1 when the comparison finds a regression'))
     .action(async (o: BenchFlags, cmd: Command) => {
       const loadgen = o.loadgen === 'wrk' ? wrkLoadgen : autocannonLoadgen;
       if (!loadgen.available()) cmd.error(`error: ${loadgen.name} is not on PATH (Debian package: ${loadgen.name})`, { exitCode: EXIT_USAGE });
@@ -222,8 +227,21 @@ export function buildProgram(): Command {
         pipelining: o.pipelining ?? p.pipelining,
         durationSec: o.duration ?? p.durationSec,
         warmupSec: o.warmup ?? p.warmupSec,
-        repetitions: o.repetitions ?? p.repetitions,
+        // A/B needs enough samples per side for a significance test to mean anything.
+        repetitions: o.repetitions ?? (o.against === undefined ? p.repetitions : Math.max(6, p.repetitions)),
       };
+      if (o.against !== undefined) {
+        let ab;
+        try {
+          ab = await runAb({ ref: o.against, settings, profile: o.profile, loadgen, pin: o.pin, outDir: o.out, compare: { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS } });
+        } catch (e) {
+          cmd.error(`error: ${(e as Error).message.split('\n')[0]}`, { exitCode: /unknown git ref/.test((e as Error).message) ? EXIT_USAGE : 1 });
+        }
+        const regressions = ab.rows.filter((r) => r.regression).length;
+        process.stdout.write(`\n${renderTerminal(ab.rows)}\n${regressions === 0 ? 'no regression' : `${regressions} regression(s)`}\n\nbase: ${ab.dir}/base/results.json\nhead: ${ab.dir}/head/results.json\ncomparison: ${ab.dir}/comparison.md\n`);
+        if (o.failOnRegression === true && regressions > 0) process.exitCode = 1;
+        return;
+      }
       const { results, dir } = await runBenchmark({ settings, profile: o.profile, loadgen, pin: o.pin, outDir: o.out });
       const report = await writeReport(dir);
       process.stdout.write(`\n${summaryTable(results)}\n\nresults: ${dir}/results.json\nreport:  ${report.html}\n`);
