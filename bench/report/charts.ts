@@ -29,6 +29,18 @@ async function render(spec: TopLevelSpec): Promise<string> {
 
 const facetConfig = { view: { stroke: '#ddd' }, font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 11 }, header: { labelFontSize: 12 } };
 
+/** One small chart per workload, side by side, each with its own y scale (their ranges differ by orders of magnitude). */
+function perWorkload(values: object[], workloadOrder: string[], spec: Record<string, unknown>): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    data: { values },
+    facet: { column: { field: 'workload', type: 'nominal', title: null, sort: workloadOrder } },
+    spec: { width: 120, height: 180, ...spec },
+    resolve: { scale: { y: 'independent' } },
+    config: facetConfig,
+  } as TopLevelSpec;
+}
+
 export async function charts(results: Results): Promise<Chart[]> {
   const at = headline(results);
   const tables = workloadTables(results);
@@ -42,62 +54,41 @@ export async function charts(results: Results): Promise<Chart[]> {
   out.push({
     file: 'throughput.svg',
     title: `Requests/s per variant, by workload (${at.connections} connections; median, whiskers min–max)`,
-    svg: await render({
-      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      data: { values: bars },
-      facet: { column: { field: 'workload', type: 'nominal', title: null, sort: results.settings.workloads } },
-      spec: {
-        width: 110,
-        height: 180,
+    svg: await render(
+      perWorkload(bars, results.settings.workloads, {
         layer: [
           { mark: 'bar', encoding: { x: { field: 'variant', type: 'nominal', axis: null, sort: variants }, y: { field: 'rps', type: 'quantitative', title: 'requests/s' }, color } },
           { mark: { type: 'rule', color: '#333' }, encoding: { x: { field: 'variant', type: 'nominal', sort: variants }, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } } },
         ],
-      },
-      resolve: { scale: { y: 'independent' } },
-      config: facetConfig,
-    }),
+      }),
+    ),
   });
 
   const spectrum = rows.flatMap((r) => PERCENTILES.map(([key, label], i) => ({ workload: r.workload, variant: r.variant, percentile: label, order: i, ms: Math.max(0.01, summarize(r.cell?.repetitions.map((x) => x.latencyMs[key]) ?? [0]).median) })));
   out.push({
     file: 'latency.svg',
     title: `Latency percentiles p50 → p99.99 per variant, by workload (${at.connections} connections; log scale)`,
-    svg: await render({
-      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      data: { values: spectrum },
-      facet: { column: { field: 'workload', type: 'nominal', title: null, sort: results.settings.workloads } },
-      spec: {
-        width: 130,
-        height: 180,
+    svg: await render(
+      perWorkload(spectrum, results.settings.workloads, {
         mark: { type: 'line', point: true },
         encoding: {
           x: { field: 'percentile', type: 'ordinal', sort: PERCENTILES.map(([, l]) => l), title: null },
           y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'latency (ms)' },
           color,
         },
-      },
-      resolve: { scale: { y: 'independent' } },
-      config: facetConfig,
-    }),
+      }),
+    ),
   });
 
   out.push({
     file: 'cpu.svg',
     title: `Server CPU µs per request per variant, by workload (${at.connections} connections)`,
-    svg: await render({
-      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      data: { values: bars },
-      facet: { column: { field: 'workload', type: 'nominal', title: null, sort: results.settings.workloads } },
-      spec: {
-        width: 110,
-        height: 180,
+    svg: await render(
+      perWorkload(bars, results.settings.workloads, {
         mark: 'bar',
         encoding: { x: { field: 'variant', type: 'nominal', axis: null, sort: variants }, y: { field: 'cpu', type: 'quantitative', title: 'CPU µs / request' }, color },
-      },
-      resolve: { scale: { y: 'independent' } },
-      config: facetConfig,
-    }),
+      }),
+    ),
   });
 
   if (results.settings.connections.length > 1) {
@@ -107,23 +98,16 @@ export async function charts(results: Results): Promise<Chart[]> {
     out.push({
       file: 'connections.svg',
       title: 'Requests/s against connections per variant, by workload (pipelining 1; log x)',
-      svg: await render({
-        $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-        data: { values: sweep },
-        facet: { column: { field: 'workload', type: 'nominal', title: null, sort: results.settings.workloads } },
-        spec: {
-          width: 130,
-          height: 180,
+      svg: await render(
+        perWorkload(sweep, results.settings.workloads, {
           mark: { type: 'line', point: true },
           encoding: {
             x: { field: 'connections', type: 'quantitative', scale: { type: 'log' }, title: 'connections' },
             y: { field: 'rps', type: 'quantitative', title: 'requests/s' },
             color,
           },
-        },
-        resolve: { scale: { y: 'independent' } },
-        config: facetConfig,
-      }),
+        }),
+      ),
     });
   }
   return out;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
@@ -34,6 +34,21 @@ describe('report from a fixture results file', () => {
       expect(XMLValidator.validate(svg), file).toBe(true);
       for (const v of variants) expect(svg, `${file} names ${v}`).toContain(`>${v}<`);
     }
+  });
+
+  it('adds requests/s against connections when the run swept them', async () => {
+    const swept = fixtureResults();
+    swept.settings.connections = [16, 64];
+    for (const v of swept.variants) v.cells.push(...v.cells.map((c) => ({ ...c, connections: 16 })));
+    const sweptDir = join(dir, 'swept');
+    mkdirSync(sweptDir);
+    writeResults(sweptDir, swept);
+    const written = await writeReport(sweptDir);
+    const file = written.charts.find((c) => c.endsWith('connections.svg'));
+    expect(file).toBeDefined();
+    const svg = readFileSync(file as string, 'utf8');
+    expect(XMLValidator.validate(svg)).toBe(true);
+    for (const v of variants) expect(svg).toContain(`>${v}<`);
   });
 
   it('finds the winner the fixture was built with, the blocking collapse, and the thread cap', () => {

@@ -1,6 +1,7 @@
 // A results file built so the answers are known: who wins each workload, and by how much.
 
-import { type CellResult, type Repetition, RESULTS_SCHEMA, RESULTS_VERSION, type Results, summarize } from '../../results.js';
+import { type CellResult, type Repetition, RESULTS_SCHEMA, RESULTS_VERSION, type Results } from '../../results.js';
+import { cellFromRepetitions } from '../../runner.js';
 
 /** requests/s per variant and workload, the figures the fixture is built from. */
 export const FIXTURE_RPS: Record<string, Record<string, number>> = {
@@ -61,28 +62,10 @@ export function fixtureResults(opts: { clientBound?: string[] } = {}): Results {
       output: [],
       pids: [1],
       info: name === 'worker-pool' ? { workers: 2, tasksPerWorker: 1, maxQueue: 1024 } : ({} as Record<string, number>),
-      cells: Object.entries(FIXTURE_RPS[name] ?? {}).map(([workload, rps]): CellResult => {
-        const reps = [repetition(rps, 0.98), repetition(rps, 1.02)];
-        const pick = (f: (r: Repetition) => number) => summarize(reps.map(f));
-        return {
-          workload,
-          connections: 64,
-          pipelining: 1,
-          status: 'ok',
-          clientBound: opts.clientBound?.includes(`${name}/${workload}`) ?? false,
-          repetitions: reps,
-          summary: {
-            requestsPerSec: pick((r) => r.requestsPerSec),
-            latencyP50Ms: pick((r) => r.latencyMs.p50),
-            latencyP99Ms: pick((r) => r.latencyMs.p99),
-            latencyP99_9Ms: pick((r) => r.latencyMs.p99_9),
-            serverCpuUsPerRequest: pick((r) => r.serverCpuUsPerRequest ?? 0),
-            serverPeakRssBytes: pick((r) => r.serverPeakRssBytes),
-            loadgenCpuShare: pick((r) => r.loadgenCpuShare),
-            errors: 0,
-          },
-        };
-      }),
+      cells: Object.entries(FIXTURE_RPS[name] ?? {}).map(([workload, rps]): CellResult => ({
+        ...cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, [repetition(rps, 0.98), repetition(rps, 1.02)]),
+        clientBound: opts.clientBound?.includes(`${name}/${workload}`) ?? false,
+      })),
     })),
   };
 }
