@@ -8,6 +8,7 @@
 
 import { runAutocannon } from './lib/autocannon.js';
 import { cpuSeconds, handleInterrupts, pinPrefix, startServer } from './lib/processes.js';
+import { summarize } from './results.js';
 
 const VARIANTS = ['single-loop', 'node-http'] as const;
 const ROUNDS = Number(process.env.CPU_BENCH_ROUNDS ?? 3);
@@ -48,11 +49,7 @@ async function measure(variant: string, serverPin: string[], clientPin: string[]
   }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
+const median = (xs: number[]) => summarize(xs).median;
 
 async function main(): Promise<void> {
   handleInterrupts();

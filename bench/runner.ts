@@ -82,32 +82,23 @@ export async function runBenchmark(opts: RunOptions): Promise<{ results: Results
     process.stderr.write(`partial results (marked incomplete): ${dir}/results.json\n`);
   });
   try {
-    await runAll(results, cells, opts, serverPin, loadgenPin, log, save);
+    await runAll(results, cells, { ...opts, serverPin, loadgenPin, log }, save);
   } finally {
     releaseInterrupts();
   }
   return { results, dir };
 }
 
-async function runAll(
-  results: Results,
-  cells: Cell[],
-  opts: RunOptions,
-  serverPin: string[],
-  loadgenPin: string[],
-  log: (line: string) => void,
-  save: () => void,
-): Promise<void> {
-  const s = opts.settings;
-  const pinned = serverPin.length > 0;
+async function runAll(results: Results, cells: Cell[], ctx: VariantContext, save: () => void): Promise<void> {
+  const { settings: s, log } = ctx;
   const { server: serverCpus, loadgen: loadgenCpus } = results.environment.pinning;
-
+  const pinned = ctx.serverPin.length > 0;
   const load = loadSeconds(s, cells.length);
   log(
     `plan: ${s.variants.length} variants × ${s.workloads.length} workloads → ${cells.length} cells; ` +
       `${s.warmupSec} s warm-up + ${s.repetitions} × ${s.durationSec} s per cell ≈ ${fmtDuration(load)} of load plus start-up and verification`,
   );
-  log(`load generator: ${opts.loadgen.name} ${results.environment.loadgen.version}; ${pinned ? `server on CPUs ${serverCpus}, load generator on CPU ${loadgenCpus}` : 'not pinned'}`);
+  log(`load generator: ${ctx.loadgen.name} ${results.environment.loadgen.version}; ${pinned ? `server on CPUs ${serverCpus}, load generator on CPU ${loadgenCpus}` : 'not pinned'}`);
   if (pinned && serverCpus === '1-1') {
     log('note: pinning leaves the server one CPU, so cluster and worker-pool default to one worker; --no-pin lets them share every CPU with the load generator');
   }
@@ -117,7 +108,7 @@ async function runAll(
   let done = 0;
   for (const variantResult of results.variants) {
     const variantCells = cells.filter((c) => c.variant === variantResult.name);
-    await runVariant(variantResult, variantCells, { ...opts, serverPin, loadgenPin, log }, () => {
+    await runVariant(variantResult, variantCells, ctx, () => {
       done++;
       const elapsed = (Date.now() - started) / 1000;
       return `[${done}/${cells.length}, ETA ${fmtDuration((elapsed / done) * (cells.length - done))}]`;
