@@ -5,13 +5,13 @@
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compare, type Comparison, type CompareOptions, renderMarkdown } from './compare.js';
-import { CBENCH, handleInterrupts, pinPrefix, startServer } from './lib/processes.js';
+import { CBENCH, handleInterrupts, planPinning, serveArgv, startServer } from './lib/processes.js';
 import { autocannonLoadgen } from './loadgen/autocannon.js';
 import type { LoadGenerator } from './loadgen/types.js';
-import { type CellResult, describeEnvironment, newRunDir, type Repetition, RESULTS_SCHEMA, RESULTS_VERSION, type Results, updateLatest, writeFileAtomic, writeResults } from './results.js';
+import { type CellResult, describeEnvironment, newResults, newRunDir, type Repetition, type Results, updateLatest, writeFileAtomic, writeResults } from './results.js';
 import { cellFromRepetitions, runCell } from './runner.js';
 import { buildMatrix, type RunSettings } from './scenarios.js';
 import { verifyServer } from './verify.js';
@@ -66,35 +66,19 @@ function buildRef(repo: string, ref: string, log: (l: string) => void): { cli: s
   return { cli: join(dir, 'dist', 'scripts', 'cbench.js'), sha, remove };
 }
 
-function emptyResults(runId: string, opts: AbOptions, environment: Results['environment'], gitSha: string): Results {
-  return {
-    schema: RESULTS_SCHEMA,
-    version: RESULTS_VERSION,
-    runId,
-    status: 'incomplete',
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
-    environment: { ...environment, gitSha },
-    settings: { profile: opts.profile, ...opts.settings },
-    variants: opts.settings.variants.map((name) => ({ name, status: 'not-run', verification: null, output: [], pids: [], info: {}, cells: [] })),
-  };
-}
-
 export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Results; head: Results; rows: Comparison[] }> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const repo = opts.repo ?? process.cwd();
   const built = buildRef(repo, opts.ref, log);
   try {
-    const pinned = opts.pin && availableParallelism() >= 2 && pinPrefix('0').length > 0;
-    const serverCpus = pinned ? `1-${availableParallelism() - 1}` : null;
-    const serverPin = serverCpus === null ? [] : ['taskset', '-c', serverCpus];
-    const loadgenPin = pinned ? ['taskset', '-c', '0'] : [];
-    const environment = describeEnvironment({ name: opts.loadgen.name, version: opts.loadgen.version() }, { server: serverCpus, loadgen: pinned ? '0' : null }, autocannonLoadgen.version());
+    const { serverPin, loadgenPin, server, loadgen } = planPinning(opts.pin);
+    const environment = describeEnvironment({ name: opts.loadgen.name, version: opts.loadgen.version() }, { server, loadgen }, autocannonLoadgen.version());
+    const settings = { profile: opts.profile, ...opts.settings };
     const dir = newRunDir(opts.outDir, environment.gitSha);
     const runId = dir.split('/').pop() as string;
     const sides = {
-      base: { cli: built.cli, results: emptyResults(`${runId}-base`, opts, environment, built.sha.slice(0, 12)) },
-      head: { cli: CBENCH, results: emptyResults(`${runId}-head`, opts, environment, environment.gitSha ?? 'working tree') },
+      base: { cli: built.cli, results: newResults(`${runId}-base`, settings, { ...environment, gitSha: built.sha.slice(0, 12) }) },
+      head: { cli: CBENCH, results: newResults(`${runId}-head`, settings, { ...environment, gitSha: environment.gitSha ?? 'working tree' }) },
     };
     const save = () => {
       for (const [name, side] of Object.entries(sides)) {
@@ -114,7 +98,7 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
         // Verify each build once; a side that answers wrongly is not measured.
         let ok = true;
         for (const name of ['base', 'head'] as const) {
-          const server = await startServer(variant, { pin: serverPin, argv: [process.execPath, sides[name].cli, 'serve', '--variant', variant, '--port', '0'] }).catch((e: Error) => e);
+          const server = await startServer(variant, { pin: serverPin, argv: serveArgv(variant, [], sides[name].cli) }).catch((e: Error) => e);
           if (server instanceof Error) {
             Object.assign(results[name], { status: 'failed', reason: `did not start: ${server.message.split('\n')[0]}` });
             ok = false;
@@ -133,7 +117,7 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
           for (let r = 0; r < opts.settings.repetitions; r++) {
             for (const name of r % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const)) {
               if (failures[name] !== undefined) continue;
-              const server = await startServer(variant, { pin: serverPin, argv: [process.execPath, sides[name].cli, 'serve', '--variant', variant, '--port', '0'] });
+              const server = await startServer(variant, { pin: serverPin, argv: serveArgv(variant, [], sides[name].cli) });
               try {
                 const one = await runCell(cell, server, `http://127.0.0.1:${server.port}`, { settings: { ...opts.settings, repetitions: 1 }, loadgen: opts.loadgen, loadgenPin });
                 if (one.status === 'failed') failures[name] = one;

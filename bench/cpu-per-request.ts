@@ -6,8 +6,8 @@
 // load generator could reach. The variants alternate run by run, so drift on a noisy machine
 // hits both alike; the median of the runs is reported.
 
-import { runAutocannon } from './lib/autocannon.js';
-import { cpuSeconds, handleInterrupts, pinPrefix, startServer } from './lib/processes.js';
+import { autocannonLoadgen } from './loadgen/autocannon.js';
+import { cpuSeconds, handleInterrupts, planPinning, startServer } from './lib/processes.js';
 import { summarize } from './results.js';
 
 const VARIANTS = ['single-loop', 'node-http'] as const;
@@ -29,10 +29,10 @@ interface Sample {
 async function measure(variant: string, serverPin: string[], clientPin: string[]): Promise<Sample> {
   const server = await startServer(variant, { pin: serverPin });
   try {
-    const url = `http://127.0.0.1:${server.port}${PATH}`;
-    await runAutocannon(url, { connections: CONNECTIONS, durationSec: 1, pin: clientPin }); // warm-up, discarded
+    const target = { origin: `http://127.0.0.1:${server.port}`, workload: { path: PATH, method: 'GET' as const, description: PATH }, connections: CONNECTIONS, pipelining: 1, pin: clientPin };
+    await autocannonLoadgen.run({ ...target, durationSec: 1 }); // warm-up, discarded
     const before = cpuSeconds(server.pid);
-    const load = await runAutocannon(url, { connections: CONNECTIONS, durationSec: DURATION_SEC, pin: clientPin });
+    const load = await autocannonLoadgen.run({ ...target, durationSec: DURATION_SEC });
     const after = cpuSeconds(server.pid);
     const cpuSec = after.user + after.system - before.user - before.system;
     return {
@@ -41,7 +41,7 @@ async function measure(variant: string, serverPin: string[], clientPin: string[]
       requestsPerSec: load.requestsPerSec,
       cpuSec,
       usPerRequest: (cpuSec * 1e6) / load.requests,
-      p99Ms: load.latencyP99Ms,
+      p99Ms: load.latencyMs.p99,
       errors: load.errors + load.timeouts + load.non2xx,
     };
   } finally {
@@ -53,11 +53,10 @@ const median = (xs: number[]) => summarize(xs).median;
 
 async function main(): Promise<void> {
   handleInterrupts();
-  const serverPin = pinPrefix('1');
-  const clientPin = pinPrefix('0');
+  const { serverPin, loadgenPin: clientPin } = planPinning(true);
   console.log(
     `server CPU per request on ${PATH}: ${CONNECTIONS} keep-alive connections, ${DURATION_SEC} s per run, ${ROUNDS} rounds, ` +
-      (serverPin.length > 0 ? 'server on CPU 1, autocannon on CPU 0' : 'not pinned'),
+      (serverPin.length > 0 ? `server on CPUs ${serverPin.at(-1)}, autocannon on CPU 0` : 'not pinned'),
   );
   const samples: Sample[] = [];
   for (let round = 0; round < ROUNDS; round++) {

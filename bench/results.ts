@@ -149,6 +149,21 @@ export function describeEnvironment(
   };
 }
 
+/** A run that has not measured anything yet: every variant `not-run`, status `incomplete`. */
+export function newResults(runId: string, settings: Results['settings'], environment: Results['environment']): Results {
+  return {
+    schema: RESULTS_SCHEMA,
+    version: RESULTS_VERSION,
+    runId,
+    status: 'incomplete',
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    environment,
+    settings,
+    variants: settings.variants.map((name) => ({ name, status: 'not-run', verification: null, output: [], pids: [], info: {}, cells: [] })),
+  };
+}
+
 /** results/<timestamp>-<sha> */
 export function newRunDir(outDir: string, gitSha: string | null): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');

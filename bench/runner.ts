@@ -2,23 +2,10 @@
 // the matrix (warm-up, then repetitions), with the server's CPU and memory read from /proc.
 // Results are written after every variant, so an interruption keeps what finished.
 
-import { availableParallelism } from 'node:os';
 import { autocannonLoadgen } from './loadgen/autocannon.js';
 import type { LoadGenerator, LoadSample } from './loadgen/types.js';
-import { handleInterrupts, isGone, PeakRss, pinPrefix, processTree, type ServerProcess, startServer, treeCpuSeconds } from './lib/processes.js';
-import {
-  type CellResult,
-  describeEnvironment,
-  newRunDir,
-  RESULTS_SCHEMA,
-  RESULTS_VERSION,
-  type Repetition,
-  type Results,
-  summarize,
-  updateLatest,
-  type VariantResult,
-  writeResults,
-} from './results.js';
+import { handleInterrupts, isGone, PeakRss, planPinning, processTree, type ServerProcess, startServer, treeCpuSeconds } from './lib/processes.js';
+import { type CellResult, describeEnvironment, newResults, newRunDir, type Repetition, type Results, summarize, updateLatest, type VariantResult, writeResults } from './results.js';
 import { buildMatrix, type Cell, loadSeconds, type RunSettings, workloads } from './scenarios.js';
 import { verifyServer } from './verify.js';
 
@@ -48,29 +35,14 @@ export async function runBenchmark(opts: RunOptions): Promise<{ results: Results
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const s = opts.settings;
   const cells = buildMatrix(s);
-  const pinned = opts.pin && availableParallelism() >= 2 && pinPrefix('0').length > 0;
-  const serverCpus = pinned ? `1-${availableParallelism() - 1}` : null;
-  const loadgenCpus = pinned ? '0' : null;
-  const serverPin = serverCpus === null ? [] : ['taskset', '-c', serverCpus];
-  const loadgenPin = loadgenCpus === null ? [] : ['taskset', '-c', loadgenCpus];
-
+  const pinning = planPinning(opts.pin);
   const environment = describeEnvironment(
     { name: opts.loadgen.name, version: opts.loadgen.version() },
-    { server: serverCpus, loadgen: loadgenCpus },
+    { server: pinning.server, loadgen: pinning.loadgen },
     autocannonLoadgen.version(),
   );
   const dir = newRunDir(opts.outDir, environment.gitSha);
-  const results: Results = {
-    schema: RESULTS_SCHEMA,
-    version: RESULTS_VERSION,
-    runId: dir.split('/').pop() as string,
-    status: 'incomplete',
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
-    environment,
-    settings: { profile: opts.profile, ...s },
-    variants: s.variants.map((name) => ({ name, status: 'not-run', verification: null, output: [], pids: [], info: {}, cells: [] })),
-  };
+  const results = newResults(dir.split('/').pop() as string, { profile: opts.profile, ...s }, environment);
   const save = () => {
     writeResults(dir, results);
     updateLatest(dir);
@@ -82,7 +54,7 @@ export async function runBenchmark(opts: RunOptions): Promise<{ results: Results
     process.stderr.write(`partial results (marked incomplete): ${dir}/results.json\n`);
   });
   try {
-    await runAll(results, cells, { ...opts, serverPin, loadgenPin, log }, save);
+    await runAll(results, cells, { ...opts, serverPin: pinning.serverPin, loadgenPin: pinning.loadgenPin, log }, save);
   } finally {
     releaseInterrupts();
   }
@@ -254,7 +226,7 @@ export function cellFromRepetitions(base: { workload: string; connections: numbe
 }
 
 /** The `NAME: key=value ...` line `cbench serve` prints to stderr about the variant. */
-export function parseInfo(name: string, output: string): Record<string, string | number> {
+function parseInfo(name: string, output: string): Record<string, string | number> {
   const line = output.split('\n').find((l) => l.startsWith(`${name}: `));
   const info: Record<string, string | number> = {};
   for (const pair of line?.slice(name.length + 2).split(' ') ?? []) {

@@ -16,7 +16,7 @@ export const CBENCH = basename(up) === 'dist' ? join(up, 'scripts', 'cbench.js')
 const children = new Set<ChildProcess>();
 
 /** Stops every child still running, by pid; used on exit and on Ctrl-C. */
-export function stopAllChildren(): void {
+function stopAllChildren(): void {
   for (const c of children) if (c.exitCode === null && c.pid !== undefined) process.kill(c.pid, 'SIGKILL');
 }
 
@@ -45,7 +45,7 @@ export function handleInterrupts(then: (signal: NodeJS.Signals) => void = () => 
 }
 
 /** The prefix that pins a command to some CPUs, when taskset exists and there are CPUs to split. */
-export function pinPrefix(cpus: string): string[] {
+function pinPrefix(cpus: string): string[] {
   if (availableParallelism() < 2) return [];
   try {
     execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
@@ -82,9 +82,26 @@ export interface ServerProcess {
   exited(): boolean;
 }
 
-/** The command that serves a registered variant on a free port. */
-export function serveArgv(variant: string, extraArgs: string[] = []): string[] {
-  return [process.execPath, CBENCH, 'serve', '--variant', variant, '--port', '0', ...extraArgs];
+/** The command that serves a registered variant on a free port (with this build's CLI unless told another). */
+export function serveArgv(variant: string, extraArgs: string[] = [], cli = CBENCH): string[] {
+  return [process.execPath, cli, 'serve', '--variant', variant, '--port', '0', ...extraArgs];
+}
+
+/** Where the server and the load generator run: disjoint CPUs when asked and possible, else anywhere. */
+export interface Pinning {
+  /** taskset CPU lists, or null when not pinned. */
+  server: string | null;
+  loadgen: string | null;
+  serverPin: string[];
+  loadgenPin: string[];
+}
+
+/** The load generator on CPU 0 and the server on the rest, when pinning is asked for, taskset exists and there are 2+ CPUs. */
+export function planPinning(pin: boolean): Pinning {
+  const cpus = availableParallelism();
+  if (!pin || cpus < 2 || pinPrefix('0').length === 0) return { server: null, loadgen: null, serverPin: [], loadgenPin: [] };
+  const server = `1-${cpus - 1}`;
+  return { server, loadgen: '0', serverPin: ['taskset', '-c', server], loadgenPin: ['taskset', '-c', '0'] };
 }
 
 /** Starts a server command (by default `cbench serve --variant NAME --port 0`) and waits for its `listening on` line. */
