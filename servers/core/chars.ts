@@ -38,10 +38,11 @@ export const QDTEXT = table((c) => c === HTAB || c === SP || c === 0x21 || (c >=
 export const QUOTABLE = table((c) => c === HTAB || (c >= 0x20 && c !== 0x7f));
 
 /**
- * reg-name and port bytes of a Host value (RFC 3986 §3.2.2), less the comma: a comma is a
- * sub-delim there, but in a Host field it can only mean two hosts were joined into a list.
+ * reg-name bytes of a Host value (RFC 3986 §3.2.2), less the comma: a comma is a sub-delim there,
+ * but in a Host field it can only mean two hosts were joined into a list. The ":" before a port
+ * is not among them; the port is checked apart.
  */
-export const HOST = table((c) => isAlpha(c) || isDigit(c) || "-._~%!$&'()*+;=:".includes(String.fromCharCode(c)));
+export const HOST = table((c) => isAlpha(c) || isDigit(c) || "-._~%!$&'()*+;=".includes(String.fromCharCode(c)));
 
 /** Hex digit values, or 255 for a byte that is not HEXDIG. */
 export const HEX_VALUE = (() => {

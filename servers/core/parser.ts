@@ -63,20 +63,35 @@ const QUOTABLE = chars.QUOTABLE;
 
 const EMPTY = Buffer.alloc(0);
 
-/** The header fields of one request: offsets into its head, made into strings only on demand. */
-export class HeaderList {
-  constructor(
-    /** The bytes the head is in (the head starts at `base`; not a subarray, to save an allocation per request). */
-    private readonly raw: Buffer,
-    private readonly base: number,
-    /** name start, name end, value start, value end per field, relative to base. */
-    private readonly offsets: readonly number[],
-  ) {}
+/**
+ * The fields the parser interprets (Host, Expect, Connection, Content-Length, Transfer-Encoding)
+ * by name length: the lower-case first letter, 0 for lengths none has. A field line whose name
+ * fails this test is only counted, without a call.
+ */
+const FRAMING_INITIAL = (() => {
+  const t = new Uint8Array(18);
+  for (const name of ['host', 'expect', 'connection', 'content-length', 'transfer-encoding']) t[name.length] = name.charCodeAt(0);
+  return t;
+})();
 
-  /** How many field lines the request had. */
-  get count(): number {
-    return this.offsets.length >> 2;
-  }
+/**
+ * The header fields of one request. The parser validates every field line and keeps the head's
+ * bytes, but records no positions: those are found again the first time anyone asks for a
+ * header, and names and values become strings only when asked for. A request to a route that
+ * reads no header pays for neither.
+ */
+export class HeaderList {
+  /** name start, name end, value start, value end per field line, in raw; found on first use. */
+  private offsets: number[] | null = null;
+
+  constructor(
+    /** The bytes the head is in (not a subarray, to save an allocation per request). */
+    private readonly raw: Buffer,
+    /** Where the first field line starts in raw. */
+    private readonly start: number,
+    /** How many field lines the request had. */
+    readonly count: number,
+  ) {}
 
   /** The name of field line i, as sent. */
   name(i: number): string {
@@ -90,9 +105,10 @@ export class HeaderList {
 
   /** The value for a lower-case name; several lines of one name are joined with ", " (RFC 9110 §5.3). */
   get(lowerName: string): string | undefined {
+    const offsets = this.index();
     let found: string | undefined;
-    for (let i = 0; i < this.offsets.length; i += 4) {
-      if (this.nameIs(i, lowerName)) {
+    for (let i = 0; i < offsets.length; i += 4) {
+      if (this.nameIs(offsets, i, lowerName)) {
         const v = this.slice(i + 2);
         found = found === undefined ? v : `${found}, ${v}`;
       }
@@ -107,13 +123,37 @@ export class HeaderList {
     return out;
   }
 
-  private slice(k: number): string {
-    return latin1(this.raw, this.base + (this.offsets[k] as number), this.base + (this.offsets[k + 1] as number));
+  /** Finds the field lines again in the head, already validated: name ":" OWS value OWS CRLF. */
+  private index(): number[] {
+    if (this.offsets !== null) return this.offsets;
+    const b = this.raw;
+    const offsets: number[] = [];
+    let p = this.start;
+    for (let i = 0; i < this.count; i++) {
+      const ls = p;
+      while (b[p] !== COLON) p++;
+      const ne = p++;
+      while (b[p] === SP || b[p] === HTAB) p++;
+      const vs = p;
+      while (b[p] !== CR) p++;
+      let ve = p;
+      while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
+      offsets.push(ls, ne, vs, ve);
+      p += 2;
+    }
+    this.offsets = offsets;
+    return offsets;
   }
 
-  private nameIs(i: number, lowerName: string): boolean {
-    const s = this.base + (this.offsets[i] as number);
-    if ((this.offsets[i + 1] as number) - (this.offsets[i] as number) !== lowerName.length) return false;
+  private slice(k: number): string {
+    const offsets = this.index();
+    if (k < 0 || k >= offsets.length) throw new RangeError(`no header field line ${k >> 2}: the request has ${this.count}`);
+    return latin1(this.raw, offsets[k] as number, offsets[k + 1] as number);
+  }
+
+  private nameIs(offsets: number[], i: number, lowerName: string): boolean {
+    const s = offsets[i] as number;
+    if ((offsets[i + 1] as number) - s !== lowerName.length) return false;
     for (let k = 0; k < lowerName.length; k++) {
       if (LOWER[this.raw[s + k] as number] !== lowerName.charCodeAt(k)) return false;
     }
@@ -218,7 +258,8 @@ export class RequestParser {
   private method = '';
   private target = '';
   private versionMinor: 0 | 1 = 1;
-  private offsets: number[] = [];
+  /** Field lines in the head so far. */
+  private fieldCount = 0;
   private hostCount = 0;
   private contentLength = -1;
   private teSeen = false;
@@ -388,7 +429,8 @@ export class RequestParser {
       base = this.pos;
     }
 
-    const headEnd = this.scanHead(b, base);
+    let headEnd = this.pending === null ? this.scanHeadFast(b, base) : -1;
+    if (headEnd === -1) headEnd = this.scanHead(b, base);
     if (headEnd === -2) return this.error as ParseError;
     if (headEnd === -1) {
       if (this.pending !== null) {
@@ -415,6 +457,69 @@ export class RequestParser {
   }
 
   /**
+   * The common case, a whole head at the start of a chunk's unread bytes: one pass, everything
+   * in locals, nothing to save. Returns the head end (absolute), -2 on an error found by the
+   * field checks, or -1 to hand the head to scanHead with all head state reset: when the bytes
+   * run out, a limit is reached, or a byte is out of place. scanHead then finds the same answer
+   * (it checks the same things in the same order) and gives the reason; so the fast path need
+   * not know any of the error cases, only accept exactly what scanHead accepts.
+   */
+  private scanHeadFast(b: Buffer, base: number): number {
+    const { maxRequestLineBytes, maxHeaderBytes, maxHeaderCount } = this.limits;
+    let stop = Math.min(b.length, base + maxRequestLineBytes + 2);
+    let p = base;
+    p = tokenRun(b, p, stop);
+    if (p === base || p >= stop || b[p] !== SP) return this.bail();
+    const me = p;
+    const ts = ++p;
+    p = targetRun(b, p, stop);
+    if (p === ts || p + 11 > stop || b[p] !== SP) return this.bail();
+    // "HTTP/1.1" or "HTTP/1.0", then CRLF; anything else is scanHead's to judge.
+    if (
+      b[p + 1] !== 0x48 || b[p + 2] !== 0x54 || b[p + 3] !== 0x54 || b[p + 4] !== 0x50 || b[p + 5] !== 0x2f ||
+      b[p + 6] !== 0x31 || b[p + 7] !== 0x2e || (b[p + 8] !== 0x31 && b[p + 8] !== 0x30) || b[p + 9] !== CR || b[p + 10] !== LF
+    ) {
+      return this.bail();
+    }
+    this.versionMinor = b[p + 8] === 0x31 ? 1 : 0;
+    if (!this.methodAndTarget(b, base, me, ts, p)) return -2;
+    p += 11;
+    this.headersStart = p - base;
+    stop = Math.min(b.length, p + maxHeaderBytes);
+    let nf = 0;
+    for (;;) {
+      if (p >= stop) return this.bail();
+      if (b[p] === CR) {
+        if (p + 1 >= stop || b[p + 1] !== LF) return this.bail();
+        this.fieldCount = nf;
+        return p + 2;
+      }
+      if (nf >= maxHeaderCount) return this.bail();
+      const ls = p;
+      p = tokenRun(b, p, stop);
+      if (p === ls || p >= stop || b[p] !== COLON) return this.bail();
+      const ne = p++;
+      if (p < stop && b[p] === SP) p++;
+      while (p < stop && (b[p] === SP || b[p] === HTAB)) p++;
+      const vs = p;
+      p = valueRun(b, p, stop);
+      if (p + 1 >= stop || b[p] !== CR || b[p + 1] !== LF) return this.bail();
+      let ve = p;
+      p += 2;
+      while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
+      nf++;
+      const n = ne - ls;
+      if (n < FRAMING_INITIAL.length && FRAMING_INITIAL[n] === (b[ls]! | 0x20) && !this.specialField(b, ls, n, vs, ve)) return -2;
+    }
+  }
+
+  /** scanHeadFast leaves the head to scanHead, which starts it again from nothing. */
+  private bail(): -1 {
+    this.resetHead();
+    return -1;
+  }
+
+  /**
    * Scans the head from where the last call stopped: a resumable state machine whose states
    * each run a tight loop over one part of a line. Returns the head end (absolute), -1 for more
    * input, -2 on error.
@@ -431,6 +536,7 @@ export class RequestParser {
     let ne = base + this.nameEnd;
     let vs = base + this.valueStart;
     let ve = base + this.valueEnd;
+    let nf = this.fieldCount;
     // Request line and CRLF within maxRequestLineBytes + 2; header section within maxHeaderBytes.
     let limitEnd = this.headersStart < 0 ? base + this.lineStart + maxRequestLineBytes + 2 : base + this.headersStart + maxHeaderBytes;
     let stop = Math.min(b.length, limitEnd);
@@ -445,6 +551,7 @@ export class RequestParser {
         this.nameEnd = ne - base;
         this.valueStart = vs - base;
         this.valueEnd = ve - base;
+        this.fieldCount = nf;
         return -1;
       }
       switch (st) {
@@ -469,7 +576,7 @@ export class RequestParser {
           break;
         }
         case H_METHOD: {
-          while (p < stop && TOKEN[b[p] as number] === 1) p++;
+          p = tokenRun(b, p, stop);
           if (p === stop) {
             st = H_METHOD;
             break;
@@ -482,9 +589,7 @@ export class RequestParser {
         }
         // falls through: each part of a line runs straight into the next while bytes last
         case H_TARGET: {
-          const stop4 = stop - 3;
-          while (p < stop4 && (TARGET[b[p] as number]! & TARGET[b[p + 1] as number]! & TARGET[b[p + 2] as number]! & TARGET[b[p + 3] as number]!) === 1) p += 4;
-          while (p < stop && TARGET[b[p] as number] === 1) p++;
+          p = targetRun(b, p, stop);
           if (p === stop) {
             st = H_TARGET;
             break;
@@ -530,16 +635,14 @@ export class RequestParser {
           if (c === LF) return this.failHead(400, 'bare LF: lines must end with CRLF');
           if (c === SP || c === HTAB) {
             // RFC 9112 §2.2 (before the first field) and §5.2 (obs-fold).
-            return this.failHead(400, this.offsets.length === 0 ? 'whitespace before the first header field' : 'obsolete line folding');
+            return this.failHead(400, nf === 0 ? 'whitespace before the first header field' : 'obsolete line folding');
           }
-          if (this.offsets.length >= maxHeaderCount * 4) return this.failHead(431, 'too many header fields');
+          if (nf >= maxHeaderCount) return this.failHead(431, 'too many header fields');
           ls = p;
         }
         // falls through
         case H_NAME: {
-          const stop4 = stop - 3;
-          while (p < stop4 && (TOKEN[b[p] as number]! & TOKEN[b[p + 1] as number]! & TOKEN[b[p + 2] as number]! & TOKEN[b[p + 3] as number]!) === 1) p += 4;
-          while (p < stop && TOKEN[b[p] as number] === 1) p++;
+          p = tokenRun(b, p, stop);
           if (p === stop) {
             st = H_NAME;
             break;
@@ -564,17 +667,7 @@ export class RequestParser {
         }
         // falls through
         case H_VALUE: {
-          // Unrolled: most of a head's bytes are value bytes, and testing eight per loop turn
-          // roughly halves the cost per byte in V8 (measured).
-          const stop8 = stop - 7;
-          while (
-            p < stop8 &&
-            (FIELD_VALUE[b[p] as number]! & FIELD_VALUE[b[p + 1] as number]! & FIELD_VALUE[b[p + 2] as number]! & FIELD_VALUE[b[p + 3] as number]! &
-              FIELD_VALUE[b[p + 4] as number]! & FIELD_VALUE[b[p + 5] as number]! & FIELD_VALUE[b[p + 6] as number]! & FIELD_VALUE[b[p + 7] as number]!) === 1
-          ) {
-            p += 8;
-          }
-          while (p < stop && FIELD_VALUE[b[p] as number] === 1) p++;
+          p = valueRun(b, p, stop);
           if (p === stop) {
             st = H_VALUE;
             break;
@@ -594,15 +687,16 @@ export class RequestParser {
           if (b[p] !== LF) return this.failHead(400, 'bare CR in header field value');
           p++;
           while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
-          this.offsets.push(ls - base, ne - base, vs - base, ve - base);
+          nf++;
           const n = ne - ls;
-          if ((n === 4 || n === 6 || n === 10 || n === 14 || n === 17) && !this.specialField(b, ls, n, vs, ve)) return -2;
+          if (n < FRAMING_INITIAL.length && FRAMING_INITIAL[n] === (b[ls]! | 0x20) && !this.specialField(b, ls, n, vs, ve)) return -2;
           st = H_FIELD_START;
           break;
         }
         default: {
           // H_END_LF
           if (b[p] !== LF) return this.failHead(400, 'bare CR: lines must end with CRLF');
+          this.fieldCount = nf;
           return p + 1;
         }
       }
@@ -623,11 +717,12 @@ export class RequestParser {
       return this.failLine(505, 'HTTP version not supported');
     }
     this.versionMinor = b[p + 7] === 0x31 ? 1 : 0;
-    const ls = base + this.lineStart;
-    const ts = base + this.targetStart;
-    const te = base + this.targetEnd;
-    this.method = methodString(b, ls, base + this.methodEnd);
+    return this.methodAndTarget(b, base + this.lineStart, base + this.methodEnd, base + this.targetStart, base + this.targetEnd);
+  }
 
+  /** The method and request-target of a request line whose bytes and version are valid: [ls, me) and [ts, te). */
+  private methodAndTarget(b: Buffer, ls: number, me: number, ts: number, te: number): boolean {
+    this.method = methodString(b, ls, me);
     // RFC 9112 §3.2: origin-form, absolute-form, authority-form (CONNECT), asterisk-form (OPTIONS).
     const first = b[ts];
     if (this.method === 'CONNECT') return this.failLine(501, 'CONNECT is not supported');
@@ -636,7 +731,7 @@ export class RequestParser {
     } else if (first !== 0x2f && !isAbsoluteForm(b, ts, te)) {
       return this.failLine(400, 'request-target is neither origin-form nor absolute-form');
     }
-    this.target = latin1(b, ts, te);
+    this.target = te - ts < SHORT_STRING.length ? SHORT_STRING[te - ts]!(b, ts) : latin1(b, ts, te);
     return true;
   }
 
@@ -644,21 +739,21 @@ export class RequestParser {
   private specialField(b: Buffer, ls: number, nameLength: number, vs: number, ve: number): boolean {
     switch (nameLength) {
       case 4:
-        if (nameIs(b, ls, 'host')) return this.onHost(b, vs, ve);
+        if (lowerIs(b, ls, W_HOST)) return this.onHost(b, vs, ve);
         break;
       case 6:
-        if (nameIs(b, ls, 'expect')) {
-          this.expect = ve - vs === 12 && nameIs(b, vs, '100-continue') && this.expect !== E_OTHER ? E_CONTINUE : E_OTHER;
+        if (lowerIs(b, ls, W_EXPECT)) {
+          this.expect = ve - vs === 12 && lowerIs(b, vs, W_100_CONTINUE) && this.expect !== E_OTHER ? E_CONTINUE : E_OTHER;
         }
         break;
       case 10:
-        if (nameIs(b, ls, 'connection')) this.onConnection(b, vs, ve);
+        if (lowerIs(b, ls, W_CONNECTION)) this.onConnection(b, vs, ve);
         break;
       case 14:
-        if (nameIs(b, ls, 'content-length')) return this.onContentLength(b, vs, ve);
+        if (lowerIs(b, ls, W_CONTENT_LENGTH)) return this.onContentLength(b, vs, ve);
         break;
       case 17:
-        if (nameIs(b, ls, 'transfer-encoding')) return this.onTransferEncoding(b, vs, ve);
+        if (lowerIs(b, ls, W_TRANSFER_ENCODING)) return this.onTransferEncoding(b, vs, ve);
         break;
     }
     return true;
@@ -686,17 +781,17 @@ export class RequestParser {
   private onConnection(b: Buffer, vs: number, ve: number): void {
     // The common single-option values first, without walking the list.
     const n = ve - vs;
-    if (n === 10 && nameIs(b, vs, 'keep-alive')) {
+    if (n === 10 && lowerIs(b, vs, W_KEEP_ALIVE)) {
       this.connKeepAlive = true;
       return;
     }
-    if (n === 5 && nameIs(b, vs, 'close')) {
+    if (n === 5 && lowerIs(b, vs, W_CLOSE)) {
       this.connClose = true;
       return;
     }
     forEachListElement(b, vs, ve, (s, e) => {
-      if (e - s === 5 && nameIs(b, s, 'close')) this.connClose = true;
-      else if (e - s === 10 && nameIs(b, s, 'keep-alive')) this.connKeepAlive = true;
+      if (e - s === 5 && lowerIs(b, s, W_CLOSE)) this.connClose = true;
+      else if (e - s === 10 && lowerIs(b, s, W_KEEP_ALIVE)) this.connKeepAlive = true;
       return true;
     });
   }
@@ -724,7 +819,7 @@ export class RequestParser {
       let p = s;
       while (p < e && TOKEN[b[p] as number] === 1) p++;
       if (p === s) return false;
-      const isChunked = p - s === 7 && nameIs(b, s, 'chunked');
+      const isChunked = p - s === 7 && lowerIs(b, s, W_CHUNKED);
       if (p !== e) {
         // transfer-parameters: only codings we do not support may carry them
         if (isChunked) return false;
@@ -763,7 +858,7 @@ export class RequestParser {
       this.method,
       this.target,
       this.versionMinor,
-      new HeaderList(head, base, this.offsets),
+      new HeaderList(head, base + this.headersStart, this.fieldCount),
       EMPTY,
       keepAlive,
       expect === E_CONTINUE,
@@ -873,7 +968,7 @@ export class RequestParser {
     this.lineStart = 0;
     this.headersStart = -1;
     this.skippedEmptyLine = false;
-    this.offsets = [];
+    this.fieldCount = 0;
     this.hostCount = 0;
     this.contentLength = -1;
     this.teSeen = false;
@@ -912,9 +1007,63 @@ export class RequestParser {
     this.pieces = [];
     this.linePending = null;
     this.lineB = EMPTY;
-    this.offsets = [];
+    this.fieldCount = 0;
   }
 }
+
+// The byte runs of a head. Each returns where the run starts failing, or `stop`. Most of a
+// head's bytes go through these, so each tests four or eight bytes per loop turn (about twice
+// as fast per byte in V8 as one, measured), and when the run ends inside such a group the bytes
+// before its end are counted without a branch, as t0 * (1 + t1 * (1 + t2)): a mispredicted
+// loop exit, once per field line, costs more than the table reads.
+
+/** tchar run: a method or a field name (RFC 9110 §5.6.2). */
+function tokenRun(b: Buffer, p: number, stop: number): number {
+  const stop4 = stop - 3;
+  while (p < stop4 && (TOKEN[b[p] as number]! & TOKEN[b[p + 1] as number]! & TOKEN[b[p + 2] as number]! & TOKEN[b[p + 3] as number]!) === 1) p += 4;
+  if (p < stop4) return p + TOKEN[b[p] as number]! * (1 + TOKEN[b[p + 1] as number]! * (1 + TOKEN[b[p + 2] as number]!));
+  while (p < stop && TOKEN[b[p] as number] === 1) p++;
+  return p;
+}
+
+/** request-target run: no whitespace, no controls (RFC 9112 §3.2). */
+function targetRun(b: Buffer, p: number, stop: number): number {
+  const stop4 = stop - 3;
+  while (p < stop4 && (TARGET[b[p] as number]! & TARGET[b[p + 1] as number]! & TARGET[b[p + 2] as number]! & TARGET[b[p + 3] as number]!) === 1) p += 4;
+  if (p < stop4) return p + TARGET[b[p] as number]! * (1 + TARGET[b[p + 1] as number]! * (1 + TARGET[b[p + 2] as number]!));
+  while (p < stop && TARGET[b[p] as number] === 1) p++;
+  return p;
+}
+
+/** field-value run: field-content bytes, SP and HTAB (RFC 9110 §5.5); stops at CR. */
+function valueRun(b: Buffer, p: number, stop: number): number {
+  const stop8 = stop - 7;
+  while (
+    p < stop8 &&
+    (FIELD_VALUE[b[p] as number]! & FIELD_VALUE[b[p + 1] as number]! & FIELD_VALUE[b[p + 2] as number]! & FIELD_VALUE[b[p + 3] as number]! &
+      FIELD_VALUE[b[p + 4] as number]! & FIELD_VALUE[b[p + 5] as number]! & FIELD_VALUE[b[p + 6] as number]! & FIELD_VALUE[b[p + 7] as number]!) === 1
+  ) {
+    p += 8;
+  }
+  if (p < stop8) {
+    // The run ends among these eight: four more if the first four are value bytes, then up to three.
+    if ((FIELD_VALUE[b[p] as number]! & FIELD_VALUE[b[p + 1] as number]! & FIELD_VALUE[b[p + 2] as number]! & FIELD_VALUE[b[p + 3] as number]!) === 1) p += 4;
+    return p + FIELD_VALUE[b[p] as number]! * (1 + FIELD_VALUE[b[p + 1] as number]! * (1 + FIELD_VALUE[b[p + 2] as number]!));
+  }
+  while (p < stop && FIELD_VALUE[b[p] as number] === 1) p++;
+  return p;
+}
+
+/**
+ * Makes short strings from bytes: SHORT_STRING[n](b, s) is String.fromCharCode(b[s], ..., b[s + n - 1]),
+ * generated once per length. For a short request-target this is a few times cheaper than
+ * latin1Slice, whose cost is mostly the call into C++ (measured: 10 bytes 30 ns against 85 ns;
+ * the two meet at about 36 bytes). Same result: each byte becomes the code point of its value.
+ */
+const SHORT_STRING: ReadonlyArray<(b: Buffer, s: number) => string> = Array.from({ length: 33 }, (_, n) => {
+  const args = Array.from({ length: n }, (_, k) => `b[s + ${k}]`).join(', ');
+  return new Function('b', 's', `return String.fromCharCode(${args});`) as (b: Buffer, s: number) => string;
+});
 
 /** Buffer#latin1Slice: what toString('latin1', s, e) calls after checking its arguments. */
 function latin1(b: Buffer, s: number, e: number): string {
@@ -925,15 +1074,49 @@ function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= 0x30 && c <= 0x39;
 }
 
+/** A lower-case word that framing fields are matched against: its bytes, and each run of four as one number. */
+interface Word {
+  readonly length: number;
+  readonly bytes: Uint8Array;
+  /** Bytes 4k..4k+3 as one little-endian number, for k < length / 4. */
+  readonly quads: Int32Array;
+}
+
+function word(text: string): Word {
+  const bytes = Uint8Array.from(text, (ch) => ch.charCodeAt(0));
+  const quads = new Int32Array(text.length >> 2);
+  for (let k = 0; k < quads.length; k++) {
+    quads[k] = bytes[4 * k]! | (bytes[4 * k + 1]! << 8) | (bytes[4 * k + 2]! << 16) | (bytes[4 * k + 3]! << 24);
+  }
+  return { length: text.length, bytes, quads };
+}
+
+const W_HOST = word('host');
+const W_EXPECT = word('expect');
+const W_100_CONTINUE = word('100-continue');
+const W_CONNECTION = word('connection');
+const W_CONTENT_LENGTH = word('content-length');
+const W_TRANSFER_ENCODING = word('transfer-encoding');
+const W_KEEP_ALIVE = word('keep-alive');
+const W_CLOSE = word('close');
+const W_CHUNKED = word('chunked');
+
 /**
- * Compares already-validated token or field-value bytes at s with a word of lower-case letters,
- * digits and "-", ignoring ASCII case. Setting bit 0x20 lower-cases a letter and leaves digits
- * and "-" alone; the only other byte it could turn into one of these is CR (into "-"), and CR is
- * never inside a validated name or value.
+ * Whether the already-validated token or field-value bytes at s spell w, ignoring ASCII case;
+ * the caller has checked the length. Four bytes are compared at a time (a loop over a string's
+ * characters cost several times more, measured). Setting bit 0x20 lower-cases a letter and
+ * leaves digits and "-" alone; the only other byte it could turn into one of these is CR (into
+ * "-"), and CR is never inside a validated name or value.
  */
-function nameIs(b: Buffer, s: number, lower: string): boolean {
-  for (let k = 0; k < lower.length; k++) {
-    if (((b[s + k] as number) | 0x20) !== lower.charCodeAt(k)) return false;
+function lowerIs(b: Buffer, s: number, w: Word): boolean {
+  const quads = w.quads;
+  let k = 0;
+  for (let q = 0; q < quads.length; q++, k += 4) {
+    const v = (b[s + k]! | (b[s + k + 1]! << 8) | (b[s + k + 2]! << 16) | (b[s + k + 3]! << 24)) | 0x20202020;
+    if (v !== quads[q]) return false;
+  }
+  for (; k < w.length; k++) {
+    if ((b[s + k]! | 0x20) !== w.bytes[k]) return false;
   }
   return true;
 }
@@ -981,9 +1164,9 @@ function isValidHost(b: Buffer, s: number, e: number): boolean {
     if (p === e || p === s + 1) return false;
     p++;
   } else {
-    for (let c = b[p] as number; p < e && c !== COLON; c = b[++p] as number) {
-      if (HOST[c] === 0) return false;
-    }
+    const e4 = e - 3;
+    while (p < e4 && (HOST[b[p] as number]! & HOST[b[p + 1] as number]! & HOST[b[p + 2] as number]! & HOST[b[p + 3] as number]!) === 1) p += 4;
+    while (p < e && HOST[b[p] as number] === 1) p++;
     if (p === s) return false;
   }
   if (p === e) return true;
