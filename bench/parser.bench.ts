@@ -109,41 +109,83 @@ const contenders = [
   { name: 'llhttp', make: llhttp },
 ] as const;
 
-async function main(): Promise<void> {
-  const time = Number(process.env.BENCH_TIME_MS ?? 1_000);
-  console.log(`parser benchmark: Node ${process.version}, ${REPEAT} inputs per iteration, ${time} ms per task\n`);
-  const rows: Array<{ shape: string; contender: string; reqPerSec: number; mbPerSec: number }> = [];
-  for (const shape of shapes) {
-    const bench = new Bench({ time, warmupTime: 200 });
-    for (const c of contenders) {
-      const parse = c.make();
-      // Verify before measuring: every contender must see every request of the input.
-      const seen = parse(shape.bytes);
-      if (seen !== shape.requests) throw new Error(`${c.name} parsed ${seen} of ${shape.requests} requests in "${shape.name}"`);
-      bench.add(c.name, () => {
+/** One measured round: each contender's requests/s on one shape. */
+type Round = Record<string, number>;
+
+/**
+ * Runs the contenders on one shape in `rounds` short rounds, the order rotated every round, so
+ * that a burst of noise on this shared machine falls on all of them rather than on whichever ran
+ * at the time. The ratio is taken within each round, then its median reported.
+ */
+async function measure(shape: Shape, rounds: number, timeMs: number): Promise<Round[]> {
+  const parsers = contenders.map((c) => {
+    const parse = c.make();
+    // Verify before measuring: every contender must see every request of the input.
+    const seen = parse(shape.bytes);
+    if (seen !== shape.requests) throw new Error(`${c.name} parsed ${seen} of ${shape.requests} requests in "${shape.name}"`);
+    return { name: c.name, parse };
+  });
+  const out: Round[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const bench = new Bench({ time: timeMs, warmupTime: r === 0 ? 200 : 20 });
+    for (let k = 0; k < parsers.length; k++) {
+      const { name, parse } = parsers[(k + r) % parsers.length]!;
+      bench.add(name, () => {
         for (let i = 0; i < REPEAT; i++) parse(shape.bytes);
       });
     }
     await bench.run();
+    const round: Round = {};
     for (const task of bench.tasks) {
       const result = task.result;
       if (result.state !== 'completed') throw new Error(`${task.name} on ${shape.name}: ${result.state}`);
-      const inputsPerSec = (1000 / result.period) * REPEAT;
-      rows.push({ shape: shape.name, contender: task.name, reqPerSec: inputsPerSec * shape.requests, mbPerSec: (inputsPerSec * shape.bytes.length) / 1e6 });
+      round[task.name] = (1000 / result.period) * REPEAT * shape.requests;
     }
+    out.push(round);
   }
+  return out;
+}
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const rounds = positiveInt('BENCH_ROUNDS', 10);
+  const timeMs = positiveInt('BENCH_TIME_MS', 2_000);
+  const perRound = Math.max(50, Math.round(timeMs / rounds));
+  console.log(
+    `parser benchmark: Node ${process.version}, ${REPEAT} inputs per iteration; ${rounds} rounds of ${perRound} ms per parser and shape, ` +
+      `the order rotated each round; medians over the rounds\n`,
+  );
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   console.log(`${'shape'.padEnd(24)} ${'parser'.padEnd(16)} ${'requests/s'.padStart(12)} ${'MB/s'.padStart(8)}`);
-  for (const r of rows) console.log(`${r.shape.padEnd(24)} ${r.contender.padEnd(16)} ${fmt(r.reqPerSec).padStart(12)} ${r.mbPerSec.toFixed(0).padStart(8)}`);
-  console.log('');
+  const ratios: string[] = [];
   for (const shape of shapes) {
-    const get = (name: string) => rows.find((r) => r.shape === shape.name && r.contender === name)?.reqPerSec ?? NaN;
-    const base = get('llhttp');
-    console.log(
-      `${`${shape.name} (${shape.bytes.length} B)`.padEnd(34)} ratio scratch/llhttp ${(get('scratch') / base).toFixed(2)}x, scratch+headers/llhttp ${(get('scratch+headers') / base).toFixed(2)}x`,
-    );
+    const measured = await measure(shape, rounds, perRound);
+    for (const c of contenders) {
+      const reqPerSec = median(measured.map((r) => r[c.name]!));
+      const mbPerSec = ((reqPerSec / shape.requests) * shape.bytes.length) / 1e6;
+      console.log(`${shape.name.padEnd(24)} ${c.name.padEnd(16)} ${fmt(reqPerSec).padStart(12)} ${mbPerSec.toFixed(0).padStart(8)}`);
+    }
+    const ratio = (name: string) => {
+      const each = measured.map((r) => r[name]! / r.llhttp!);
+      return `${median(each).toFixed(2)}x (${Math.min(...each).toFixed(2)}-${Math.max(...each).toFixed(2)})`;
+    };
+    ratios.push(`${`${shape.name} (${shape.bytes.length} B)`.padEnd(34)} ratio scratch/llhttp ${ratio('scratch')}, scratch+headers/llhttp ${ratio('scratch+headers')}`);
   }
+  console.log(`\nratios: median of the per-round ratios (lowest-highest round)`);
+  for (const line of ratios) console.log(line);
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
 }
 
 main().catch((e: unknown) => {

@@ -97,6 +97,8 @@ export const cases: ParserCase[] = [
   { name: 'line without a colon', rfc: '9112 §5', raw: `GET / HTTP/1.1\r\n${H}NoColon\r\n\r\n`, expect: [err(400)] },
   { name: 'header count at the limit', rfc: '9110 §15.5.1 (431 per RFC 6585 §5)', raw: `GET / HTTP/1.1\r\n${H}${'X: y\r\n'.repeat(99)}\r\n`, expect: [ok({})] },
   { name: 'header count over the limit', rfc: 'RFC 6585 §5', raw: `GET / HTTP/1.1\r\n${H}${'X: y\r\n'.repeat(100)}\r\n`, expect: [err(431)] },
+  { name: 'header section at the limit', rfc: 'RFC 6585 §5', limits: { maxHeaderBytes: 64 }, raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(64 - H.length - 7)}\r\n\r\n`, expect: [ok({})] },
+  { name: 'header section one byte over the limit', rfc: 'RFC 6585 §5', limits: { maxHeaderBytes: 64 }, raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(64 - H.length - 6)}\r\n\r\n`, expect: [err(431)] },
   { name: 'header section over the limit', rfc: 'RFC 6585 §5', limits: { maxHeaderBytes: 64 }, raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(60)}\r\n\r\n`, expect: [err(431)] },
   { name: 'header section over the default 16 KiB', rfc: 'RFC 6585 §5', raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(16 * 1024)}\r\n\r\n`, expect: [err(431)] },
   { name: 'endless header section is refused before its end', rfc: 'RFC 6585 §5', limits: { maxHeaderBytes: 64 }, raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(100)}`, expect: [err(431)] },

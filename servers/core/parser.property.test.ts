@@ -93,6 +93,23 @@ describe('request parser properties', () => {
     );
   });
 
+  // A head that arrives whole is read by a one-pass scanner, one that arrives in pieces by the
+  // resumable one; near a limit the two must still agree on where the answer changes.
+  it('near small limits, a request gets the same answer whole as one byte at a time', () => {
+    fc.assert(
+      fc.property(
+        validRequest,
+        fc.record({ maxRequestLineBytes: fc.integer({ min: 8, max: 80 }), maxHeaderBytes: fc.integer({ min: 8, max: 200 }), maxHeaderCount: fc.integer({ min: 1, max: 10 }) }),
+        (req, limits) => {
+          const whole = feedSplit(req.raw, [], limits);
+          expect(whole.events).toHaveLength(1);
+          expect(feedSplit(req.raw, everyByte(req.raw.length), limits).events).toEqual(whole.events);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it('pipelined valid requests come out in order, however the bytes are cut', () => {
     fc.assert(
       fc.property(fc.array(validRequest, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 12 }), (reqs, rawCuts) => {

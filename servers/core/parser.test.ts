@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cases } from './parser.cases.js';
 import { RequestParser } from './parser.js';
 import { everyByte, feedSplit, randomCuts, seededRandom } from './test-support/feed.js';
@@ -45,6 +45,45 @@ describe('request parser, table of RFC 9112 / 9110 cases', () => {
 });
 
 describe('request parser API', () => {
+  it('reads a head that arrives whole in one pass, without the resumable scanner', () => {
+    // Only a speed matter (the resumable scanner gives the same answers), but a silent fall back
+    // to it would cost a third of the parser's speed, so it is pinned here.
+    const scanHead = vi.spyOn(RequestParser.prototype as unknown as { scanHead: () => number }, 'scanHead');
+    try {
+      const p = new RequestParser();
+      const heads = [
+        'GET /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n',
+        'GET /a?b=c HTTP/1.0\r\nConnection: keep-alive\r\n\r\n',
+        'POST /echo HTTP/1.1\r\nHost: localhost:8080\r\nContent-Length: 2\r\nX-Empty:\r\nX-Tabs:\t v \t\r\n\r\nhi',
+        'POST /echo HTTP/1.1\r\nhost: [::1]:80\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n',
+      ];
+      p.feed(Buffer.from(heads.join('')));
+      const got = [];
+      for (let ev = p.next(); ev.kind !== 'need-more'; ev = p.next()) got.push(ev.kind);
+      expect(got).toEqual(['request', 'request', 'request', 'request']);
+      expect(scanHead).not.toHaveBeenCalled();
+      // and a head cut in two is the resumable scanner's
+      p.feed(Buffer.from('GET / HTTP/1.1\r\nHo'));
+      expect(p.next().kind).toBe('need-more');
+      expect(scanHead).toHaveBeenCalled();
+    } finally {
+      scanHead.mockRestore();
+    }
+  });
+
+  it('finds header fields on first use, and refuses a field line it does not have', () => {
+    const p = new RequestParser();
+    p.feed(Buffer.from('GET / HTTP/1.1\r\nHost: a \r\nX-Long: ' + 'v'.repeat(100) + '\r\nX-Empty: \r\n\r\n'));
+    const r = p.next();
+    if (r.kind !== 'request') throw new Error(`expected a request, got ${r.kind}`);
+    expect(r.headers.count).toBe(3);
+    expect(r.headers.name(1)).toBe('X-Long');
+    expect(r.headers.value(1)).toBe('v'.repeat(100));
+    expect(r.headers.entries()).toEqual([['Host', 'a'], ['X-Long', 'v'.repeat(100)], ['X-Empty', '']]);
+    expect(() => r.headers.name(3)).toThrow(RangeError);
+    expect(() => r.headers.value(-1)).toThrow(RangeError);
+  });
+
   it('looks headers up by lower-case name and joins repeated fields', () => {
     const p = new RequestParser();
     p.feed(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\nAccept: x\r\nACCEPT: y\r\n\r\n'));
