@@ -3,9 +3,16 @@
 // Design:
 // - Pull-style: feed(chunk), then call next() until it answers need-more. The caller decides when
 //   to pull, so it can stop pulling (and stop reading the socket) while responses are backed up.
-// - Zero-copy: a request head found inside one chunk is parsed in place; header names and values
-//   are kept as offsets into that head and turned into strings only when asked for. A head that
-//   straddles chunks is gathered into one buffer (the only copy), and so is a body that straddles.
+// - Zero-copy: a request head found inside one chunk is parsed in place. Every byte of it is
+//   validated, but only the method, the target and the fields that frame the message (Host,
+//   Content-Length, Transfer-Encoding, Connection, Expect) are interpreted; the other header
+//   fields are located again, and made into strings, only if someone asks. A head that straddles
+//   chunks is gathered into one buffer (the only copy), and so is a body that straddles.
+// - Two head scanners: scanHeadFast reads a head that is whole in its chunk in one pass with
+//   everything in locals (the common case); anything else (a head cut by a chunk boundary, a limit
+//   reached, any byte out of place) goes to scanHead, a resumable state machine that also gives
+//   every error its reason. The fast one only has to accept exactly what the resumable one
+//   accepts, and the tests compare the two on every case, whole against split.
 // - Line endings: only CRLF ends a line. A bare LF is answered 400 rather than accepted (RFC 9112
 //   §2.2 allows either); accepting it is how a front end and a back end come to disagree about
 //   where a request ends. A bare CR is always 400.
