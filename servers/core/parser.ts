@@ -466,10 +466,12 @@ export class RequestParser {
   /**
    * The common case, a whole head at the start of a chunk's unread bytes: one pass, everything
    * in locals, nothing to save. Returns the head end (absolute), -2 on an error found by the
-   * field checks, or -1 to hand the head to scanHead with all head state reset: when the bytes
-   * run out, a limit is reached, or a byte is out of place. scanHead then finds the same answer
-   * (it checks the same things in the same order) and gives the reason; so the fast path need
-   * not know any of the error cases, only accept exactly what scanHead accepts.
+   * field checks, or -1 to hand the head to scanHead: when the bytes run out, a limit is reached,
+   * or a byte is out of place. Within the request line it hands over the head from its start
+   * (bail); within the field lines, from the start of the line at hand (resumeAt). Either way
+   * scanHead then finds the same answer (it checks the same things in the same order) and gives
+   * the reason, so the fast path need not know any of the error cases, only accept exactly what
+   * scanHead accepts.
    */
   private scanHeadFast(b: Buffer, base: number): number {
     const { maxRequestLineBytes, maxHeaderBytes, maxHeaderCount } = this.limits;
@@ -495,22 +497,22 @@ export class RequestParser {
     stop = Math.min(b.length, p + maxHeaderBytes);
     let nf = 0;
     for (;;) {
-      if (p >= stop) return this.bail();
+      if (p >= stop) return this.resumeAt(base, p, nf);
       if (b[p] === CR) {
-        if (p + 1 >= stop || b[p + 1] !== LF) return this.bail();
+        if (p + 1 >= stop || b[p + 1] !== LF) return this.resumeAt(base, p, nf);
         this.fieldCount = nf;
         return p + 2;
       }
-      if (nf >= maxHeaderCount) return this.bail();
+      if (nf >= maxHeaderCount) return this.resumeAt(base, p, nf);
       const ls = p;
       p = run4(TOKEN, b, p, stop);
-      if (p === ls || p >= stop || b[p] !== COLON) return this.bail();
+      if (p === ls || p >= stop || b[p] !== COLON) return this.resumeAt(base, ls, nf);
       const ne = p++;
       if (p < stop && b[p] === SP) p++;
       while (p < stop && (b[p] === SP || b[p] === HTAB)) p++;
       const vs = p;
       p = valueRun(b, p, stop);
-      if (p + 1 >= stop || b[p] !== CR || b[p + 1] !== LF) return this.bail();
+      if (p + 1 >= stop || b[p] !== CR || b[p + 1] !== LF) return this.resumeAt(base, ls, nf);
       let ve = p;
       p += 2;
       while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
@@ -523,6 +525,19 @@ export class RequestParser {
   /** scanHeadFast leaves the head to scanHead, which starts it again from nothing. */
   private bail(): -1 {
     this.resetHead();
+    return -1;
+  }
+
+  /**
+   * scanHeadFast leaves the head to scanHead at the start of field line ls (absolute), where
+   * everything before has been read exactly as scanHead would have read it: the request line,
+   * nf field lines, and the framing fields among them. scanHead carries on from there, so a head
+   * cut by a chunk boundary, or one with a bad field line, costs no second pass.
+   */
+  private resumeAt(base: number, ls: number, nf: number): -1 {
+    this.hs = H_FIELD_START;
+    this.hp = ls - base;
+    this.fieldCount = nf;
     return -1;
   }
 
