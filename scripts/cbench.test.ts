@@ -30,6 +30,21 @@ async function listening(p: ReturnType<typeof run>): Promise<number> {
   throw new Error(`no listening line; stdout ${JSON.stringify(p.out())} stderr ${JSON.stringify(p.err())}`);
 }
 
+describe('the cbench bin', () => {
+  it('runs as a program, as npx cbench runs it (shebang and executable bit)', async () => {
+    const child = spawn(CLI, ['list'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.push(child);
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', resolve);
+    });
+    expect(code).toBe(0);
+    for (const name of variantNames) expect(stdout).toContain(name);
+  });
+});
+
 describe('cbench serve', () => {
   for (const variant of variantNames) {
     it(`serves ${variant}, prints one listening line, and exits 0 on SIGINT`, async () => {
