@@ -187,6 +187,20 @@ export const cases: ParserCase[] = [
   { name: 'obs-fold in a trailer', rfc: '9112 §5.2', raw: chunked('2\r\nhi\r\n0\r\nX: a\r\n b\r\n\r\n'), expect: [err(400)] },
   { name: 'unfinished chunked body waits for more', rfc: '9112 §7.1', raw: chunked('5\r\nhello\r\n'), expect: [], incomplete: true },
 
+  // --- field names and framing values are case-insensitive: RFC 9110 §5.1, §7.6.1, §10.1.1, RFC 9112 §6.1 ---
+  { name: 'framing field names in any case', rfc: '9110 §5.1', raw: 'POST /echo HTTP/1.1\r\nhOsT: a\r\nCONTENT-LENGTH: 2\r\nconnection: CLOSE\r\n\r\nhi', expect: [ok({ body: 'hi', keepAlive: false })] },
+  { name: 'TRANSFER-ENCODING: CHUNKED in capitals', rfc: '9112 §6.1', raw: post('TRANSFER-ENCODING: CHUNKED\r\n', '2\r\nhi\r\n0\r\n\r\n'), expect: [ok({ body: 'hi' })] },
+  { name: 'EXPECT: 100-CONTINUE in capitals', rfc: '9110 §10.1.1', raw: post('Content-Length: 2\r\nEXPECT: 100-CONTINUE\r\n', 'hi'), expect: [ok({ body: 'hi', expectContinue: true })] },
+  { name: 'HTTP/1.0 with Connection: KEEP-ALIVE', rfc: '9112 §9.3', raw: 'GET / HTTP/1.0\r\nConnection: KEEP-ALIVE\r\n\r\n', expect: [ok({ keepAlive: true })] },
+  {
+    name: 'names one letter off a framing field are ordinary fields',
+    rfc: '9110 §5.1',
+    raw: `GET / HTTP/1.1\r\n${H}Hosu: b\r\nContent-Lengtx: 5\r\nTransfer-Encodinh: chunked\r\nConnectiom: close\r\nExpecu: nothing\r\n\r\n`,
+    expect: [ok({ body: '', keepAlive: true, expectContinue: false })],
+  },
+  { name: 'Connection values one letter off are ignored', rfc: '9112 §9.3', raw: 'GET / HTTP/1.0\r\nConnection: keep-alivf, closf\r\n\r\n', expect: [ok({ keepAlive: false })] },
+  { name: 'Connection: closf does not close', rfc: '9112 §9.6', raw: `GET / HTTP/1.1\r\n${H}Connection: closf\r\n\r\n`, expect: [ok({ keepAlive: true })] },
+
   // --- Expect: RFC 9110 §10.1.1 ---------------------------------------------------------------
   { name: 'Expect: 100-continue', rfc: '9110 §10.1.1', raw: post('Content-Length: 2\r\nExpect: 100-Continue\r\n', 'hi'), expect: [ok({ body: 'hi', expectContinue: true })] },
   { name: 'an unknown expectation', rfc: '9110 §10.1.1', raw: post('Content-Length: 2\r\nExpect: something\r\n', 'hi'), expect: [err(417)] },

@@ -44,6 +44,38 @@ describe('request parser, table of RFC 9112 / 9110 cases', () => {
   }
 });
 
+describe('framing fields are recognized by every byte of their names and values, in any case', () => {
+  /** Parses raw whole and returns the first event as data. */
+  const first = (raw: string) => feedSplit(Buffer.from(raw, 'latin1'), []).events[0];
+  /** word with byte i replaced by another letter (or "x" for "-" and digits). */
+  const offByOne = (word: string, i: number) => word.slice(0, i) + (/[a-z]/.test(word[i]!) ? (word[i] === 'q' ? 'z' : 'q') : 'x') + word.slice(i + 1);
+  const upper = (word: string, i: number) => word.slice(0, i) + word[i]!.toUpperCase() + word.slice(i + 1);
+
+  const names: Array<[string, (name: string) => string, unknown, unknown]> = [
+    // [name, request using it, outcome when it is recognized, outcome when it is not]
+    ['host', (n) => `GET / HTTP/1.1\r\n${n}: a\r\n\r\n`, { method: 'GET' }, { error: 400 }],
+    ['content-length', (n) => `POST / HTTP/1.1\r\nHost: a\r\n${n}: 2\r\n\r\nhi`, { body: 'hi' }, { body: '' }],
+    ['transfer-encoding', (n) => `POST / HTTP/1.1\r\nHost: a\r\n${n}: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n`, { body: 'hi' }, { body: '' }],
+    ['connection', (n) => `GET / HTTP/1.1\r\nHost: a\r\n${n}: close\r\n\r\n`, { keepAlive: false }, { keepAlive: true }],
+    ['expect', (n) => `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n${n}: 100-continue\r\n\r\nhi`, { expectContinue: true }, { expectContinue: false }],
+  ];
+  const values: Array<[string, (value: string) => string, unknown, unknown]> = [
+    ['keep-alive', (v) => `GET / HTTP/1.0\r\nConnection: ${v}\r\n\r\n`, { keepAlive: true }, { keepAlive: false }],
+    ['close', (v) => `GET / HTTP/1.1\r\nHost: a\r\nConnection: ${v}\r\n\r\n`, { keepAlive: false }, { keepAlive: true }],
+    ['chunked', (v) => `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: ${v}\r\n\r\n2\r\nhi\r\n0\r\n\r\n`, { body: 'hi' }, { error: 400 }],
+    ['100-continue', (v) => `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nExpect: ${v}\r\n\r\nhi`, { expectContinue: true }, { error: 417 }],
+  ];
+  for (const [word, request, recognized, ignored] of [...names, ...values]) {
+    it(word, () => {
+      expect(first(request(word))).toMatchObject(recognized as object);
+      for (let i = 0; i < word.length; i++) {
+        expect(first(request(upper(word, i))), `${upper(word, i)}`).toMatchObject(recognized as object);
+        expect(first(request(offByOne(word, i))), `${offByOne(word, i)}`).toMatchObject(ignored as object);
+      }
+    });
+  }
+});
+
 describe('request parser API', () => {
   it('reads a head that arrives whole in one pass, without the resumable scanner', () => {
     // Only a speed matter (the resumable scanner gives the same answers), but a silent fall back

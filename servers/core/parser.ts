@@ -761,21 +761,21 @@ export class RequestParser {
   private specialField(b: Buffer, ls: number, nameLength: number, vs: number, ve: number): boolean {
     switch (nameLength) {
       case 4:
-        if (lowerIs(b, ls, W_HOST)) return this.onHost(b, vs, ve);
+        if (IS_HOST(b, ls)) return this.onHost(b, vs, ve);
         break;
       case 6:
-        if (lowerIs(b, ls, W_EXPECT)) {
-          this.expect = ve - vs === 12 && lowerIs(b, vs, W_100_CONTINUE) && this.expect !== E_OTHER ? E_CONTINUE : E_OTHER;
+        if (IS_EXPECT(b, ls)) {
+          this.expect = ve - vs === 12 && IS_100_CONTINUE(b, vs) && this.expect !== E_OTHER ? E_CONTINUE : E_OTHER;
         }
         break;
       case 10:
-        if (lowerIs(b, ls, W_CONNECTION)) this.onConnection(b, vs, ve);
+        if (IS_CONNECTION(b, ls)) this.onConnection(b, vs, ve);
         break;
       case 14:
-        if (lowerIs(b, ls, W_CONTENT_LENGTH)) return this.onContentLength(b, vs, ve);
+        if (IS_CONTENT_LENGTH(b, ls)) return this.onContentLength(b, vs, ve);
         break;
       case 17:
-        if (lowerIs(b, ls, W_TRANSFER_ENCODING)) return this.onTransferEncoding(b, vs, ve);
+        if (IS_TRANSFER_ENCODING(b, ls)) return this.onTransferEncoding(b, vs, ve);
         break;
     }
     return true;
@@ -803,17 +803,17 @@ export class RequestParser {
   private onConnection(b: Buffer, vs: number, ve: number): void {
     // The common single-option values first, without walking the list.
     const n = ve - vs;
-    if (n === 10 && lowerIs(b, vs, W_KEEP_ALIVE)) {
+    if (n === 10 && IS_KEEP_ALIVE(b, vs)) {
       this.connKeepAlive = true;
       return;
     }
-    if (n === 5 && lowerIs(b, vs, W_CLOSE)) {
+    if (n === 5 && IS_CLOSE(b, vs)) {
       this.connClose = true;
       return;
     }
     forEachListElement(b, vs, ve, (s, e) => {
-      if (e - s === 5 && lowerIs(b, s, W_CLOSE)) this.connClose = true;
-      else if (e - s === 10 && lowerIs(b, s, W_KEEP_ALIVE)) this.connKeepAlive = true;
+      if (e - s === 5 && IS_CLOSE(b, s)) this.connClose = true;
+      else if (e - s === 10 && IS_KEEP_ALIVE(b, s)) this.connKeepAlive = true;
       return true;
     });
   }
@@ -841,7 +841,7 @@ export class RequestParser {
       let p = s;
       while (p < e && TOKEN[b[p] as number] === 1) p++;
       if (p === s) return false;
-      const isChunked = p - s === 7 && lowerIs(b, s, W_CHUNKED);
+      const isChunked = p - s === 7 && IS_CHUNKED(b, s);
       if (p !== e) {
         // transfer-parameters: only codings we do not support may carry them
         if (isChunked) return false;
@@ -1093,52 +1093,40 @@ function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= 0x30 && c <= 0x39;
 }
 
-/** A lower-case word that framing fields are matched against: its bytes, and each run of four as one number. */
-interface Word {
-  readonly length: number;
-  readonly bytes: Uint8Array;
-  /** Bytes 4k..4k+3 as one little-endian number, for k < length / 4. */
-  readonly quads: Int32Array;
-}
-
-function word(text: string): Word {
-  const bytes = Uint8Array.from(text, (ch) => ch.charCodeAt(0));
-  const quads = new Int32Array(text.length >> 2);
-  for (let k = 0; k < quads.length; k++) {
-    quads[k] = bytes[4 * k]! | (bytes[4 * k + 1]! << 8) | (bytes[4 * k + 2]! << 16) | (bytes[4 * k + 3]! << 24);
-  }
-  return { length: text.length, bytes, quads };
-}
-
-const W_HOST = word('host');
-const W_EXPECT = word('expect');
-const W_100_CONTINUE = word('100-continue');
-const W_CONNECTION = word('connection');
-const W_CONTENT_LENGTH = word('content-length');
-const W_TRANSFER_ENCODING = word('transfer-encoding');
-const W_KEEP_ALIVE = word('keep-alive');
-const W_CLOSE = word('close');
-const W_CHUNKED = word('chunked');
-
 /**
- * Whether the already-validated token or field-value bytes at s spell w, ignoring ASCII case;
- * the caller has checked the length. Four bytes are compared at a time (a loop over a string's
- * characters cost several times more, measured). Setting bit 0x20 lower-cases a letter and
- * leaves digits and "-" alone; the only other byte it could turn into one of these is CR (into
- * "-"), and CR is never inside a validated name or value.
+ * A test of whether the bytes at s spell `word` (lower-case letters, digits and "-"), ignoring
+ * ASCII case; the caller has checked the length. It is generated once per word with the word's
+ * bytes as constants, and reads four bytes at a time as one little-endian number: a loop over
+ * the word cost four times as much (measured: about 40 ns against 10 ns for the name and value
+ * of "Connection: keep-alive"). Setting bit 0x20 in each byte lower-cases a letter and leaves
+ * digits and "-" alone; the only other byte it could turn into one of these is CR (into "-"),
+ * and CR is never inside a validated name or value.
  */
-function lowerIs(b: Buffer, s: number, w: Word): boolean {
-  const quads = w.quads;
-  let k = 0;
-  for (let q = 0; q < quads.length; q++, k += 4) {
-    const v = (b[s + k]! | (b[s + k + 1]! << 8) | (b[s + k + 2]! << 16) | (b[s + k + 3]! << 24)) | 0x20202020;
-    if (v !== quads[q]) return false;
+function lowerMatcher(word: string): (b: Buffer, s: number) => boolean {
+  const terms: string[] = [];
+  for (let k = 0; k < word.length; k += 4) {
+    const bytes: string[] = [];
+    let value = 0;
+    let caseBits = 0;
+    for (let j = 0; j < 4 && k + j < word.length; j++) {
+      bytes.push(`(b[s + ${k + j}] << ${8 * j})`);
+      value |= word.charCodeAt(k + j) << (8 * j);
+      caseBits |= 0x20 << (8 * j);
+    }
+    terms.push(`((${bytes.join(' | ')}) | ${caseBits}) === ${value | caseBits}`);
   }
-  for (; k < w.length; k++) {
-    if ((b[s + k]! | 0x20) !== w.bytes[k]) return false;
-  }
-  return true;
+  return new Function('b', 's', `return ${terms.join(' && ')};`) as (b: Buffer, s: number) => boolean;
 }
+
+const IS_HOST = lowerMatcher('host');
+const IS_EXPECT = lowerMatcher('expect');
+const IS_100_CONTINUE = lowerMatcher('100-continue');
+const IS_CONNECTION = lowerMatcher('connection');
+const IS_CONTENT_LENGTH = lowerMatcher('content-length');
+const IS_TRANSFER_ENCODING = lowerMatcher('transfer-encoding');
+const IS_KEEP_ALIVE = lowerMatcher('keep-alive');
+const IS_CLOSE = lowerMatcher('close');
+const IS_CHUNKED = lowerMatcher('chunked');
 
 /** Returns a shared string for the common methods, so most requests allocate none for it. */
 function methodString(b: Buffer, s: number, e: number): string {
