@@ -3,17 +3,20 @@
 // Each variant runs in its own process, pinned apart from the load generator when there are
 // CPUs to spare. The kernel's CPU accounting (/proc/PID/stat, user + system) is read before and
 // after a timed autocannon run, so the figure is the server's own cost per request whatever the
-// load generator could reach. The variants alternate run by run, so drift on a noisy machine
-// hits both alike; the median of the runs is reported.
+// load generator could reach. The variants alternate run by run (A B, B A, ...), and the ratio is
+// taken within each round, where both ran under about the same conditions; on a noisy machine
+// the CPU time of the same work moves by tens of percent from one minute to the next. The median
+// of those ratios is the result, printed with its range.
 
 import { autocannonLoadgen } from './loadgen/autocannon.js';
 import { cpuSeconds, handleInterrupts, planPinning, startServer } from './lib/processes.js';
+import { positiveIntFromEnv } from './lib/env.js';
 import { summarize } from './results.js';
 
 const VARIANTS = ['single-loop', 'node-http'] as const;
-const ROUNDS = Number(process.env.CPU_BENCH_ROUNDS ?? 3);
-const DURATION_SEC = Number(process.env.CPU_BENCH_SECONDS ?? 5);
-const CONNECTIONS = Number(process.env.CPU_BENCH_CONNECTIONS ?? 100);
+const ROUNDS = positiveIntFromEnv('CPU_BENCH_ROUNDS', 5);
+const DURATION_SEC = positiveIntFromEnv('CPU_BENCH_SECONDS', 3);
+const CONNECTIONS = positiveIntFromEnv('CPU_BENCH_CONNECTIONS', 100);
 const PATH = process.env.CPU_BENCH_PATH ?? '/plaintext';
 
 interface Sample {
@@ -21,6 +24,8 @@ interface Sample {
   requests: number;
   requestsPerSec: number;
   cpuSec: number;
+  userSec: number;
+  systemSec: number;
   usPerRequest: number;
   p99Ms: number;
   errors: number;
@@ -34,12 +39,16 @@ async function measure(variant: string, serverPin: string[], clientPin: string[]
     const before = cpuSeconds(server.pid);
     const load = await autocannonLoadgen.run({ ...target, durationSec: DURATION_SEC });
     const after = cpuSeconds(server.pid);
-    const cpuSec = after.user + after.system - before.user - before.system;
+    const userSec = after.user - before.user;
+    const systemSec = after.system - before.system;
+    const cpuSec = userSec + systemSec;
     return {
       variant,
       requests: load.requests,
       requestsPerSec: load.requestsPerSec,
       cpuSec,
+      userSec,
+      systemSec,
       usPerRequest: (cpuSec * 1e6) / load.requests,
       p99Ms: load.latencyMs.p99,
       errors: load.errors + load.timeouts + load.non2xx,
@@ -59,22 +68,33 @@ async function main(): Promise<void> {
       (serverPin.length > 0 ? `server on CPUs ${serverPin.at(-1)}, autocannon on CPU 0` : 'not pinned'),
   );
   const samples: Sample[] = [];
+  const ratios: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+    const inRound: Record<string, number> = {};
     for (const variant of order) {
       const s = await measure(variant, serverPin, clientPin);
       samples.push(s);
+      inRound[variant] = s.usPerRequest;
       console.log(
         `  round ${round + 1} ${variant.padEnd(12)} ${Math.round(s.requestsPerSec).toLocaleString('en-US').padStart(8)} req/s  ` +
-          `server CPU ${s.cpuSec.toFixed(2)} s  ${s.usPerRequest.toFixed(1).padStart(6)} µs/req  p99 ${s.p99Ms} ms  errors ${s.errors}`,
+          `server CPU ${s.cpuSec.toFixed(2)} s (user ${s.userSec.toFixed(2)}, system ${s.systemSec.toFixed(2)})  ` +
+          `${s.usPerRequest.toFixed(1).padStart(6)} µs/req  p99 ${s.p99Ms} ms  errors ${s.errors}`,
       );
     }
+    ratios.push((inRound['single-loop'] as number) / (inRound['node-http'] as number));
   }
-  const perVariant = Object.fromEntries(VARIANTS.map((v) => [v, median(samples.filter((s) => s.variant === v).map((s) => s.usPerRequest))]));
   console.log('');
-  for (const v of VARIANTS) console.log(`${v.padEnd(12)} median ${(perVariant[v] as number).toFixed(1)} µs of server CPU per request`);
-  const ratio = (perVariant['single-loop'] as number) / (perVariant['node-http'] as number);
-  console.log(`ratio single-loop/node-http: ${ratio.toFixed(2)}x server CPU per request`);
+  for (const v of VARIANTS) {
+    const mine = samples.filter((s) => s.variant === v);
+    const us = median(mine.map((s) => s.usPerRequest));
+    const userShare = mine.reduce((n, s) => n + s.userSec, 0) / mine.reduce((n, s) => n + s.cpuSec, 0);
+    console.log(`${v.padEnd(12)} median ${us.toFixed(1)} µs of server CPU per request (${Math.round(userShare * 100)}% of it in user space)`);
+  }
+  console.log(
+    `ratio single-loop/node-http: ${median(ratios).toFixed(2)}x server CPU per request ` +
+      `(median of the per-round ratios; rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+  );
   const errors = samples.reduce((n, s) => n + s.errors, 0);
   if (errors > 0) {
     console.error(`${errors} requests failed: the figures above are not valid`);

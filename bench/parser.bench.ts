@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';
 import { RequestParser } from '../servers/core/parser.js';
+import { positiveIntFromEnv } from './lib/env.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -186,8 +187,8 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const rounds = positiveInt('BENCH_ROUNDS', 10);
-  const timeMs = positiveInt('BENCH_TIME_MS', 2_000);
+  const rounds = positiveIntFromEnv('BENCH_ROUNDS', 10);
+  const timeMs = positiveIntFromEnv('BENCH_TIME_MS', 2_000);
   const perRound = Math.max(50, Math.round(timeMs / rounds));
   console.log(
     `parser benchmark: Node ${process.version}, ${REPEAT} inputs per iteration; ${rounds} rounds of ${perRound} ms per parser and shape, ` +
@@ -214,13 +215,6 @@ async function main(): Promise<void> {
   for (const line of ratios) console.log(line);
 }
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 main().catch((e: unknown) => {
   console.error(e);
