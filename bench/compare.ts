@@ -4,6 +4,7 @@
 
 import { type CellResult, type Repetition, type Results, summarize } from './results.js';
 import { bootstrapChangeCI, holm, mannWhitneyU, stars, welchTTest } from './stats.js';
+import type { Thresholds } from './thresholds.js';
 
 /** A metric compared between runs, and which direction is worse. */
 interface Metric {
@@ -21,16 +22,7 @@ export const METRICS: Metric[] = [
   { key: 'serverPeakRssBytes', label: 'peak RSS', value: (r) => r.serverPeakRssBytes, worse: 1 },
 ];
 
-/** Percent changes in the worse direction beyond which a significant change is a regression. */
-export interface Thresholds {
-  requestsPerSec: number;
-  latencyP99Ms: number;
-  serverCpuUsPerRequest: number;
-  /** RSS is reported, never gated unless a threshold is given. */
-  serverPeakRssBytes: number;
-}
-
-export const DEFAULT_THRESHOLDS: Thresholds = { requestsPerSec: 10, latencyP99Ms: 25, serverCpuUsPerRequest: 5, serverPeakRssBytes: Infinity };
+export { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
 
 export interface Comparison {
   variant: string;

@@ -9,11 +9,10 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { autocannonLoadgen } from '../bench/loadgen/autocannon.js';
 import { wrkLoadgen } from '../bench/loadgen/wrk.js';
-import { runAb } from '../bench/ab.js';
-import { compare, DEFAULT_THRESHOLDS, renderMarkdown, renderTerminal } from '../bench/compare.js';
-import { writeReport } from '../bench/report/write.js';
-import { readResults, type Results } from '../bench/results.js';
-import { runBenchmark, summaryTable } from '../bench/runner.js';
+// Loaded when a command needs them (the report's charts alone take ~0.3 s), so that `serve`,
+// which the harness starts for every measurement, is up in a fraction of that.
+import type { Results } from '../bench/results.js';
+import { DEFAULT_THRESHOLDS } from '../bench/thresholds.js';
 import { type ProfileName, profileNames, profiles, type RunSettings, type WorkloadName, workloadNames } from '../bench/scenarios.js';
 import { addVariant, NewVariantError } from './new-variant.js';
 import type { RunningServer, ServerVariant, VariantOption } from '../servers/variants/types.js';
@@ -231,6 +230,8 @@ export function buildProgram(): Command {
         repetitions: o.repetitions ?? (o.against === undefined ? p.repetitions : Math.max(6, p.repetitions)),
       };
       if (o.against !== undefined) {
+        const { runAb } = await import('../bench/ab.js');
+        const { renderTerminal } = await import('../bench/compare.js');
         let ab;
         try {
           ab = await runAb({ ref: o.against, settings, profile: o.profile, loadgen, pin: o.pin, outDir: o.out, compare: { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS } });
@@ -242,6 +243,8 @@ export function buildProgram(): Command {
         if (o.failOnRegression === true && regressions > 0) process.exitCode = 1;
         return;
       }
+      const { runBenchmark, summaryTable } = await import('../bench/runner.js');
+      const { writeReport } = await import('../bench/report/write.js');
       const { results, dir } = await runBenchmark({ settings, profile: o.profile, loadgen, pin: o.pin, outDir: o.out });
       const report = await writeReport(dir);
       process.stdout.write(`\n${summaryTable(results)}\n\nresults: ${dir}/results.json\nreport:  ${report.html}\n`);
@@ -257,6 +260,7 @@ export function buildProgram(): Command {
     .argument('[results]', 'a results.json or run folder', 'results/latest')
     .action(async (path: string, _opts: unknown, cmd: Command) => {
       if (!existsSync(path)) cmd.error(`error: ${path} does not exist (run cbench bench first, or name a results.json)`, { exitCode: EXIT_USAGE });
+      const { writeReport } = await import('../bench/report/write.js');
       let written;
       try {
         written = await writeReport(path);
@@ -278,7 +282,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--threshold-p99 <pct>', 'p99 latency rise that counts').argParser(nonNegativeNumber('--threshold-p99')).default(DEFAULT_THRESHOLDS.latencyP99Ms))
     .addOption(new Option('--threshold-rss <pct>', 'peak RSS rise that counts (default: RSS is not gated)').argParser(nonNegativeNumber('--threshold-rss')))
     .addOption(new Option('--seed <n>', 'seed of the bootstrap').argParser(integer(0, 2 ** 31)).default(1))
-    .action((basePath: string, headPath: string, o: CompareFlags, cmd: Command) => {
+    .action(async (basePath: string, headPath: string, o: CompareFlags, cmd: Command) => {
+      const { readResults } = await import('../bench/results.js');
+      const { compare, renderMarkdown, renderTerminal } = await import('../bench/compare.js');
       let base: Results;
       let head: Results;
       try {

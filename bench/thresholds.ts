@@ -1,0 +1,13 @@
+// The regression thresholds compare and the A/B mode judge by, in a module of their own so the
+// CLI can show them as option defaults without loading the statistics.
+
+/** Percent changes in the worse direction beyond which a significant change is a regression. */
+export interface Thresholds {
+  requestsPerSec: number;
+  latencyP99Ms: number;
+  serverCpuUsPerRequest: number;
+  /** RSS is reported, never gated unless a threshold is given. */
+  serverPeakRssBytes: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = { requestsPerSec: 10, latencyP99Ms: 25, serverCpuUsPerRequest: 5, serverPeakRssBytes: Infinity };
