@@ -22,8 +22,6 @@ export const METRICS: Metric[] = [
   { key: 'serverPeakRssBytes', label: 'peak RSS', value: (r) => r.serverPeakRssBytes, worse: 1 },
 ];
 
-export { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.js';
-
 export interface Comparison {
   variant: string;
   workload: string;

@@ -91,9 +91,10 @@ async function main(): Promise<void> {
     const userShare = mine.reduce((n, s) => n + s.userSec, 0) / mine.reduce((n, s) => n + s.cpuSec, 0);
     console.log(`${v.padEnd(12)} median ${us.toFixed(1)} µs of server CPU per request (${Math.round(userShare * 100)}% of it in user space)`);
   }
+  const ratio = summarize(ratios);
   console.log(
-    `ratio single-loop/node-http: ${median(ratios).toFixed(2)}x server CPU per request ` +
-      `(median of the per-round ratios; rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+    `ratio single-loop/node-http: ${ratio.median.toFixed(2)}x server CPU per request ` +
+      `(median of the per-round ratios; rounds ${ratio.min.toFixed(2)}-${ratio.max.toFixed(2)})`,
   );
   const errors = samples.reduce((n, s) => n + s.errors, 0);
   if (errors > 0) {

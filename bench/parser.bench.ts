@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';
 import { RequestParser } from '../servers/core/parser.js';
 import { positiveIntFromEnv } from './lib/env.js';
+import { summarize } from './results.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -180,11 +181,6 @@ function warmUp(): void {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 async function main(): Promise<void> {
   const rounds = positiveIntFromEnv('BENCH_ROUNDS', 10);
@@ -201,13 +197,13 @@ async function main(): Promise<void> {
   for (const shape of shapes) {
     const measured = await measure(shape, rounds, perRound);
     for (const c of contenders) {
-      const reqPerSec = median(measured.map((r) => r[c.name]!));
+      const reqPerSec = summarize(measured.map((r) => r[c.name]!)).median;
       const mbPerSec = ((reqPerSec / shape.requests) * shape.bytes) / 1e6;
       console.log(`${shape.name.padEnd(26)} ${c.name.padEnd(16)} ${fmt(reqPerSec).padStart(12)} ${mbPerSec.toFixed(0).padStart(8)}`);
     }
     const ratio = (name: string) => {
-      const each = measured.map((r) => r[name]! / r.llhttp!);
-      return `${median(each).toFixed(2)}x (${Math.min(...each).toFixed(2)}-${Math.max(...each).toFixed(2)})`;
+      const each = summarize(measured.map((r) => r[name]! / r.llhttp!));
+      return `${each.median.toFixed(2)}x (${each.min.toFixed(2)}-${each.max.toFixed(2)})`;
     };
     ratios.push(`${`${shape.name} (${shape.bytes} B)`.padEnd(36)} ratio scratch/llhttp ${ratio('scratch')}, scratch+headers/llhttp ${ratio('scratch+headers')}`);
   }

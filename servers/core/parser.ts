@@ -468,7 +468,9 @@ export class RequestParser {
    * in locals, nothing to save. Returns the head end (absolute), -2 on an error found by the
    * field checks, or -1 to hand the head to scanHead: when the bytes run out, a limit is reached,
    * or a byte is out of place. Within the request line it hands over the head from its start
-   * (bail); within the field lines, from the start of the line at hand (resumeAt). Either way
+   * (nothing is recorded before the request line is accepted, and a head that starts in a chunk
+   * starts from the reset state); within the field lines, from the start of the line at hand
+   * (resumeAt). Either way
    * scanHead then finds the same answer (it checks the same things in the same order) and gives
    * the reason, so the fast path need not know any of the error cases, only accept exactly what
    * scanHead accepts.
@@ -477,17 +479,17 @@ export class RequestParser {
     const stop = Math.min(b.length, base + this.limits.maxRequestLineBytes + 2);
     let p = base;
     while (p < stop && TOKEN[b[p] as number] === 1) p++;
-    if (p === base || p >= stop || b[p] !== SP) return this.bail();
+    if (p === base || p >= stop || b[p] !== SP) return -1;
     const me = p;
     const ts = ++p;
     p = run4(TARGET, b, p, stop);
-    if (p === ts || p + 11 > stop || b[p] !== SP) return this.bail();
+    if (p === ts || p + 11 > stop || b[p] !== SP) return -1;
     // "HTTP/1.1" or "HTTP/1.0", then CRLF; anything else is scanHead's to judge.
     if (
       b[p + 1] !== 0x48 || b[p + 2] !== 0x54 || b[p + 3] !== 0x54 || b[p + 4] !== 0x50 || b[p + 5] !== 0x2f ||
       b[p + 6] !== 0x31 || b[p + 7] !== 0x2e || (b[p + 8] !== 0x31 && b[p + 8] !== 0x30) || b[p + 9] !== CR || b[p + 10] !== LF
     ) {
-      return this.bail();
+      return -1;
     }
     this.versionMinor = b[p + 8] === 0x31 ? 1 : 0;
     if (!this.methodAndTarget(b, base, me, ts, p)) return -2;
@@ -517,7 +519,6 @@ export class RequestParser {
       p = run4(TOKEN, b, p, stop);
       if (p === ls || p >= stop || b[p] !== COLON) return this.resumeAt(base, ls, nf);
       const ne = p++;
-      if (p < stop && b[p] === SP) p++;
       while (p < stop && (b[p] === SP || b[p] === HTAB)) p++;
       const vs = p;
       p = valueRun(b, p, stop);
@@ -529,12 +530,6 @@ export class RequestParser {
       const n = ne - ls;
       if (n < FRAMING_INITIAL.length && FRAMING_INITIAL[n] === (b[ls]! | 0x20) && !this.specialField(b, ls, n, vs, ve)) return -2;
     }
-  }
-
-  /** scanHeadFast leaves the head to scanHead, which starts it again from nothing. */
-  private bail(): -1 {
-    this.resetHead();
-    return -1;
   }
 
   /**
