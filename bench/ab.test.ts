@@ -30,7 +30,23 @@ describe('cbench bench --against (A/B)', () => {
 
     const run = spawnSync(
       process.execPath,
-      [join(repo, 'dist', 'scripts', 'cbench.js'), 'bench', '--against', 'HEAD~1', '--profile', 'smoke', '--variants', 'single-loop', '--workloads', 'plaintext', '--repetitions', '6', '--duration', '0.5', '--fail-on-regression'],
+      [
+        join(repo, 'dist', 'scripts', 'cbench.js'),
+        'bench',
+        '--against',
+        'HEAD~1',
+        '--profile',
+        'smoke',
+        '--variants',
+        'single-loop',
+        '--workloads',
+        'plaintext',
+        '--repetitions',
+        '6',
+        '--duration',
+        '0.5',
+        '--fail-on-regression',
+      ],
       { cwd: repo, encoding: 'utf8' },
     );
     expect(run.status, run.stdout + run.stderr).toBe(1);
@@ -41,7 +57,10 @@ describe('cbench bench --against (A/B)', () => {
   }, 180_000);
 
   it('refuses an unknown ref with exit 2', () => {
-    const r = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'cbench.js'), 'bench', '--against', 'no-such-ref-anywhere', '--profile', 'smoke'], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'cbench.js'), 'bench', '--against', 'no-such-ref-anywhere', '--profile', 'smoke'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown git ref 'no-such-ref-anywhere'/);
   });

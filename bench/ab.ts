@@ -7,11 +7,21 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compare, type Comparison, type CompareOptions, renderMarkdown } from './compare.js';
+import { type CompareOptions, type Comparison, compare, renderMarkdown } from './compare.js';
 import { CBENCH, handleInterrupts, planPinning, serveArgv, startServer } from './lib/processes.js';
 import { autocannonLoadgen } from './loadgen/autocannon.js';
 import type { LoadGenerator } from './loadgen/types.js';
-import { type CellResult, describeEnvironment, newResults, newRunDir, type Repetition, type Results, updateLatest, writeFileAtomic, writeResults } from './results.js';
+import {
+  type CellResult,
+  describeEnvironment,
+  newResults,
+  newRunDir,
+  type Repetition,
+  type Results,
+  updateLatest,
+  writeFileAtomic,
+  writeResults,
+} from './results.js';
 import { cellFromRepetitions, runCell } from './runner.js';
 import { buildMatrix, type RunSettings } from './scenarios.js';
 import { verifyServer } from './verify.js';
@@ -91,10 +101,15 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
     try {
       const cells = buildMatrix(opts.settings);
       const samples = cells.length * opts.settings.repetitions * 2;
-      log(`A/B: ${opts.ref} (${built.sha.slice(0, 12)}) against the working tree; ${cells.length} cells × ${opts.settings.repetitions} samples per side, alternating, a fresh server per sample (${samples} samples)`);
+      log(
+        `A/B: ${opts.ref} (${built.sha.slice(0, 12)}) against the working tree; ${cells.length} cells × ${opts.settings.repetitions} samples per side, alternating, a fresh server per sample (${samples} samples)`,
+      );
       let done = 0;
       for (const variant of opts.settings.variants) {
-        const results = { base: sides.base.results.variants.find((v) => v.name === variant)!, head: sides.head.results.variants.find((v) => v.name === variant)! };
+        const results = {
+          base: sides.base.results.variants.find((v) => v.name === variant)!,
+          head: sides.head.results.variants.find((v) => v.name === variant)!,
+        };
         // Verify each build once; a side that answers wrongly is not measured.
         let ok = true;
         for (const name of ['base', 'head'] as const) {
@@ -106,7 +121,8 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
           }
           results[name].verification = await verifyServer(`http://127.0.0.1:${server.port}`);
           await server.stop();
-          if (!results[name].verification.ok) Object.assign(results[name], { status: 'refused', reason: `failed verification: ${results[name].verification.failures[0]}` });
+          if (!results[name].verification.ok)
+            Object.assign(results[name], { status: 'refused', reason: `failed verification: ${results[name].verification.failures[0]}` });
         }
         if (!ok || results.base.status === 'refused' || results.head.status === 'refused') continue;
         results.base.status = 'ok';
@@ -119,7 +135,11 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
               if (failures[name] !== undefined) continue;
               const server = await startServer(variant, { pin: serverPin, argv: serveArgv(variant, [], sides[name].cli) });
               try {
-                const one = await runCell(cell, server, `http://127.0.0.1:${server.port}`, { settings: { ...opts.settings, repetitions: 1 }, loadgen: opts.loadgen, loadgenPin });
+                const one = await runCell(cell, server, `http://127.0.0.1:${server.port}`, {
+                  settings: { ...opts.settings, repetitions: 1 },
+                  loadgen: opts.loadgen,
+                  loadgenPin,
+                });
                 if (one.status === 'failed') failures[name] = one;
                 else reps[name].push(...one.repetitions);
               } finally {
@@ -131,7 +151,9 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
           const base = { workload: cell.workload, connections: cell.connections, pipelining: cell.pipelining };
           for (const name of ['base', 'head'] as const) results[name].cells.push(failures[name] ?? cellFromRepetitions(base, reps[name]));
           const med = (n: 'base' | 'head') => Math.round(results[n].cells.at(-1)?.summary?.requestsPerSec.median ?? 0).toLocaleString('en-US');
-          log(`[${done}/${samples}] ${variant} ${cell.workload} c=${cell.connections} p=${cell.pipelining}: base ${med('base')} req/s, head ${med('head')} req/s`);
+          log(
+            `[${done}/${samples}] ${variant} ${cell.workload} c=${cell.connections} p=${cell.pipelining}: base ${med('base')} req/s, head ${med('head')} req/s`,
+          );
         }
         save();
       }

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compare } from './compare.js';
-import { DEFAULT_THRESHOLDS } from './thresholds.js';
 import { seededRandom } from './lib/random.js';
 import { fixtureResults } from './report/test-support/fixture.js';
 import { type Results, writeResults } from './results.js';
+import { DEFAULT_THRESHOLDS } from './thresholds.js';
 
 const out = mkdtempSync(join(tmpdir(), 'cbench-compare-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -28,7 +28,13 @@ function run(seed: number, noise: number, slower: string[] = [], factor = 1, cli
       c.repetitions = Array.from({ length: 10 }, () => {
         const jitter = 1 + (random() * 2 - 1) * noise;
         const rps = template.requestsPerSec * f * jitter;
-        return { ...template, requestsPerSec: rps, requests: Math.round(rps * 3), serverCpuUsPerRequest: ((template.serverCpuUsPerRequest ?? 0) / f) * jitter, latencyMs: { ...template.latencyMs, p99: template.latencyMs.p99 * jitter } };
+        return {
+          ...template,
+          requestsPerSec: rps,
+          requests: Math.round(rps * 3),
+          serverCpuUsPerRequest: ((template.serverCpuUsPerRequest ?? 0) / f) * jitter,
+          latencyMs: { ...template.latencyMs, p99: template.latencyMs.p99 * jitter },
+        };
       });
     }
   }
@@ -67,7 +73,9 @@ describe('cbench compare', () => {
     const rows = compare(run(3, 0.03), run(4, 0.03), options);
     expect(rows.length).toBe(5 * 5 * 4);
     expect(rows.filter((r) => r.regression)).toEqual([]);
-    const cli = spawnSync(process.execPath, [CLI, 'compare', save('noise-a', run(3, 0.03)), save('noise-b', run(4, 0.03)), '--fail-on-regression'], { encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [CLI, 'compare', save('noise-a', run(3, 0.03)), save('noise-b', run(4, 0.03)), '--fail-on-regression'], {
+      encoding: 'utf8',
+    });
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(/no regression/);
   });

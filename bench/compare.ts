@@ -132,7 +132,16 @@ export function footer(n: number): string {
 export function renderTerminal(rows: Comparison[]): string {
   const t = table(rows);
   const widths = t[0]!.map((_, i) => Math.max(...t.map((r) => (r[i] ?? '').length)));
-  return [...t.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()), '', footer(rows.length)].join('\n');
+  return [
+    ...t.map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    ),
+    '',
+    footer(rows.length),
+  ].join('\n');
 }
 
 export function renderMarkdown(rows: Comparison[], base: Results, head: Results): string {

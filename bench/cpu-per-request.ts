@@ -8,9 +8,9 @@
 // the CPU time of the same work moves by tens of percent from one minute to the next. The median
 // of those ratios is the result, printed with its range.
 
-import { autocannonLoadgen } from './loadgen/autocannon.js';
-import { cpuSeconds, handleInterrupts, planPinning, startServer } from './lib/processes.js';
 import { positiveIntFromEnv } from './lib/env.js';
+import { cpuSeconds, handleInterrupts, planPinning, startServer } from './lib/processes.js';
+import { autocannonLoadgen } from './loadgen/autocannon.js';
 import { summarize } from './results.js';
 
 const VARIANTS = ['single-loop', 'node-http'] as const;
@@ -34,7 +34,13 @@ interface Sample {
 async function measure(variant: string, serverPin: string[], clientPin: string[]): Promise<Sample> {
   const server = await startServer(variant, { pin: serverPin });
   try {
-    const target = { origin: `http://127.0.0.1:${server.port}`, workload: { path: PATH, method: 'GET' as const, description: PATH }, connections: CONNECTIONS, pipelining: 1, pin: clientPin };
+    const target = {
+      origin: `http://127.0.0.1:${server.port}`,
+      workload: { path: PATH, method: 'GET' as const, description: PATH },
+      connections: CONNECTIONS,
+      pipelining: 1,
+      pin: clientPin,
+    };
     await autocannonLoadgen.run({ ...target, durationSec: 1 }); // warm-up, discarded
     const before = cpuSeconds(server.pid);
     const load = await autocannonLoadgen.run({ ...target, durationSec: DURATION_SEC });

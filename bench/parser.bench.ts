@@ -181,7 +181,6 @@ function warmUp(): void {
   }
 }
 
-
 async function main(): Promise<void> {
   const rounds = positiveIntFromEnv('BENCH_ROUNDS', 10);
   const timeMs = positiveIntFromEnv('BENCH_TIME_MS', 2_000);
@@ -205,12 +204,13 @@ async function main(): Promise<void> {
       const each = summarize(measured.map((r) => r[name]! / r.llhttp!));
       return `${each.median.toFixed(2)}x (${each.min.toFixed(2)}-${each.max.toFixed(2)})`;
     };
-    ratios.push(`${`${shape.name} (${shape.bytes} B)`.padEnd(36)} ratio scratch/llhttp ${ratio('scratch')}, scratch+headers/llhttp ${ratio('scratch+headers')}`);
+    ratios.push(
+      `${`${shape.name} (${shape.bytes} B)`.padEnd(36)} ratio scratch/llhttp ${ratio('scratch')}, scratch+headers/llhttp ${ratio('scratch+headers')}`,
+    );
   }
   console.log(`\nratios: median of the per-round ratios (lowest-highest round)`);
   for (const line of ratios) console.log(line);
 }
-
 
 main().catch((e: unknown) => {
   console.error(e);

@@ -166,7 +166,10 @@ export function newResults(runId: string, settings: Results['settings'], environ
 
 /** results/<timestamp>-<sha> */
 export function newRunDir(outDir: string, gitSha: string | null): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const dir = join(outDir, `${stamp}-${gitSha ?? 'nogit'}`);
   mkdirSync(dir, { recursive: true });
   return dir;
@@ -201,6 +204,7 @@ export function readResults(path: string): Results {
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'results.json') : path;
   const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
   const parsed = resultsSchema.safeParse(data);
-  if (!parsed.success) throw new Error(`${file} is not a valid results file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`${file} is not a valid results file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }

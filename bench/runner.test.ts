@@ -22,7 +22,8 @@ describe('cbench bench (smoke profile, real servers on loopback)', () => {
       loadgen: autocannonLoadgen,
       pin: true,
       outDir: out,
-      serverArgv: (v) => (v === 'broken' ? [process.execPath, fixture('broken-server.mjs')] : v === 'crashing' ? [process.execPath, fixture('crashing-server.mjs')] : undefined),
+      serverArgv: (v) =>
+        v === 'broken' ? [process.execPath, fixture('broken-server.mjs')] : v === 'crashing' ? [process.execPath, fixture('crashing-server.mjs')] : undefined,
       log: () => {},
     });
 

@@ -2,10 +2,21 @@
 // the matrix (warm-up, then repetitions), with the server's CPU and memory read from /proc.
 // Results are written after every variant, so an interruption keeps what finished.
 
+import { handleInterrupts, isGone, PeakRss, planPinning, processTree, type ServerProcess, startServer, treeCpuSeconds } from './lib/processes.js';
 import { autocannonLoadgen } from './loadgen/autocannon.js';
 import type { LoadGenerator, LoadSample } from './loadgen/types.js';
-import { handleInterrupts, isGone, PeakRss, planPinning, processTree, type ServerProcess, startServer, treeCpuSeconds } from './lib/processes.js';
-import { type CellResult, describeEnvironment, newResults, newRunDir, type Repetition, type Results, summarize, updateLatest, type VariantResult, writeResults } from './results.js';
+import {
+  type CellResult,
+  describeEnvironment,
+  newResults,
+  newRunDir,
+  type Repetition,
+  type Results,
+  summarize,
+  updateLatest,
+  type VariantResult,
+  writeResults,
+} from './results.js';
 import { buildMatrix, type Cell, loadSeconds, type RunSettings, workloads } from './scenarios.js';
 import { verifyServer } from './verify.js';
 
@@ -70,9 +81,13 @@ async function runAll(results: Results, cells: Cell[], ctx: VariantContext, save
     `plan: ${s.variants.length} variants × ${s.workloads.length} workloads → ${cells.length} cells; ` +
       `${s.warmupSec} s warm-up + ${s.repetitions} × ${s.durationSec} s per cell ≈ ${fmtDuration(load)} of load plus start-up and verification`,
   );
-  log(`load generator: ${ctx.loadgen.name} ${results.environment.loadgen.version}; ${pinned ? `server on CPUs ${serverCpus}, load generator on CPU ${loadgenCpus}` : 'not pinned'}`);
+  log(
+    `load generator: ${ctx.loadgen.name} ${results.environment.loadgen.version}; ${pinned ? `server on CPUs ${serverCpus}, load generator on CPU ${loadgenCpus}` : 'not pinned'}`,
+  );
   if (pinned && serverCpus === '1-1') {
-    log('note: pinning leaves the server one CPU, so cluster and worker-pool default to one worker; --no-pin lets them share every CPU with the load generator');
+    log(
+      'note: pinning leaves the server one CPU, so cluster and worker-pool default to one worker; --no-pin lets them share every CPU with the load generator',
+    );
   }
   save();
 
@@ -160,7 +175,14 @@ async function runVariant(v: VariantResult, cells: Cell[], ctx: VariantContext, 
 export async function runCell(cell: Cell, server: ServerProcess, origin: string, ctx: CellContext): Promise<CellResult> {
   const target = { origin, workload: workloads[cell.workload], connections: cell.connections, pipelining: cell.pipelining, pin: ctx.loadgenPin };
   const base = { workload: cell.workload, connections: cell.connections, pipelining: cell.pipelining };
-  const failed = (reason: string, repetitions: Repetition[]): CellResult => ({ ...base, status: 'failed', reason, clientBound: false, repetitions, summary: null });
+  const failed = (reason: string, repetitions: Repetition[]): CellResult => ({
+    ...base,
+    status: 'failed',
+    reason,
+    clientBound: false,
+    repetitions,
+    summary: null,
+  });
   const crashed = () => server.exited() || isGone(server.pid);
 
   try {
@@ -260,6 +282,12 @@ export function summaryTable(results: Results): string {
     }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (i >= 2 && i <= 7 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i >= 2 && i <= 7 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
-

@@ -3,7 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { cpuWork } from '../servers/routes/cpu.js';
-import { httpOnce, type HttpReply } from './lib/http.js';
+import { type HttpReply, httpOnce } from './lib/http.js';
 
 /** The outcome: every failed check, in words. */
 export interface Verification {
@@ -23,7 +23,8 @@ export async function verifyServer(origin: string): Promise<Verification> {
     if (r.status !== status) fail(`${what}: status ${r.status}, expected ${status}`);
     for (const h of REQUIRED) if (r.headers[h] === undefined) fail(`${what}: no ${h} header`);
     if (r.headers['content-type'] !== type) fail(`${what}: Content-Type ${String(r.headers['content-type'])}, expected ${type}`);
-    if (Number(r.headers['content-length']) !== r.body.length) fail(`${what}: Content-Length ${String(r.headers['content-length'])} for a ${r.body.length}-byte body`);
+    if (Number(r.headers['content-length']) !== r.body.length)
+      fail(`${what}: Content-Length ${String(r.headers['content-length'])} for a ${r.body.length}-byte body`);
     return true;
   };
   const json = (r: HttpReply, what: string): unknown => {
@@ -53,7 +54,10 @@ export async function verifyServer(origin: string): Promise<Verification> {
     const body = json(js, 'GET /json') as { message?: unknown } | undefined;
     if (body?.message !== 'Hello, World!' || Object.keys(body).length !== 1) fail(`GET /json: body ${js.body.toString().slice(0, 60)}`);
   }
-  for (const [r, n] of [[cpuA, 1000], [cpuB, 1001]] as const) {
+  for (const [r, n] of [
+    [cpuA, 1000],
+    [cpuB, 1001],
+  ] as const) {
     if (expectReply(r, `GET /cpu?iterations=${n}`, 200, 'application/json')) {
       const body = json(r, `GET /cpu?iterations=${n}`) as { iterations?: unknown; result?: unknown } | undefined;
       const want = cpuWork(n).toString(16).padStart(8, '0');

@@ -1,21 +1,22 @@
 #!/usr/bin/env node
+
 // cbench: the command line of concurrency-bench.
 
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { isVariantName, variantNames, variants } from '../servers/variants/registry.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { autocannonLoadgen } from '../bench/loadgen/autocannon.js';
 import { wrkLoadgen } from '../bench/loadgen/wrk.js';
 // Loaded when a command needs them (the report's charts alone take ~0.3 s), so that `serve`,
 // which the harness starts for every measurement, is up in a fraction of that.
 import type { Results } from '../bench/results.js';
-import { DEFAULT_THRESHOLDS } from '../bench/thresholds.js';
 import { type ProfileName, profileNames, profiles, type RunSettings, type WorkloadName, workloadNames } from '../bench/scenarios.js';
-import { addVariant, NewVariantError } from './new-variant.js';
+import { DEFAULT_THRESHOLDS } from '../bench/thresholds.js';
+import { isVariantName, variantNames, variants } from '../servers/variants/registry.js';
 import type { RunningServer, ServerVariant, VariantOption } from '../servers/variants/types.js';
+import { addVariant, NewVariantError } from './new-variant.js';
 
 /** Exit status for a usage error (bad flag or value), as most Unix tools use. */
 const EXIT_USAGE = 2;
@@ -132,11 +133,13 @@ async function serve(opts: Record<string, unknown>, cmd: Command): Promise<void>
   for (const [flag] of variantOptions()) {
     const value = opts[camel(flag)];
     if (value === undefined) continue;
-    if (!own.has(flag)) cmd.error(`error: --${flag} does not apply to ${name} (it is an option of ${variantOptions().get(flag)?.owners.join(', ')})`, { exitCode: EXIT_USAGE });
+    if (!own.has(flag))
+      cmd.error(`error: --${flag} does not apply to ${name} (it is an option of ${variantOptions().get(flag)?.owners.join(', ')})`, { exitCode: EXIT_USAGE });
     extra[flag] = value as string | number;
   }
   for (const option of variant.options ?? []) extra[option.flag] ??= option.default;
-  if (opts.workers !== undefined && !variant.usesWorkers) cmd.error(`error: --workers does not apply to ${name}, which runs one process and one thread`, { exitCode: EXIT_USAGE });
+  if (opts.workers !== undefined && !variant.usesWorkers)
+    cmd.error(`error: --workers does not apply to ${name}, which runs one process and one thread`, { exitCode: EXIT_USAGE });
   const workers = (opts.workers as number | undefined) ?? availableParallelism();
   let server: RunningServer;
   try {
@@ -182,7 +185,8 @@ export function buildProgram(): Command {
       for (const name of variantNames) {
         const v: ServerVariant = variants[name];
         process.stdout.write(`${name.padEnd(width)}  ${v.model.padEnd(13)}  ${v.description}\n`);
-        for (const o of v.options ?? []) process.stdout.write(`${''.padEnd(width)}  ${''.padEnd(13)}    --${o.flag}: ${o.description} (default ${o.default})\n`);
+        for (const o of v.options ?? [])
+          process.stdout.write(`${''.padEnd(width)}  ${''.padEnd(13)}    --${o.flag}: ${o.description} (default ${o.default})\n`);
       }
     });
 
@@ -191,7 +195,12 @@ export function buildProgram(): Command {
     .addOption(new Option('--variant <name>', `server variant: ${variantNames.join(', ')}`).argParser(variantName).makeOptionMandatory())
     .addOption(new Option('--port <n>', 'port to listen on; 0 picks a free one').argParser(integer(0, 65535)).default(3000))
     .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1'))
-    .addOption(new Option('--workers <n>', `processes or threads, for ${variantNames.filter((n) => variants[n].usesWorkers).join(', ')} (default: available CPUs)`).argParser(integer(1, 1024)));
+    .addOption(
+      new Option(
+        '--workers <n>',
+        `processes or threads, for ${variantNames.filter((n) => variants[n].usesWorkers).join(', ')} (default: available CPUs)`,
+      ).argParser(integer(1, 1024)),
+    );
   for (const [flag, { option, owners }] of variantOptions()) {
     const o = new Option(`--${flag} <value>`, `${owners.join(', ')}: ${option.description} (default ${option.default})`);
     if (option.choices !== undefined) o.choices(option.choices);
@@ -202,7 +211,11 @@ export function buildProgram(): Command {
 
   usageOnError(program.command('bench'))
     .description('verify every variant, drive load at it, and write results/<run>/results.json')
-    .addOption(new Option('--profile <name>', 'quick: every variant × workload at one concurrency (≤ 4 min); full: the whole sweep; smoke: a blink of each').choices(profileNames).default('quick'))
+    .addOption(
+      new Option('--profile <name>', 'quick: every variant × workload at one concurrency (≤ 4 min); full: the whole sweep; smoke: a blink of each')
+        .choices(profileNames)
+        .default('quick'),
+    )
     .addOption(new Option('--variants <list>', `comma-separated: ${variantNames.join(', ')}`).argParser(listOf(variantNames, 'variant')))
     .addOption(new Option('--workloads <list>', `comma-separated: ${workloadNames.join(', ')}`).argParser(listOf(workloadNames, 'workload')))
     .addOption(new Option('--connections <list>', 'comma-separated connection counts').argParser(intList))
@@ -234,12 +247,22 @@ export function buildProgram(): Command {
         const { renderTerminal } = await import('../bench/compare.js');
         let ab;
         try {
-          ab = await runAb({ ref: o.against, settings, profile: o.profile, loadgen, pin: o.pin, outDir: o.out, compare: { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS } });
+          ab = await runAb({
+            ref: o.against,
+            settings,
+            profile: o.profile,
+            loadgen,
+            pin: o.pin,
+            outDir: o.out,
+            compare: { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS },
+          });
         } catch (e) {
           cmd.error(`error: ${(e as Error).message.split('\n')[0]}`, { exitCode: /unknown git ref/.test((e as Error).message) ? EXIT_USAGE : 1 });
         }
         const regressions = ab.rows.filter((r) => r.regression).length;
-        process.stdout.write(`\n${renderTerminal(ab.rows)}\n${regressions === 0 ? 'no regression' : `${regressions} regression(s)`}\n\nbase: ${ab.dir}/base/results.json\nhead: ${ab.dir}/head/results.json\ncomparison: ${ab.dir}/comparison.md\n`);
+        process.stdout.write(
+          `\n${renderTerminal(ab.rows)}\n${regressions === 0 ? 'no regression' : `${regressions} regression(s)`}\n\nbase: ${ab.dir}/base/results.json\nhead: ${ab.dir}/head/results.json\ncomparison: ${ab.dir}/comparison.md\n`,
+        );
         if (o.failOnRegression === true && regressions > 0) process.exitCode = 1;
         return;
       }
@@ -277,9 +300,21 @@ export function buildProgram(): Command {
     .addOption(new Option('--markdown <file>', 'also write the comparison as Markdown (for a pull-request comment)'))
     .addOption(new Option('--fail-on-regression', 'exit 1 when a change is significant after correction and beyond its threshold'))
     .addOption(new Option('--test <name>', 'significance test').choices(['welch', 'mann-whitney']).default('welch'))
-    .addOption(new Option('--threshold-rps <pct>', 'requests/s drop that counts as a regression').argParser(nonNegativeNumber('--threshold-rps')).default(DEFAULT_THRESHOLDS.requestsPerSec))
-    .addOption(new Option('--threshold-cpu <pct>', 'CPU per request rise that counts').argParser(nonNegativeNumber('--threshold-cpu')).default(DEFAULT_THRESHOLDS.serverCpuUsPerRequest))
-    .addOption(new Option('--threshold-p99 <pct>', 'p99 latency rise that counts').argParser(nonNegativeNumber('--threshold-p99')).default(DEFAULT_THRESHOLDS.latencyP99Ms))
+    .addOption(
+      new Option('--threshold-rps <pct>', 'requests/s drop that counts as a regression')
+        .argParser(nonNegativeNumber('--threshold-rps'))
+        .default(DEFAULT_THRESHOLDS.requestsPerSec),
+    )
+    .addOption(
+      new Option('--threshold-cpu <pct>', 'CPU per request rise that counts')
+        .argParser(nonNegativeNumber('--threshold-cpu'))
+        .default(DEFAULT_THRESHOLDS.serverCpuUsPerRequest),
+    )
+    .addOption(
+      new Option('--threshold-p99 <pct>', 'p99 latency rise that counts')
+        .argParser(nonNegativeNumber('--threshold-p99'))
+        .default(DEFAULT_THRESHOLDS.latencyP99Ms),
+    )
     .addOption(new Option('--threshold-rss <pct>', 'peak RSS rise that counts (default: RSS is not gated)').argParser(nonNegativeNumber('--threshold-rss')))
     .addOption(new Option('--seed <n>', 'seed of the bootstrap').argParser(integer(0, 2 ** 31)).default(1))
     .action(async (basePath: string, headPath: string, o: CompareFlags, cmd: Command) => {
@@ -296,7 +331,12 @@ export function buildProgram(): Command {
       const rows = compare(base, head, {
         test: o.test,
         seed: o.seed,
-        thresholds: { requestsPerSec: o.thresholdRps, serverCpuUsPerRequest: o.thresholdCpu, latencyP99Ms: o.thresholdP99, serverPeakRssBytes: o.thresholdRss ?? Infinity },
+        thresholds: {
+          requestsPerSec: o.thresholdRps,
+          serverCpuUsPerRequest: o.thresholdCpu,
+          latencyP99Ms: o.thresholdP99,
+          serverPeakRssBytes: o.thresholdRss ?? Infinity,
+        },
       });
       if (rows.length === 0) cmd.error('error: the two runs share no cell with at least two repetitions to compare', { exitCode: EXIT_USAGE });
       process.stdout.write(`${renderTerminal(rows)}\n`);

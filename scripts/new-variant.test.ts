@@ -35,11 +35,15 @@ describe('cbench new-variant', () => {
     expect(registry).toContain(`'my-model': ${exportName('my-model')},`);
 
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', copy], { cwd: copy });
-    const run = spawnSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'servers/variants/conformance.test.ts', '-t', 'conformance: my-model'], {
-      cwd: copy,
-      encoding: 'utf8',
-      env: { ...process.env, CI: 'true', NO_COLOR: '1' },
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'servers/variants/conformance.test.ts', '-t', 'conformance: my-model'],
+      {
+        cwd: copy,
+        encoding: 'utf8',
+        env: { ...process.env, CI: 'true', NO_COLOR: '1' },
+      },
+    );
     expect(run.status, run.stdout + run.stderr).toBe(0);
     // Every case of the suite ran on it; none is skipped for a new variant.
     expect(Number(/Tests\s+(\d+) passed/.exec(run.stdout)?.[1])).toBeGreaterThanOrEqual(15);

@@ -111,7 +111,10 @@ export async function startServer(
 ): Promise<ServerProcess> {
   const { child, output } = spawnTracked([...(opts.pin ?? []), ...(opts.argv ?? serveArgv(variant, opts.extraArgs))]);
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${variant} did not print its listening line within ${opts.timeoutMs ?? 10_000} ms:\n${output()}`)), opts.timeoutMs ?? 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${variant} did not print its listening line within ${opts.timeoutMs ?? 10_000} ms:\n${output()}`)),
+      opts.timeoutMs ?? 10_000,
+    );
     const check = () => {
       const m = /listening on http:\/\/[^\s]+:(\d+)\n/.exec(output());
       if (m !== null) {

@@ -49,7 +49,14 @@ export async function charts(results: Results): Promise<Chart[]> {
   const out: Chart[] = [];
 
   const rows = tables.flatMap((t) => measured(t, at).map((r) => ({ workload: t.workload, ...r })));
-  const bars = rows.map((r) => ({ workload: r.workload, variant: r.variant, rps: r.rps?.median ?? 0, min: r.rps?.min ?? 0, max: r.rps?.max ?? 0, cpu: r.cpuUs ?? 0 }));
+  const bars = rows.map((r) => ({
+    workload: r.workload,
+    variant: r.variant,
+    rps: r.rps?.median ?? 0,
+    min: r.rps?.min ?? 0,
+    max: r.rps?.max ?? 0,
+    cpu: r.cpuUs ?? 0,
+  }));
 
   out.push({
     file: 'throughput.svg',
@@ -57,14 +64,32 @@ export async function charts(results: Results): Promise<Chart[]> {
     svg: await render(
       perWorkload(bars, results.settings.workloads, {
         layer: [
-          { mark: 'bar', encoding: { x: { field: 'variant', type: 'nominal', axis: null, sort: variants }, y: { field: 'rps', type: 'quantitative', title: 'requests/s' }, color } },
-          { mark: { type: 'rule', color: '#333' }, encoding: { x: { field: 'variant', type: 'nominal', sort: variants }, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } } },
+          {
+            mark: 'bar',
+            encoding: {
+              x: { field: 'variant', type: 'nominal', axis: null, sort: variants },
+              y: { field: 'rps', type: 'quantitative', title: 'requests/s' },
+              color,
+            },
+          },
+          {
+            mark: { type: 'rule', color: '#333' },
+            encoding: { x: { field: 'variant', type: 'nominal', sort: variants }, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } },
+          },
         ],
       }),
     ),
   });
 
-  const spectrum = rows.flatMap((r) => PERCENTILES.map(([key, label], i) => ({ workload: r.workload, variant: r.variant, percentile: label, order: i, ms: Math.max(0.01, summarize(r.cell?.repetitions.map((x) => x.latencyMs[key]) ?? [0]).median) })));
+  const spectrum = rows.flatMap((r) =>
+    PERCENTILES.map(([key, label], i) => ({
+      workload: r.workload,
+      variant: r.variant,
+      percentile: label,
+      order: i,
+      ms: Math.max(0.01, summarize(r.cell?.repetitions.map((x) => x.latencyMs[key]) ?? [0]).median),
+    })),
+  );
   out.push({
     file: 'latency.svg',
     title: `Latency percentiles p50 → p99.99 per variant, by workload (${at.connections} connections; log scale)`,
@@ -86,14 +111,20 @@ export async function charts(results: Results): Promise<Chart[]> {
     svg: await render(
       perWorkload(bars, results.settings.workloads, {
         mark: 'bar',
-        encoding: { x: { field: 'variant', type: 'nominal', axis: null, sort: variants }, y: { field: 'cpu', type: 'quantitative', title: 'CPU µs / request' }, color },
+        encoding: {
+          x: { field: 'variant', type: 'nominal', axis: null, sort: variants },
+          y: { field: 'cpu', type: 'quantitative', title: 'CPU µs / request' },
+          color,
+        },
       }),
     ),
   });
 
   if (results.settings.connections.length > 1) {
     const sweep = tables.flatMap((t) =>
-      t.rows.filter((r) => r.status === 'ok' && r.rps !== undefined && r.pipelining === 1).map((r) => ({ workload: t.workload, variant: r.variant, connections: r.connections, rps: r.rps?.median ?? 0 })),
+      t.rows
+        .filter((r) => r.status === 'ok' && r.rps !== undefined && r.pipelining === 1)
+        .map((r) => ({ workload: t.workload, variant: r.variant, connections: r.connections, rps: r.rps?.median ?? 0 })),
     );
     out.push({
       file: 'connections.svg',

@@ -36,9 +36,11 @@ export function findings(results: Results): string[] {
       sentence = `${table.workload}: ${best.variant} served the most ${where}, ${int(rps(best))} req/s`;
       if (second !== undefined) sentence += `, ${times(rps(best) / rps(second))} the runner-up ${second.variant} (${int(rps(second))})`;
     }
-    if (base !== undefined && base !== best && base !== second) sentence += `; ${BASELINE} ${int(rps(base))} (${best.variant} ${times(rps(best) / rps(base))} that)`;
+    if (base !== undefined && base !== best && base !== second)
+      sentence += `; ${BASELINE} ${int(rps(base))} (${best.variant} ${times(rps(best) / rps(base))} that)`;
     sentence += '.';
-    if (best.clientBound) sentence += ` The load generator was saturated while measuring ${best.variant}, so its figure is a floor and the order at the top may differ.`;
+    if (best.clientBound)
+      sentence += ` The load generator was saturated while measuring ${best.variant}, so its figure is a floor and the order at the top may differ.`;
     out.push(sentence);
 
     const blocking = rows.find((r) => r.variant === 'blocking');
@@ -60,7 +62,14 @@ export function findings(results: Results): string[] {
             `each waiting ${wait} ms, allow about ${int(bound)} req/s; it served ${int(rps(pool))}. Raise --tasks-per-worker to let waits overlap.`,
         );
       }
-    } else if (pool !== undefined && loop !== undefined && rps(pool) < rps(loop) && pool.cpuUs !== undefined && loop.cpuUs !== undefined && pool.cpuUs > loop.cpuUs * 1.2) {
+    } else if (
+      pool !== undefined &&
+      loop !== undefined &&
+      rps(pool) < rps(loop) &&
+      pool.cpuUs !== undefined &&
+      loop.cpuUs !== undefined &&
+      pool.cpuUs > loop.cpuUs * 1.2
+    ) {
       out.push(
         `${table.workload}: the worker pool's cross-thread cost shows: ${int(rps(pool))} req/s against single-loop's ${int(rps(loop))} (${times(rps(pool) / rps(loop))}), ` +
           `and ${pool.cpuUs.toFixed(1)} µs of CPU per request against ${loop.cpuUs.toFixed(1)}.`,
@@ -70,13 +79,19 @@ export function findings(results: Results): string[] {
   }
 
   if (floors.length > 0) {
-    out.push(`Floors, not limits (the load generator used at least 90% of its core): ${floors.join(', ')}. A faster load generator (--loadgen wrk) may show more.`);
+    out.push(
+      `Floors, not limits (the load generator used at least 90% of its core): ${floors.join(', ')}. A faster load generator (--loadgen wrk) may show more.`,
+    );
   }
   for (const v of results.variants) {
-    if (v.status === 'refused' || v.status === 'failed' || v.status === 'not-run') out.push(`${v.name} was ${v.status === 'refused' ? 'refused and not measured' : v.status === 'failed' ? 'stopped by a failure' : 'not run'}: ${v.reason ?? 'the run was interrupted first'}.`);
+    if (v.status === 'refused' || v.status === 'failed' || v.status === 'not-run')
+      out.push(
+        `${v.name} was ${v.status === 'refused' ? 'refused and not measured' : v.status === 'failed' ? 'stopped by a failure' : 'not run'}: ${v.reason ?? 'the run was interrupted first'}.`,
+      );
   }
   const pin = results.environment.pinning;
-  if (pin.server === '1-1') out.push('The server was pinned to one CPU (the other ran the load generator), so cluster and worker-pool ran with one worker each here.');
+  if (pin.server === '1-1')
+    out.push('The server was pinned to one CPU (the other ran the load generator), so cluster and worker-pool ran with one worker each here.');
   if (results.status === 'incomplete') out.push('This run was interrupted: the results are incomplete.');
   return out;
 }

@@ -62,7 +62,14 @@ export function workloadTables(results: Results): WorkloadTable[] {
     for (const v of results.variants) {
       const cells = v.cells.filter((c) => c.workload === workload);
       if (cells.length === 0) {
-        rows.push({ variant: v.name, connections: 0, pipelining: 0, status: v.status === 'ok' ? 'failed' : v.status, clientBound: false, note: `${v.status}: ${v.reason ?? 'not measured'}` });
+        rows.push({
+          variant: v.name,
+          connections: 0,
+          pipelining: 0,
+          status: v.status === 'ok' ? 'failed' : v.status,
+          clientBound: false,
+          note: `${v.status}: ${v.reason ?? 'not measured'}`,
+        });
       } else {
         for (const c of cells) rows.push(rowOf(v, c));
       }

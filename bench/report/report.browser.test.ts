@@ -17,7 +17,15 @@ beforeAll(async () => {
   // Debian's chromium, installed by .ci/run; flags keep it off the (closed) network.
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -34,7 +42,9 @@ describe('report.html in headless Chromium', () => {
     tab.on('pageerror', (e) => errors.push(String(e)));
     tab.on('request', (r) => !r.url().startsWith('file:') && requests.push(r.url()));
     await tab.goto(`file://${page}`);
-    const charts = await tab.$$eval('figure.chart svg', (svgs) => svgs.map((s) => ({ w: s.getBoundingClientRect().width, h: s.getBoundingClientRect().height, marks: s.querySelectorAll('path, rect, line').length })));
+    const charts = await tab.$$eval('figure.chart svg', (svgs) =>
+      svgs.map((s) => ({ w: s.getBoundingClientRect().width, h: s.getBoundingClientRect().height, marks: s.querySelectorAll('path, rect, line').length })),
+    );
     expect(charts).toHaveLength(3);
     for (const c of charts) {
       expect(c.w).toBeGreaterThan(200);

@@ -5,7 +5,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeResults } from '../results.js';
 import { findings } from './findings.js';
-import { fixtureResults, FIXTURE_RPS } from './test-support/fixture.js';
+import { FIXTURE_RPS, fixtureResults } from './test-support/fixture.js';
 import { writeReport } from './write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-report-'));
@@ -53,11 +53,15 @@ describe('report from a fixture results file', () => {
 
   it('finds the winner the fixture was built with, the blocking collapse, and the thread cap', () => {
     const f = findings(fixtureResults());
-    expect(f).toContain('plaintext: single-loop served the most at 64 connections, 50,000 req/s, 1.67× the runner-up cluster (30,000); node-http 25,000 (single-loop 2.00× that).');
+    expect(f).toContain(
+      'plaintext: single-loop served the most at 64 connections, 50,000 req/s, 1.67× the runner-up cluster (30,000); node-http 25,000 (single-loop 2.00× that).',
+    );
     expect(f.find((s) => s.startsWith('cpu:'))).toMatch(/^cpu: cluster served the most .* 1,900 req\/s/);
     expect(f.find((s) => s.startsWith('echo:'))).toMatch(/^echo: node-http and single-loop were within 5% of each other/);
     expect(f).toContainEqual(expect.stringMatching(/^io: blocking collapsed to 90 req\/s, 57× fewer than cluster/));
-    expect(f).toContainEqual(expect.stringMatching(/^io: the worker pool is capped by its threads: 2 thread\(s\) × 1 task\(s\) each, each waiting 10 ms, allow about 200 req\/s/));
+    expect(f).toContainEqual(
+      expect.stringMatching(/^io: the worker pool is capped by its threads: 2 thread\(s\) × 1 task\(s\) each, each waiting 10 ms, allow about 200 req\/s/),
+    );
     expect(f).toContainEqual(expect.stringMatching(/^plaintext: the worker pool's cross-thread cost shows/));
   });
 

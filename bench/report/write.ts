@@ -14,7 +14,11 @@ const COLUMNS: Array<{ head: string; text: (r: Row) => string; value: (r: Row) =
   { head: 'variant', text: (r) => r.variant, value: (r) => r.variant },
   { head: 'conn', text: (r) => (r.connections > 0 ? String(r.connections) : '—'), value: (r) => r.connections },
   { head: 'pipe', text: (r) => (r.pipelining > 0 ? String(r.pipelining) : '—'), value: (r) => r.pipelining },
-  { head: 'req/s median (min–max)', text: (r) => (r.rps === undefined ? '—' : `${int(r.rps.median)} (${int(r.rps.min)}–${int(r.rps.max)})`), value: (r) => r.rps?.median ?? -1 },
+  {
+    head: 'req/s median (min–max)',
+    text: (r) => (r.rps === undefined ? '—' : `${int(r.rps.median)} (${int(r.rps.min)}–${int(r.rps.max)})`),
+    value: (r) => r.rps?.median ?? -1,
+  },
   { head: 'p50 ms', text: (r) => fixed(r.p50, 1), value: (r) => r.p50 ?? -1 },
   { head: 'p99 ms', text: (r) => fixed(r.p99, 1), value: (r) => r.p99 ?? -1 },
   { head: 'p99.9 ms', text: (r) => fixed(r.p99_9, 1), value: (r) => r.p99_9 ?? -1 },
@@ -78,9 +82,13 @@ tr.flag td:last-child { color: #a40; }
 figure { margin: 1rem 0 2rem; overflow-x: auto; } figcaption { font-weight: 600; margin-bottom: .5rem; }
 </style></head><body>
 <h1>concurrency-bench report</h1>
-<ul class="environment">${environmentLines(r).map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+<ul class="environment">${environmentLines(r)
+    .map((l) => `<li>${esc(l)}</li>`)
+    .join('')}</ul>
 <h2>Findings</h2>
-<ul class="findings">${findings(r).map((f) => `<li>${esc(f)}</li>`).join('')}</ul>
+<ul class="findings">${findings(r)
+    .map((f) => `<li>${esc(f)}</li>`)
+    .join('')}</ul>
 ${chartList.map((c) => `<figure class="chart" data-file="${esc(c.file)}"><figcaption>${esc(c.title)}</figcaption>${c.svg}</figure>`).join('\n')}
 ${tables}
 <script>

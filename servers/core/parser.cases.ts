@@ -36,7 +36,12 @@ const chunked = (body: string) => post('Transfer-Encoding: chunked\r\n', body);
 
 export const cases: ParserCase[] = [
   // --- request line: RFC 9112 §3 ---------------------------------------------------------------
-  { name: 'minimal GET', rfc: '9112 §3', raw: get(), expect: [ok({ method: 'GET', target: '/', version: 'HTTP/1.1', headers: [['Host', 'a']], body: '', keepAlive: true })] },
+  {
+    name: 'minimal GET',
+    rfc: '9112 §3',
+    raw: get(),
+    expect: [ok({ method: 'GET', target: '/', version: 'HTTP/1.1', headers: [['Host', 'a']], body: '', keepAlive: true })],
+  },
   { name: 'HTTP/1.0 without Host closes by default', rfc: '9112 §9.3', raw: 'GET / HTTP/1.0\r\n\r\n', expect: [ok({ version: 'HTTP/1.0', keepAlive: false })] },
   { name: 'HTTP/1.0 asking for keep-alive', rfc: '9112 §9.3', raw: 'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', expect: [ok({ keepAlive: true })] },
   { name: 'method is case-sensitive, any token', rfc: '9110 §9.1', raw: `get / HTTP/1.1\r\n${H}\r\n`, expect: [ok({ method: 'get' })] },
@@ -56,7 +61,12 @@ export const cases: ParserCase[] = [
   { name: 'HTTP-name is case-sensitive', rfc: '9112 §2.3', raw: `GET / http/1.1\r\n${H}\r\n`, expect: [err(400)] },
   { name: 'two-digit minor version', rfc: '9112 §2.3', raw: `GET / HTTP/1.10\r\n${H}\r\n`, expect: [err(400)] },
   { name: 'version without minor', rfc: '9112 §2.3', raw: `GET / HTTP/1\r\n${H}\r\n`, expect: [err(400)] },
-  { name: 'absolute-form target', rfc: '9112 §3.2.2', raw: `GET http://example.com/x?y=1 HTTP/1.1\r\nHost: example.com\r\n\r\n`, expect: [ok({ target: 'http://example.com/x?y=1' })] },
+  {
+    name: 'absolute-form target',
+    rfc: '9112 §3.2.2',
+    raw: `GET http://example.com/x?y=1 HTTP/1.1\r\nHost: example.com\r\n\r\n`,
+    expect: [ok({ target: 'http://example.com/x?y=1' })],
+  },
   { name: 'asterisk-form for OPTIONS', rfc: '9112 §3.2.4', raw: `OPTIONS * HTTP/1.1\r\n${H}\r\n`, expect: [ok({ method: 'OPTIONS', target: '*' })] },
   { name: 'asterisk-form for GET', rfc: '9112 §3.2.4', raw: `GET * HTTP/1.1\r\n${H}\r\n`, expect: [err(400)] },
   { name: 'authority-form CONNECT is not implemented', rfc: '9112 §3.2.3', raw: `CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n`, expect: [err(501)] },
@@ -64,10 +74,28 @@ export const cases: ParserCase[] = [
   { name: 'one leading empty line is ignored', rfc: '9112 §2.2', raw: `\r\n${get('/after-crlf')}`, expect: [ok({ target: '/after-crlf' })] },
   { name: 'two leading empty lines', rfc: '9112 §2.2', raw: `\r\n\r\n${get()}`, expect: [err(400)] },
   { name: 'obs-text in target is kept as latin1', rfc: '9112 §3.2', raw: `GET /caf\xe9 HTTP/1.1\r\n${H}\r\n`, expect: [ok({ target: '/caf\xe9' })] },
-  { name: 'request line at the limit', rfc: '9112 §3', limits: { maxRequestLineBytes: 32 }, raw: `GET /${'a'.repeat(18)} HTTP/1.1\r\n${H}\r\n`, expect: [ok({ target: `/${'a'.repeat(18)}` })] },
-  { name: 'request line over the limit', rfc: '9112 §3 / 9110 §15.5.15', limits: { maxRequestLineBytes: 32 }, raw: `GET /${'a'.repeat(19)} HTTP/1.1\r\n${H}\r\n`, expect: [err(414)] },
+  {
+    name: 'request line at the limit',
+    rfc: '9112 §3',
+    limits: { maxRequestLineBytes: 32 },
+    raw: `GET /${'a'.repeat(18)} HTTP/1.1\r\n${H}\r\n`,
+    expect: [ok({ target: `/${'a'.repeat(18)}` })],
+  },
+  {
+    name: 'request line over the limit',
+    rfc: '9112 §3 / 9110 §15.5.15',
+    limits: { maxRequestLineBytes: 32 },
+    raw: `GET /${'a'.repeat(19)} HTTP/1.1\r\n${H}\r\n`,
+    expect: [err(414)],
+  },
   { name: 'request line over the default 8 KiB', rfc: '9110 §15.5.15', raw: `GET /${'a'.repeat(8192)} HTTP/1.1\r\n${H}\r\n`, expect: [err(414)] },
-  { name: 'endless request line is refused before its end', rfc: '9110 §15.5.15', limits: { maxRequestLineBytes: 32 }, raw: `GET /${'a'.repeat(64)}`, expect: [err(414)] },
+  {
+    name: 'endless request line is refused before its end',
+    rfc: '9110 §15.5.15',
+    limits: { maxRequestLineBytes: 32 },
+    raw: `GET /${'a'.repeat(64)}`,
+    expect: [err(414)],
+  },
 
   // --- line endings: RFC 9112 §2.2 -------------------------------------------------------------
   { name: 'bare LF line endings', rfc: '9112 §2.2', raw: 'GET / HTTP/1.1\nHost: a\n\n', expect: [err(400)] },
@@ -78,12 +106,85 @@ export const cases: ParserCase[] = [
   { name: 'bare CR as a line ending', rfc: '9112 §2.2', raw: `GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n`, expect: [err(400)] },
 
   // --- header fields: RFC 9112 §5, RFC 9110 §5 -------------------------------------------------
-  { name: 'OWS around a value is trimmed', rfc: '9112 §5.1', raw: `GET / HTTP/1.1\r\nHost: a\r\nX-A: \t value with  spaces \t \r\n\r\n`, expect: [ok({ headers: [['Host', 'a'], ['X-A', 'value with  spaces']] })] },
-  { name: 'empty value', rfc: '9110 §5.5', raw: `GET / HTTP/1.1\r\n${H}X-Empty:\r\n\r\n`, expect: [ok({ headers: [['Host', 'a'], ['X-Empty', '']] })] },
-  { name: 'value of whitespace only', rfc: '9110 §5.5', raw: `GET / HTTP/1.1\r\n${H}X-Empty:   \r\n\r\n`, expect: [ok({ headers: [['Host', 'a'], ['X-Empty', '']] })] },
-  { name: 'duplicate fields are kept in order', rfc: '9110 §5.3', raw: `GET / HTTP/1.1\r\n${H}Accept: a\r\nAccept: b\r\n\r\n`, expect: [ok({ headers: [['Host', 'a'], ['Accept', 'a'], ['Accept', 'b']] })] },
-  { name: 'obs-text in a value is allowed', rfc: '9110 §5.5', raw: `GET / HTTP/1.1\r\n${H}X: caf\xe9\r\n\r\n`, expect: [ok({ headers: [['Host', 'a'], ['X', 'caf\xe9']] })] },
-  { name: 'HTAB inside a value is allowed', rfc: '9110 §5.5', raw: `GET / HTTP/1.1\r\n${H}X: a\tb\r\n\r\n`, expect: [ok({ headers: [['Host', 'a'], ['X', 'a\tb']] })] },
+  {
+    name: 'OWS around a value is trimmed',
+    rfc: '9112 §5.1',
+    raw: `GET / HTTP/1.1\r\nHost: a\r\nX-A: \t value with  spaces \t \r\n\r\n`,
+    expect: [
+      ok({
+        headers: [
+          ['Host', 'a'],
+          ['X-A', 'value with  spaces'],
+        ],
+      }),
+    ],
+  },
+  {
+    name: 'empty value',
+    rfc: '9110 §5.5',
+    raw: `GET / HTTP/1.1\r\n${H}X-Empty:\r\n\r\n`,
+    expect: [
+      ok({
+        headers: [
+          ['Host', 'a'],
+          ['X-Empty', ''],
+        ],
+      }),
+    ],
+  },
+  {
+    name: 'value of whitespace only',
+    rfc: '9110 §5.5',
+    raw: `GET / HTTP/1.1\r\n${H}X-Empty:   \r\n\r\n`,
+    expect: [
+      ok({
+        headers: [
+          ['Host', 'a'],
+          ['X-Empty', ''],
+        ],
+      }),
+    ],
+  },
+  {
+    name: 'duplicate fields are kept in order',
+    rfc: '9110 §5.3',
+    raw: `GET / HTTP/1.1\r\n${H}Accept: a\r\nAccept: b\r\n\r\n`,
+    expect: [
+      ok({
+        headers: [
+          ['Host', 'a'],
+          ['Accept', 'a'],
+          ['Accept', 'b'],
+        ],
+      }),
+    ],
+  },
+  {
+    name: 'obs-text in a value is allowed',
+    rfc: '9110 §5.5',
+    raw: `GET / HTTP/1.1\r\n${H}X: caf\xe9\r\n\r\n`,
+    expect: [
+      ok({
+        headers: [
+          ['Host', 'a'],
+          ['X', 'caf\xe9'],
+        ],
+      }),
+    ],
+  },
+  {
+    name: 'HTAB inside a value is allowed',
+    rfc: '9110 §5.5',
+    raw: `GET / HTTP/1.1\r\n${H}X: a\tb\r\n\r\n`,
+    expect: [
+      ok({
+        headers: [
+          ['Host', 'a'],
+          ['X', 'a\tb'],
+        ],
+      }),
+    ],
+  },
   { name: 'whitespace between name and colon', rfc: '9112 §5.1', raw: `GET / HTTP/1.1\r\nHost : a\r\n\r\n`, expect: [err(400)] },
   { name: 'HTAB between name and colon', rfc: '9112 §5.1', raw: `GET / HTTP/1.1\r\n${H}X\t: a\r\n\r\n`, expect: [err(400)] },
   { name: 'obs-fold', rfc: '9112 §5.2', raw: `GET / HTTP/1.1\r\n${H}X: a\r\n  b\r\n\r\n`, expect: [err(400)] },
@@ -97,11 +198,35 @@ export const cases: ParserCase[] = [
   { name: 'line without a colon', rfc: '9112 §5', raw: `GET / HTTP/1.1\r\n${H}NoColon\r\n\r\n`, expect: [err(400)] },
   { name: 'header count at the limit', rfc: '9110 §15.5.1 (431 per RFC 6585 §5)', raw: `GET / HTTP/1.1\r\n${H}${'X: y\r\n'.repeat(99)}\r\n`, expect: [ok({})] },
   { name: 'header count over the limit', rfc: 'RFC 6585 §5', raw: `GET / HTTP/1.1\r\n${H}${'X: y\r\n'.repeat(100)}\r\n`, expect: [err(431)] },
-  { name: 'header section at the limit', rfc: 'RFC 6585 §5', limits: { maxHeaderBytes: 64 }, raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(64 - H.length - 7)}\r\n\r\n`, expect: [ok({})] },
-  { name: 'header section one byte over the limit', rfc: 'RFC 6585 §5', limits: { maxHeaderBytes: 64 }, raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(64 - H.length - 6)}\r\n\r\n`, expect: [err(431)] },
-  { name: 'header section over the limit', rfc: 'RFC 6585 §5', limits: { maxHeaderBytes: 64 }, raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(60)}\r\n\r\n`, expect: [err(431)] },
+  {
+    name: 'header section at the limit',
+    rfc: 'RFC 6585 §5',
+    limits: { maxHeaderBytes: 64 },
+    raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(64 - H.length - 7)}\r\n\r\n`,
+    expect: [ok({})],
+  },
+  {
+    name: 'header section one byte over the limit',
+    rfc: 'RFC 6585 §5',
+    limits: { maxHeaderBytes: 64 },
+    raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(64 - H.length - 6)}\r\n\r\n`,
+    expect: [err(431)],
+  },
+  {
+    name: 'header section over the limit',
+    rfc: 'RFC 6585 §5',
+    limits: { maxHeaderBytes: 64 },
+    raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(60)}\r\n\r\n`,
+    expect: [err(431)],
+  },
   { name: 'header section over the default 16 KiB', rfc: 'RFC 6585 §5', raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(16 * 1024)}\r\n\r\n`, expect: [err(431)] },
-  { name: 'endless header section is refused before its end', rfc: 'RFC 6585 §5', limits: { maxHeaderBytes: 64 }, raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(100)}`, expect: [err(431)] },
+  {
+    name: 'endless header section is refused before its end',
+    rfc: 'RFC 6585 §5',
+    limits: { maxHeaderBytes: 64 },
+    raw: `GET / HTTP/1.1\r\n${H}X: ${'y'.repeat(100)}`,
+    expect: [err(431)],
+  },
 
   // --- Host: RFC 9112 §3.2, RFC 9110 §7.2 ------------------------------------------------------
   { name: 'HTTP/1.1 without Host', rfc: '9112 §3.2', raw: 'GET / HTTP/1.1\r\n\r\n', expect: [err(400)] },
@@ -129,19 +254,51 @@ export const cases: ParserCase[] = [
   { name: 'Content-Length 1_0', rfc: '9110 §8.6', raw: post('Content-Length: 1_0\r\n', 'helloworld'), expect: [err(400)] },
   { name: 'empty Content-Length', rfc: '9110 §8.6', raw: post('Content-Length:\r\n', ''), expect: [err(400)] },
   { name: 'Content-Length as a list', rfc: '9110 §8.6', raw: post('Content-Length: 5, 5\r\n', 'hello'), expect: [err(400)] },
-  { name: 'identical Content-Length fields collapse', rfc: '9110 §8.6', raw: post('Content-Length: 5\r\nContent-Length: 5\r\n', 'hello'), expect: [ok({ body: 'hello' })] },
-  { name: 'differing Content-Length fields (smuggling)', rfc: '9112 §6.3', raw: post('Content-Length: 5\r\nContent-Length: 39\r\n', `hello${get('/smuggled')}`), expect: [err(400)] },
+  {
+    name: 'identical Content-Length fields collapse',
+    rfc: '9110 §8.6',
+    raw: post('Content-Length: 5\r\nContent-Length: 5\r\n', 'hello'),
+    expect: [ok({ body: 'hello' })],
+  },
+  {
+    name: 'differing Content-Length fields (smuggling)',
+    rfc: '9112 §6.3',
+    raw: post('Content-Length: 5\r\nContent-Length: 39\r\n', `hello${get('/smuggled')}`),
+    expect: [err(400)],
+  },
   { name: 'Content-Length too large to represent', rfc: '9110 §8.6', raw: post('Content-Length: 99999999999999999999999999\r\n', ''), expect: [err(413)] },
-  { name: 'Content-Length over the body limit, refused before the body', rfc: '9110 §15.5.14', raw: post(`Content-Length: ${1024 * 1024 + 1}\r\n`, 'x'), expect: [err(413)] },
-  { name: 'Content-Length at a small limit', rfc: '9110 §15.5.14', limits: { maxBodyBytes: 4 }, raw: post('Content-Length: 4\r\n', 'abcd'), expect: [ok({ body: 'abcd' })] },
-  { name: 'Content-Length over a small limit', rfc: '9110 §15.5.14', limits: { maxBodyBytes: 4 }, raw: post('Content-Length: 5\r\n', 'abcde'), expect: [err(413)] },
+  {
+    name: 'Content-Length over the body limit, refused before the body',
+    rfc: '9110 §15.5.14',
+    raw: post(`Content-Length: ${1024 * 1024 + 1}\r\n`, 'x'),
+    expect: [err(413)],
+  },
+  {
+    name: 'Content-Length at a small limit',
+    rfc: '9110 §15.5.14',
+    limits: { maxBodyBytes: 4 },
+    raw: post('Content-Length: 4\r\n', 'abcd'),
+    expect: [ok({ body: 'abcd' })],
+  },
+  {
+    name: 'Content-Length over a small limit',
+    rfc: '9110 §15.5.14',
+    limits: { maxBodyBytes: 4 },
+    raw: post('Content-Length: 5\r\n', 'abcde'),
+    expect: [err(413)],
+  },
   { name: 'body shorter than Content-Length waits for more', rfc: '9112 §6.2', raw: post('Content-Length: 10\r\n', 'hello'), expect: [], incomplete: true },
   { name: 'Content-Length name is case-insensitive', rfc: '9110 §5.1', raw: post('content-LENGTH: 2\r\n', 'hi'), expect: [ok({ body: 'hi' })] },
 
   // --- Transfer-Encoding: RFC 9112 §6.1, §6.3 --------------------------------------------------
   { name: 'chunked body', rfc: '9112 §7.1', raw: chunked('5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n'), expect: [ok({ body: 'hello world' })] },
   { name: 'chunked is case-insensitive', rfc: '9112 §7', raw: post('Transfer-Encoding: Chunked\r\n', '2\r\nhi\r\n0\r\n\r\n'), expect: [ok({ body: 'hi' })] },
-  { name: 'chunked with trailing OWS is still chunked', rfc: '9112 §5.1', raw: post('Transfer-Encoding: chunked \r\n', '2\r\nhi\r\n0\r\n\r\n'), expect: [ok({ body: 'hi' })] },
+  {
+    name: 'chunked with trailing OWS is still chunked',
+    rfc: '9112 §5.1',
+    raw: post('Transfer-Encoding: chunked \r\n', '2\r\nhi\r\n0\r\n\r\n'),
+    expect: [ok({ body: 'hi' })],
+  },
   { name: 'gzip, chunked is not implemented', rfc: '9112 §6.1', raw: post('Transfer-Encoding: gzip, chunked\r\n', '2\r\nhi\r\n0\r\n\r\n'), expect: [err(501)] },
   { name: 'chunked not final', rfc: '9112 §6.3', raw: post('Transfer-Encoding: chunked, gzip\r\n', '2\r\nhi\r\n0\r\n\r\n'), expect: [err(400)] },
   { name: 'gzip alone', rfc: '9112 §6.3', raw: post('Transfer-Encoding: gzip\r\n', 'hi'), expect: [err(400)] },
@@ -149,14 +306,44 @@ export const cases: ParserCase[] = [
   { name: 'identity', rfc: '9112 §6.3', raw: post('Transfer-Encoding: identity\r\n', 'hi'), expect: [err(400)] },
   { name: 'empty Transfer-Encoding', rfc: '9112 §6.1', raw: post('Transfer-Encoding:\r\n', 'hi'), expect: [err(400)] },
   { name: 'chunked, chunked', rfc: '9112 §6.1', raw: post('Transfer-Encoding: chunked, chunked\r\n', '2\r\nhi\r\n0\r\n\r\n'), expect: [err(400)] },
-  { name: 'chunked on two lines', rfc: '9112 §6.1', raw: post('Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n', '2\r\nhi\r\n0\r\n\r\n'), expect: [err(400)] },
-  { name: 'gzip then chunked on two lines', rfc: '9112 §6.1', raw: post('Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n', '2\r\nhi\r\n0\r\n\r\n'), expect: [err(501)] },
+  {
+    name: 'chunked on two lines',
+    rfc: '9112 §6.1',
+    raw: post('Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n', '2\r\nhi\r\n0\r\n\r\n'),
+    expect: [err(400)],
+  },
+  {
+    name: 'gzip then chunked on two lines',
+    rfc: '9112 §6.1',
+    raw: post('Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n', '2\r\nhi\r\n0\r\n\r\n'),
+    expect: [err(501)],
+  },
   { name: 'chunked with a parameter', rfc: '9112 §7', raw: post('Transfer-Encoding: chunked;q=1\r\n', '2\r\nhi\r\n0\r\n\r\n'), expect: [err(400)] },
   { name: 'chunked followed by junk', rfc: '9112 §6.1', raw: post('Transfer-Encoding: chunked x\r\n', '2\r\nhi\r\n0\r\n\r\n'), expect: [err(400)] },
-  { name: 'Transfer-Encoding in HTTP/1.0', rfc: '9112 §6.1', raw: 'POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n', expect: [err(400)] },
-  { name: 'CL then TE with a request hidden in the body (smuggling)', rfc: '9112 §6.3', raw: post('Content-Length: 44\r\nTransfer-Encoding: chunked\r\n', `0\r\n\r\n${get('/smuggled')}`), expect: [err(400)] },
-  { name: 'TE then CL with a request hidden in the body (smuggling)', rfc: '9112 §6.3', raw: post('Transfer-Encoding: chunked\r\nContent-Length: 3\r\n', `0\r\n\r\n${get('/smuggled')}`), expect: [err(400)] },
-  { name: 'TE obfuscated with a space before the colon (smuggling)', rfc: '9112 §5.1', raw: post('Content-Length: 5\r\nTransfer-Encoding : chunked\r\n', '0\r\n\r\n'), expect: [err(400)] },
+  {
+    name: 'Transfer-Encoding in HTTP/1.0',
+    rfc: '9112 §6.1',
+    raw: 'POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n',
+    expect: [err(400)],
+  },
+  {
+    name: 'CL then TE with a request hidden in the body (smuggling)',
+    rfc: '9112 §6.3',
+    raw: post('Content-Length: 44\r\nTransfer-Encoding: chunked\r\n', `0\r\n\r\n${get('/smuggled')}`),
+    expect: [err(400)],
+  },
+  {
+    name: 'TE then CL with a request hidden in the body (smuggling)',
+    rfc: '9112 §6.3',
+    raw: post('Transfer-Encoding: chunked\r\nContent-Length: 3\r\n', `0\r\n\r\n${get('/smuggled')}`),
+    expect: [err(400)],
+  },
+  {
+    name: 'TE obfuscated with a space before the colon (smuggling)',
+    rfc: '9112 §5.1',
+    raw: post('Content-Length: 5\r\nTransfer-Encoding : chunked\r\n', '0\r\n\r\n'),
+    expect: [err(400)],
+  },
   { name: 'TE obfuscated by obs-fold (smuggling)', rfc: '9112 §5.2', raw: post('Transfer-Encoding:\r\n chunked\r\n', '0\r\n\r\n'), expect: [err(400)] },
 
   // --- chunked framing: RFC 9112 §7.1 ----------------------------------------------------------
@@ -170,49 +357,134 @@ export const cases: ParserCase[] = [
   { name: 'chunk size 1_0', rfc: '9112 §7.1', raw: chunked(`1_0\r\n${'x'.repeat(16)}\r\n0\r\n\r\n`), expect: [err(400)] },
   { name: 'empty chunk size', rfc: '9112 §7.1', raw: chunked('\r\nhello\r\n0\r\n\r\n'), expect: [err(400)] },
   { name: 'chunk size that overflows', rfc: '9112 §7.1', raw: chunked('ffffffffffffffffffffffff\r\nhello\r\n0\r\n\r\n'), expect: [err(413)] },
-  { name: 'chunked body over the body limit', rfc: '9110 §15.5.14', limits: { maxBodyBytes: 8 }, raw: chunked('5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n'), expect: [err(413)] },
-  { name: 'chunk extensions are validated and dropped', rfc: '9112 §7.1.1', raw: chunked('5;a=b;c\r\nhello\r\n0;last="q\\"uoted"\r\n\r\n'), expect: [ok({ body: 'hello' })] },
+  {
+    name: 'chunked body over the body limit',
+    rfc: '9110 §15.5.14',
+    limits: { maxBodyBytes: 8 },
+    raw: chunked('5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n'),
+    expect: [err(413)],
+  },
+  {
+    name: 'chunk extensions are validated and dropped',
+    rfc: '9112 §7.1.1',
+    raw: chunked('5;a=b;c\r\nhello\r\n0;last="q\\"uoted"\r\n\r\n'),
+    expect: [ok({ body: 'hello' })],
+  },
   { name: 'chunk extension with BWS', rfc: '9112 §7.1.1', raw: chunked('5 ; a = b\r\nhello\r\n0\r\n\r\n'), expect: [ok({ body: 'hello' })] },
   { name: 'chunk extension without a name', rfc: '9112 §7.1.1', raw: chunked('5;\r\nhello\r\n0\r\n\r\n'), expect: [err(400)] },
   { name: 'chunk extension with an unterminated quote', rfc: '9112 §7.1.1', raw: chunked('5;a="b\r\nhello\r\n0\r\n\r\n'), expect: [err(400)] },
   { name: 'chunk extension with a control byte', rfc: '9112 §7.1.1', raw: chunked('5;a=\x01\r\nhello\r\n0\r\n\r\n'), expect: [err(400)] },
-  { name: 'chunk extensions over their limit', rfc: '9112 §7.1.1', limits: { maxChunkExtensionBytes: 16 }, raw: chunked(`1;a=${'b'.repeat(8)}\r\nx\r\n1;a=${'b'.repeat(8)}\r\ny\r\n0\r\n\r\n`), expect: [err(413)] },
+  {
+    name: 'chunk extensions over their limit',
+    rfc: '9112 §7.1.1',
+    limits: { maxChunkExtensionBytes: 16 },
+    raw: chunked(`1;a=${'b'.repeat(8)}\r\nx\r\n1;a=${'b'.repeat(8)}\r\ny\r\n0\r\n\r\n`),
+    expect: [err(413)],
+  },
   { name: 'chunk data longer than its size', rfc: '9112 §7.1', raw: chunked('3\r\nhello\r\n0\r\n\r\n'), expect: [err(400)] },
   { name: 'chunk data shorter than its size', rfc: '9112 §7.1', raw: chunked('7\r\nhello\r\n0\r\n\r\n'), expect: [err(400)] },
   { name: 'chunk data not followed by CRLF', rfc: '9112 §7.1', raw: chunked('5\r\nhelloXX0\r\n\r\n'), expect: [err(400)] },
   { name: 'chunk data followed by a bare LF', rfc: '9112 §7.1', raw: chunked('5\r\nhello\n0\r\n\r\n'), expect: [err(400)] },
   { name: 'bare LF after a chunk size', rfc: '9112 §2.2', raw: chunked('5\nhello\r\n0\r\n\r\n'), expect: [err(400)] },
-  { name: 'trailer fields are parsed and dropped', rfc: '9112 §7.1.2', raw: chunked('2\r\nhi\r\n0\r\nX-Trailer: v\r\nContent-Length: 99\r\n\r\n'), expect: [ok({ body: 'hi', headers: [['Host', 'a'], ['Transfer-Encoding', 'chunked']] })] },
+  {
+    name: 'trailer fields are parsed and dropped',
+    rfc: '9112 §7.1.2',
+    raw: chunked('2\r\nhi\r\n0\r\nX-Trailer: v\r\nContent-Length: 99\r\n\r\n'),
+    expect: [
+      ok({
+        body: 'hi',
+        headers: [
+          ['Host', 'a'],
+          ['Transfer-Encoding', 'chunked'],
+        ],
+      }),
+    ],
+  },
   { name: 'invalid trailer field', rfc: '9112 §7.1.2', raw: chunked('2\r\nhi\r\n0\r\nBad Trailer: v\r\n\r\n'), expect: [err(400)] },
   { name: 'obs-fold in a trailer', rfc: '9112 §5.2', raw: chunked('2\r\nhi\r\n0\r\nX: a\r\n b\r\n\r\n'), expect: [err(400)] },
   { name: 'unfinished chunked body waits for more', rfc: '9112 §7.1', raw: chunked('5\r\nhello\r\n'), expect: [], incomplete: true },
 
   // --- field names and framing values are case-insensitive: RFC 9110 §5.1, §7.6.1, §10.1.1, RFC 9112 §6.1 ---
-  { name: 'framing field names in any case', rfc: '9110 §5.1', raw: 'POST /echo HTTP/1.1\r\nhOsT: a\r\nCONTENT-LENGTH: 2\r\nconnection: CLOSE\r\n\r\nhi', expect: [ok({ body: 'hi', keepAlive: false })] },
-  { name: 'TRANSFER-ENCODING: CHUNKED in capitals', rfc: '9112 §6.1', raw: post('TRANSFER-ENCODING: CHUNKED\r\n', '2\r\nhi\r\n0\r\n\r\n'), expect: [ok({ body: 'hi' })] },
-  { name: 'EXPECT: 100-CONTINUE in capitals', rfc: '9110 §10.1.1', raw: post('Content-Length: 2\r\nEXPECT: 100-CONTINUE\r\n', 'hi'), expect: [ok({ body: 'hi', expectContinue: true })] },
-  { name: 'HTTP/1.0 with Connection: KEEP-ALIVE', rfc: '9112 §9.3', raw: 'GET / HTTP/1.0\r\nConnection: KEEP-ALIVE\r\n\r\n', expect: [ok({ keepAlive: true })] },
+  {
+    name: 'framing field names in any case',
+    rfc: '9110 §5.1',
+    raw: 'POST /echo HTTP/1.1\r\nhOsT: a\r\nCONTENT-LENGTH: 2\r\nconnection: CLOSE\r\n\r\nhi',
+    expect: [ok({ body: 'hi', keepAlive: false })],
+  },
+  {
+    name: 'TRANSFER-ENCODING: CHUNKED in capitals',
+    rfc: '9112 §6.1',
+    raw: post('TRANSFER-ENCODING: CHUNKED\r\n', '2\r\nhi\r\n0\r\n\r\n'),
+    expect: [ok({ body: 'hi' })],
+  },
+  {
+    name: 'EXPECT: 100-CONTINUE in capitals',
+    rfc: '9110 §10.1.1',
+    raw: post('Content-Length: 2\r\nEXPECT: 100-CONTINUE\r\n', 'hi'),
+    expect: [ok({ body: 'hi', expectContinue: true })],
+  },
+  {
+    name: 'HTTP/1.0 with Connection: KEEP-ALIVE',
+    rfc: '9112 §9.3',
+    raw: 'GET / HTTP/1.0\r\nConnection: KEEP-ALIVE\r\n\r\n',
+    expect: [ok({ keepAlive: true })],
+  },
   {
     name: 'names one letter off a framing field are ordinary fields',
     rfc: '9110 §5.1',
     raw: `GET / HTTP/1.1\r\n${H}Hosu: b\r\nContent-Lengtx: 5\r\nTransfer-Encodinh: chunked\r\nConnectiom: close\r\nExpecu: nothing\r\n\r\n`,
     expect: [ok({ body: '', keepAlive: true, expectContinue: false })],
   },
-  { name: 'Connection values one letter off are ignored', rfc: '9112 §9.3', raw: 'GET / HTTP/1.0\r\nConnection: keep-alivf, closf\r\n\r\n', expect: [ok({ keepAlive: false })] },
+  {
+    name: 'Connection values one letter off are ignored',
+    rfc: '9112 §9.3',
+    raw: 'GET / HTTP/1.0\r\nConnection: keep-alivf, closf\r\n\r\n',
+    expect: [ok({ keepAlive: false })],
+  },
   { name: 'Connection: closf does not close', rfc: '9112 §9.6', raw: `GET / HTTP/1.1\r\n${H}Connection: closf\r\n\r\n`, expect: [ok({ keepAlive: true })] },
 
   // --- Expect: RFC 9110 §10.1.1 ---------------------------------------------------------------
-  { name: 'Expect: 100-continue', rfc: '9110 §10.1.1', raw: post('Content-Length: 2\r\nExpect: 100-Continue\r\n', 'hi'), expect: [ok({ body: 'hi', expectContinue: true })] },
+  {
+    name: 'Expect: 100-continue',
+    rfc: '9110 §10.1.1',
+    raw: post('Content-Length: 2\r\nExpect: 100-Continue\r\n', 'hi'),
+    expect: [ok({ body: 'hi', expectContinue: true })],
+  },
   { name: 'an unknown expectation', rfc: '9110 §10.1.1', raw: post('Content-Length: 2\r\nExpect: something\r\n', 'hi'), expect: [err(417)] },
-  { name: 'Expect in HTTP/1.0 is ignored', rfc: '9110 §10.1.1', raw: 'POST / HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi', expect: [ok({ body: 'hi', expectContinue: false })] },
+  {
+    name: 'Expect in HTTP/1.0 is ignored',
+    rfc: '9110 §10.1.1',
+    raw: 'POST / HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi',
+    expect: [ok({ body: 'hi', expectContinue: false })],
+  },
 
   // --- Connection: RFC 9112 §9.3, §9.6 --------------------------------------------------------
   { name: 'Connection: close', rfc: '9112 §9.6', raw: `GET / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`, expect: [ok({ keepAlive: false })] },
-  { name: 'close among other connection options', rfc: '9110 §7.6.1', raw: `GET / HTTP/1.1\r\n${H}Connection: keep-alive, CLOSE\r\n\r\n`, expect: [ok({ keepAlive: false })] },
-  { name: 'HTTP/1.0 keep-alive then close', rfc: '9112 §9.3', raw: 'GET / HTTP/1.0\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n', expect: [ok({ keepAlive: false })] },
+  {
+    name: 'close among other connection options',
+    rfc: '9110 §7.6.1',
+    raw: `GET / HTTP/1.1\r\n${H}Connection: keep-alive, CLOSE\r\n\r\n`,
+    expect: [ok({ keepAlive: false })],
+  },
+  {
+    name: 'HTTP/1.0 keep-alive then close',
+    rfc: '9112 §9.3',
+    raw: 'GET / HTTP/1.0\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n',
+    expect: [ok({ keepAlive: false })],
+  },
 
   // --- pipelining: RFC 9112 §9.3.2 ------------------------------------------------------------
-  { name: 'three pipelined requests', rfc: '9112 §9.3.2', raw: get('/1') + post('Content-Length: 3\r\n', 'two') + chunked('1\r\n3\r\n0\r\n\r\n'), expect: [ok({ target: '/1' }), ok({ body: 'two' }), ok({ body: '3' })] },
-  { name: 'a request, then garbage: nothing after it is read', rfc: '9112 §9.3.2', raw: `${get('/ok')}BAD LINE\r\n\r\n${get('/never')}`, expect: [ok({ target: '/ok' }), err(400)] },
+  {
+    name: 'three pipelined requests',
+    rfc: '9112 §9.3.2',
+    raw: get('/1') + post('Content-Length: 3\r\n', 'two') + chunked('1\r\n3\r\n0\r\n\r\n'),
+    expect: [ok({ target: '/1' }), ok({ body: 'two' }), ok({ body: '3' })],
+  },
+  {
+    name: 'a request, then garbage: nothing after it is read',
+    rfc: '9112 §9.3.2',
+    raw: `${get('/ok')}BAD LINE\r\n\r\n${get('/never')}`,
+    expect: [ok({ target: '/ok' }), err(400)],
+  },
   { name: 'a request, then half of the next', rfc: '9112 §9.3.2', raw: `${get('/1')}GET /2 HTTP/1.1\r\nHo`, expect: [ok({ target: '/1' })], incomplete: true },
 ];

@@ -99,7 +99,11 @@ describe('request parser properties', () => {
     fc.assert(
       fc.property(
         validRequest,
-        fc.record({ maxRequestLineBytes: fc.integer({ min: 8, max: 80 }), maxHeaderBytes: fc.integer({ min: 8, max: 200 }), maxHeaderCount: fc.integer({ min: 1, max: 10 }) }),
+        fc.record({
+          maxRequestLineBytes: fc.integer({ min: 8, max: 80 }),
+          maxHeaderBytes: fc.integer({ min: 8, max: 200 }),
+          maxHeaderCount: fc.integer({ min: 1, max: 10 }),
+        }),
         (req, limits) => {
           const whole = feedSplit(req.raw, [], limits);
           expect(whole.events).toHaveLength(1);

@@ -111,7 +111,11 @@ describe('request parser API', () => {
     expect(r.headers.count).toBe(3);
     expect(r.headers.name(1)).toBe('X-Long');
     expect(r.headers.value(1)).toBe('v'.repeat(100));
-    expect(r.headers.entries()).toEqual([['Host', 'a'], ['X-Long', 'v'.repeat(100)], ['X-Empty', '']]);
+    expect(r.headers.entries()).toEqual([
+      ['Host', 'a'],
+      ['X-Long', 'v'.repeat(100)],
+      ['X-Empty', ''],
+    ]);
     expect(() => r.headers.name(3)).toThrow(RangeError);
     expect(() => r.headers.value(-1)).toThrow(RangeError);
   });

@@ -21,18 +21,7 @@
 // - Bad input is a value (ParseError), never an exception; after one, the parser is dead.
 
 import * as chars from './chars.js';
-import {
-  BACKSLASH,
-  COLON,
-  COMMA,
-  CR,
-  DQUOTE,
-  EQUALS,
-  HTAB,
-  LF,
-  SEMI,
-  SP,
-} from './chars.js';
+import { BACKSLASH, COLON, COMMA, CR, DQUOTE, EQUALS, HTAB, LF, SEMI, SP } from './chars.js';
 
 /** Size limits, each answered with its own status when exceeded. */
 export interface ParserLimits {
@@ -486,8 +475,16 @@ export class RequestParser {
     if (p === ts || p + 11 > stop || b[p] !== SP) return -1;
     // "HTTP/1.1" or "HTTP/1.0", then CRLF; anything else is scanHead's to judge.
     if (
-      b[p + 1] !== 0x48 || b[p + 2] !== 0x54 || b[p + 3] !== 0x54 || b[p + 4] !== 0x50 || b[p + 5] !== 0x2f ||
-      b[p + 6] !== 0x31 || b[p + 7] !== 0x2e || (b[p + 8] !== 0x31 && b[p + 8] !== 0x30) || b[p + 9] !== CR || b[p + 10] !== LF
+      b[p + 1] !== 0x48 ||
+      b[p + 2] !== 0x54 ||
+      b[p + 3] !== 0x54 ||
+      b[p + 4] !== 0x50 ||
+      b[p + 5] !== 0x2f ||
+      b[p + 6] !== 0x31 ||
+      b[p + 7] !== 0x2e ||
+      (b[p + 8] !== 0x31 && b[p + 8] !== 0x30) ||
+      b[p + 9] !== CR ||
+      b[p + 10] !== LF
     ) {
       return -1;
     }
@@ -700,7 +697,10 @@ export class RequestParser {
           }
           const c = b[p];
           if (c !== CR) {
-            return this.failHead(400, c === LF ? 'bare LF: lines must end with CRLF' : c === 0 ? 'NUL in header field value' : 'control character in header field value');
+            return this.failHead(
+              400,
+              c === LF ? 'bare LF: lines must end with CRLF' : c === 0 ? 'NUL in header field value' : 'control character in header field value',
+            );
           }
           ve = p++;
         }
@@ -740,8 +740,14 @@ export class RequestParser {
     const p = base + this.versionStart;
     if (
       le - p !== 8 ||
-      b[p] !== 0x48 || b[p + 1] !== 0x54 || b[p + 2] !== 0x54 || b[p + 3] !== 0x50 || b[p + 4] !== 0x2f ||
-      !isDigit(b[p + 5]) || b[p + 6] !== 0x2e || !isDigit(b[p + 7])
+      b[p] !== 0x48 ||
+      b[p + 1] !== 0x54 ||
+      b[p + 2] !== 0x54 ||
+      b[p + 3] !== 0x50 ||
+      b[p + 4] !== 0x2f ||
+      !isDigit(b[p + 5]) ||
+      b[p + 6] !== 0x2e ||
+      !isDigit(b[p + 7])
     ) {
       return this.failLine(400, 'invalid HTTP version');
     }
@@ -1067,8 +1073,15 @@ function valueRun(b: Buffer, p: number, stop: number): number {
   const stop8 = stop - 7;
   while (
     p < stop8 &&
-    (FIELD_VALUE[b[p] as number]! & FIELD_VALUE[b[p + 1] as number]! & FIELD_VALUE[b[p + 2] as number]! & FIELD_VALUE[b[p + 3] as number]! &
-      FIELD_VALUE[b[p + 4] as number]! & FIELD_VALUE[b[p + 5] as number]! & FIELD_VALUE[b[p + 6] as number]! & FIELD_VALUE[b[p + 7] as number]!) === 1
+    (FIELD_VALUE[b[p] as number]! &
+      FIELD_VALUE[b[p + 1] as number]! &
+      FIELD_VALUE[b[p + 2] as number]! &
+      FIELD_VALUE[b[p + 3] as number]! &
+      FIELD_VALUE[b[p + 4] as number]! &
+      FIELD_VALUE[b[p + 5] as number]! &
+      FIELD_VALUE[b[p + 6] as number]! &
+      FIELD_VALUE[b[p + 7] as number]!) ===
+      1
   ) {
     p += 8;
   }

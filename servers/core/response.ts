@@ -75,7 +75,9 @@ export function serializeResponse(res: Response, connection: ConnectionHeader, o
 
 /** A plain-text response, as used for errors. */
 export function textResponse(status: number, text: string, headers?: ReadonlyArray<readonly [string, string]>): Response {
-  return headers === undefined ? { status, contentType: 'text/plain; charset=utf-8', body: text } : { status, contentType: 'text/plain; charset=utf-8', body: text, headers };
+  return headers === undefined
+    ? { status, contentType: 'text/plain; charset=utf-8', body: text }
+    : { status, contentType: 'text/plain; charset=utf-8', body: text, headers };
 }
 
 /** The interim response that lets an Expect: 100-continue client send its body (RFC 9110 §15.2.1). */

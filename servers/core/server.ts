@@ -1,6 +1,6 @@
 // A net.Server that hands each socket to a Connection, and closes gracefully.
 
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { Connection, type ConnectionOptions, DEFAULT_CONNECTION_OPTIONS, type Handler } from './connection.js';
 
 /** A listening server built on the core. */

@@ -33,7 +33,10 @@ describe('cluster', () => {
     const loop = async () => {
       while (!stop) {
         const at = Date.now();
-        const ok = await getOnce(s.port, '/plaintext', 1_000).then((r) => r.status === 200, () => false);
+        const ok = await getOnce(s.port, '/plaintext', 1_000).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         outcomes.push({ at, ok });
       }
     };
@@ -68,7 +71,9 @@ describe('cluster', () => {
 
   it('serves with the kernel scheduling connections (--schedule os) and reports it', async () => {
     const cli = join(import.meta.dirname, '..', '..', 'dist', 'scripts', 'cbench.js');
-    const child = spawn(process.execPath, [cli, 'serve', '--variant', 'cluster', '--schedule', 'os', '--workers', '2', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'serve', '--variant', 'cluster', '--schedule', 'os', '--workers', '2', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -16,7 +16,8 @@ export const nodeHttp: ServerVariant<'node-http'> = {
   skips: {
     'a valid request pipelined before a bad one is answered':
       'node:http answers a parse error at once and closes, dropping the response to a valid request pipelined before the bad bytes in the same packet',
-    limits: "node:http counts the request line in maxHeaderSize, so an over-long target is 431, not 414; and it answers an unsupported transfer coding with 400, not 501",
+    limits:
+      'node:http counts the request line in maxHeaderSize, so an over-long target is 431, not 414; and it answers an unsupported transfer coding with 400, not 501',
   },
   async start({ port, host, connection = {} }) {
     const opts = { ...DEFAULT_CONNECTION_OPTIONS, ...connection };
@@ -79,7 +80,11 @@ function receive(req: IncomingMessage, res: ServerResponse, maxBody: number, han
     } catch {
       result = textResponse(500, 'Internal Server Error\n');
     }
-    if (result instanceof Promise) result.then((r) => send(res, r, false), () => send(res, textResponse(500, 'Internal Server Error\n'), false));
+    if (result instanceof Promise)
+      result.then(
+        (r) => send(res, r, false),
+        () => send(res, textResponse(500, 'Internal Server Error\n'), false),
+      );
     else send(res, result, false);
   });
 }

@@ -4,14 +4,14 @@ import { blocking } from './blocking.js';
 import { cluster } from './cluster.js';
 import { nodeHttp } from './node-http.js';
 import { singleLoop } from './single-loop.js';
-import { workerPool } from './worker-pool.js';
 import type { ServerVariant } from './types.js';
+import { workerPool } from './worker-pool.js';
 
 export const variants = {
   'single-loop': singleLoop,
-  'cluster': cluster,
+  cluster: cluster,
   'worker-pool': workerPool,
-  'blocking': blocking,
+  blocking: blocking,
   'node-http': nodeHttp,
 } as const satisfies Record<string, ServerVariant>;
 

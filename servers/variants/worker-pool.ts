@@ -68,9 +68,9 @@ export const workerPool: ServerVariant<'worker-pool'> = {
       // copy just its bytes into a buffer of its own and transfer that.
       const body = req.body.length === 0 ? EMPTY : new Uint8Array(req.body);
       const task: PoolRequest = { method: req.method, target: req.target, body };
-      return pool.run(task, { transferList: body.length === 0 ? [] : [body.buffer] }).then(fromPool, (e: Error) =>
-        /queue is at limit/i.test(e.message) ? QUEUE_FULL : FAILED,
-      );
+      return pool
+        .run(task, { transferList: body.length === 0 ? [] : [body.buffer] })
+        .then(fromPool, (e: Error) => (/queue is at limit/i.test(e.message) ? QUEUE_FULL : FAILED));
     };
 
     const server = new CoreServer(handler, connection);
@@ -96,5 +96,7 @@ export const workerPool: ServerVariant<'worker-pool'> = {
 
 function fromPool(r: PoolResponse): Response {
   const body = typeof r.body === 'string' ? r.body : Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
-  return r.headers === undefined ? { status: r.status, contentType: r.contentType, body } : { status: r.status, contentType: r.contentType, body, headers: r.headers };
+  return r.headers === undefined
+    ? { status: r.status, contentType: r.contentType, body }
+    : { status: r.status, contentType: r.contentType, body, headers: r.headers };
 }

@@ -1,6 +1,6 @@
 // A results file built so the answers are known: who wins each workload, and by how much.
 
-import { type CellResult, type Repetition, RESULTS_SCHEMA, RESULTS_VERSION, type Results } from '../../results.js';
+import { type CellResult, RESULTS_SCHEMA, RESULTS_VERSION, type Repetition, type Results } from '../../results.js';
 import { cellFromRepetitions } from '../../runner.js';
 
 /** requests/s per variant and workload, the figures the fixture is built from. */
@@ -54,7 +54,16 @@ export function fixtureResults(opts: { clientBound?: string[] } = {}): Results {
       autocannonVersion: '8.0.0',
       pinning: { server: '1-3', loadgen: '0' },
     },
-    settings: { profile: 'quick', variants, workloads: ['plaintext', 'json', 'cpu', 'io', 'echo'], connections: [64], pipelining: [1], durationSec: 3, warmupSec: 1, repetitions: 2 },
+    settings: {
+      profile: 'quick',
+      variants,
+      workloads: ['plaintext', 'json', 'cpu', 'io', 'echo'],
+      connections: [64],
+      pipelining: [1],
+      durationSec: 3,
+      warmupSec: 1,
+      repetitions: 2,
+    },
     variants: variants.map((name) => ({
       name,
       status: 'ok',
@@ -62,10 +71,12 @@ export function fixtureResults(opts: { clientBound?: string[] } = {}): Results {
       output: [],
       pids: [1],
       info: name === 'worker-pool' ? { workers: 2, tasksPerWorker: 1, maxQueue: 1024 } : ({} as Record<string, number>),
-      cells: Object.entries(FIXTURE_RPS[name] ?? {}).map(([workload, rps]): CellResult => ({
-        ...cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, [repetition(rps, 0.98), repetition(rps, 1.02)]),
-        clientBound: opts.clientBound?.includes(`${name}/${workload}`) ?? false,
-      })),
+      cells: Object.entries(FIXTURE_RPS[name] ?? {}).map(
+        ([workload, rps]): CellResult => ({
+          ...cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, [repetition(rps, 0.98), repetition(rps, 1.02)]),
+          clientBound: opts.clientBound?.includes(`${name}/${workload}`) ?? false,
+        }),
+      ),
     })),
   };
 }

@@ -3,7 +3,11 @@
 import { httpOnce } from '../../../bench/lib/http.js';
 
 /** Resolves with the status and body as text, or rejects on any socket error. */
-export async function getOnce(port: number, path: string, timeoutMs = 5_000): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+export async function getOnce(
+  port: number,
+  path: string,
+  timeoutMs = 5_000,
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   const r = await httpOnce(`http://127.0.0.1:${port}`, path, { timeoutMs });
   return { status: r.status, body: r.body.toString(), headers: r.headers };
 }
