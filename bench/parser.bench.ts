@@ -12,9 +12,23 @@ import { positiveIntFromEnv } from './lib/env.js';
 import { summarize } from './results.js';
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Llhttp = any;
-const { HTTPParser } = require('_http_common') as { HTTPParser: Llhttp };
+/** The part of node:http's llhttp binding this benchmark drives (the module ships no types). */
+interface LlhttpParser {
+  initialize(type: number, resource: object): void;
+  execute(input: Buffer): number | Error;
+  [callback: number]: (...args: never[]) => void;
+}
+const { HTTPParser } = require('node:_http_common') as {
+  HTTPParser: {
+    new (): LlhttpParser;
+    REQUEST: number;
+    kOnHeaders: number;
+    kOnHeadersComplete: number;
+    kOnBody: number;
+    kOnMessageComplete: number;
+    kOnExecute: number;
+  };
+};
 
 /** Each benchmark iteration parses the input this many times, so timer overhead stays small. */
 const REPEAT = 64;

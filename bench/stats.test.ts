@@ -30,7 +30,7 @@ describe('statistics against known values', () => {
 
   it("Holm's procedure: adjusted p-values in the input order", () => {
     const adjusted = holm([0.01, 0.04, 0.03, 0.005]);
-    [0.03, 0.06, 0.06, 0.02].forEach((want, i) => expect(adjusted[i]).toBeCloseTo(want, 10));
+    for (const [i, want] of [0.03, 0.06, 0.06, 0.02].entries()) expect(adjusted[i]).toBeCloseTo(want, 10);
     expect(holm([0.5, 0.9])).toEqual([1, 1]); // 0.5 × 2 = 1, and adjusted values never decrease
   });
 

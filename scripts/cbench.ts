@@ -245,7 +245,7 @@ export function buildProgram(): Command {
       if (o.against !== undefined) {
         const { runAb } = await import('../bench/ab.js');
         const { renderTerminal } = await import('../bench/compare.js');
-        let ab;
+        let ab: Awaited<ReturnType<typeof runAb>>;
         try {
           ab = await runAb({
             ref: o.against,
@@ -284,7 +284,7 @@ export function buildProgram(): Command {
     .action(async (path: string, _opts: unknown, cmd: Command) => {
       if (!existsSync(path)) cmd.error(`error: ${path} does not exist (run cbench bench first, or name a results.json)`, { exitCode: EXIT_USAGE });
       const { writeReport } = await import('../bench/report/write.js');
-      let written;
+      let written: Awaited<ReturnType<typeof writeReport>>;
       try {
         written = await writeReport(path);
       } catch (e) {

@@ -216,7 +216,7 @@ export class Connection {
     if (this.destroyed || this.ended) return;
     this.socket.cork();
     let slot = this.queue[0];
-    while (slot !== undefined && slot.ready) {
+    while (slot?.ready) {
       this.queue.shift();
       const data = slot.data as string | [string, Buffer];
       let ok: boolean;

@@ -16,7 +16,7 @@ describe('request parser, table of RFC 9112 / 9110 cases', () => {
 
       it('fed whole', () => {
         expect(whole.events).toHaveLength(c.expect.length);
-        c.expect.forEach((want, i) => expect(whole.events[i]).toMatchObject(want));
+        for (const [i, want] of c.expect.entries()) expect(whole.events[i]).toMatchObject(want);
         expect(whole.incomplete).toBe(c.incomplete ?? false);
       });
 
@@ -105,7 +105,7 @@ describe('request parser API', () => {
 
   it('finds header fields on first use, and refuses a field line it does not have', () => {
     const p = new RequestParser();
-    p.feed(Buffer.from('GET / HTTP/1.1\r\nHost: a \r\nX-Long: ' + 'v'.repeat(100) + '\r\nX-Empty: \r\n\r\n'));
+    p.feed(Buffer.from(`GET / HTTP/1.1\r\nHost: a \r\nX-Long: ${'v'.repeat(100)}\r\nX-Empty: \r\n\r\n`));
     const r = p.next();
     if (r.kind !== 'request') throw new Error(`expected a request, got ${r.kind}`);
     expect(r.headers.count).toBe(3);

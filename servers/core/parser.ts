@@ -20,6 +20,8 @@
 //   processing as chunked and closing); refusing is the choice that cannot be smuggled through.
 // - Bad input is a value (ParseError), never an exception; after one, the parser is dead.
 
+// biome-ignore-all lint/suspicious/noFallthroughSwitchClause: the resumable scanner's states run into each other on purpose (see scanHead)
+
 import * as chars from './chars.js';
 import { BACKSLASH, COLON, COMMA, CR, DQUOTE, EQUALS, HTAB, LF, SEMI, SP } from './chars.js';
 

@@ -2,6 +2,7 @@
 // request's handler runs in one of N threads. Pipelined responses still leave in request order,
 // because the connection handler orders them whatever order the tasks finish in.
 
+import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Handler } from '../core/connection.js';
@@ -74,7 +75,7 @@ export const workerPool: ServerVariant<'worker-pool'> = {
     };
 
     const server = new CoreServer(handler, connection);
-    let address;
+    let address: AddressInfo;
     try {
       address = await server.listen(port, host);
     } catch (e) {
