@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { PARSE_ERRORS, type ParseErrorCode } from './parse-error.js';
 import { cases } from './parser.cases.js';
 import { RequestParser } from './parser.js';
 import { everyByte, feedSplit, randomCuts, seededRandom } from './test-support/feed.js';
@@ -7,6 +8,19 @@ describe('request parser, table of RFC 9112 / 9110 cases', () => {
   it('has at least 80 cases, each naming its RFC section', () => {
     expect(cases.length).toBeGreaterThanOrEqual(80);
     for (const c of cases) expect(c.rfc).toMatch(/\d|RFC/);
+  });
+
+  it('refuses input by every rule of the parser in at least one case', () => {
+    // Only 'destroyed' comes from the connection rather than from the input.
+    const expected = new Set(cases.flatMap((c) => c.expect.flatMap((e) => ('code' in e ? [e.code] : []))));
+    const untested = Object.keys(PARSE_ERRORS).filter((code) => code !== 'destroyed' && !expected.has(code as ParseErrorCode));
+    expect(untested).toEqual([]);
+  });
+
+  it('names the rule of every error, and the status that rule is answered with', () => {
+    for (const c of cases) {
+      for (const e of c.expect) if ('error' in e) expect(PARSE_ERRORS[e.code].status, `${c.name}: ${e.code}`).toBe(e.error);
+    }
   });
 
   for (const c of cases) {

@@ -24,6 +24,7 @@
 
 import * as chars from './chars.js';
 import { BACKSLASH, COLON, COMMA, CR, DQUOTE, EQUALS, HTAB, LF, SEMI, SP } from './chars.js';
+import { ParseError, type ParseErrorCode } from './parse-error.js';
 
 /** Size limits, each answered with its own status when exceeded. */
 export interface ParserLimits {
@@ -179,15 +180,6 @@ export class HttpRequest {
   ) {}
 }
 
-/** Input the parser refuses: the status to answer with and a short reason. */
-export class ParseError {
-  readonly kind = 'error' as const;
-  constructor(
-    readonly status: 400 | 408 | 413 | 414 | 417 | 431 | 501 | 505,
-    readonly reason: string,
-  ) {}
-}
-
 /** What next() yields. */
 export type ParseEvent = HttpRequest | ParseError | { readonly kind: 'need-more' } | { readonly kind: 'continue' };
 
@@ -314,7 +306,7 @@ export class RequestParser {
   /** Drops everything held, for a connection that went away. */
   destroy(): void {
     this.state = S_DEAD;
-    this.error ??= new ParseError(400, 'parser destroyed');
+    this.error ??= new ParseError('destroyed');
     this.release();
   }
 
@@ -345,7 +337,7 @@ export class RequestParser {
           return NEED_MORE;
         }
         case S_CHUNK_SIZE: {
-          const r = this.readLine(this.limits.maxChunkExtensionBytes + 32, 413, 'chunk size line too long');
+          const r = this.readLine(this.limits.maxChunkExtensionBytes + 32, 'chunk-line-too-long');
           if (r === LINE_INCOMPLETE) return NEED_MORE;
           if (r === LINE_ERROR) return this.error as ParseError;
           const err = this.parseChunkSize(this.lineB, this.lineS, this.lineE);
@@ -369,27 +361,27 @@ export class RequestParser {
           if (this.pos === this.buf.length) return NEED_MORE;
           const c = this.buf[this.pos++];
           if (this.crlfSeen === 0) {
-            if (c !== CR) return this.fail(400, 'chunk data longer than its declared size');
+            if (c !== CR) return this.fail('chunk-data-no-crlf');
             this.crlfSeen = 1;
           } else {
-            if (c !== LF) return this.fail(400, 'chunk data not followed by CRLF');
+            if (c !== LF) return this.fail('chunk-data-no-crlf');
             this.state = S_CHUNK_SIZE;
           }
           break;
         }
         case S_TRAILERS: {
-          const r = this.readLine(this.limits.maxHeaderBytes, 431, 'trailer section too large');
+          const r = this.readLine(this.limits.maxHeaderBytes, 'trailer-section-too-large');
           if (r === LINE_INCOMPLETE) return NEED_MORE;
           if (r === LINE_ERROR) return this.error as ParseError;
           const { lineB: b, lineS: s, lineE: e } = this;
           this.trailerBytes += e - s + 2;
-          if (this.trailerBytes > this.limits.maxHeaderBytes) return this.fail(431, 'trailer section too large');
+          if (this.trailerBytes > this.limits.maxHeaderBytes) return this.fail('trailer-section-too-large');
           if (e === s) {
             const body = this.pieces.length === 1 ? (this.pieces[0] as Buffer) : Buffer.concat(this.pieces, this.bodyTotal);
             return this.complete(body);
           }
           if (++this.trailerCount + (this.current as HttpRequest).headers.count > this.limits.maxHeaderCount) {
-            return this.fail(431, 'too many header and trailer fields');
+            return this.fail('too-many-trailer-fields');
           }
           const err = this.checkTrailerLine(b, s, e);
           if (err !== null) return err;
@@ -568,7 +560,7 @@ export class RequestParser {
     for (;;) {
       if (p >= stop) {
         if (stop === limitEnd) {
-          return this.headersStart < 0 ? this.failHead(414, 'request line too long') : this.failHead(431, 'header section too large');
+          return this.headersStart < 0 ? this.failHead('request-line-too-long') : this.failHead('header-section-too-large');
         }
         this.hs = st;
         this.hp = p - base;
@@ -590,7 +582,7 @@ export class RequestParser {
           break;
         }
         case H_SKIP_LF: {
-          if (b[p] !== LF) return this.failHead(400, 'bare CR: lines must end with CRLF');
+          if (b[p] !== LF) return this.failHead('bare-cr');
           // RFC 9112 §2.2: one empty line before the request line is ignored.
           this.skippedEmptyLine = true;
           ls = ++p;
@@ -606,9 +598,9 @@ export class RequestParser {
             st = H_METHOD;
             break;
           }
-          if (p === ls) return this.failHead(400, 'invalid method');
+          if (p === ls) return this.failHead(b[p] === CR && this.skippedEmptyLine ? 'empty-lines-before-request' : 'method-empty');
           const c = b[p];
-          if (c !== SP) return this.failHead(400, c === CR || c === LF ? 'missing request-target and HTTP version' : 'invalid character in method');
+          if (c !== SP) return this.failHead(c === CR || c === LF ? 'request-line-incomplete' : 'method-char');
           this.methodEnd = p - base;
           this.targetStart = ++p - base;
         }
@@ -620,9 +612,9 @@ export class RequestParser {
             break;
           }
           const c = b[p];
-          if (p === base + this.targetStart) return this.failHead(400, 'empty request-target or extra whitespace');
-          if (c === CR || c === LF) return this.failHead(400, 'missing HTTP version');
-          if (c !== SP) return this.failHead(400, 'invalid character in request-target');
+          if (p === base + this.targetStart) return this.failHead('target-empty');
+          if (c === CR || c === LF) return this.failHead('version-missing');
+          if (c !== SP) return this.failHead('target-char');
           this.targetEnd = p - base;
           this.versionStart = ++p - base;
         }
@@ -633,7 +625,7 @@ export class RequestParser {
             st = H_VERSION;
             break;
           }
-          if (b[p] === LF) return this.failHead(400, 'bare LF: lines must end with CRLF');
+          if (b[p] === LF) return this.failHead('bare-lf');
           if (!this.requestLine(b, base, p)) return -2;
           p++;
         }
@@ -643,7 +635,7 @@ export class RequestParser {
             st = H_LINE_LF;
             break;
           }
-          if (b[p] !== LF) return this.failHead(400, 'bare CR: lines must end with CRLF');
+          if (b[p] !== LF) return this.failHead('bare-cr');
           this.headersStart = ++p - base;
           limitEnd = p + maxHeaderBytes;
           stop = Math.min(b.length, limitEnd);
@@ -657,12 +649,12 @@ export class RequestParser {
             st = H_END_LF;
             break;
           }
-          if (c === LF) return this.failHead(400, 'bare LF: lines must end with CRLF');
+          if (c === LF) return this.failHead('bare-lf');
           if (c === SP || c === HTAB) {
             // RFC 9112 §2.2 (before the first field) and §5.2 (obs-fold).
-            return this.failHead(400, nf === 0 ? 'whitespace before the first header field' : 'obsolete line folding');
+            return this.failHead(nf === 0 ? 'whitespace-before-fields' : 'obs-fold');
           }
-          if (nf >= maxHeaderCount) return this.failHead(431, 'too many header fields');
+          if (nf >= maxHeaderCount) return this.failHead('too-many-fields');
           ls = p;
         }
         // falls through
@@ -674,11 +666,11 @@ export class RequestParser {
           }
           const c = b[p];
           if (c !== COLON) {
-            if (c === SP || c === HTAB) return this.failHead(400, 'whitespace between header field name and colon');
-            if (c === CR || c === LF) return this.failHead(400, 'header field without a colon');
-            return this.failHead(400, 'invalid character in header field name');
+            if (c === SP || c === HTAB) return this.failHead('field-name-whitespace');
+            if (c === CR || c === LF) return this.failHead('field-no-colon');
+            return this.failHead('field-name-char');
           }
-          if (p === ls) return this.failHead(400, 'empty header field name');
+          if (p === ls) return this.failHead('field-name-empty');
           ne = p++;
         }
         // falls through
@@ -699,10 +691,7 @@ export class RequestParser {
           }
           const c = b[p];
           if (c !== CR) {
-            return this.failHead(
-              400,
-              c === LF ? 'bare LF: lines must end with CRLF' : c === 0 ? 'NUL in header field value' : 'control character in header field value',
-            );
+            return this.failHead(c === LF ? 'bare-lf' : c === 0 ? 'field-value-nul' : 'field-value-char');
           }
           ve = p++;
         }
@@ -712,7 +701,7 @@ export class RequestParser {
             st = H_FIELD_LF;
             break;
           }
-          if (b[p] !== LF) return this.failHead(400, 'bare CR in header field value');
+          if (b[p] !== LF) return this.failHead('bare-cr');
           p++;
           while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
           nf++;
@@ -729,7 +718,7 @@ export class RequestParser {
         }
         default: {
           // H_END_LF
-          if (b[p] !== LF) return this.failHead(400, 'bare CR: lines must end with CRLF');
+          if (b[p] !== LF) return this.failHead('bare-cr');
           this.fieldCount = nf;
           return p + 1;
         }
@@ -751,10 +740,10 @@ export class RequestParser {
       b[p + 6] !== 0x2e ||
       !isDigit(b[p + 7])
     ) {
-      return this.failLine(400, 'invalid HTTP version');
+      return this.failLine('version-invalid');
     }
     if (b[p + 5] !== 0x31 || (b[p + 7] !== 0x31 && b[p + 7] !== 0x30)) {
-      return this.failLine(505, 'HTTP version not supported');
+      return this.failLine('version-unsupported');
     }
     this.versionMinor = b[p + 7] === 0x31 ? 1 : 0;
     return this.methodAndTarget(b, base + this.lineStart, base + this.methodEnd, base + this.targetStart, base + this.targetEnd);
@@ -765,11 +754,11 @@ export class RequestParser {
     this.method = methodString(b, ls, me);
     // RFC 9112 §3.2: origin-form, absolute-form, authority-form (CONNECT), asterisk-form (OPTIONS).
     const first = b[ts];
-    if (this.method === 'CONNECT') return this.failLine(501, 'CONNECT is not supported');
+    if (this.method === 'CONNECT') return this.failLine('connect-unsupported');
     if (first === 0x2a && te - ts === 1) {
-      if (this.method !== 'OPTIONS') return this.failLine(400, 'asterisk-form is only for OPTIONS');
+      if (this.method !== 'OPTIONS') return this.failLine('asterisk-not-options');
     } else if (first !== 0x2f && !isAbsoluteForm(b, ts, te)) {
-      return this.failLine(400, 'request-target is neither origin-form nor absolute-form');
+      return this.failLine('target-form');
     }
     this.target = latin1(b, ts, te);
     return true;
@@ -802,19 +791,19 @@ export class RequestParser {
   /** Validates a trailer field line (RFC 9112 §7.1.2, with the field syntax of §5); trailers are then dropped. */
   private checkTrailerLine(b: Buffer, ls: number, le: number): ParseError | null {
     const first = b[ls];
-    if (first === SP || first === HTAB) return this.fail(400, 'obsolete line folding');
+    if (first === SP || first === HTAB) return this.fail('obs-fold');
     let p = ls;
     while (p < le && TOKEN[b[p] as number] === 1) p++;
-    if (p === ls || p === le || b[p] !== COLON) return this.fail(400, 'invalid trailer field');
+    if (p === ls || p === le || b[p] !== COLON) return this.fail('trailer-invalid');
     for (p++; p < le; p++) {
-      if (FIELD_VALUE[b[p] as number] === 0) return this.fail(400, 'invalid character in trailer field value');
+      if (FIELD_VALUE[b[p] as number] === 0) return this.fail('trailer-value-char');
     }
     return null;
   }
 
   private onHost(b: Buffer, vs: number, ve: number): boolean {
     this.hostCount++;
-    if (!isValidHost(b, vs, ve)) return this.failLine(400, 'invalid Host');
+    if (!isValidHost(b, vs, ve)) return this.failLine('host-invalid');
     return true;
   }
 
@@ -838,22 +827,22 @@ export class RequestParser {
 
   /** RFC 9112 §6.3 and RFC 9110 §8.6: 1*DIGIT, one value however many lines carry it. */
   private onContentLength(b: Buffer, vs: number, ve: number): boolean {
-    if (vs === ve) return this.failLine(400, 'empty Content-Length');
+    if (vs === ve) return this.failLine('content-length-empty');
     let value = 0;
     for (let p = vs; p < ve; p++) {
       const d = (b[p] as number) - 0x30;
-      if (d < 0 || d > 9) return this.failLine(400, 'invalid Content-Length');
+      if (d < 0 || d > 9) return this.failLine('content-length-invalid');
       // Past 2^53 the exact value no longer matters: it is far beyond any body limit.
       value = value > Number.MAX_SAFE_INTEGER / 10 ? Infinity : value * 10 + d;
     }
-    if (this.contentLength !== -1 && this.contentLength !== value) return this.failLine(400, 'conflicting Content-Length values');
+    if (this.contentLength !== -1 && this.contentLength !== value) return this.failLine('content-length-conflict');
     this.contentLength = value;
     return true;
   }
 
   /** RFC 9112 §6.1: a list of transfer codings, of which only a final `chunked` is supported. */
   private onTransferEncoding(b: Buffer, vs: number, ve: number): boolean {
-    if (vs === ve) return this.failLine(400, 'empty Transfer-Encoding');
+    if (vs === ve) return this.failLine('transfer-encoding-empty');
     this.teSeen = true;
     const ok = forEachListElement(b, vs, ve, (s, e) => {
       let p = s;
@@ -871,27 +860,27 @@ export class RequestParser {
       this.teLastIsChunked = isChunked;
       return true;
     });
-    if (!ok) return this.failLine(400, 'invalid Transfer-Encoding');
+    if (!ok) return this.failLine('transfer-encoding-invalid');
     return true;
   }
 
   private finishHead(head: Buffer, base: number): ParseEvent | null {
     const v1 = this.versionMinor === 1;
-    if (this.hostCount > 1) return this.fail(400, 'more than one Host');
-    if (v1 && this.hostCount === 0) return this.fail(400, 'HTTP/1.1 request without Host');
+    if (this.hostCount > 1) return this.fail('host-repeated');
+    if (v1 && this.hostCount === 0) return this.fail('host-missing');
     let chunked = false;
     if (this.teSeen) {
-      if (!v1) return this.fail(400, 'Transfer-Encoding in an HTTP/1.0 request');
-      if (this.contentLength !== -1) return this.fail(400, 'both Transfer-Encoding and Content-Length');
-      if (!this.teLastIsChunked) return this.fail(400, 'chunked is not the final transfer coding');
-      if (this.teChunkedCount > 1) return this.fail(400, 'chunked applied more than once');
-      if (this.teUnknown) return this.fail(501, 'unsupported transfer coding');
+      if (!v1) return this.fail('transfer-encoding-http10');
+      if (this.contentLength !== -1) return this.fail('transfer-encoding-with-content-length');
+      if (!this.teLastIsChunked) return this.fail('chunked-not-final');
+      if (this.teChunkedCount > 1) return this.fail('chunked-repeated');
+      if (this.teUnknown) return this.fail('transfer-coding-unsupported');
       chunked = true;
     }
-    if (this.contentLength > this.limits.maxBodyBytes) return this.fail(413, 'Content-Length exceeds the body limit');
+    if (this.contentLength > this.limits.maxBodyBytes) return this.fail('content-length-too-large');
     // RFC 9110 §10.1.1: an HTTP/1.0 request's Expect is ignored.
     const expect = v1 ? this.expect : E_NONE;
-    if (expect === E_OTHER) return this.fail(417, 'unsupported expectation');
+    if (expect === E_OTHER) return this.fail('expectation-unsupported');
 
     const keepAlive = v1 ? !this.connClose : this.connKeepAlive && !this.connClose;
     const request = new HttpRequest(
@@ -931,25 +920,25 @@ export class RequestParser {
       size = size > Number.MAX_SAFE_INTEGER / 16 ? Infinity : size * 16 + v;
       p++;
     }
-    if (p === s) return this.fail(400, 'invalid chunk size');
+    if (p === s) return this.fail('chunk-size-invalid');
     if (p < e) {
       this.extTotal += e - p;
-      if (this.extTotal > this.limits.maxChunkExtensionBytes) return this.fail(413, 'chunk extensions too long');
-      if (!isValidChunkExtensions(b, p, e)) return this.fail(400, 'invalid chunk size or extension');
+      if (this.extTotal > this.limits.maxChunkExtensionBytes) return this.fail('chunk-extensions-too-long');
+      if (!isValidChunkExtensions(b, p, e)) return this.fail('chunk-extension-invalid');
     }
     if (size === 0) {
       this.state = S_TRAILERS;
       return null;
     }
     this.bodyTotal += size;
-    if (this.bodyTotal > this.limits.maxBodyBytes) return this.fail(413, 'chunked body exceeds the body limit');
+    if (this.bodyTotal > this.limits.maxBodyBytes) return this.fail('chunked-body-too-large');
     this.remaining = size;
     this.state = S_CHUNK_DATA;
     return null;
   }
 
   /** Reads one CRLF-terminated line into lineB[lineS, lineE), gathering it if it straddles chunks. */
-  private readLine(maxLen: number, status: 413 | 431, reason: string): number {
+  private readLine(maxLen: number, tooLong: 'chunk-line-too-long' | 'trailer-section-too-large'): number {
     const b = this.buf;
     const lf = b.indexOf(LF, this.pos);
     if (lf === -1) {
@@ -957,7 +946,7 @@ export class RequestParser {
       this.linePending = this.linePending === null ? Buffer.from(rest) : Buffer.concat([this.linePending, rest]);
       this.pos = b.length;
       if (this.linePending.length > maxLen + 1) {
-        this.fail(status, reason);
+        this.fail(tooLong);
         return LINE_ERROR;
       }
       return LINE_INCOMPLETE;
@@ -974,12 +963,12 @@ export class RequestParser {
     }
     this.pos = lf + 1;
     if (this.lineE === this.lineS || this.lineB[this.lineE - 1] !== CR) {
-      this.fail(400, 'bare LF: lines must end with CRLF');
+      this.fail('bare-lf');
       return LINE_ERROR;
     }
     this.lineE--;
     if (this.lineE - this.lineS > maxLen) {
-      this.fail(status, reason);
+      this.fail(tooLong);
       return LINE_ERROR;
     }
     return LINE_READY;
@@ -1020,20 +1009,20 @@ export class RequestParser {
     this.expect = E_NONE;
   }
 
-  private fail(status: ParseError['status'], reason: string): ParseError {
-    this.error = new ParseError(status, reason);
+  private fail(code: ParseErrorCode): ParseError {
+    this.error = new ParseError(code);
     this.state = S_DEAD;
     this.release();
     return this.error;
   }
 
-  private failHead(status: ParseError['status'], reason: string): -2 {
-    this.fail(status, reason);
+  private failHead(code: ParseErrorCode): -2 {
+    this.fail(code);
     return -2;
   }
 
-  private failLine(status: ParseError['status'], reason: string): false {
-    this.fail(status, reason);
+  private failLine(code: ParseErrorCode): false {
+    this.fail(code);
     return false;
   }
 

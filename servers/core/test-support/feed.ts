@@ -1,11 +1,12 @@
 // Drives a RequestParser over bytes cut into given pieces, for the parser's tests.
 
+import type { ParseErrorCode } from '../parse-error.js';
 import { type HttpRequest, type ParserLimits, RequestParser } from '../parser.js';
 
 /** A request or an error, in a form that compares with toEqual. */
 export type Outcome =
   | { method: string; target: string; version: string; headers: Array<[string, string]>; body: string; keepAlive: boolean; expectContinue: boolean }
-  | { error: number; reason: string };
+  | { error: number; code: ParseErrorCode; reason: string };
 
 /** Everything the parser yielded, and whether it stopped mid-request. */
 export interface FeedResult {
@@ -47,7 +48,7 @@ export function feedSplit(raw: Buffer, cuts: readonly number[], limits?: Partial
         continue;
       }
       if (ev.kind === 'error') {
-        events.push({ error: ev.status, reason: ev.reason });
+        events.push({ error: ev.status, code: ev.code, reason: ev.reason });
         return { events, incomplete: false, continues };
       }
       events.push(describeRequest(ev));
