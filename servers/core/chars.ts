@@ -44,9 +44,12 @@ export const QUOTABLE = table((c) => c === HTAB || (c >= 0x20 && c !== 0x7f));
  */
 export const HOST = table((c) => isAlpha(c) || isDigit(c) || "-._~%!$&'()*+;=".includes(String.fromCharCode(c)));
 
-/** Hex digit values, or 255 for a byte that is not HEXDIG. */
+/** What HEX_VALUE holds for a byte that is not HEXDIG. */
+export const NOT_HEX = 255;
+
+/** Hex digit values, or NOT_HEX. */
 export const HEX_VALUE = (() => {
-  const t = new Uint8Array(256).fill(255);
+  const t = new Uint8Array(256).fill(NOT_HEX);
   for (let c = 0; c < 256; c++) {
     if (isDigit(c)) t[c] = c - 0x30;
     else if (c >= 0x41 && c <= 0x46) t[c] = c - 0x41 + 10;

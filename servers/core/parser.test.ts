@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { HeadScanner } from './head-scanner.js';
 import { PARSE_ERRORS, type ParseErrorCode } from './parse-error.js';
 import { cases } from './parser.cases.js';
 import { RequestParser } from './parser.js';
@@ -32,6 +33,10 @@ describe('request parser, table of RFC 9112 / 9110 cases', () => {
         expect(whole.events).toHaveLength(c.expect.length);
         for (const [i, want] of c.expect.entries()) expect(whole.events[i]).toMatchObject(want);
         expect(whole.incomplete).toBe(c.incomplete ?? false);
+      });
+
+      it('fed whole to the resumable scanner alone', () => {
+        expect(feedSplit(raw, [], c.limits, { fastPath: false })).toEqual(whole);
       });
 
       it('fed one byte at a time', () => {
@@ -94,7 +99,7 @@ describe('request parser API', () => {
   it('reads a head that arrives whole in one pass, without the resumable scanner', () => {
     // Only a speed matter (the resumable scanner gives the same answers), but a silent fall back
     // to it would cost a third of the parser's speed, so it is pinned here.
-    const scanHead = vi.spyOn(RequestParser.prototype as unknown as { scanHead: () => number }, 'scanHead');
+    const scanResumable = vi.spyOn(HeadScanner.prototype as unknown as { scanResumable: () => number }, 'scanResumable');
     try {
       const p = new RequestParser();
       const heads = [
@@ -107,13 +112,13 @@ describe('request parser API', () => {
       const got = [];
       for (let ev = p.next(); ev.kind !== 'need-more'; ev = p.next()) got.push(ev.kind);
       expect(got).toEqual(['request', 'request', 'request', 'request']);
-      expect(scanHead).not.toHaveBeenCalled();
+      expect(scanResumable).not.toHaveBeenCalled();
       // and a head cut in two is the resumable scanner's
       p.feed(Buffer.from('GET / HTTP/1.1\r\nHo'));
       expect(p.next().kind).toBe('need-more');
-      expect(scanHead).toHaveBeenCalled();
+      expect(scanResumable).toHaveBeenCalled();
     } finally {
-      scanHead.mockRestore();
+      scanResumable.mockRestore();
     }
   });
 

@@ -1,7 +1,7 @@
 // Drives a RequestParser over bytes cut into given pieces, for the parser's tests.
 
 import type { ParseErrorCode } from '../parse-error.js';
-import { type HttpRequest, type ParserLimits, RequestParser } from '../parser.js';
+import { type HttpRequest, type ParserLimits, type ParserOptions, RequestParser } from '../parser.js';
 
 /** A request or an error, in a form that compares with toEqual. */
 export type Outcome =
@@ -29,8 +29,8 @@ export function describeRequest(r: HttpRequest): Outcome {
 }
 
 /** Feeds raw cut at the given offsets (ascending, inside the buffer) and drains after each piece. */
-export function feedSplit(raw: Buffer, cuts: readonly number[], limits?: Partial<ParserLimits>): FeedResult {
-  const parser = new RequestParser(limits);
+export function feedSplit(raw: Buffer, cuts: readonly number[], limits?: Partial<ParserLimits>, options?: ParserOptions): FeedResult {
+  const parser = new RequestParser(limits, options);
   const events: Outcome[] = [];
   let continues = 0;
   let from = 0;

@@ -1,0 +1,192 @@
+// The five header fields the parser interprets rather than only validates, because they decide
+// where the message ends or what happens to the connection: Host, Content-Length,
+// Transfer-Encoding, Connection and Expect. Both head scanners hand each of them to a Framing as
+// they pass it; once the head is complete, verdict() judges them together.
+
+import { lowerMatcher } from './bytes.js';
+import { HTAB, SEMI, SP, TOKEN } from './chars.js';
+import { forEachListElement, isValidHost } from './field-syntax.js';
+import type { ParseErrorCode } from './parse-error.js';
+
+/**
+ * The framing fields by name length: the lower-case first letter of the one with that length,
+ * 0 for lengths none has. A scanner hands a field line to Framing.field() only when its name
+ * passes this test, so most lines cost no call.
+ */
+export const FRAMING_INITIAL = (() => {
+  const t = new Uint8Array(18);
+  for (const name of ['host', 'expect', 'connection', 'content-length', 'transfer-encoding']) t[name.length] = name.charCodeAt(0);
+  return t;
+})();
+
+const IS_HOST = lowerMatcher('host');
+const IS_EXPECT = lowerMatcher('expect');
+const IS_100_CONTINUE = lowerMatcher('100-continue');
+const IS_CONNECTION = lowerMatcher('connection');
+const IS_CONTENT_LENGTH = lowerMatcher('content-length');
+const IS_TRANSFER_ENCODING = lowerMatcher('transfer-encoding');
+const IS_KEEP_ALIVE = lowerMatcher('keep-alive');
+const IS_CLOSE = lowerMatcher('close');
+const IS_CHUNKED = lowerMatcher('chunked');
+
+/** Expect: none seen, `100-continue`, or something else (417). */
+const EXPECT_NONE = 0;
+const EXPECT_CONTINUE = 1;
+const EXPECT_OTHER = 2;
+
+/** No Content-Length field was seen. */
+const NO_LENGTH = -1;
+
+/** The framing fields of the head being scanned; reset for every request. */
+export class Framing {
+  private hostCount = 0;
+  /** The Content-Length value, or NO_LENGTH; Infinity past 2^53. */
+  private length = NO_LENGTH;
+  private teSeen = false;
+  private teChunkedCount = 0;
+  private teLastIsChunked = false;
+  private teUnknown = false;
+  private connClose = false;
+  private connKeepAlive = false;
+  private expect = EXPECT_NONE;
+
+  /**
+   * A field line whose name [ls, ls + nameLength) may be a framing field, with its value [vs, ve)
+   * trimmed: interprets it if it is one. Returns the rule it breaks, or null.
+   */
+  field(b: Buffer, ls: number, nameLength: number, vs: number, ve: number): ParseErrorCode | null {
+    switch (nameLength) {
+      case 4:
+        if (IS_HOST(b, ls)) {
+          this.hostCount++;
+          if (!isValidHost(b, vs, ve)) return 'host-invalid';
+        }
+        break;
+      case 6:
+        if (IS_EXPECT(b, ls)) {
+          this.expect = ve - vs === 12 && IS_100_CONTINUE(b, vs) && this.expect !== EXPECT_OTHER ? EXPECT_CONTINUE : EXPECT_OTHER;
+        }
+        break;
+      case 10:
+        if (IS_CONNECTION(b, ls)) this.connection(b, vs, ve);
+        break;
+      case 14:
+        if (IS_CONTENT_LENGTH(b, ls)) return this.contentLength(b, vs, ve);
+        break;
+      case 17:
+        if (IS_TRANSFER_ENCODING(b, ls)) return this.transferEncoding(b, vs, ve);
+        break;
+    }
+    return null;
+  }
+
+  /**
+   * The head is complete: the rule its framing fields break together, or null. In this order: one
+   * Host (RFC 9112 §3.2), a Transfer-Encoding only on HTTP/1.1, never with Content-Length, ending
+   * in one `chunked` of codings we support (§6.1, §6.3), a body within the limit, and no
+   * expectation but 100-continue (RFC 9110 §10.1.1).
+   */
+  verdict(versionMinor: 0 | 1, maxBodyBytes: number): ParseErrorCode | null {
+    const v1 = versionMinor === 1;
+    if (this.hostCount > 1) return 'host-repeated';
+    if (v1 && this.hostCount === 0) return 'host-missing';
+    if (this.teSeen) {
+      if (!v1) return 'transfer-encoding-http10';
+      if (this.length !== NO_LENGTH) return 'transfer-encoding-with-content-length';
+      if (!this.teLastIsChunked) return 'chunked-not-final';
+      if (this.teChunkedCount > 1) return 'chunked-repeated';
+      if (this.teUnknown) return 'transfer-coding-unsupported';
+    }
+    if (this.length > maxBodyBytes) return 'content-length-too-large';
+    if (v1 && this.expect === EXPECT_OTHER) return 'expectation-unsupported';
+    return null;
+  }
+
+  /** After a verdict of null: the body is chunked. */
+  get chunked(): boolean {
+    return this.teSeen;
+  }
+
+  /** After a verdict of null: the body's length, 0 when there is none (or it is chunked). */
+  get bodyLength(): number {
+    return this.length === NO_LENGTH ? 0 : this.length;
+  }
+
+  /** Whether the connection may carry another request (RFC 9112 §9.3). */
+  keepAlive(versionMinor: 0 | 1): boolean {
+    return versionMinor === 1 ? !this.connClose : this.connKeepAlive && !this.connClose;
+  }
+
+  /** Whether the client waits for 100 Continue; an HTTP/1.0 request's Expect is ignored (RFC 9110 §10.1.1). */
+  expectContinue(versionMinor: 0 | 1): boolean {
+    return versionMinor === 1 && this.expect === EXPECT_CONTINUE;
+  }
+
+  reset(): void {
+    this.hostCount = 0;
+    this.length = NO_LENGTH;
+    this.teSeen = false;
+    this.teChunkedCount = 0;
+    this.teLastIsChunked = false;
+    this.teUnknown = false;
+    this.connClose = false;
+    this.connKeepAlive = false;
+    this.expect = EXPECT_NONE;
+  }
+
+  private connection(b: Buffer, vs: number, ve: number): void {
+    // The common single-option values first, without walking the list.
+    const n = ve - vs;
+    if (n === 10 && IS_KEEP_ALIVE(b, vs)) {
+      this.connKeepAlive = true;
+      return;
+    }
+    if (n === 5 && IS_CLOSE(b, vs)) {
+      this.connClose = true;
+      return;
+    }
+    forEachListElement(b, vs, ve, (s, e) => {
+      if (e - s === 5 && IS_CLOSE(b, s)) this.connClose = true;
+      else if (e - s === 10 && IS_KEEP_ALIVE(b, s)) this.connKeepAlive = true;
+      return true;
+    });
+  }
+
+  /** RFC 9112 §6.3 and RFC 9110 §8.6: 1*DIGIT, one value however many lines carry it. */
+  private contentLength(b: Buffer, vs: number, ve: number): ParseErrorCode | null {
+    if (vs === ve) return 'content-length-empty';
+    let value = 0;
+    for (let p = vs; p < ve; p++) {
+      const d = (b[p] as number) - 0x30;
+      if (d < 0 || d > 9) return 'content-length-invalid';
+      // Past 2^53 the exact value no longer matters: it is far beyond any body limit.
+      value = value > Number.MAX_SAFE_INTEGER / 10 ? Infinity : value * 10 + d;
+    }
+    if (this.length !== NO_LENGTH && this.length !== value) return 'content-length-conflict';
+    this.length = value;
+    return null;
+  }
+
+  /** RFC 9112 §6.1: a list of transfer codings, of which only a final `chunked` is supported. */
+  private transferEncoding(b: Buffer, vs: number, ve: number): ParseErrorCode | null {
+    if (vs === ve) return 'transfer-encoding-empty';
+    this.teSeen = true;
+    const ok = forEachListElement(b, vs, ve, (s, e) => {
+      let p = s;
+      while (p < e && TOKEN[b[p] as number] === 1) p++;
+      if (p === s) return false;
+      const isChunked = p - s === 7 && IS_CHUNKED(b, s);
+      if (p !== e) {
+        // transfer-parameters: only codings we do not support may carry them
+        if (isChunked) return false;
+        while (p < e && (b[p] === SP || b[p] === HTAB)) p++;
+        if (b[p] !== SEMI) return false;
+      }
+      if (isChunked) this.teChunkedCount++;
+      else this.teUnknown = true;
+      this.teLastIsChunked = isChunked;
+      return true;
+    });
+    return ok ? null : 'transfer-encoding-invalid';
+  }
+}
