@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CBENCH } from '../shared/built.js';
 import { type CompareOptions, type Comparison, compare, renderMarkdown } from './compare.js';
-import { CBENCH, handleInterrupts, planPinning, serveArgv, startServer } from './lib/processes.js';
+import { handleInterrupts, planPinning, serveArgv, startServer } from './lib/processes.js';
 import { autocannonLoadgen } from './loadgen/autocannon.js';
 import type { LoadGenerator } from './loadgen/types.js';
 import {

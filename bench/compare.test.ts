@@ -3,15 +3,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CBENCH } from '../shared/built.js';
+import { seededRandom } from '../shared/random.js';
 import { compare } from './compare.js';
-import { seededRandom } from './lib/random.js';
 import { fixtureResults } from './report/test-support/fixture.js';
 import { type Results, writeResults } from './results.js';
 import { DEFAULT_THRESHOLDS } from './thresholds.js';
 
 const out = mkdtempSync(join(tmpdir(), 'cbench-compare-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
-const CLI = join(import.meta.dirname, '..', 'dist', 'scripts', 'cbench.js');
 const options = { test: 'welch' as const, seed: 1, thresholds: DEFAULT_THRESHOLDS };
 
 /**
@@ -63,7 +63,7 @@ describe('cbench compare', () => {
     const base = save('base', run(1, 0.03));
     const head = save('slow', run(2, 0.03, ['single-loop/plaintext'], 0.7));
     const md = join(out, 'comment.md');
-    const cli = spawnSync(process.execPath, [CLI, 'compare', base, head, '--fail-on-regression', '--markdown', md], { encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [CBENCH, 'compare', base, head, '--fail-on-regression', '--markdown', md], { encoding: 'utf8' });
     expect(cli.status, cli.stderr).toBe(1);
     expect(cli.stdout).toMatch(/single-loop\s+plaintext\s+64\s+1\s+req\/s .* REGRESSION/);
     expect(readFileSync(md, 'utf8')).toMatch(/\*\*2 regressions\*\*/);
@@ -73,7 +73,7 @@ describe('cbench compare', () => {
     const rows = compare(run(3, 0.03), run(4, 0.03), options);
     expect(rows.length).toBe(5 * 5 * 4);
     expect(rows.filter((r) => r.regression)).toEqual([]);
-    const cli = spawnSync(process.execPath, [CLI, 'compare', save('noise-a', run(3, 0.03)), save('noise-b', run(4, 0.03)), '--fail-on-regression'], {
+    const cli = spawnSync(process.execPath, [CBENCH, 'compare', save('noise-a', run(3, 0.03)), save('noise-b', run(4, 0.03)), '--fail-on-regression'], {
       encoding: 'utf8',
     });
     expect(cli.status, cli.stderr).toBe(0);
@@ -93,7 +93,7 @@ describe('cbench compare', () => {
   });
 
   it('refuses a file that is not a results file with exit 2', () => {
-    const cli = spawnSync(process.execPath, [CLI, 'compare', join(out, 'nope.json'), join(out, 'nope.json')], { encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [CBENCH, 'compare', join(out, 'nope.json'), join(out, 'nope.json')], { encoding: 'utf8' });
     expect(cli.status).toBe(2);
     expect(cli.stderr.split('\n')[0]).toMatch(/^error: /);
   });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CBENCH } from '../shared/built.js';
 import { isGone, processTree } from './lib/processes.js';
 import { autocannonLoadgen } from './loadgen/autocannon.js';
 import { readResults } from './results.js';
@@ -12,7 +13,6 @@ import { profiles } from './scenarios.js';
 const out = mkdtempSync(join(tmpdir(), 'cbench-results-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 const fixture = (name: string) => join(import.meta.dirname, 'test-support', name);
-const CLI = join(import.meta.dirname, '..', 'dist', 'scripts', 'cbench.js');
 
 describe('cbench bench (smoke profile, real servers on loopback)', () => {
   it('refuses a server that answers wrongly, reports one that crashes mid-run, and measures the rest', async () => {
@@ -57,7 +57,7 @@ describe('cbench bench (smoke profile, real servers on loopback)', () => {
 
   it('on Ctrl-C stops the load and every server, keeps what finished marked incomplete, and exits non-zero', async () => {
     const runOut = join(out, 'interrupted');
-    const child = spawn(process.execPath, [CLI, 'bench', '--profile', 'smoke', '--variants', 'cluster,single-loop', '--duration', '2', '--out', runOut], {
+    const child = spawn(process.execPath, [CBENCH, 'bench', '--profile', 'smoke', '--variants', 'cluster,single-loop', '--duration', '2', '--out', runOut], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';

@@ -2,6 +2,7 @@
 // the matrix (warm-up, then repetitions), with the server's CPU and memory read from /proc.
 // Results are written after every variant, so an interruption keeps what finished.
 
+import { parseInfo } from '../shared/serve-protocol.js';
 import { handleInterrupts, isGone, PeakRss, planPinning, processTree, type ServerProcess, startServer, treeCpuSeconds } from './lib/processes.js';
 import { autocannonLoadgen } from './loadgen/autocannon.js';
 import type { LoadGenerator, LoadSample } from './loadgen/types.js';
@@ -245,17 +246,6 @@ export function cellFromRepetitions(base: { workload: string; connections: numbe
       errors: repetitions.reduce((n, r) => n + r.errors + r.timeouts + r.resets, 0),
     },
   };
-}
-
-/** The `NAME: key=value ...` line `cbench serve` prints to stderr about the variant. */
-function parseInfo(name: string, output: string): Record<string, string | number> {
-  const line = output.split('\n').find((l) => l.startsWith(`${name}: `));
-  const info: Record<string, string | number> = {};
-  for (const pair of line?.slice(name.length + 2).split(' ') ?? []) {
-    const [k, v] = pair.split('=');
-    if (k !== undefined && v !== undefined) info[k] = /^\d+$/.test(v) ? Number(v) : v;
-  }
-  return info;
 }
 
 /** The compact table printed at the end of a run. */

@@ -3,7 +3,7 @@
 
 import jstat from 'jstat';
 import { errorFunction, mean, median, quantileSorted, sampleVariance, wilcoxonRankSum } from 'simple-statistics';
-import { seededRandom } from './lib/random.js';
+import { seededRandom } from '../shared/random.js';
 
 const { jStat } = jstat;
 

@@ -3,7 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { cpuWork } from '../servers/routes/cpu.js';
-import { type HttpReply, httpOnce } from './lib/http.js';
+import { type HttpReply, httpOnce } from '../shared/http-once.js';
 
 /** The outcome: every failed check, in words. */
 export interface Verification {

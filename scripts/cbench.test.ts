@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { variantNames } from '../servers/variants/registry.js';
+import { CBENCH } from '../shared/built.js';
+import { listeningLine, parseListening } from '../shared/serve-protocol.js';
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'scripts', 'cbench.js');
 const running: ChildProcess[] = [];
 
 afterEach(() => {
@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 function run(args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CBENCH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   let stdout = '';
   let stderr = '';
@@ -23,8 +23,12 @@ function run(args: string[]) {
 
 async function listening(p: ReturnType<typeof run>): Promise<number> {
   for (let i = 0; i < 200; i++) {
-    const m = /^listening on http:\/\/127\.0\.0\.1:(\d+)\n$/.exec(p.out());
-    if (m !== null) return Number(m[1]);
+    const port = parseListening(p.out());
+    if (port !== undefined) {
+      // Nothing on stdout but the listening line: the harness reads it from there.
+      expect(p.out()).toBe(listeningLine('127.0.0.1', port));
+      return port;
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`no listening line; stdout ${JSON.stringify(p.out())} stderr ${JSON.stringify(p.err())}`);
@@ -32,7 +36,7 @@ async function listening(p: ReturnType<typeof run>): Promise<number> {
 
 describe('the cbench bin', () => {
   it('runs as a program, as npx cbench runs it (shebang and executable bit)', async () => {
-    const child = spawn(CLI, ['list'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(CBENCH, ['list'], { stdio: ['ignore', 'pipe', 'pipe'] });
     running.push(child);
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -54,7 +58,7 @@ describe('cbench serve', () => {
       expect(await res.text()).toBe('Hello, World!');
       p.child.kill('SIGINT');
       expect(await p.exited).toBe(0);
-      expect(p.out()).toBe(`listening on http://127.0.0.1:${port}\n`);
+      expect(p.out()).toBe(listeningLine('127.0.0.1', port));
     });
   }
 

@@ -7,8 +7,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { autocannonLoadgen } from '../bench/loadgen/autocannon.js';
-import { wrkLoadgen } from '../bench/loadgen/wrk.js';
+import { DEFAULT_LOADGEN, type LoadgenName, loadgenNames, loadgens } from '../bench/loadgen/registry.js';
 // Loaded when a command needs them (the report's charts alone take ~0.3 s), so that `serve`,
 // which the harness starts for every measurement, is up in a fraction of that.
 import type { Results } from '../bench/results.js';
@@ -16,6 +15,7 @@ import { type ProfileName, profileNames, profiles, type RunSettings, type Worklo
 import { DEFAULT_THRESHOLDS } from '../bench/thresholds.js';
 import { isVariantName, variantNames, variants } from '../servers/variants/registry.js';
 import type { RunningServer, ServerVariant, VariantOption } from '../servers/variants/types.js';
+import { infoLine, listeningLine } from '../shared/serve-protocol.js';
 import { addVariant, NewVariantError } from './new-variant.js';
 
 /** Exit status for a usage error (bad flag or value), as most Unix tools use. */
@@ -54,7 +54,7 @@ interface BenchFlags {
   warmup?: number;
   out: string;
   pin: boolean;
-  loadgen: 'autocannon' | 'wrk';
+  loadgen: LoadgenName;
   against?: string;
   failOnRegression?: boolean;
 }
@@ -148,10 +148,9 @@ async function serve(opts: Record<string, unknown>, cmd: Command): Promise<void>
     process.stderr.write(`cbench serve: ${variant.name} failed to start: ${(e as Error).message}\n`);
     process.exit(1);
   }
-  const shownHost = server.host.includes(':') ? `[${server.host}]` : server.host;
-  process.stdout.write(`listening on http://${shownHost}:${server.port}\n`);
-  const info = Object.entries({ ...(variant.usesWorkers ? { workers } : {}), ...server.info });
-  if (info.length > 0) process.stderr.write(`${variant.name}: ${info.map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+  process.stdout.write(listeningLine(server.host, server.port));
+  const info = infoLine(variant.name, { ...(variant.usesWorkers ? { workers } : {}), ...server.info });
+  if (info !== null) process.stderr.write(info);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -225,12 +224,12 @@ export function buildProgram(): Command {
     .addOption(new Option('--warmup <seconds>', 'discarded warm-up per cell').argParser(nonNegativeNumber('--warmup')))
     .addOption(new Option('--out <dir>', 'where run folders are written').default('results'))
     .addOption(new Option('--no-pin', 'do not pin the server and the load generator to separate CPUs'))
-    .addOption(new Option('--loadgen <name>', 'load generator').choices(['autocannon', 'wrk']).default('autocannon'))
+    .addOption(new Option('--loadgen <name>', 'load generator').choices(loadgenNames).default(DEFAULT_LOADGEN))
     .addOption(new Option('--against <git-ref>', 'A/B: build the ref in a temporary worktree and measure it against this tree, alternating, and compare'))
     .addOption(new Option('--fail-on-regression', 'with --against: exit 1 when the comparison finds a regression'))
     .action(async (o: BenchFlags, cmd: Command) => {
-      const loadgen = o.loadgen === 'wrk' ? wrkLoadgen : autocannonLoadgen;
-      if (!loadgen.available()) cmd.error(`error: ${loadgen.name} is not on PATH (Debian package: ${loadgen.name})`, { exitCode: EXIT_USAGE });
+      const loadgen = loadgens[o.loadgen];
+      if (!loadgen.available()) cmd.error(`error: ${loadgen.name} is not available here; install ${loadgen.install}`, { exitCode: EXIT_USAGE });
       const p = profiles[o.profile];
       const settings: RunSettings = {
         variants: o.variants ?? [...variantNames],

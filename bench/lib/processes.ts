@@ -4,14 +4,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-// Two levels up is dist/ when this runs compiled, or the project root when it runs from source
-// (under vitest); either way the CLI to start servers with is the compiled one.
-const up = fileURLToPath(new URL('../../', import.meta.url));
-/** The built CLI. */
-export const CBENCH = basename(up) === 'dist' ? join(up, 'scripts', 'cbench.js') : join(up, 'dist', 'scripts', 'cbench.js');
+import { CBENCH } from '../../shared/built.js';
+import { parseListening } from '../../shared/serve-protocol.js';
 
 const children = new Set<ChildProcess>();
 
@@ -116,10 +110,10 @@ export async function startServer(
       opts.timeoutMs ?? 10_000,
     );
     const check = () => {
-      const m = /listening on http:\/\/[^\s]+:(\d+)\n/.exec(output());
-      if (m !== null) {
+      const port = parseListening(output());
+      if (port !== undefined) {
         clearTimeout(timer);
-        resolve(Number(m[1]));
+        resolve(port);
       }
     };
     child.stdout?.on('data', check);

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { builtModule } from '../../servers/variants/built-module.js';
+import { builtModule } from '../../shared/built.js';
 import { spawnTracked } from '../lib/processes.js';
 import type { LoadGenerator, LoadSample, LoadTarget } from './types.js';
 
@@ -31,9 +31,10 @@ interface AutocannonResult {
   duration: number;
 }
 
-export const autocannonLoadgen: LoadGenerator = {
+export const autocannonLoadgen: LoadGenerator<'autocannon'> = {
   name: 'autocannon',
   available: () => true,
+  install: 'npm ci (it is a dependency)',
   version: () => (JSON.parse(readFileSync(require.resolve('autocannon/package.json'), 'utf8')) as { version: string }).version,
   async run(t: LoadTarget): Promise<LoadSample> {
     const options = {

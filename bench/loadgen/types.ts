@@ -30,10 +30,13 @@ export interface LoadSample {
   loadgenCpuSec: number;
 }
 
-export interface LoadGenerator {
-  readonly name: 'autocannon' | 'wrk';
+/** One interchangeable load generator; registry.ts lists them by name. */
+export interface LoadGenerator<Name extends string = string> {
+  readonly name: Name;
   /** Whether it can run here. */
   available(): boolean;
+  /** How to get it when it is not available, for the error message. */
+  readonly install: string;
   version(): string;
   run(target: LoadTarget): Promise<LoadSample>;
 }

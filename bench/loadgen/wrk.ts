@@ -48,9 +48,10 @@ function onPath(): boolean {
   }
 }
 
-export const wrkLoadgen: LoadGenerator = {
+export const wrkLoadgen: LoadGenerator<'wrk'> = {
   name: 'wrk',
   available: onPath,
+  install: 'the Debian package wrk (apt-get install wrk)',
   version() {
     let text: string;
     try {

@@ -3,6 +3,7 @@
 import { writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createHandler } from '../../dist/servers/routes/routes.js';
+import { listeningLine } from '../../dist/shared/serve-protocol.js';
 
 const crashAfter = Number(process.env.CRASH_AFTER ?? 200);
 const handle = createHandler();
@@ -22,5 +23,5 @@ const server = createServer((req, res) => {
     }
   });
 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(`listening on http://127.0.0.1:${server.address().port}\n`));
+server.listen(0, '127.0.0.1', () => process.stdout.write(listeningLine('127.0.0.1', server.address().port)));
 process.on('SIGTERM', () => process.exit(0));

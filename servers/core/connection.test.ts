@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient } from '../variants/test-support/raw-client.js';
+import { RawClient } from '../test-support/raw-client.js';
 import type { Handler } from './connection.js';
 import type { Response } from './response.js';
 import { CoreServer } from './server.js';

@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
+import { seededRandom } from '../../shared/random.js';
 import { HeadScanner } from './head-scanner.js';
 import { PARSE_ERRORS, type ParseErrorCode } from './parse-error.js';
 import { cases } from './parser.cases.js';
 import { RequestParser } from './parser.js';
-import { everyByte, feedSplit, randomCuts, seededRandom } from './test-support/feed.js';
+import { everyByte, feedSplit, randomCuts } from './test-support/feed.js';
 
 describe('request parser, table of RFC 9112 / 9110 cases', () => {
   it('has at least 80 cases, each naming its RFC section', () => {

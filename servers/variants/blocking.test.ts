@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { RawClient } from '../test-support/raw-client.js';
 import { blocking } from './blocking.js';
-import { RawClient } from './test-support/raw-client.js';
 
 const H = 'Host: localhost\r\n';
 

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CBENCH } from '../../shared/built.js';
+import { parseInfo, parseListening } from '../../shared/serve-protocol.js';
+import { getOnce } from '../test-support/get-once.js';
 import { cluster } from './cluster.js';
-import { getOnce } from './test-support/http-get.js';
 import type { RunningServer } from './types.js';
 
 const alive = (pid: number) => {
@@ -70,8 +71,7 @@ describe('cluster', () => {
   });
 
   it('serves with the kernel scheduling connections (--schedule os) and reports it', async () => {
-    const cli = join(import.meta.dirname, '..', '..', 'dist', 'scripts', 'cbench.js');
-    const child = spawn(process.execPath, [cli, 'serve', '--variant', 'cluster', '--schedule', 'os', '--workers', '2', '--port', '0'], {
+    const child = spawn(process.execPath, [CBENCH, 'serve', '--variant', 'cluster', '--schedule', 'os', '--workers', '2', '--port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -80,10 +80,10 @@ describe('cluster', () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', r));
     try {
-      for (let i = 0; i < 200 && !/listening on/.test(out); i++) await sleep(25);
-      const port = Number(/:(\d+)\n/.exec(out)?.[1]);
+      for (let i = 0; i < 200 && parseListening(out) === undefined; i++) await sleep(25);
+      const port = parseListening(out) ?? 0;
       expect((await getOnce(port, '/plaintext')).body).toBe('Hello, World!');
-      expect(err).toMatch(/cluster: workers=2 schedule=os/);
+      expect(parseInfo('cluster', err)).toMatchObject({ workers: 2, schedule: 'os' });
       child.kill('SIGINT');
       expect(await exited).toBe(0);
     } finally {

@@ -5,8 +5,8 @@
 import nodeCluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { builtModule } from '../../shared/built.js';
 import type { ConnectionOptions } from '../core/connection.js';
-import { builtModule } from './built-module.js';
 import type { RunningServer, ServerVariant } from './types.js';
 
 /** What a worker is started with (as its one argument, in JSON). */

@@ -3,8 +3,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpuWork } from '../routes/cpu.js';
+import { RawClient } from '../test-support/raw-client.js';
 import type { CaseName, Skips } from './conformance-names.js';
-import { RawClient } from './test-support/raw-client.js';
 import type { RunningServer, ServerVariant } from './types.js';
 
 /** Short timeouts, so the timeout cases finish quickly. */

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { getOnce } from './test-support/http-get.js';
+import { getOnce } from '../test-support/get-once.js';
 import { workerPool } from './worker-pool.js';
 
 const threads = () => readdirSync('/proc/self/task').length;

@@ -5,10 +5,10 @@
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { builtModule } from '../../shared/built.js';
 import type { Handler } from '../core/connection.js';
 import { type Response, textResponse } from '../core/response.js';
 import { CoreServer } from '../core/server.js';
-import { builtModule } from './built-module.js';
 import type { ServerVariant } from './types.js';
 
 /** A request as it crosses to a worker thread. */

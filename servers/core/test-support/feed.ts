@@ -62,8 +62,6 @@ export function everyByte(length: number): number[] {
   return Array.from({ length: Math.max(0, length - 1) }, (_, i) => i + 1);
 }
 
-export { seededRandom } from '../../../bench/lib/random.js';
-
 /** Up to `pieces` - 1 distinct random cut points in ascending order. */
 export function randomCuts(length: number, pieces: number, random: () => number): number[] {
   const cuts = new Set<number>();

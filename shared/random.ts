@@ -1,4 +1,7 @@
-// A small seeded generator (mulberry32), so resampling gives the same answer on every run.
+// A small seeded generator (mulberry32): the same sequence for the same seed, so the bootstrap
+// and the randomized tests give the same answer on every run.
+
+/** A generator of numbers in [0, 1), determined by `seed`. */
 
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

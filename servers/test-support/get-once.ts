@@ -1,6 +1,6 @@
 // One GET on a fresh connection (no pooling), for tests where connections must not be reused.
 
-import { httpOnce } from '../../../bench/lib/http.js';
+import { httpOnce } from '../../shared/http-once.js';
 
 /** Resolves with the status and body as text, or rejects on any socket error. */
 export async function getOnce(

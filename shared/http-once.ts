@@ -1,4 +1,4 @@
-// One request on a fresh connection (no pooling), as verification and tests need.
+// One request on a fresh connection (no pooling), as the harness's verification and the tests need.
 
 import { request } from 'node:http';
 
