@@ -1,31 +1,21 @@
 // cbench bench --against REF: builds REF in a temporary git worktree, then measures both builds
-// in the same run, alternating A B, B A per sample with a fresh server for each, so drift on a
-// noisy machine falls on both alike. Runs from different machines or days are not comparable;
-// this is the mode CI should use.
+// in the same run, alternating A B, B A per sample with a fresh server for each (alternate.ts),
+// so drift on a noisy machine falls on both alike. Runs from different machines or days are not
+// comparable; this is the mode CI should use.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CBENCH } from '../shared/built.js';
-import { type CompareOptions, type Comparison, compare, renderMarkdown } from './compare.js';
-import { handleInterrupts, planPinning, serveArgv, startServer } from './lib/processes.js';
-import { autocannonLoadgen } from './loadgen/autocannon.js';
+import { sampleAlternately } from './alternate.js';
+import { type CompareOptions, type ComparisonReport, compare, renderMarkdown } from './compare.js';
+import { formatInt } from './format.js';
+import { serveArgv } from './lib/processes.js';
+import { announce, measured, notMeasured, openRun, start, startVerified } from './lifecycle.js';
 import type { LoadGenerator } from './loadgen/types.js';
-import {
-  type CellResult,
-  describeEnvironment,
-  newResults,
-  newRunDir,
-  type Repetition,
-  type Results,
-  updateLatest,
-  writeFileAtomic,
-  writeResults,
-} from './results.js';
-import { cellFromRepetitions, runCell } from './runner.js';
+import { type OkVariant, type Results, setVariant, writeFileAtomic } from './results.js';
 import { buildMatrix, type RunSettings } from './scenarios.js';
-import { verifyServer } from './verify.js';
 
 export interface AbOptions {
   /** The git ref to measure against (the base, "A"); the working tree's build is the head, "B". */
@@ -38,8 +28,13 @@ export interface AbOptions {
   compare: CompareOptions;
   /** The git repository (default: the current directory). */
   repo?: string;
+  /** The command that serves a variant for a side (default: that build's `cbench serve`); tests swap in fixtures. */
+  serverArgv?: (side: Side, variant: string, cli: string) => string[] | undefined;
   log?: (line: string) => void;
 }
+
+type Side = 'base' | 'head';
+const SIDES: readonly Side[] = ['base', 'head'];
 
 const git = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
@@ -77,98 +72,69 @@ function buildRef(repo: string, ref: string, log: (l: string) => void): { cli: s
   return { cli: join(dir, 'dist', 'scripts', 'cbench.js'), sha, remove };
 }
 
-export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Results; head: Results; rows: Comparison[] }> {
+export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Results; head: Results; report: ComparisonReport }> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const repo = opts.repo ?? process.cwd();
-  const built = buildRef(repo, opts.ref, log);
+  const built = buildRef(opts.repo ?? process.cwd(), opts.ref, log);
   try {
-    const { serverPin, loadgenPin, server, loadgen } = planPinning(opts.pin);
-    const environment = describeEnvironment({ name: opts.loadgen.name, version: opts.loadgen.version() }, { server, loadgen }, autocannonLoadgen.version());
-    const settings = { profile: opts.profile, ...opts.settings };
-    const dir = newRunDir(opts.outDir, environment.gitSha);
-    const runId = dir.split('/').pop() as string;
-    const sides = {
-      base: { cli: built.cli, results: newResults(`${runId}-base`, settings, { ...environment, gitSha: built.sha.slice(0, 12) }) },
-      head: { cli: CBENCH, results: newResults(`${runId}-head`, settings, { ...environment, gitSha: environment.gitSha ?? 'working tree' }) },
+    const run = openRun({ outDir: opts.outDir, settings: { profile: opts.profile, ...opts.settings }, loadgen: opts.loadgen, pin: opts.pin, log });
+    const sides: Record<Side, Results> = {
+      base: run.add('base', { gitSha: built.sha.slice(0, 12) }),
+      head: run.add('head', { gitSha: run.environment.gitSha ?? 'working tree' }),
     };
-    const save = () => {
-      for (const [name, side] of Object.entries(sides)) {
-        mkdirSync(join(dir, name), { recursive: true });
-        writeResults(join(dir, name), side.results);
-      }
-      updateLatest(dir);
-    };
-    const release = handleInterrupts(() => save());
+    const cli: Record<Side, string> = { base: built.cli, head: CBENCH };
+    const argv = (side: Side, variant: string) => opts.serverArgv?.(side, variant, cli[side]) ?? serveArgv(variant, [], cli[side]);
     try {
       const cells = buildMatrix(opts.settings);
       const samples = cells.length * opts.settings.repetitions * 2;
-      log(
-        `A/B: ${opts.ref} (${built.sha.slice(0, 12)}) against the working tree; ${cells.length} cells × ${opts.settings.repetitions} samples per side, alternating, a fresh server per sample (${samples} samples)`,
-      );
+      log(`A/B: ${opts.ref} (${built.sha.slice(0, 12)}) against the working tree, alternating, a fresh server per sample (${samples} samples)`);
+      announce(run, opts.settings, cells.length, `${opts.settings.variants.length} variants × ${opts.settings.workloads.length} workloads, per side`);
+      run.save();
       let done = 0;
       for (const variant of opts.settings.variants) {
-        const results = {
-          base: sides.base.results.variants.find((v) => v.name === variant)!,
-          head: sides.head.results.variants.find((v) => v.name === variant)!,
-        };
-        // Verify each build once; a side that answers wrongly is not measured.
-        let ok = true;
-        for (const name of ['base', 'head'] as const) {
-          const server = await startServer(variant, { pin: serverPin, argv: serveArgv(variant, [], sides[name].cli) }).catch((e: Error) => e);
-          if (server instanceof Error) {
-            Object.assign(results[name], { status: 'failed', reason: `did not start: ${server.message.split('\n')[0]}` });
-            ok = false;
-            continue;
+        // Each build is verified once; a side that answers wrongly or does not start is not measured.
+        const entries: Partial<Record<Side, OkVariant>> = {};
+        for (const side of SIDES) {
+          const verified = await startVerified(variant, { pin: run.pinning.serverPin, argv: argv(side, variant) });
+          if (verified.status === 'ok') {
+            await verified.server.stop();
+            entries[side] = measured(variant, verified.server, verified.verification, []);
+            setVariant(sides[side], entries[side]);
+          } else {
+            setVariant(sides[side], notMeasured(variant, verified));
+            log(`${variant} (${side}): ${verified.reason}`);
           }
-          results[name].verification = await verifyServer(`http://127.0.0.1:${server.port}`);
-          await server.stop();
-          if (!results[name].verification.ok)
-            Object.assign(results[name], { status: 'refused', reason: `failed verification: ${results[name].verification.failures[0]}` });
         }
-        if (!ok || results.base.status === 'refused' || results.head.status === 'refused') continue;
-        results.base.status = 'ok';
-        results.head.status = 'ok';
+        const { base, head } = entries;
+        if (base === undefined || head === undefined) {
+          done += cells.filter((c) => c.variant === variant).length * opts.settings.repetitions * 2;
+          run.save();
+          continue;
+        }
         for (const cell of cells.filter((c) => c.variant === variant)) {
-          const reps: Record<'base' | 'head', Repetition[]> = { base: [], head: [] };
-          const failures: Partial<Record<'base' | 'head', CellResult>> = {};
-          for (let r = 0; r < opts.settings.repetitions; r++) {
-            for (const name of r % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const)) {
-              if (failures[name] !== undefined) continue;
-              const server = await startServer(variant, { pin: serverPin, argv: serveArgv(variant, [], sides[name].cli) });
-              try {
-                const one = await runCell(cell, server, `http://127.0.0.1:${server.port}`, {
-                  settings: { ...opts.settings, repetitions: 1 },
-                  loadgen: opts.loadgen,
-                  loadgenPin,
-                });
-                if (one.status === 'failed') failures[name] = one;
-                else reps[name].push(...one.repetitions);
-              } finally {
-                await server.stop();
-              }
-              done++;
-            }
-          }
-          const base = { workload: cell.workload, connections: cell.connections, pipelining: cell.pipelining };
-          for (const name of ['base', 'head'] as const) results[name].cells.push(failures[name] ?? cellFromRepetitions(base, reps[name]));
-          const med = (n: 'base' | 'head') => Math.round(results[n].cells.at(-1)?.summary?.requestsPerSec.median ?? 0).toLocaleString('en-US');
-          log(
-            `[${done}/${samples}] ${variant} ${cell.workload} c=${cell.connections} p=${cell.pipelining}: base ${med('base')} req/s, head ${med('head')} req/s`,
-          );
+          const contenders = SIDES.map((side) => ({ name: side, start: () => start(variant, { pin: run.pinning.serverPin, argv: argv(side, variant) }) }));
+          const got = await sampleAlternately(contenders, cell, {
+            settings: opts.settings,
+            loadgen: opts.loadgen,
+            loadgenPin: run.pinning.loadgenPin,
+            onSample: () => done++,
+          });
+          const line = SIDES.map((side) => {
+            const c = got.get(side);
+            if (c === undefined) throw new Error(`runAb: no cell for ${side}`);
+            entries[side]?.cells.push(c);
+            return c.status === 'ok' ? `${side} ${formatInt(c.summary.requestsPerSec.median)} req/s` : `${side} FAILED (${c.reason})`;
+          });
+          log(`[${done}/${samples}] ${variant} ${cell.workload} c=${cell.connections} p=${cell.pipelining}: ${line.join(', ')}`);
+          run.save();
         }
-        save();
       }
-      for (const side of Object.values(sides)) {
-        side.results.status = 'complete';
-        side.results.finishedAt = new Date().toISOString();
-      }
-      save();
+      run.finish();
     } finally {
-      release();
+      run.close();
     }
-    const rows = compare(sides.base.results, sides.head.results, opts.compare);
-    writeFileAtomic(join(dir, 'comparison.md'), renderMarkdown(rows, sides.base.results, sides.head.results));
-    return { dir, base: sides.base.results, head: sides.head.results, rows };
+    const report = compare(sides.base, sides.head, opts.compare);
+    writeFileAtomic(join(run.dir, 'comparison.md'), renderMarkdown(report, sides.base, sides.head));
+    return { dir: run.dir, base: sides.base, head: sides.head, report };
   } finally {
     built.remove();
   }

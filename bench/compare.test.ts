@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CBENCH } from '../shared/built.js';
 import { seededRandom } from '../shared/random.js';
-import { compare } from './compare.js';
+import { compare, renderMarkdown, renderTerminal } from './compare.js';
 import { fixtureResults } from './report/test-support/fixture.js';
-import { type Results, writeResults } from './results.js';
+import { cellsOf, type Results, setVariant, writeResults } from './results.js';
 import { DEFAULT_THRESHOLDS } from './thresholds.js';
 
 const out = mkdtempSync(join(tmpdir(), 'cbench-compare-'));
@@ -22,7 +22,7 @@ function run(seed: number, noise: number, slower: string[] = [], factor = 1, cli
   const r = fixtureResults({ clientBound });
   const random = seededRandom(seed);
   for (const v of r.variants) {
-    for (const c of v.cells) {
+    for (const c of cellsOf(v)) {
       const f = slower.includes(`${v.name}/${c.workload}`) ? factor : 1;
       const template = c.repetitions[0]!;
       c.repetitions = Array.from({ length: 10 }, () => {
@@ -50,7 +50,7 @@ function save(name: string, r: Results): string {
 
 describe('cbench compare', () => {
   it('flags a 30% slowdown as a regression, significant after correction, and exits 1 under --fail-on-regression', () => {
-    const rows = compare(run(1, 0.03), run(2, 0.03, ['single-loop/plaintext'], 0.7), options);
+    const { rows } = compare(run(1, 0.03), run(2, 0.03, ['single-loop/plaintext'], 0.7), options);
     const hit = rows.find((r) => r.variant === 'single-loop' && r.workload === 'plaintext' && r.metric === 'requestsPerSec');
     expect(hit).toMatchObject({ regression: true, stars: '***' });
     expect(hit?.changePct).toBeCloseTo(-30, -1);
@@ -70,7 +70,7 @@ describe('cbench compare', () => {
   });
 
   it('does not flag pure noise of ±3%', () => {
-    const rows = compare(run(3, 0.03), run(4, 0.03), options);
+    const { rows } = compare(run(3, 0.03), run(4, 0.03), options);
     expect(rows.length).toBe(5 * 5 * 4);
     expect(rows.filter((r) => r.regression)).toEqual([]);
     const cli = spawnSync(process.execPath, [CBENCH, 'compare', save('noise-a', run(3, 0.03)), save('noise-b', run(4, 0.03)), '--fail-on-regression'], {
@@ -81,15 +81,44 @@ describe('cbench compare', () => {
   });
 
   it('still flags a drop when only the base was client-bound (its figure is a floor, so the drop is real)', () => {
-    const rows = compare(run(7, 0.03, [], 1, ['single-loop/plaintext']), run(8, 0.03, ['single-loop/plaintext'], 0.7), options);
+    const { rows } = compare(run(7, 0.03, [], 1, ['single-loop/plaintext']), run(8, 0.03, ['single-loop/plaintext'], 0.7), options);
     expect(rows.find((r) => r.variant === 'single-loop' && r.workload === 'plaintext' && r.metric === 'requestsPerSec')?.regression).toBe(true);
   });
 
   it('never counts a cell whose head was client-bound as a regression', () => {
-    const rows = compare(run(5, 0.03), run(6, 0.03, ['single-loop/plaintext'], 0.7, ['single-loop/plaintext']), options);
+    const { rows } = compare(run(5, 0.03), run(6, 0.03, ['single-loop/plaintext'], 0.7, ['single-loop/plaintext']), options);
     const cell = rows.filter((r) => r.variant === 'single-loop' && r.workload === 'plaintext');
     expect(cell.every((r) => !r.regression && r.excluded === 'client-bound: the figures are floors')).toBe(true);
     expect(cell.find((r) => r.metric === 'requestsPerSec')?.stars).toBe('***');
+  });
+
+  it('says which cells it could not judge, and why: a failed cell, a variant never measured, a cell on one side only', () => {
+    const base = run(9, 0.03);
+    const head = run(10, 0.03);
+    const loop = head.variants.find((v) => v.name === 'single-loop');
+    if (loop?.status !== 'ok') throw new Error('fixture: single-loop is measured');
+    const [plain, ...rest] = loop.cells;
+    if (plain === undefined) throw new Error('fixture: single-loop has cells');
+    loop.cells = [{ ...plain, status: 'failed', reason: 'sample 2 of 10: the server did not start: exited with 1' }, ...rest.slice(0, -1)];
+    setVariant(head, {
+      name: 'blocking',
+      status: 'refused',
+      reason: 'failed verification: GET /plaintext: status 500',
+      verification: { ok: false, failures: [] },
+      output: [],
+    });
+    const report = compare(base, head, options);
+    expect(report.unjudged).toEqual([
+      { variant: 'single-loop', cell: 'plaintext c=64 p=1', reason: 'head: sample 2 of 10: the server did not start: exited with 1' },
+      { variant: 'single-loop', cell: 'echo c=64 p=1', reason: 'not measured in the head run' },
+      { variant: 'blocking', cell: null, reason: 'head refused: failed verification: GET /plaintext: status 500' },
+    ]);
+    expect(report.rows.some((r) => r.variant === 'blocking' || (r.variant === 'single-loop' && ['plaintext', 'echo'].includes(r.workload)))).toBe(false);
+    expect(report.rows.filter((r) => r.variant === 'single-loop')).toHaveLength(3 * 4);
+    const md = renderMarkdown(report, base, head);
+    expect(md).toMatch(/no regression; 3 cells could not be judged \(below\)\./);
+    expect(md).toMatch(/### Not judged\n\n- single-loop plaintext c=64 p=1: head: sample 2 of 10/);
+    expect(renderTerminal(report)).toMatch(/Not judged \(3\):\n {2}single-loop plaintext c=64 p=1: head: sample 2 of 10/);
   });
 
   it('refuses a file that is not a results file with exit 2', () => {

@@ -2,8 +2,9 @@
 // median, a bootstrap interval of that change, a p-value corrected for the number of
 // comparisons (Holm), and whether the change is a regression worth failing a build for.
 
-import { type CellResult, type Repetition, type Results, summarize } from './results.js';
-import { bootstrapChangeCI, holm, mannWhitneyU, stars, welchTTest } from './stats.js';
+import { formatTable } from './format.js';
+import { type CellResult, cellsOf, type Repetition, type Results, whyNot } from './results.js';
+import { bootstrapChangeCI, holm, mannWhitneyU, stars, summarize, welchTTest } from './stats.js';
 import type { Thresholds } from './thresholds.js';
 
 /** A metric compared between runs, and which direction is worse. */
@@ -48,34 +49,78 @@ export interface CompareOptions {
   seed: number;
 }
 
-const key = (v: string, c: CellResult) => `${v}|${c.workload}|${c.connections}|${c.pipelining}`;
+/** A cell, or a whole variant (cell null), for which no comparison could be made, and why. */
+export interface Unjudged {
+  variant: string;
+  /** `workload c=N p=M`, or null for every cell of the variant. */
+  cell: string | null;
+  reason: string;
+}
+
+/** Every comparison, and what could not be compared. */
+export interface ComparisonReport {
+  rows: Comparison[];
+  unjudged: Unjudged[];
+}
+
+const cellName = (c: CellResult) => `${c.workload} c=${c.connections} p=${c.pipelining}`;
 const median = (xs: number[]) => summarize(xs).median;
 
-export function compare(base: Results, head: Results, opts: CompareOptions): Comparison[] {
-  const baseCells = new Map<string, CellResult>();
-  for (const v of base.variants) for (const c of v.cells) baseCells.set(key(v.name, c), c);
+export function compare(base: Results, head: Results, opts: CompareOptions): ComparisonReport {
   const rows: Array<Omit<Comparison, 'pAdjusted' | 'stars' | 'regression'>> = [];
-  for (const v of head.variants) {
-    for (const h of v.cells) {
-      const b = baseCells.get(key(v.name, h));
-      if (b === undefined) continue;
+  const unjudged: Unjudged[] = [];
+  const names = [...new Set([...head.variants, ...base.variants].map((v) => v.name))];
+  for (const name of names) {
+    const b = base.variants.find((v) => v.name === name);
+    const h = head.variants.find((v) => v.name === name);
+    if (b === undefined || h === undefined) {
+      unjudged.push({ variant: name, cell: null, reason: `only in the ${b === undefined ? 'head' : 'base'} run` });
+      continue;
+    }
+    const unmeasured = (
+      [
+        ['base', b],
+        ['head', h],
+      ] as const
+    ).filter(([, v]) => v.status !== 'ok' && cellsOf(v).length === 0);
+    if (unmeasured.length > 0) {
+      unjudged.push({ variant: name, cell: null, reason: unmeasured.map(([side, v]) => `${side} ${whyNot(v)}`).join('; ') });
+      continue;
+    }
+    const baseCells = new Map(cellsOf(b).map((c) => [cellName(c), c]));
+    const headCells = new Map(cellsOf(h).map((c) => [cellName(c), c]));
+    for (const cell of new Set([...headCells.keys(), ...baseCells.keys()])) {
+      const bc = baseCells.get(cell);
+      const hc = headCells.get(cell);
+      if (bc === undefined || hc === undefined) {
+        const [side, v] = bc === undefined ? (['base', b] as const) : (['head', h] as const);
+        unjudged.push({ variant: name, cell, reason: `not measured in the ${side} run${v.status === 'ok' ? '' : ` (${whyNot(v)})`}` });
+        continue;
+      }
+      if (bc.status === 'failed' || hc.status === 'failed') {
+        const why = [bc.status === 'failed' ? `base: ${bc.reason}` : '', hc.status === 'failed' ? `head: ${hc.reason}` : ''];
+        unjudged.push({ variant: name, cell, reason: why.filter((x) => x !== '').join('; ') });
+        continue;
+      }
       // A client-bound figure is a floor. When the head's is, it may hide a server that is as fast
       // as before, so nothing is concluded. When only the base's is, the base was at least that
       // good, so a significant drop in the head is still a proven regression.
-      const excluded = b.status !== 'ok' || h.status !== 'ok' ? 'invalid cell' : h.clientBound ? 'client-bound: the figures are floors' : undefined;
+      const excluded = hc.clientBound ? 'client-bound: the figures are floors' : undefined;
+      let compared = 0;
       for (const m of METRICS) {
-        const bs = b.repetitions.map(m.value).filter((x): x is number => x !== null);
-        const hs = h.repetitions.map(m.value).filter((x): x is number => x !== null);
+        const bs = bc.repetitions.map(m.value).filter((x): x is number => x !== null);
+        const hs = hc.repetitions.map(m.value).filter((x): x is number => x !== null);
         if (bs.length < 2 || hs.length < 2) continue;
+        compared++;
         const bm = median(bs);
         const hm = median(hs);
         const p = opts.test === 'welch' ? welchTTest(bs, hs).p : mannWhitneyU(bs, hs).p;
         const ci = bootstrapChangeCI(bs, hs, { seed: opts.seed });
         rows.push({
-          variant: v.name,
-          workload: h.workload,
-          connections: h.connections,
-          pipelining: h.pipelining,
+          variant: name,
+          workload: hc.workload,
+          connections: hc.connections,
+          pipelining: hc.pipelining,
           metric: m.key,
           baseMedian: bm,
           headMedian: hm,
@@ -85,16 +130,21 @@ export function compare(base: Results, head: Results, opts: CompareOptions): Com
           ...(excluded === undefined ? {} : { excluded }),
         });
       }
+      if (compared === 0)
+        unjudged.push({ variant: name, cell, reason: `fewer than 2 repetitions (base ${bc.repetitions.length}, head ${hc.repetitions.length})` });
     }
   }
   const adjusted = holm(rows.map((r) => r.p));
-  return rows.map((r, i) => {
-    const pAdjusted = adjusted[i] as number;
-    const metric = METRICS.find((m) => m.key === r.metric) as Metric;
-    const worseBy = r.changePct * metric.worse;
-    const regression = r.excluded === undefined && pAdjusted < 0.05 && worseBy > opts.thresholds[metric.key];
-    return { ...r, pAdjusted, stars: stars(pAdjusted), regression };
-  });
+  return {
+    rows: rows.map((r, i) => {
+      const pAdjusted = adjusted[i] as number;
+      const metric = METRICS.find((m) => m.key === r.metric) as Metric;
+      const worseBy = r.changePct * metric.worse;
+      const regression = r.excluded === undefined && pAdjusted < 0.05 && worseBy > opts.thresholds[metric.key];
+      return { ...r, pAdjusted, stars: stars(pAdjusted), regression };
+    }),
+    unjudged,
+  };
 }
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
@@ -129,35 +179,39 @@ export function footer(n: number): string {
   );
 }
 
-export function renderTerminal(rows: Comparison[]): string {
-  const t = table(rows);
-  const widths = t[0]!.map((_, i) => Math.max(...t.map((r) => (r[i] ?? '').length)));
+/** The cells that could not be judged, one line each; empty when every cell was. */
+function unjudgedLines(unjudged: readonly Unjudged[]): string[] {
+  return unjudged.map((u) => `${u.variant} ${u.cell ?? '(every cell)'}: ${u.reason}`);
+}
+
+export function renderTerminal(report: ComparisonReport): string {
+  const lines = unjudgedLines(report.unjudged);
   return [
-    ...t.map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    ),
+    formatTable(table(report.rows)),
     '',
-    footer(rows.length),
+    footer(report.rows.length),
+    ...(lines.length === 0 ? [] : ['', `Not judged (${lines.length}):`, ...lines.map((l) => `  ${l}`)]),
   ].join('\n');
 }
 
-export function renderMarkdown(rows: Comparison[], base: Results, head: Results): string {
-  const t = table(rows);
-  const regressions = rows.filter((r) => r.regression).length;
+export function renderMarkdown(report: ComparisonReport, base: Results, head: Results): string {
+  const t = table(report.rows);
+  const regressions = report.rows.filter((r) => r.regression).length;
+  const lines = unjudgedLines(report.unjudged);
+  const cellWord = (n: number) => `${n} cell${n === 1 ? '' : 's'}`;
   return [
     '## concurrency-bench comparison',
     '',
     `base \`${base.runId}\` (${base.environment.gitSha ?? '?'}) → head \`${head.runId}\` (${head.environment.gitSha ?? '?'}): ` +
-      (regressions === 0 ? 'no regression.' : `**${regressions} regression${regressions === 1 ? '' : 's'}**.`),
+      (regressions === 0 ? 'no regression' : `**${regressions} regression${regressions === 1 ? '' : 's'}**`) +
+      (lines.length === 0 ? '.' : `; ${cellWord(lines.length)} could not be judged (below).`),
     '',
-    `| ${t[0]!.join(' | ')} |`,
-    `| ${t[0]!.map(() => '---').join(' | ')} |`,
+    `| ${t[0]?.join(' | ')} |`,
+    `| ${t[0]?.map(() => '---').join(' | ')} |`,
     ...t.slice(1).map((r) => `| ${r.join(' | ')} |`),
     '',
-    footer(rows.length),
+    footer(report.rows.length),
     '',
+    ...(lines.length === 0 ? [] : ['### Not judged', '', ...lines.map((l) => `- ${l}`), '']),
   ].join('\n');
 }

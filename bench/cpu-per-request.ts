@@ -2,114 +2,131 @@
 //
 // Each variant runs in its own process, pinned apart from the load generator when there are
 // CPUs to spare. The kernel's CPU accounting (/proc/PID/stat, user + system) is read before and
-// after a timed autocannon run, so the figure is the server's own cost per request whatever the
-// load generator could reach. The variants alternate run by run (A B, B A, ...), and the ratio is
-// taken within each round, where both ran under about the same conditions; on a noisy machine
-// the CPU time of the same work moves by tens of percent from one minute to the next. The median
-// of those ratios is the result, printed with its range.
+// after a timed run, so the figure is the server's own cost per request whatever the load
+// generator could reach. The variants alternate run by run (A B, B A, ...) with a fresh server
+// each time (alternate.ts), and the ratio is taken within each round, where both ran under about
+// the same conditions; on a noisy machine the CPU time of the same work moves by tens of percent
+// from one minute to the next. The median of those ratios is the result, printed with its range.
+// The run is written like any other (results/<run>/results.json), so `cbench report` reads it.
 
+import { sampleAlternately } from './alternate.js';
+import { formatInt } from './format.js';
 import { positiveIntFromEnv } from './lib/env.js';
-import { cpuSeconds, handleInterrupts, planPinning, startServer } from './lib/processes.js';
-import { autocannonLoadgen } from './loadgen/autocannon.js';
-import { summarize } from './results.js';
+import { measured, notMeasured, openRun, start, startVerified } from './lifecycle.js';
+import { DEFAULT_LOADGEN, loadgens } from './loadgen/registry.js';
+import { setVariant } from './results.js';
+import { buildMatrix, type RunSettings, type WorkloadName, workloadNames } from './scenarios.js';
+import { summarize } from './stats.js';
 
 const VARIANTS = ['single-loop', 'node-http'] as const;
-const ROUNDS = positiveIntFromEnv('CPU_BENCH_ROUNDS', 5);
-const DURATION_SEC = positiveIntFromEnv('CPU_BENCH_SECONDS', 3);
-const CONNECTIONS = positiveIntFromEnv('CPU_BENCH_CONNECTIONS', 100);
-const PATH = process.env.CPU_BENCH_PATH ?? '/plaintext';
 
-interface Sample {
-  variant: string;
-  requests: number;
-  requestsPerSec: number;
-  cpuSec: number;
-  userSec: number;
-  systemSec: number;
-  usPerRequest: number;
-  p99Ms: number;
-  errors: number;
+function workloadFromEnv(): WorkloadName {
+  const raw = process.env.CPU_BENCH_WORKLOAD ?? 'plaintext';
+  if (!(workloadNames as string[]).includes(raw)) throw new Error(`CPU_BENCH_WORKLOAD must be one of ${workloadNames.join(', ')}, got "${raw}"`);
+  return raw as WorkloadName;
 }
 
-async function measure(variant: string, serverPin: string[], clientPin: string[]): Promise<Sample> {
-  const server = await startServer(variant, { pin: serverPin });
+async function main(): Promise<number> {
+  const settings: RunSettings = {
+    variants: [...VARIANTS],
+    workloads: [workloadFromEnv()],
+    connections: [positiveIntFromEnv('CPU_BENCH_CONNECTIONS', 100)],
+    pipelining: [1],
+    durationSec: positiveIntFromEnv('CPU_BENCH_SECONDS', 3),
+    warmupSec: 1,
+    repetitions: positiveIntFromEnv('CPU_BENCH_ROUNDS', 5),
+  };
+  const loadgen = loadgens[DEFAULT_LOADGEN];
+  const run = openRun({ outDir: 'results', settings: { profile: 'cpu-per-request', ...settings }, loadgen, pin: true });
+  const results = run.add('');
   try {
-    const target = {
-      origin: `http://127.0.0.1:${server.port}`,
-      workload: { path: PATH, method: 'GET' as const, description: PATH },
-      connections: CONNECTIONS,
-      pipelining: 1,
-      pin: clientPin,
-    };
-    await autocannonLoadgen.run({ ...target, durationSec: 1 }); // warm-up, discarded
-    const before = cpuSeconds(server.pid);
-    const load = await autocannonLoadgen.run({ ...target, durationSec: DURATION_SEC });
-    const after = cpuSeconds(server.pid);
-    const userSec = after.user - before.user;
-    const systemSec = after.system - before.system;
-    const cpuSec = userSec + systemSec;
-    return {
-      variant,
-      requests: load.requests,
-      requestsPerSec: load.requestsPerSec,
-      cpuSec,
-      userSec,
-      systemSec,
-      usPerRequest: (cpuSec * 1e6) / load.requests,
-      p99Ms: load.latencyMs.p99,
-      errors: load.errors + load.timeouts + load.non2xx,
-    };
-  } finally {
-    await server.stop();
-  }
-}
+    const { server: serverCpus, loadgen: loadgenCpus } = run.environment.pinning;
+    run.log(
+      `server CPU per request on ${settings.workloads[0]}: ${settings.connections[0]} keep-alive connections, ${settings.durationSec} s per run after ` +
+        `${settings.warmupSec} s of warm-up, ${settings.repetitions} rounds, ${loadgen.name}; ` +
+        (serverCpus === null ? 'not pinned' : `server on CPUs ${serverCpus}, load generator on CPU ${loadgenCpus}`),
+    );
+    for (const variant of VARIANTS) {
+      const verified = await startVerified(variant, { pin: run.pinning.serverPin });
+      if (verified.status !== 'ok') {
+        setVariant(results, notMeasured(variant, verified));
+        run.finish();
+        run.log(`${variant}: ${verified.reason}`);
+        return 1;
+      }
+      await verified.server.stop();
+      setVariant(results, measured(variant, verified.server, verified.verification, []));
+    }
 
-const median = (xs: number[]) => summarize(xs).median;
+    const [cell] = buildMatrix({ ...settings, variants: [VARIANTS[0]] });
+    if (cell === undefined) throw new Error('bench:cpu: no cell to measure');
+    const rounds = new Map<string, number>();
+    const got = await sampleAlternately(
+      VARIANTS.map((name) => ({ name, start: () => start(name, { pin: run.pinning.serverPin }) })),
+      cell,
+      {
+        settings,
+        loadgen,
+        loadgenPin: run.pinning.loadgenPin,
+        onSample: (variant, s) => {
+          const round = (rounds.get(variant) ?? 0) + 1;
+          rounds.set(variant, round);
+          if (s === undefined) return;
+          const cpu = s.serverCpuUserSec + s.serverCpuSystemSec;
+          run.log(
+            `  round ${round} ${variant.padEnd(12)} ${formatInt(s.requestsPerSec).padStart(8)} req/s  server CPU ${cpu.toFixed(2)} s ` +
+              `(user ${s.serverCpuUserSec.toFixed(2)}, system ${s.serverCpuSystemSec.toFixed(2)})  ${(s.serverCpuUsPerRequest ?? 0).toFixed(1).padStart(6)} µs/req  ` +
+              `p99 ${s.latencyMs.p99.toFixed(1)} ms  errors ${s.errors + s.timeouts + s.non2xx}`,
+          );
+        },
+      },
+    );
+    for (const variant of VARIANTS) {
+      const entry = results.variants.find((v) => v.name === variant);
+      const c = got.get(variant);
+      if (entry?.status === 'ok' && c !== undefined) entry.cells.push(c);
+    }
+    run.finish();
 
-async function main(): Promise<void> {
-  handleInterrupts();
-  const { serverPin, loadgenPin: clientPin } = planPinning(true);
-  console.log(
-    `server CPU per request on ${PATH}: ${CONNECTIONS} keep-alive connections, ${DURATION_SEC} s per run, ${ROUNDS} rounds, ` +
-      (serverPin.length > 0 ? `server on CPUs ${serverPin.at(-1)}, autocannon on CPU 0` : 'not pinned'),
-  );
-  const samples: Sample[] = [];
-  const ratios: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
-    const inRound: Record<string, number> = {};
-    for (const variant of order) {
-      const s = await measure(variant, serverPin, clientPin);
-      samples.push(s);
-      inRound[variant] = s.usPerRequest;
-      console.log(
-        `  round ${round + 1} ${variant.padEnd(12)} ${Math.round(s.requestsPerSec).toLocaleString('en-US').padStart(8)} req/s  ` +
-          `server CPU ${s.cpuSec.toFixed(2)} s (user ${s.userSec.toFixed(2)}, system ${s.systemSec.toFixed(2)})  ` +
-          `${s.usPerRequest.toFixed(1).padStart(6)} µs/req  p99 ${s.p99Ms} ms  errors ${s.errors}`,
+    const [a, b] = VARIANTS.map((v) => got.get(v));
+    if (a?.status !== 'ok' || b?.status !== 'ok') {
+      for (const [v, c] of got) if (c.status === 'failed') run.log(`${v}: ${c.reason}`);
+      run.log(`not measured in full: ${run.dir}/results.json`);
+      return 1;
+    }
+    run.log('');
+    for (const c of [a, b]) {
+      const variant = c === a ? VARIANTS[0] : VARIANTS[1];
+      const user = c.repetitions.reduce((n, r) => n + r.serverCpuUserSec, 0);
+      const all = c.repetitions.reduce((n, r) => n + r.serverCpuUserSec + r.serverCpuSystemSec, 0);
+      run.log(
+        `${variant.padEnd(12)} median ${c.summary.serverCpuUsPerRequest.median.toFixed(1)} µs of server CPU per request (${Math.round((user / all) * 100)}% of it in user space)`,
       );
     }
-    ratios.push((inRound['single-loop'] as number) / (inRound['node-http'] as number));
-  }
-  console.log('');
-  for (const v of VARIANTS) {
-    const mine = samples.filter((s) => s.variant === v);
-    const us = median(mine.map((s) => s.usPerRequest));
-    const userShare = mine.reduce((n, s) => n + s.userSec, 0) / mine.reduce((n, s) => n + s.cpuSec, 0);
-    console.log(`${v.padEnd(12)} median ${us.toFixed(1)} µs of server CPU per request (${Math.round(userShare * 100)}% of it in user space)`);
-  }
-  const ratio = summarize(ratios);
-  console.log(
-    `ratio single-loop/node-http: ${ratio.median.toFixed(2)}x server CPU per request ` +
-      `(median of the per-round ratios; rounds ${ratio.min.toFixed(2)}-${ratio.max.toFixed(2)})`,
-  );
-  const errors = samples.reduce((n, s) => n + s.errors, 0);
-  if (errors > 0) {
-    console.error(`${errors} requests failed: the figures above are not valid`);
-    process.exit(1);
+    // Round i of each variant ran side by side: their ratio is the figure.
+    const ratio = summarize(a.repetitions.map((r, i) => (r.serverCpuUsPerRequest ?? 0) / (b.repetitions[i]?.serverCpuUsPerRequest ?? Number.NaN)));
+    run.log(
+      `ratio ${VARIANTS[0]}/${VARIANTS[1]}: ${ratio.median.toFixed(2)}x server CPU per request ` +
+        `(median of the per-round ratios; rounds ${ratio.min.toFixed(2)}-${ratio.max.toFixed(2)})`,
+    );
+    run.log(`results: ${run.dir}/results.json`);
+    const errors = [a, b].reduce((n, c) => n + c.repetitions.reduce((m, r) => m + r.errors + r.timeouts + r.non2xx, 0), 0);
+    if (errors > 0) {
+      run.log(`${errors} requests failed: the figures above are not valid`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    run.close();
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

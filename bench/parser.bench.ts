@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';
 import { RequestParser } from '../servers/core/parser.js';
 import { positiveIntFromEnv } from './lib/env.js';
-import { summarize } from './results.js';
+import { summarize } from './stats.js';
 
 const require = createRequire(import.meta.url);
 /** The part of node:http's llhttp binding this benchmark drives (the module ships no types). */

@@ -1,5 +1,7 @@
 // results.json: the source of truth every report is derived from. Versioned, described by a
-// schema (zod) that is checked on every read, and written atomically.
+// schema (zod) that is checked on every read, and written atomically. Cells and variants are
+// tagged unions on their `status`: each outcome carries only the fields valid for it, so no code
+// can read the statistics of a cell that failed.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -8,7 +10,8 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
-export const RESULTS_VERSION = 1;
+/** 2: cells and variants as tagged unions; environment.autocannonVersion dropped. Version 1 files are read and upgraded. */
+export const RESULTS_VERSION = 2;
 
 const stats = z.object({ median: z.number(), min: z.number(), max: z.number() });
 
@@ -35,89 +38,144 @@ export const repetitionSchema = z.object({
   loadgenCpuShare: z.number().nonnegative(),
 });
 
-export const cellSchema = z.object({
+/** Median, min and max of each figure over a cell's repetitions. */
+export const summarySchema = z.object({
+  requestsPerSec: stats,
+  latencyP50Ms: stats,
+  latencyP99Ms: stats,
+  latencyP99_9Ms: stats,
+  serverCpuUsPerRequest: stats,
+  serverPeakRssBytes: stats,
+  loadgenCpuShare: stats,
+  /** Errors, timeouts and resets, summed over the repetitions. */
+  errors: z.number().int().nonnegative(),
+});
+
+const cellKey = {
   workload: z.string(),
   connections: z.number().int().positive(),
   pipelining: z.number().int().positive(),
-  status: z.enum(['ok', 'failed']),
-  reason: z.string().optional(),
-  /** The load generator used ≥ 90% of its core: the figures are a floor, not the server's limit. */
+};
+
+/** A cell measured in full: every repetition and their summary. */
+export const okCellSchema = z.object({
+  ...cellKey,
+  status: z.literal('ok'),
+  /** The load generator used ≥ 90% of its core in some repetition: the figures are a floor, not the server's limit. */
   clientBound: z.boolean(),
-  repetitions: z.array(repetitionSchema),
-  /** Median, min and max over the repetitions; null when none completed. */
-  summary: z
-    .object({
-      requestsPerSec: stats,
-      latencyP50Ms: stats,
-      latencyP99Ms: stats,
-      latencyP99_9Ms: stats,
-      serverCpuUsPerRequest: stats,
-      serverPeakRssBytes: stats,
-      loadgenCpuShare: stats,
-      errors: z.number().int().nonnegative(),
-    })
-    .nullable(),
+  repetitions: z.array(repetitionSchema).min(1),
+  summary: summarySchema,
 });
 
-export const variantSchema = z.object({
+/** A cell that could not be measured in full: why, and the repetitions that finished before. */
+export const failedCellSchema = z.object({
+  ...cellKey,
+  status: z.literal('failed'),
+  reason: z.string(),
+  repetitions: z.array(repetitionSchema),
+});
+
+export const cellSchema = z.discriminatedUnion('status', [okCellSchema, failedCellSchema]);
+
+const verificationSchema = z.object({ ok: z.boolean(), failures: z.array(z.string()) });
+/** What the variant reported about itself on start (workers, scheduling, pool settings). */
+const infoSchema = z.record(z.string(), z.union([z.string(), z.number()]));
+
+/** Verified, then measured; some cells may still have failed (in the A/B mode, a sample's server). */
+const okVariantSchema = z.object({
   name: z.string(),
-  /** ok: measured; refused: failed verification; failed: did not start, crashed or stopped answering; not-run: interrupted first. */
-  status: z.enum(['ok', 'refused', 'failed', 'not-run']),
-  reason: z.string().optional(),
-  verification: z.object({ ok: z.boolean(), failures: z.array(z.string()) }).nullable(),
-  /** The server's last output lines, when it failed. */
+  status: z.literal('ok'),
+  verification: verificationSchema,
+  pids: z.array(z.number().int()),
+  info: infoSchema,
+  cells: z.array(cellSchema),
+});
+
+/** Answered wrongly at verification, so never measured. */
+const refusedVariantSchema = z.object({
+  name: z.string(),
+  status: z.literal('refused'),
+  reason: z.string(),
+  verification: verificationSchema,
+  /** The server's last output lines. */
+  output: z.array(z.string()),
+});
+
+/** Did not start, or crashed or stopped answering mid-run: the cells measured before it are kept. */
+const failedVariantSchema = z.object({
+  name: z.string(),
+  status: z.literal('failed'),
+  reason: z.string(),
+  /** null when it failed before verification. */
+  verification: verificationSchema.nullable(),
   output: z.array(z.string()),
   pids: z.array(z.number().int()),
-  /** What the variant reported about itself on start (workers, scheduling, pool settings). */
-  info: z.record(z.string(), z.union([z.string(), z.number()])),
+  info: infoSchema,
   cells: z.array(cellSchema),
+});
+
+/** Not reached: the run was interrupted first. */
+const notRunVariantSchema = z.object({ name: z.string(), status: z.literal('not-run') });
+
+export const variantSchema = z.discriminatedUnion('status', [okVariantSchema, refusedVariantSchema, failedVariantSchema, notRunVariantSchema]);
+
+export const environmentSchema = z.object({
+  node: z.string(),
+  os: z.string(),
+  cpuModel: z.string(),
+  cpus: z.number().int().positive(),
+  loadAverageBefore: z.array(z.number()),
+  gitSha: z.string().nullable(),
+  gitDirty: z.boolean().nullable(),
+  loadgen: z.object({ name: z.string(), version: z.string() }),
+  pinning: z.object({ server: z.string().nullable(), loadgen: z.string().nullable() }),
+});
+
+export const settingsSchema = z.object({
+  profile: z.string(),
+  variants: z.array(z.string()),
+  workloads: z.array(z.string()),
+  connections: z.array(z.number().int().positive()),
+  pipelining: z.array(z.number().int().positive()),
+  durationSec: z.number().positive(),
+  warmupSec: z.number().nonnegative(),
+  repetitions: z.number().int().positive(),
 });
 
 export const resultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),
-  version: z.literal(RESULTS_VERSION),
+  // Version 1 differs only in fields version 2 dropped, which parsing strips.
+  version: z.union([z.literal(1), z.literal(RESULTS_VERSION)]).transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
   runId: z.string(),
   /** incomplete: interrupted, or still being written. */
   status: z.enum(['complete', 'incomplete']),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
-  environment: z.object({
-    node: z.string(),
-    os: z.string(),
-    cpuModel: z.string(),
-    cpus: z.number().int().positive(),
-    loadAverageBefore: z.array(z.number()),
-    gitSha: z.string().nullable(),
-    gitDirty: z.boolean().nullable(),
-    loadgen: z.object({ name: z.string(), version: z.string() }),
-    /** Installed autocannon, whichever load generator ran. */
-    autocannonVersion: z.string(),
-    pinning: z.object({ server: z.string().nullable(), loadgen: z.string().nullable() }),
-  }),
-  settings: z.object({
-    profile: z.string(),
-    variants: z.array(z.string()),
-    workloads: z.array(z.string()),
-    connections: z.array(z.number().int().positive()),
-    pipelining: z.array(z.number().int().positive()),
-    durationSec: z.number().positive(),
-    warmupSec: z.number().nonnegative(),
-    repetitions: z.number().int().positive(),
-  }),
+  environment: environmentSchema,
+  settings: settingsSchema,
   variants: z.array(variantSchema),
 });
 
 export type Results = z.infer<typeof resultsSchema>;
+export type Environment = Results['environment'];
+export type Settings = Results['settings'];
 export type VariantResult = z.infer<typeof variantSchema>;
+export type OkVariant = z.infer<typeof okVariantSchema>;
+export type FailedVariant = z.infer<typeof failedVariantSchema>;
 export type CellResult = z.infer<typeof cellSchema>;
+export type OkCell = z.infer<typeof okCellSchema>;
+export type FailedCell = z.infer<typeof failedCellSchema>;
+export type CellSummary = z.infer<typeof summarySchema>;
 export type Repetition = z.infer<typeof repetitionSchema>;
 
-/** Median, min and max. */
-export function summarize(xs: number[]): { median: number; min: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  const median = s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-  return { median, min: s[0] as number, max: s[s.length - 1] as number };
+/** The cells a variant has: none unless it was measured (in full or until it failed). */
+export function cellsOf(v: VariantResult): CellResult[] {
+  return v.status === 'ok' || v.status === 'failed' ? v.cells : [];
+}
+
+/** Why a variant has no figures, or part of them: its reason, or that the run was interrupted first. */
+export function whyNot(v: VariantResult): string {
+  return v.status === 'not-run' ? 'not run: the run was interrupted first' : v.status === 'ok' ? '' : `${v.status}: ${v.reason}`;
 }
 
 function git(args: string[]): string | null {
@@ -129,11 +187,7 @@ function git(args: string[]): string | null {
 }
 
 /** What the run ran on. */
-export function describeEnvironment(
-  loadgen: { name: string; version: string },
-  pinning: { server: string | null; loadgen: string | null },
-  autocannonVersion: string,
-): Results['environment'] {
+export function describeEnvironment(loadgen: { name: string; version: string }, pinning: { server: string | null; loadgen: string | null }): Environment {
   const status = git(['status', '--porcelain']);
   return {
     node: process.version,
@@ -144,13 +198,12 @@ export function describeEnvironment(
     gitSha: git(['rev-parse', '--short=12', 'HEAD']),
     gitDirty: status === null ? null : status.length > 0,
     loadgen,
-    autocannonVersion,
     pinning,
   };
 }
 
 /** A run that has not measured anything yet: every variant `not-run`, status `incomplete`. */
-export function newResults(runId: string, settings: Results['settings'], environment: Results['environment']): Results {
+export function newResults(runId: string, settings: Settings, environment: Environment): Results {
   return {
     schema: RESULTS_SCHEMA,
     version: RESULTS_VERSION,
@@ -160,8 +213,15 @@ export function newResults(runId: string, settings: Results['settings'], environ
     finishedAt: null,
     environment,
     settings,
-    variants: settings.variants.map((name) => ({ name, status: 'not-run', verification: null, output: [], pids: [], info: {}, cells: [] })),
+    variants: settings.variants.map((name) => ({ name, status: 'not-run' })),
   };
+}
+
+/** Replaces the entry of variant `v.name`. */
+export function setVariant(results: Results, v: VariantResult): void {
+  const i = results.variants.findIndex((x) => x.name === v.name);
+  if (i === -1) throw new Error(`setVariant: ${v.name} is not in the run`);
+  results.variants[i] = v;
 }
 
 /** results/<timestamp>-<sha> */

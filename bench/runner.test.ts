@@ -33,21 +33,25 @@ describe('cbench bench (smoke profile, real servers on loopback)', () => {
     expect(readlinkSync(join(out, 'latest'))).toBe(dir.split('/').pop());
     const [broken, crashing, singleLoop] = results.variants;
 
-    expect(broken).toMatchObject({ name: 'broken', status: 'refused', cells: [] });
-    expect(broken?.verification?.failures.join('\n')).toMatch(/GET \/plaintext: body "Hello, World\?"/);
+    expect(broken).toMatchObject({ name: 'broken', status: 'refused' });
+    if (broken?.status !== 'refused') throw new Error('broken was not refused');
+    expect(broken.verification.failures.join('\n')).toMatch(/GET \/plaintext: body "Hello, World\?"/);
 
     expect(crashing).toMatchObject({ name: 'crashing', status: 'failed' });
-    expect(crashing?.reason).toMatch(/exited|crashed|stopped answering|failed/);
-    expect(crashing?.output.join('\n')).toMatch(/crashing on purpose/);
+    if (crashing?.status !== 'failed') throw new Error('crashing did not fail');
+    expect(crashing.reason).toMatch(/exited|crashed|stopped answering|failed/);
+    expect(crashing.output.join('\n')).toMatch(/crashing on purpose/);
 
     expect(singleLoop).toMatchObject({ name: 'single-loop', status: 'ok' });
-    expect(singleLoop?.cells.map((c) => [c.workload, c.status])).toEqual([
+    if (singleLoop?.status !== 'ok') throw new Error('single-loop was not measured');
+    expect(singleLoop.cells.map((c) => [c.workload, c.status])).toEqual([
       ['plaintext', 'ok'],
       ['echo', 'ok'],
     ]);
-    for (const cell of singleLoop?.cells ?? []) {
-      expect(cell.summary?.errors).toBe(0);
-      expect(cell.summary?.requestsPerSec.median).toBeGreaterThan(0);
+    for (const cell of singleLoop.cells) {
+      if (cell.status !== 'ok') throw new Error(`${cell.workload} failed: ${cell.reason}`);
+      expect(cell.summary.errors).toBe(0);
+      expect(cell.summary.requestsPerSec.median).toBeGreaterThan(0);
       const rep = cell.repetitions[0];
       expect(rep?.serverCpuUsPerRequest).toBeGreaterThan(0);
       expect(rep?.serverPeakRssBytes).toBeGreaterThan(1024 * 1024);

@@ -10,6 +10,18 @@ describe('scenario matrix', () => {
     expect(cells.slice(0, 30).every((c) => c.variant === 'a')).toBe(true);
   });
 
+  it('derives the smoke profile from the full matrix: every workload, the first of every other list, a blink', () => {
+    expect(profiles.smoke).toEqual({
+      workloads: profiles.full.workloads,
+      connections: [profiles.full.connections[0]],
+      pipelining: [profiles.full.pipelining[0]],
+      durationSec: 0.3,
+      warmupSec: 0,
+      repetitions: 1,
+    });
+    expect(buildMatrix({ ...profiles.smoke, variants: ['a'] })).toHaveLength(workloadNames.length);
+  });
+
   it('keeps the quick profile to every variant × every workload at one concurrency, within 4 minutes of load', () => {
     const settings = { ...profiles.quick, variants: ['single-loop', 'cluster', 'worker-pool', 'blocking', 'node-http'] };
     const cells = buildMatrix(settings);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapChangeCI, holm, mannWhitneyU, stars, welchTTest } from './stats.js';
+import { bootstrapChangeCI, holm, mannWhitneyU, stars, summarize, welchTTest } from './stats.js';
 
 describe('statistics against known values', () => {
+  it('summarize: median (the mean of the middle two for an even count), min and max, input left as it was', () => {
+    const xs = [5, 1, 4, 2];
+    expect(summarize(xs)).toEqual({ median: 3, min: 1, max: 5 });
+    expect(summarize([7, 3, 9])).toEqual({ median: 7, min: 3, max: 9 });
+    expect(xs).toEqual([5, 1, 4, 2]);
+  });
+
   it("Welch's t-test: the first example of the Wikipedia article (t = -2.46, df = 25.0, p = 0.021)", () => {
     const a1 = [27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4];
     const a2 = [27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4];

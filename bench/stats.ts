@@ -2,10 +2,16 @@
 // error function) and jstat (Student's t distribution); this file only combines them.
 
 import jstat from 'jstat';
-import { errorFunction, mean, median, quantileSorted, sampleVariance, wilcoxonRankSum } from 'simple-statistics';
+import { errorFunction, max, mean, median, min, quantileSorted, sampleVariance, wilcoxonRankSum } from 'simple-statistics';
 import { seededRandom } from '../shared/random.js';
 
 const { jStat } = jstat;
+
+/** Median, min and max: what every table and chart shows of a set of repetitions or rounds. */
+export function summarize(xs: readonly number[]): { median: number; min: number; max: number } {
+  const list = [...xs];
+  return { median: median(list), min: min(list), max: max(list) };
+}
 
 /** Welch's t-test (unequal variances), two-sided. */
 export function welchTTest(a: number[], b: number[]): { t: number; df: number; p: number } {

@@ -89,6 +89,22 @@ describe('cbench serve', () => {
   });
 });
 
+describe('cbench report', () => {
+  it('answers a file that is not a results file with one error line and exit 1 (not a usage error)', async () => {
+    const p = run(['report', 'package.json']);
+    expect(await p.exited).toBe(1);
+    const lines = p.err().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: .*package\.json is not a valid results file/);
+  });
+
+  it('answers a path that does not exist as a usage error (exit 2)', async () => {
+    const p = run(['report', 'no/such/run']);
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toMatch(/^error: no\/such\/run does not exist/);
+  });
+});
+
 describe('cbench list', () => {
   it('lists every registered variant with its model', async () => {
     const p = run(['list']);

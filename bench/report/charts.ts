@@ -2,7 +2,8 @@
 
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { type Results, summarize } from '../results.js';
+import type { Results } from '../results.js';
+import { summarize } from '../stats.js';
 import { headline, measured, workloadTables } from './model.js';
 
 /** A chart: its file name, a caption, and the SVG text. */

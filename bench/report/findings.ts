@@ -1,17 +1,16 @@
 // Findings: sentences computed from the numbers of one run, never written in advance.
 
+import { formatInt as int, formatTimes as times } from '../format.js';
 import type { Results } from '../results.js';
 import { workloads } from '../scenarios.js';
 import { BASELINE, headline, measured, type Row, workloadTables } from './model.js';
 
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
 /** Throughputs closer than this ratio are reported as a tie: run-to-run noise on a shared machine is of this order. */
 const TIE = 1.05;
 
 function workloadPath(name: string): string {
   return (workloads as Record<string, { path: string }>)[name]?.path ?? '';
 }
-const times = (n: number) => (n >= 10 ? `${Math.round(n)}×` : `${n.toFixed(2)}×`);
 
 export function findings(results: Results): string[] {
   const out: string[] = [];
@@ -52,7 +51,8 @@ export function findings(results: Results): string[] {
     }
     const pool = rows.find((r) => r.variant === 'worker-pool');
     const loop = rows.find((r) => r.variant === 'single-loop');
-    const poolInfo = results.variants.find((v) => v.name === 'worker-pool')?.info ?? {};
+    const poolVariant = results.variants.find((v) => v.name === 'worker-pool');
+    const poolInfo = poolVariant !== undefined && 'info' in poolVariant ? poolVariant.info : {};
     const wait = /[?&]ms=(\d+)/.exec(workloadPath(table.workload))?.[1];
     if (pool !== undefined && wait !== undefined && typeof poolInfo.workers === 'number' && typeof poolInfo.tasksPerWorker === 'number') {
       const bound = (poolInfo.workers * poolInfo.tasksPerWorker * 1000) / Number(wait);
@@ -84,10 +84,9 @@ export function findings(results: Results): string[] {
     );
   }
   for (const v of results.variants) {
-    if (v.status === 'refused' || v.status === 'failed' || v.status === 'not-run')
-      out.push(
-        `${v.name} was ${v.status === 'refused' ? 'refused and not measured' : v.status === 'failed' ? 'stopped by a failure' : 'not run'}: ${v.reason ?? 'the run was interrupted first'}.`,
-      );
+    if (v.status === 'refused') out.push(`${v.name} was refused and not measured: ${v.reason}.`);
+    else if (v.status === 'failed') out.push(`${v.name} was stopped by a failure: ${v.reason}.`);
+    else if (v.status === 'not-run') out.push(`${v.name} was not run: the run was interrupted first.`);
   }
   const pin = results.environment.pinning;
   if (pin.server === '1-1')

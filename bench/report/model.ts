@@ -1,6 +1,6 @@
 // The numbers every report shows, derived from results.json and nothing else.
 
-import type { CellResult, Results, VariantResult } from '../results.js';
+import { type CellResult, cellsOf, type Results, type VariantResult, whyNot } from '../results.js';
 
 /** One row of a workload's table: a variant at one connections × pipelining. */
 export interface Row {
@@ -30,17 +30,17 @@ export interface WorkloadTable {
 export const BASELINE = 'node-http';
 
 function rowOf(v: VariantResult, c: CellResult): Row {
-  const s = c.summary;
   const row: Row = {
     variant: v.name,
     connections: c.connections,
     pipelining: c.pipelining,
     status: c.status,
-    clientBound: c.clientBound,
-    note: c.status === 'failed' ? `failed: ${c.reason ?? ''}` : c.clientBound ? 'client-bound: a floor, not the server’s limit' : '',
+    clientBound: c.status === 'ok' && c.clientBound,
+    note: c.status === 'failed' ? `failed: ${c.reason}` : c.clientBound ? 'client-bound: a floor, not the server’s limit' : '',
     cell: c,
   };
-  if (s !== null) {
+  if (c.status === 'ok') {
+    const s = c.summary;
     Object.assign(row, {
       rps: s.requestsPerSec,
       p50: s.latencyP50Ms.median,
@@ -60,7 +60,7 @@ export function workloadTables(results: Results): WorkloadTable[] {
   return results.settings.workloads.map((workload) => {
     const rows: Row[] = [];
     for (const v of results.variants) {
-      const cells = v.cells.filter((c) => c.workload === workload);
+      const cells = cellsOf(v).filter((c) => c.workload === workload);
       if (cells.length === 0) {
         rows.push({
           variant: v.name,
@@ -68,7 +68,7 @@ export function workloadTables(results: Results): WorkloadTable[] {
           pipelining: 0,
           status: v.status === 'ok' ? 'failed' : v.status,
           clientBound: false,
-          note: `${v.status}: ${v.reason ?? 'not measured'}`,
+          note: v.status === 'ok' ? 'not measured' : whyNot(v),
         });
       } else {
         for (const c of cells) rows.push(rowOf(v, c));

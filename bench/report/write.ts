@@ -2,12 +2,11 @@
 
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { formatInt as int } from '../format.js';
 import { type Results, readResults, writeFileAtomic } from '../results.js';
 import { type Chart, charts } from './charts.js';
 import { findings } from './findings.js';
 import { type Row, workloadTables } from './model.js';
-
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The columns of every workload table: header, cell text, and the value a sort uses. */
 const COLUMNS: Array<{ head: string; text: (r: Row) => string; value: (r: Row) => number | string }> = [
@@ -114,7 +113,7 @@ for (const table of document.querySelectorAll('table.sortable')) {
 /** Writes report.md, report.html and charts/ beside results.json in a run folder. */
 export async function writeReport(path: string): Promise<{ markdown: string; html: string; charts: string[] }> {
   const runDir = statSync(path).isDirectory() ? path : dirname(path);
-  const r = readResults(runDir);
+  const r = readResults(path);
   const chartList = await charts(r);
   mkdirSync(join(runDir, 'charts'), { recursive: true });
   for (const c of chartList) writeFileAtomic(join(runDir, 'charts', c.file), c.svg);

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noFallthroughSwitchClause: the resumable scanner's states run into each other on purpose (see the table below)
 // The request head: request line and field lines, up to the empty line (RFC 9112 §2.1, §3, §5).
 // The hot part of the parser; parser.ts gathers the bytes and handles bodies.
 //
@@ -23,8 +24,6 @@
 // whole, byte by byte and at every split, and compare.
 
 import { latin1 } from './bytes.js';
-// biome-ignore-all lint/suspicious/noFallthroughSwitchClause: the resumable scanner's states run into each other on purpose (see the table below)
-
 import { COLON, CR, FIELD_VALUE as FIELD_VALUE_TABLE, HTAB, LF, SP, TARGET as TARGET_TABLE, TOKEN as TOKEN_TABLE } from './chars.js';
 import { isAbsoluteForm, isDigit } from './field-syntax.js';
 import { FRAMING_INITIAL as FRAMING_INITIAL_TABLE, Framing } from './framing.js';

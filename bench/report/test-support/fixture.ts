@@ -1,7 +1,7 @@
 // A results file built so the answers are known: who wins each workload, and by how much.
 
-import { type CellResult, RESULTS_SCHEMA, RESULTS_VERSION, type Repetition, type Results } from '../../results.js';
-import { cellFromRepetitions } from '../../runner.js';
+import { cellFromRepetitions } from '../../measure.js';
+import { type CellResult, RESULTS_SCHEMA, RESULTS_VERSION, type Repetition, type Results, type VariantResult } from '../../results.js';
 
 /** requests/s per variant and workload, the figures the fixture is built from. */
 export const FIXTURE_RPS: Record<string, Record<string, number>> = {
@@ -51,7 +51,6 @@ export function fixtureResults(opts: { clientBound?: string[] } = {}): Results {
       gitSha: 'abcdef123456',
       gitDirty: false,
       loadgen: { name: 'autocannon', version: '8.0.0' },
-      autocannonVersion: '8.0.0',
       pinning: { server: '1-3', loadgen: '0' },
     },
     settings: {
@@ -64,19 +63,20 @@ export function fixtureResults(opts: { clientBound?: string[] } = {}): Results {
       warmupSec: 1,
       repetitions: 2,
     },
-    variants: variants.map((name) => ({
-      name,
-      status: 'ok',
-      verification: { ok: true, failures: [] },
-      output: [],
-      pids: [1],
-      info: name === 'worker-pool' ? { workers: 2, tasksPerWorker: 1, maxQueue: 1024 } : ({} as Record<string, number>),
-      cells: Object.entries(FIXTURE_RPS[name] ?? {}).map(
-        ([workload, rps]): CellResult => ({
-          ...cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, [repetition(rps, 0.98), repetition(rps, 1.02)]),
-          clientBound: opts.clientBound?.includes(`${name}/${workload}`) ?? false,
-        }),
-      ),
-    })),
+    variants: variants.map(
+      (name): VariantResult => ({
+        name,
+        status: 'ok',
+        verification: { ok: true, failures: [] },
+        pids: [1],
+        info: name === 'worker-pool' ? { workers: 2, tasksPerWorker: 1, maxQueue: 1024 } : ({} as Record<string, number>),
+        cells: Object.entries(FIXTURE_RPS[name] ?? {}).map(
+          ([workload, rps]): CellResult => ({
+            ...cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, [repetition(rps, 0.98), repetition(rps, 1.02)]),
+            clientBound: opts.clientBound?.includes(`${name}/${workload}`) ?? false,
+          }),
+        ),
+      }),
+    ),
   };
 }

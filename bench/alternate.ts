@@ -1,0 +1,52 @@
+// Measuring contenders side by side: one sample of a cell each, in turn (A B, B A, ...), with a
+// fresh server for every sample, so that drift on a noisy machine falls on all of them alike.
+// The A/B run alternates two builds of a variant; bench:cpu alternates two variants.
+
+import type { Started } from './lifecycle.js';
+import { type CellContext, cellFromRepetitions, cellKey, failedCell, runCell } from './measure.js';
+import type { CellResult, Repetition } from './results.js';
+import type { Cell } from './scenarios.js';
+
+/** One of the things measured alternately: its name, and how to start its server for one sample. */
+export interface Contender {
+  readonly name: string;
+  start(): Promise<Started>;
+}
+
+/**
+ * ctx.settings.repetitions samples of `cell` per contender, each on a server of its own. A
+ * contender whose server fails to start, or crashes or stops answering in a sample, gets a failed
+ * cell with the reason (and the samples it finished); the others go on to the end.
+ */
+export async function sampleAlternately(
+  contenders: readonly Contender[],
+  cell: Cell,
+  ctx: CellContext & { onSample?: (contender: string, sample: Repetition | undefined) => void },
+): Promise<Map<string, CellResult>> {
+  const n = ctx.settings.repetitions;
+  const samples = new Map<string, Repetition[]>(contenders.map((c) => [c.name, []]));
+  const failures = new Map<string, CellResult>();
+  const one = { ...ctx, settings: { ...ctx.settings, repetitions: 1 } };
+  for (let r = 0; r < n; r++) {
+    for (const c of r % 2 === 0 ? contenders : [...contenders].reverse()) {
+      if (failures.has(c.name)) continue;
+      const done = samples.get(c.name) ?? [];
+      const before = done.length;
+      const started = await c.start();
+      if (started.status !== 'ok') {
+        failures.set(c.name, failedCell(cellKey(cell), `sample ${r + 1} of ${n}: the server ${started.reason}`, done));
+      } else {
+        try {
+          const result = await runCell(cell, started.server, one);
+          if (result.status === 'failed')
+            failures.set(c.name, failedCell(cellKey(cell), `sample ${r + 1} of ${n}: ${result.reason}`, [...done, ...result.repetitions]));
+          else done.push(...result.repetitions);
+        } finally {
+          await started.server.stop();
+        }
+      }
+      ctx.onSample?.(c.name, done.length > before ? done.at(-1) : undefined);
+    }
+  }
+  return new Map(contenders.map((c) => [c.name, failures.get(c.name) ?? cellFromRepetitions(cellKey(cell), samples.get(c.name) ?? [])]));
+}

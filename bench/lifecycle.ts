@@ -1,0 +1,193 @@
+// What every way of running the harness shares: a run folder with its results, saved atomically
+// after every step, `latest` pointed at it, and Ctrl-C turned into partial results; and a server
+// started, verified, and its refusal or failed start recorded. The plain run (runner.ts), the A/B
+// run (ab.ts) and bench:cpu (cpu-per-request.ts) are each only what differs between them.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseInfo } from '../shared/serve-protocol.js';
+import { formatDuration } from './format.js';
+import { handleInterrupts, type Pinning, planPinning, processTree, type ServerProcess, serveArgv, startServer } from './lib/processes.js';
+import type { LoadGenerator } from './loadgen/types.js';
+import { firstLine } from './measure.js';
+import {
+  type CellResult,
+  describeEnvironment,
+  type Environment,
+  type FailedVariant,
+  newResults,
+  newRunDir,
+  type OkVariant,
+  type Results,
+  type Settings,
+  updateLatest,
+  type VariantResult,
+  writeResults,
+} from './results.js';
+import { loadSeconds, type RunSettings } from './scenarios.js';
+import { type Verification, verifyServer } from './verify.js';
+
+/** What a run is opened with. */
+export interface RunPlan {
+  outDir: string;
+  settings: Settings;
+  loadgen: LoadGenerator;
+  /** Pin the server and the load generator to separate CPUs (when there are two or more). */
+  pin: boolean;
+  /** Where notes go (the terminal by default). */
+  log?: (line: string) => void;
+}
+
+/** A run folder being written. */
+export interface Run {
+  /** results/<timestamp>-<sha> */
+  readonly dir: string;
+  readonly runId: string;
+  readonly environment: Environment;
+  readonly pinning: Pinning;
+  readonly log: (line: string) => void;
+  /**
+   * A results document in this run, saved as results.json in the run folder (`sub` empty) or
+   * in its sub-folder `sub`; every variant starts `not-run`.
+   */
+  add(sub: string, overrides?: { gitSha?: string | null; settings?: Settings }): Results;
+  /** Writes every document (validated, atomically) and points `latest` at the run. */
+  save(): void;
+  /** Marks every document complete and saves. */
+  finish(): void;
+  /** Stops handling Ctrl-C for this run; call it when done, also on failure. */
+  close(): void;
+}
+
+/**
+ * Opens a run: describes the environment, makes the folder, and from now until close(), Ctrl-C
+ * or SIGTERM stops every child process, saves what finished marked `incomplete`, and exits 130.
+ */
+export function openRun(plan: RunPlan): Run {
+  const log = plan.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const pinning = planPinning(plan.pin);
+  const environment = describeEnvironment({ name: plan.loadgen.name, version: plan.loadgen.version() }, { server: pinning.server, loadgen: pinning.loadgen });
+  const dir = newRunDir(plan.outDir, environment.gitSha);
+  const runId = dir.split('/').pop() ?? dir;
+  const documents: Array<{ sub: string; results: Results }> = [];
+  const save = () => {
+    for (const d of documents) {
+      mkdirSync(join(dir, d.sub), { recursive: true });
+      writeResults(join(dir, d.sub), d.results);
+    }
+    updateLatest(dir);
+  };
+  const release = handleInterrupts(() => {
+    const now = new Date().toISOString();
+    for (const d of documents) {
+      d.results.status = 'incomplete';
+      d.results.finishedAt = now;
+    }
+    save();
+    process.stderr.write(`partial results (marked incomplete): ${dir}\n`);
+  });
+  return {
+    dir,
+    runId,
+    environment,
+    pinning,
+    log,
+    add(sub, overrides = {}) {
+      const results = newResults(sub === '' ? runId : `${runId}-${sub}`, overrides.settings ?? plan.settings, {
+        ...environment,
+        ...(overrides.gitSha === undefined ? {} : { gitSha: overrides.gitSha }),
+      });
+      documents.push({ sub, results });
+      return results;
+    },
+    save,
+    finish() {
+      const now = new Date().toISOString();
+      for (const d of documents) {
+        d.results.status = 'complete';
+        d.results.finishedAt = now;
+      }
+      save();
+    },
+    close: release,
+  };
+}
+
+/** A server started for measuring, or why it did not start. */
+export type Started = { status: 'ok'; server: ServerProcess } | { status: 'failed'; reason: string; output: string[] };
+
+/** A server started and verified, or why it is not measured: it answered wrongly, or did not start. */
+export type Verified =
+  | { status: 'ok'; server: ServerProcess; verification: Verification }
+  | { status: 'refused'; reason: string; verification: Verification; output: string[] }
+  | { status: 'failed'; reason: string; output: string[] };
+
+/** How to start a variant's server. */
+export interface StartOptions {
+  /** CPUs to pin it to (`taskset -c ...`), or none. */
+  pin: string[];
+  /** The command that serves it; default `cbench serve --variant NAME --port 0` of this build. */
+  argv?: string[] | undefined;
+}
+
+/** The last lines of a server's output, for a report. */
+export function lastLines(text: string, n = 20): string[] {
+  return text.trimEnd().split('\n').slice(-n);
+}
+
+/** Starts a variant's server and waits until it listens. Never throws for the server's sake: a failed start is a value. */
+export async function start(variant: string, opts: StartOptions): Promise<Started> {
+  try {
+    return { status: 'ok', server: await startServer(variant, { pin: opts.pin, argv: opts.argv ?? serveArgv(variant) }) };
+  } catch (e) {
+    // startServer's message is a line about the exit, then the server's output: keep its last word.
+    const output = lastLines(e instanceof Error ? e.message : String(e));
+    const last = output.length > 1 ? output.at(-1) : undefined;
+    return { status: 'failed', reason: `did not start: ${firstLine(e)}${last === undefined ? '' : ` ${last}`}`, output };
+  }
+}
+
+/** Starts a variant's server and verifies its answers (once per build is enough); a refused server is stopped here. */
+export async function startVerified(variant: string, opts: StartOptions): Promise<Verified> {
+  const started = await start(variant, opts);
+  if (started.status !== 'ok') return started;
+  const { server } = started;
+  const verification = await verifyServer(`http://127.0.0.1:${server.port}`);
+  if (verification.ok) return { status: 'ok', server, verification };
+  await server.stop();
+  return { status: 'refused', reason: `failed verification: ${verification.failures[0]}`, verification, output: lastLines(server.output()) };
+}
+
+/** The results entry of a variant that was not measured: refused or failed to start. */
+export function notMeasured(name: string, started: Exclude<Verified, { status: 'ok' }>): VariantResult {
+  return started.status === 'refused'
+    ? { name, status: 'refused', reason: started.reason, verification: started.verification, output: started.output }
+    : { name, status: 'failed', reason: started.reason, verification: null, output: started.output, pids: [], info: {}, cells: [] };
+}
+
+/** The results entry of a variant that is up and verified, with the cells measured on it. */
+export function measured(name: string, server: ServerProcess, verification: Verification, cells: CellResult[]): OkVariant {
+  return { name, status: 'ok', verification, pids: processTree(server.pid), info: parseInfo(name, server.output()), cells };
+}
+
+/** Marks an entry failed mid-run, with the server's last output; the cells measured so far stay. */
+export function failedMidRun(v: OkVariant, reason: string, output: string): FailedVariant {
+  return { ...v, status: 'failed', reason, output: lastLines(output) };
+}
+
+/** The plan line, the load generator and where things are pinned. */
+export function announce(run: Run, s: RunSettings, cellCount: number, what = `${s.variants.length} variants × ${s.workloads.length} workloads`): void {
+  const { server, loadgen } = run.environment.pinning;
+  run.log(
+    `plan: ${what} → ${cellCount} cells; ${s.warmupSec} s warm-up + ${s.repetitions} × ${s.durationSec} s per cell ≈ ` +
+      `${formatDuration(loadSeconds(s, cellCount))} of load plus start-up and verification`,
+  );
+  run.log(
+    `load generator: ${run.environment.loadgen.name} ${run.environment.loadgen.version}; ${server === null ? 'not pinned' : `server on CPUs ${server}, load generator on CPU ${loadgen}`}`,
+  );
+  if (server === '1-1') {
+    run.log(
+      'note: pinning leaves the server one CPU, so cluster and worker-pool default to one worker; --no-pin lets them share every CPU with the load generator',
+    );
+  }
+}

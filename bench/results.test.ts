@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureResults } from './report/test-support/fixture.js';
+import { RESULTS_VERSION, readResults, writeResults } from './results.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cbench-results-schema-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('results.json', () => {
+  it('reads a version 1 file as version 2: autocannonVersion dropped, each cell and variant with only the fields of its status', () => {
+    const v2 = fixtureResults();
+    const loop = v2.variants.find((v) => v.name === 'single-loop');
+    if (loop?.status !== 'ok' || loop.cells[0] === undefined) throw new Error('fixture: single-loop is measured');
+    loop.cells[0] = {
+      workload: 'plaintext',
+      connections: 64,
+      pipelining: 1,
+      status: 'failed',
+      reason: 'the server exited during the run (crashed)',
+      repetitions: [],
+    };
+    const refused = v2.variants.findIndex((v) => v.name === 'blocking');
+    v2.variants[refused] = { name: 'blocking', status: 'refused', reason: 'failed verification: x', verification: { ok: false, failures: ['x'] }, output: [] };
+    // The same run as version 1 wrote it: every field on every cell and variant, null where unused.
+    const v1 = JSON.parse(JSON.stringify(v2));
+    v1.version = 1;
+    v1.environment.autocannonVersion = '8.0.0';
+    Object.assign(v1.variants[0].cells[0], { clientBound: false, summary: null });
+    Object.assign(v1.variants[refused], { cells: [], pids: [], info: {} });
+    const file = join(dir, 'v1.json');
+    writeFileSync(file, JSON.stringify(v1));
+
+    const read = readResults(file);
+    expect(read.version).toBe(RESULTS_VERSION);
+    expect(read).toEqual(v2);
+    expect('autocannonVersion' in read.environment).toBe(false);
+  });
+
+  it('refuses an ok cell without its summary, and a failed cell without its reason', () => {
+    const r = fixtureResults();
+    const loop = r.variants[0];
+    if (loop?.status !== 'ok' || loop.cells[0]?.status !== 'ok') throw new Error('fixture: the first cell is measured');
+    const { summary: _, ...noSummary } = loop.cells[0];
+    loop.cells[0] = noSummary as never;
+    expect(() => writeResults(dir, r)).toThrow(/summary/);
+    loop.cells[0] = { workload: 'json', connections: 64, pipelining: 1, status: 'failed', repetitions: [] } as never;
+    expect(() => writeResults(dir, r)).toThrow(/reason/);
+  });
+});

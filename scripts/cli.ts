@@ -1,0 +1,72 @@
+// What every command of cbench shares: the exit status of a usage error, one-line errors with the
+// usage after them, and the parsers of option values.
+
+import { type Command, InvalidArgumentError } from 'commander';
+
+/** Exit status for a usage error (bad flag or value), as most Unix tools use. */
+export const EXIT_USAGE = 2;
+
+/** Prints a usage error as one line plus the usage, instead of the whole help. */
+export function usageOnError(cmd: Command): Command {
+  return cmd.showHelpAfterError(`usage: ${commandPath(cmd)} ${cmd.usage()}`).exitOverride();
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c !== null; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** An integer from min to max. */
+export function integer(min: number, max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    }
+    return Number(value);
+  };
+}
+
+/** A comma-separated list of names from `valid`. */
+export function listOf<T extends string>(valid: readonly T[], what: string) {
+  return (value: string): T[] => {
+    const items = value.split(',').map((x) => x.trim());
+    for (const item of items) {
+      if (!(valid as readonly string[]).includes(item)) throw new InvalidArgumentError(`unknown ${what} '${item}' (valid: ${valid.join(', ')})`);
+    }
+    return items as T[];
+  };
+}
+
+/** A comma-separated list of integers of 1 or more. */
+export function intList(value: string): number[] {
+  const items = value.split(',').map((x) => x.trim());
+  if (items.some((x) => !/^\d+$/.test(x) || Number(x) < 1)) throw new InvalidArgumentError('expected comma-separated integers of 1 or more');
+  return items.map(Number);
+}
+
+/** A number of seconds above 0. */
+export function positiveSeconds(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a number of seconds above 0`);
+    return n;
+  };
+}
+
+/** A number, 0 or more (seconds or percent, as `unit` says). */
+export function nonNegative(flag: string, unit = 'seconds') {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a number of ${unit}, 0 or more`);
+    return n;
+  };
+}
+
+/** A command that could not do its work (not a usage error): `error: MESSAGE` on stderr, exit 1. */
+export class CommandFailed extends Error {}
+
+/** The first line of an error's message. */
+export function message(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+}

@@ -1,0 +1,76 @@
+// cbench compare BASE HEAD: two runs cell by cell, with statistics, and a verdict on regressions.
+
+import { writeFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import type { Results } from '../../bench/results.js';
+import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
+import { EXIT_USAGE, integer, message, nonNegative, usageOnError } from '../cli.js';
+
+/** What `cbench compare` parses its flags into. */
+interface CompareFlags {
+  markdown?: string;
+  failOnRegression?: boolean;
+  test: 'welch' | 'mann-whitney';
+  thresholdRps: number;
+  thresholdCpu: number;
+  thresholdP99: number;
+  thresholdRss?: number;
+  seed: number;
+}
+
+const percent = (flag: string) => nonNegative(flag, 'percent');
+
+export function register(program: Command): void {
+  usageOnError(program.command('compare'))
+    .description('compare two runs cell by cell, with statistics, and tell whether a change is a regression')
+    .argument('<base>', 'results.json or run folder of the baseline')
+    .argument('<head>', 'results.json or run folder of the change')
+    .addOption(new Option('--markdown <file>', 'also write the comparison as Markdown (for a pull-request comment)'))
+    .addOption(new Option('--fail-on-regression', 'exit 1 when a change is significant after correction and beyond its threshold'))
+    .addOption(new Option('--test <name>', 'significance test').choices(['welch', 'mann-whitney']).default('welch'))
+    .addOption(
+      new Option('--threshold-rps <pct>', 'requests/s drop that counts as a regression')
+        .argParser(percent('--threshold-rps'))
+        .default(DEFAULT_THRESHOLDS.requestsPerSec),
+    )
+    .addOption(
+      new Option('--threshold-cpu <pct>', 'CPU per request rise that counts')
+        .argParser(percent('--threshold-cpu'))
+        .default(DEFAULT_THRESHOLDS.serverCpuUsPerRequest),
+    )
+    .addOption(
+      new Option('--threshold-p99 <pct>', 'p99 latency rise that counts').argParser(percent('--threshold-p99')).default(DEFAULT_THRESHOLDS.latencyP99Ms),
+    )
+    .addOption(new Option('--threshold-rss <pct>', 'peak RSS rise that counts (default: RSS is not gated)').argParser(percent('--threshold-rss')))
+    .addOption(new Option('--seed <n>', 'seed of the bootstrap').argParser(integer(0, 2 ** 31)).default(1))
+    .action(async (basePath: string, headPath: string, o: CompareFlags, cmd: Command) => {
+      const { readResults } = await import('../../bench/results.js');
+      const { compare, renderMarkdown, renderTerminal } = await import('../../bench/compare.js');
+      let base: Results;
+      let head: Results;
+      try {
+        base = readResults(basePath);
+        head = readResults(headPath);
+      } catch (e) {
+        cmd.error(`error: ${message(e)}`, { exitCode: EXIT_USAGE });
+      }
+      const report = compare(base, head, {
+        test: o.test,
+        seed: o.seed,
+        thresholds: {
+          requestsPerSec: o.thresholdRps,
+          serverCpuUsPerRequest: o.thresholdCpu,
+          latencyP99Ms: o.thresholdP99,
+          serverPeakRssBytes: o.thresholdRss ?? Infinity,
+        },
+      });
+      if (report.rows.length === 0) {
+        cmd.error('error: the two runs share no measured cell with at least two repetitions to compare', { exitCode: EXIT_USAGE });
+      }
+      process.stdout.write(`${renderTerminal(report)}\n`);
+      if (o.markdown !== undefined) writeFileSync(o.markdown, renderMarkdown(report, base, head));
+      const regressions = report.rows.filter((r) => r.regression);
+      process.stdout.write(regressions.length === 0 ? 'no regression\n' : `${regressions.length} regression(s)\n`);
+      if (o.failOnRegression === true && regressions.length > 0) process.exitCode = 1;
+    });
+}
