@@ -1,10 +1,9 @@
 // cbench serve: one variant in the foreground until SIGINT or SIGTERM. The harness starts one for
 // every measurement, so this loads the servers and nothing of the harness.
 
-import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { isVariantName, variantNames, variants } from '../../servers/variants/registry.js';
-import type { RunningServer, ServerVariant, VariantOption } from '../../servers/variants/types.js';
+import { type RunningServer, type ServerVariant, type VariantOption, workerCount } from '../../servers/variants/types.js';
 import { infoLine, listeningLine } from '../../shared/serve-protocol.js';
 import { EXIT_USAGE, integer, usageOnError } from '../cli.js';
 
@@ -66,16 +65,16 @@ async function run(opts: Record<string, unknown>, cmd: Command): Promise<void> {
   if (opts.workers !== undefined && !variant.usesWorkers) {
     cmd.error(`error: --workers does not apply to ${name}, which runs one process and one thread`, { exitCode: EXIT_USAGE });
   }
-  const workers = (opts.workers as number | undefined) ?? availableParallelism();
+  const options = { port: opts.port as number, host: opts.host as string, extra, ...(opts.workers === undefined ? {} : { workers: opts.workers as number }) };
   let server: RunningServer;
   try {
-    server = await variant.start({ port: opts.port as number, host: opts.host as string, workers, extra });
+    server = await variant.start(options);
   } catch (e) {
     process.stderr.write(`cbench serve: ${variant.name} failed to start: ${(e as Error).message}\n`);
     process.exit(1);
   }
   process.stdout.write(listeningLine(server.host, server.port));
-  const info = infoLine(variant.name, { ...(variant.usesWorkers ? { workers } : {}), ...server.info });
+  const info = infoLine(variant.name, { ...(variant.usesWorkers ? { workers: workerCount(options) } : {}), ...server.info });
   if (info !== null) process.stderr.write(info);
 
   let stopping = false;

@@ -10,6 +10,7 @@ import {
   CONN_NONE,
   CONTINUE_RESPONSE,
   type ConnectionHeader,
+  INTERNAL_ERROR,
   type Response,
   serializeResponse,
   textResponse,
@@ -48,15 +49,12 @@ export const DEFAULT_CONNECTION_OPTIONS: Readonly<ConnectionOptions> = Object.fr
 
 /** One response in line: filled when its handler finishes, written when everything before it is. */
 interface Slot {
-  ready: boolean;
+  /** The response's bytes; null until its handler finishes. */
   data: string | [string, Buffer] | null;
-  /** The connection closes once this is written. */
-  close: boolean;
+  /** What the response says of the connection; CONN_CLOSE closes it once this is written. */
   connection: ConnectionHeader;
   omitBody: boolean;
 }
-
-const INTERNAL_ERROR = textResponse(500, 'Internal Server Error\n');
 
 /** An HTTP/1.1 connection on one socket. */
 export class Connection {
@@ -112,10 +110,7 @@ export class Connection {
     }
     if (!this.parser.inRequest) this.discardInput = true;
     const last = this.queue.at(-1);
-    if (last !== undefined && !last.ready && !this.parser.inRequest) {
-      last.close = true;
-      last.connection = CONN_CLOSE;
-    }
+    if (last !== undefined && last.data === null && !this.parser.inRequest) last.connection = CONN_CLOSE;
     // A request still arriving is answered with close when it is complete (see onRequest).
   }
 
@@ -148,7 +143,7 @@ export class Connection {
           this.armForInput();
           return;
         case 'continue':
-          this.push({ ready: true, data: CONTINUE_RESPONSE, close: false, connection: CONN_NONE, omitBody: false });
+          this.push({ data: CONTINUE_RESPONSE, connection: CONN_NONE, omitBody: false });
           break;
         case 'error':
           this.stopReading(); // nothing after the bad bytes is processed
@@ -171,13 +166,7 @@ export class Connection {
     const close = !req.keepAlive || this.closing || (max > 0 && ++this.requests >= max);
     // Once a request says close, later pipelined ones are not processed (RFC 9112 §9.6).
     if (close) this.closing = true;
-    const slot: Slot = {
-      ready: false,
-      data: null,
-      close,
-      connection: close ? CONN_CLOSE : req.versionMinor === 0 ? CONN_KEEP_ALIVE : CONN_NONE,
-      omitBody: req.method === 'HEAD',
-    };
+    const slot: Slot = { data: null, connection: close ? CONN_CLOSE : req.versionMinor === 0 ? CONN_KEEP_ALIVE : CONN_NONE, omitBody: req.method === 'HEAD' };
     this.queue.push(slot);
     let result: Response | Promise<Response>;
     try {
@@ -198,7 +187,6 @@ export class Connection {
   private fill(slot: Slot, res: Response): void {
     if (this.destroyed) return;
     slot.data = serializeResponse(res, slot.connection, slot.omitBody);
-    slot.ready = true;
     if (this.queue[0] === slot) this.flush();
   }
 
@@ -208,17 +196,18 @@ export class Connection {
   }
 
   private errorSlot(status: number, text: string): Slot {
-    return { ready: true, data: serializeResponse(textResponse(status, text), CONN_CLOSE, false), close: true, connection: CONN_CLOSE, omitBody: false };
+    return { data: serializeResponse(textResponse(status, text), CONN_CLOSE, false), connection: CONN_CLOSE, omitBody: false };
   }
 
   /** Writes every ready response at the head of the line, in order. */
   private flush(): void {
     if (this.destroyed || this.ended) return;
     this.socket.cork();
-    let slot = this.queue[0];
-    while (slot?.ready) {
+    for (;;) {
+      const slot = this.queue[0];
+      if (slot === undefined || slot.data === null) break;
       this.queue.shift();
-      const data = slot.data as string | [string, Buffer];
+      const data = slot.data;
       let ok: boolean;
       if (typeof data === 'string') {
         ok = this.socket.write(data);
@@ -227,23 +216,18 @@ export class Connection {
         ok = this.socket.write(data[1]);
       }
       if (!ok) this.writeBlocked = true;
-      if (slot.close) {
+      if (slot.connection === CONN_CLOSE) {
         this.socket.uncork();
         this.endSocket();
         return;
       }
-      slot = this.queue[0];
     }
     this.socket.uncork();
-    if (this.queue.length === 0) {
-      if (this.peerEnded) {
-        this.endSocket();
-        return;
-      }
-      if (this.discardInput) {
-        this.endSocket();
-        return;
-      }
+    // Nothing more to answer, and nothing more will be read: the client has finished sending, or
+    // what it sends is dropped.
+    if (this.queue.length === 0 && (this.peerEnded || this.discardInput)) {
+      this.endSocket();
+      return;
     }
     // Room again in the line: take the pipelined requests that were left waiting.
     if (this.throttled && !this.writeBlocked && this.queue.length < this.options.maxPipelined) this.resume();

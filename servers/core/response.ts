@@ -80,5 +80,8 @@ export function textResponse(status: number, text: string, headers?: ReadonlyArr
     : { status, contentType: 'text/plain; charset=utf-8', body: text, headers };
 }
 
+/** What a handler that threw or rejected is answered with. */
+export const INTERNAL_ERROR: Response = Object.freeze(textResponse(500, 'Internal Server Error\n'));
+
 /** The interim response that lets an Expect: 100-continue client send its body (RFC 9110 §15.2.1). */
 export const CONTINUE_RESPONSE = 'HTTP/1.1 100 Continue\r\n\r\n';

@@ -3,6 +3,17 @@
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { Connection, type ConnectionOptions, DEFAULT_CONNECTION_OPTIONS, type Handler } from './connection.js';
 
+/** Starts listening on host:port; resolves with the real address (port 0 picks a free port), rejects if the port is taken. */
+export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host }, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
 /** A listening server built on the core. */
 export class CoreServer {
   readonly server: Server;
@@ -20,13 +31,7 @@ export class CoreServer {
 
   /** Starts listening; resolves with the real address (port 0 picks a free port). */
   listen(port: number, host: string): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ port, host }, () => {
-        this.server.off('error', reject);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listen(this.server, port, host);
   }
 
   /** How many connections are open. */

@@ -5,6 +5,7 @@
 
 import { createServer, type Socket } from 'node:net';
 import { Connection, DEFAULT_CONNECTION_OPTIONS } from '../core/connection.js';
+import { listen } from '../core/server.js';
 import { createHandler, ioResponse, type Wait } from '../routes/routes.js';
 import type { ServerVariant } from './types.js';
 
@@ -67,14 +68,10 @@ export const blocking: ServerVariant<'blocking'> = {
       waiting.push(socket);
       if (!busy) next();
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port, host }, () => resolve());
-    });
-    const address = server.address();
+    const address = await listen(server, port, host);
     return {
       host,
-      port: typeof address === 'object' && address !== null ? address.port : port,
+      port: address.port,
       info: {},
       pids: () => [process.pid],
       close: (graceMs = 3_000) =>

@@ -63,6 +63,7 @@ describe('cluster', () => {
 
   it('stops every worker process on close', async () => {
     const s = await cluster.start({ port: 0, host: '127.0.0.1', workers: 2 });
+    expect(s.info).toEqual({ workers: 2, schedule: 'rr', restarts: 0 });
     const workers = s.pids().slice(1);
     expect(workers).toHaveLength(2);
     expect(workers.every(alive)).toBe(true);

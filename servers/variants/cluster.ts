@@ -4,10 +4,9 @@
 
 import nodeCluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
 import { builtModule } from '../../shared/built.js';
 import type { ConnectionOptions } from '../core/connection.js';
-import type { RunningServer, ServerVariant } from './types.js';
+import { optionValue, type RunningServer, type ServerVariant, type VariantOption, workerCount } from './types.js';
 
 /** What a worker is started with (as its one argument, in JSON). */
 export interface ClusterWorkerConfig {
@@ -25,21 +24,23 @@ export type WorkerMessage = { type: 'listening'; port: number };
 const STABLE_AFTER_MS = 10_000;
 const MAX_BACKOFF_MS = 5_000;
 
+const SCHEDULE: VariantOption = {
+  flag: 'schedule',
+  description: 'how connections reach workers: rr (round-robin by the primary) or os (the kernel decides)',
+  choices: ['rr', 'os'],
+  default: 'rr',
+};
+
 export const cluster: ServerVariant<'cluster'> = {
   name: 'cluster',
   description: 'node:cluster: N processes, each one event loop on the scratch core, sharing one port',
   model: 'multi-process',
   usesWorkers: true,
-  options: [
-    {
-      flag: 'schedule',
-      description: 'how connections reach workers: rr (round-robin by the primary) or os (the kernel decides)',
-      choices: ['rr', 'os'],
-      default: 'rr',
-    },
-  ],
-  async start({ port, host, workers = availableParallelism(), connection, extra }) {
-    const schedule = extra?.schedule === 'os' ? 'os' : 'rr';
+  options: [SCHEDULE],
+  async start(options) {
+    const { port, host, connection, extra } = options;
+    const workers = workerCount(options);
+    const schedule = optionValue(SCHEDULE, extra) === 'os' ? 'os' : 'rr';
     // Fixed at the first fork for the life of the process, so a second start cannot change it.
     nodeCluster.schedulingPolicy = schedule === 'rr' ? nodeCluster.SCHED_RR : nodeCluster.SCHED_NONE;
     const exec = builtModule(import.meta.url, 'cluster-worker');

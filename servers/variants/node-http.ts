@@ -1,10 +1,10 @@
 // The same routes and headers on node:http: the baseline a user would otherwise pick.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DEFAULT_CONNECTION_OPTIONS } from '../core/connection.js';
 import { DEFAULT_LIMITS } from '../core/parser.js';
-import { type Response, SERVER_NAME, textResponse } from '../core/response.js';
+import { INTERNAL_ERROR, type Response, SERVER_NAME, textResponse } from '../core/response.js';
+import { listen } from '../core/server.js';
 import { createHandler } from '../routes/routes.js';
 import type { ServerVariant } from './types.js';
 
@@ -35,13 +35,10 @@ export const nodeHttp: ServerVariant<'node-http'> = {
       (req, res) => receive(req, res, maxBody, handle),
     );
     server.maxHeadersCount = opts.limits.maxHeaderCount ?? DEFAULT_LIMITS.maxHeaderCount;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port, host }, () => resolve());
-    });
+    const address = await listen(server, port, host);
     return {
       host,
-      port: (server.address() as AddressInfo).port,
+      port: address.port,
       info: {},
       pids: () => [process.pid],
       close: (graceMs = 3_000) =>
@@ -78,12 +75,12 @@ function receive(req: IncomingMessage, res: ServerResponse, maxBody: number, han
     try {
       result = handle({ method: req.method ?? 'GET', target: req.url ?? '/', body });
     } catch {
-      result = textResponse(500, 'Internal Server Error\n');
+      result = INTERNAL_ERROR;
     }
     if (result instanceof Promise)
       result.then(
         (r) => send(res, r, false),
-        () => send(res, textResponse(500, 'Internal Server Error\n'), false),
+        () => send(res, INTERNAL_ERROR, false),
       );
     else send(res, result, false);
   });

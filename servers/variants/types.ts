@@ -1,5 +1,6 @@
 // The contract every server variant implements.
 
+import { availableParallelism } from 'node:os';
 import type { ConnectionOptions } from '../core/connection.js';
 import type { Skips } from './conformance-names.js';
 
@@ -18,11 +19,21 @@ export interface VariantOption {
   readonly default: string | number;
 }
 
+/** The value of one of a variant's own options: as given, or its default (declared once, on the option). */
+export function optionValue(option: VariantOption, extra: ServeOptions['extra']): string | number {
+  return extra?.[option.flag] ?? option.default;
+}
+
+/** The processes or threads a variant runs: as given, or one per CPU. */
+export function workerCount(options: ServeOptions): number {
+  return options.workers ?? availableParallelism();
+}
+
 /** What `start` is given. */
 export interface ServeOptions {
   port: number;
   host: string;
-  /** Processes or threads, for the variants that have them (default: os.availableParallelism()). */
+  /** Processes or threads, for the variants that have them (default: workerCount(), one per CPU). */
   workers?: number;
   /** Timeouts and limits of the shared core (variants on node:http map what they can). */
   connection?: Partial<ConnectionOptions>;

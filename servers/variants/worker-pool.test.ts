@@ -33,6 +33,8 @@ describe('worker-pool', () => {
   it('leaves no thread behind after close', async () => {
     const before = threads();
     const s = await workerPool.start({ port: 0, host: '127.0.0.1', workers: 2 });
+    // Options not given take the defaults their declarations give.
+    expect(s.info).toEqual({ workers: 2, tasksPerWorker: 1, maxQueue: 1024 });
     expect((await getOnce(s.port, '/cpu?iterations=10')).status).toBe(200);
     expect(threads()).toBeGreaterThanOrEqual(before + 2);
     await s.close(1_000);

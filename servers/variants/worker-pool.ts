@@ -3,13 +3,12 @@
 // because the connection handler orders them whatever order the tasks finish in.
 
 import type { AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { builtModule } from '../../shared/built.js';
 import type { Handler } from '../core/connection.js';
-import { type Response, textResponse } from '../core/response.js';
+import { INTERNAL_ERROR, type Response, textResponse } from '../core/response.js';
 import { CoreServer } from '../core/server.js';
-import type { ServerVariant } from './types.js';
+import { optionValue, type ServerVariant, type VariantOption, workerCount } from './types.js';
 
 /** A request as it crosses to a worker thread. */
 export interface PoolRequest {
@@ -29,30 +28,32 @@ export interface PoolResponse {
 
 const EMPTY = new Uint8Array(0);
 const QUEUE_FULL = textResponse(503, 'worker pool queue is full\n', [['Retry-After', '1']]);
-const FAILED = textResponse(500, 'Internal Server Error\n');
+
+const TASKS_PER_WORKER: VariantOption = {
+  flag: 'tasks-per-worker',
+  description: 'tasks one thread runs at once; above 1 lets /io waits overlap in a thread (piscina concurrentTasksPerWorker)',
+  integer: { min: 1, max: 1024 },
+  default: 1,
+};
+
+const MAX_QUEUE: VariantOption = {
+  flag: 'max-queue',
+  description: 'tasks waiting for a thread before requests are answered 503 (piscina maxQueue)',
+  integer: { min: 1, max: 1_000_000 },
+  default: 1024,
+};
 
 export const workerPool: ServerVariant<'worker-pool'> = {
   name: 'worker-pool',
   description: 'one event loop for sockets and parsing; every handler runs in a piscina pool of N worker threads',
   model: 'thread-pool',
   usesWorkers: true,
-  options: [
-    {
-      flag: 'tasks-per-worker',
-      description: 'tasks one thread runs at once; above 1 lets /io waits overlap in a thread (piscina concurrentTasksPerWorker)',
-      integer: { min: 1, max: 1024 },
-      default: 1,
-    },
-    {
-      flag: 'max-queue',
-      description: 'tasks waiting for a thread before requests are answered 503 (piscina maxQueue)',
-      integer: { min: 1, max: 1_000_000 },
-      default: 1024,
-    },
-  ],
-  async start({ port, host, workers = availableParallelism(), connection, extra }) {
-    const tasksPerWorker = Number(extra?.['tasks-per-worker'] ?? 1);
-    const maxQueue = Number(extra?.['max-queue'] ?? 1024);
+  options: [TASKS_PER_WORKER, MAX_QUEUE],
+  async start(options) {
+    const { port, host, connection, extra } = options;
+    const workers = workerCount(options);
+    const tasksPerWorker = Number(optionValue(TASKS_PER_WORKER, extra));
+    const maxQueue = Number(optionValue(MAX_QUEUE, extra));
     const pool = new Piscina<PoolRequest, PoolResponse>({
       filename: builtModule(import.meta.url, 'worker-pool-task'),
       minThreads: workers,
@@ -71,7 +72,7 @@ export const workerPool: ServerVariant<'worker-pool'> = {
       const task: PoolRequest = { method: req.method, target: req.target, body };
       return pool
         .run(task, { transferList: body.length === 0 ? [] : [body.buffer] })
-        .then(fromPool, (e: Error) => (/queue is at limit/i.test(e.message) ? QUEUE_FULL : FAILED));
+        .then(fromPool, (e: Error) => (/queue is at limit/i.test(e.message) ? QUEUE_FULL : INTERNAL_ERROR));
     };
 
     const server = new CoreServer(handler, connection);
