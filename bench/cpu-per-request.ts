@@ -10,7 +10,7 @@
 // The run is written like any other (results/<run>/results.json), so `cbench report` reads it.
 
 import { sampleAlternately } from './alternate.js';
-import { formatInt } from './format.js';
+import { formatInt, formatTable } from './format.js';
 import { positiveIntFromEnv } from './lib/env.js';
 import { measured, notMeasured, openRun, start, startVerified } from './lifecycle.js';
 import { DEFAULT_LOADGEN, loadgens } from './loadgen/registry.js';
@@ -95,14 +95,21 @@ async function main(): Promise<number> {
       return 1;
     }
     run.log('');
-    for (const c of [a, b]) {
-      const variant = c === a ? VARIANTS[0] : VARIANTS[1];
+    const table = [['variant', 'server CPU µs/request (median)', 'of it in user space', 'requests/s (median)']];
+    for (const [variant, c] of [
+      [VARIANTS[0], a],
+      [VARIANTS[1], b],
+    ] as const) {
       const user = c.repetitions.reduce((n, r) => n + r.serverCpuUserSec, 0);
       const all = c.repetitions.reduce((n, r) => n + r.serverCpuUserSec + r.serverCpuSystemSec, 0);
-      run.log(
-        `${variant.padEnd(12)} median ${c.summary.serverCpuUsPerRequest.median.toFixed(1)} µs of server CPU per request (${Math.round((user / all) * 100)}% of it in user space)`,
-      );
+      table.push([
+        variant,
+        c.summary.serverCpuUsPerRequest.median.toFixed(1),
+        `${Math.round((user / all) * 100)}%`,
+        formatInt(c.summary.requestsPerSec.median),
+      ]);
     }
+    run.log(formatTable(table, (i) => i >= 1));
     // Round i of each variant ran side by side: their ratio is the figure.
     const ratio = summarize(a.repetitions.map((r, i) => (r.serverCpuUsPerRequest ?? 0) / (b.repetitions[i]?.serverCpuUsPerRequest ?? Number.NaN)));
     run.log(

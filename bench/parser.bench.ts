@@ -8,7 +8,9 @@
 import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';
 import { RequestParser } from '../servers/core/parser.js';
+import { formatInt, formatTable } from './format.js';
 import { positiveIntFromEnv } from './lib/env.js';
+import { type Shape, shapes } from './parser-shapes.js';
 import { summarize } from './stats.js';
 
 const require = createRequire(import.meta.url);
@@ -32,55 +34,6 @@ const { HTTPParser } = require('node:_http_common') as {
 
 /** Each benchmark iteration parses the input this many times, so timer overhead stays small. */
 const REPEAT = 64;
-
-const browserGet =
-  'GET /assets/app.js?v=8f3a1c HTTP/1.1\r\n' +
-  'Host: www.example.com\r\n' +
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36\r\n' +
-  'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n' +
-  'Accept-Language: en-GB,en;q=0.9\r\n' +
-  'Accept-Encoding: gzip, deflate, br\r\n' +
-  'Referer: https://www.example.com/index.html\r\n' +
-  'Cookie: session=4f1c2a9b8e7d6c5b; theme=dark; consent=yes\r\n' +
-  'Connection: keep-alive\r\n' +
-  'Cache-Control: max-age=0\r\n' +
-  'Sec-Fetch-Mode: navigate\r\n' +
-  'Upgrade-Insecure-Requests: 1\r\n\r\n';
-
-const plaintext =
-  'GET /plaintext HTTP/1.1\r\nHost: localhost\r\n' +
-  'Accept: text/plain,text/html;q=0.9,application/xhtml+xml;q=0.9,application/xml;q=0.8,*/*;q=0.7\r\n' +
-  'Connection: keep-alive\r\n\r\n';
-
-const chunk = 'x'.repeat(1024);
-const chunkedPost =
-  'POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n' +
-  `400\r\n${chunk}\r\n`.repeat(4) +
-  '0\r\n\r\n';
-
-interface Shape {
-  name: string;
-  /** The bytes as they arrive: one read each, in order. */
-  pieces: Buffer[];
-  /** Their total length. */
-  bytes: number;
-  requests: number;
-}
-
-function shape(name: string, text: string, requests: number, cuts: number[] = []): Shape {
-  const all = Buffer.from(text, 'latin1');
-  const at = [0, ...cuts, all.length];
-  return { name, pieces: at.slice(1).map((end, i) => all.subarray(at[i], end)), bytes: all.length, requests };
-}
-
-const shapes: Shape[] = [
-  shape('minimal GET', 'GET /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n', 1),
-  shape('browser-like GET', browserGet, 1),
-  // The same head in two reads, as when it crosses a segment boundary: the resumable path.
-  shape('browser-like GET, 2 reads', browserGet, 1, [300]),
-  shape('16 pipelined plaintext', plaintext.repeat(16), 16),
-  shape('chunked POST 4 KiB', chunkedPost, 1),
-];
 
 /** The scratch parser; returns how many requests it completed. */
 function scratch(materializeHeaders: boolean, fastPath = true) {
@@ -206,27 +159,25 @@ async function main(): Promise<void> {
       `the order rotated each round, after every parser has parsed every shape; medians over the rounds\n`,
   );
   warmUp();
-  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  console.log(`${'shape'.padEnd(26)} ${'parser'.padEnd(18)} ${'requests/s'.padStart(12)} ${'MB/s'.padStart(8)}`);
-  const ratios: string[] = [];
+  const rows: string[][] = [['shape', 'parser', 'requests/s', 'MB/s']];
+  const ratios: string[][] = [['shape', 'bytes', 'scratch/llhttp', 'scratch+headers/llhttp', 'fast path: scratch/scratch-resumable']];
   for (const shape of shapes) {
+    process.stderr.write(`measuring ${shape.name}\n`);
     const measured = await measure(shape, rounds, perRound);
     for (const c of contenders) {
       const reqPerSec = summarize(measured.map((r) => r[c.name]!)).median;
       const mbPerSec = ((reqPerSec / shape.requests) * shape.bytes) / 1e6;
-      console.log(`${shape.name.padEnd(26)} ${c.name.padEnd(18)} ${fmt(reqPerSec).padStart(12)} ${mbPerSec.toFixed(0).padStart(8)}`);
+      rows.push([shape.name, c.name, formatInt(reqPerSec), mbPerSec.toFixed(0)]);
     }
     const ratio = (name: string, over = 'llhttp') => {
       const each = summarize(measured.map((r) => r[name]! / r[over]!));
       return `${each.median.toFixed(2)}x (${each.min.toFixed(2)}-${each.max.toFixed(2)})`;
     };
-    ratios.push(
-      `${`${shape.name} (${shape.bytes} B)`.padEnd(36)} ratio scratch/llhttp ${ratio('scratch')}, scratch+headers/llhttp ${ratio('scratch+headers')}, ` +
-        `fast path scratch/scratch-resumable ${ratio('scratch', 'scratch-resumable')}`,
-    );
+    ratios.push([shape.name, String(shape.bytes), ratio('scratch'), ratio('scratch+headers'), ratio('scratch', 'scratch-resumable')]);
   }
+  console.log(formatTable(rows, (i) => i >= 2));
   console.log(`\nratios: median of the per-round ratios (lowest-highest round)`);
-  for (const line of ratios) console.log(line);
+  console.log(formatTable(ratios, (i) => i >= 1));
 }
 
 main().catch((e: unknown) => {
