@@ -94,7 +94,9 @@ describe('cbench bench --against (A/B)', () => {
       ),
     );
     const run = abRun(repo, cli, 'plaintext,json');
-    expect(run.status, run.stdout + run.stderr).toBe(0);
+    // It finishes, and the gate still fails: the head build's server did not start once.
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/no regression; this tree's build failed: single-loop plaintext c=1 p=1 \(sample 2 of 6: the server did not start/);
     // Verification, plaintext's two samples (the second failing), json's six.
     expect(readFileSync(join(repo, 'starts.txt'), 'utf8')).toBe('9');
     expect(run.stdout).toMatch(

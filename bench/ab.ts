@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { CBENCH } from '../shared/built.js';
 import { sampleAlternately } from './alternate.js';
 import { type CompareOptions, type ComparisonReport, compare, renderMarkdown } from './compare.js';
-import { formatInt } from './format.js';
+import { formatDuration, formatInt } from './format.js';
 import { serveArgv } from './lib/processes.js';
 import { announce, measured, notMeasured, openRun, start, startVerified } from './lifecycle.js';
 import type { LoadGenerator } from './loadgen/types.js';
-import { type OkVariant, type Results, setVariant, writeFileAtomic } from './results.js';
+import { cellsOf, type OkVariant, type Results, setVariant, whyNot, writeFileAtomic } from './results.js';
 import { buildMatrix, type RunSettings } from './scenarios.js';
 
 export interface AbOptions {
@@ -72,11 +72,27 @@ function buildRef(repo: string, ref: string, log: (l: string) => void): { cli: s
   return { cli: join(dir, 'dist', 'scripts', 'cbench.js'), sha, remove };
 }
 
+/** Where a build failed: variants refused or not started, and cells whose server did not start, crashed or stopped answering. */
+export function headFailures(head: Results): string[] {
+  return head.variants.flatMap((v) => {
+    if (v.status === 'refused' || (v.status === 'failed' && v.cells.length === 0)) return [`${v.name} (${whyNot(v)})`];
+    return cellsOf(v).flatMap((c) => (c.status === 'failed' ? [`${v.name} ${c.workload} c=${c.connections} p=${c.pipelining} (${c.reason})`] : []));
+  });
+}
+
 export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Results; head: Results; report: ComparisonReport }> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   const built = buildRef(opts.repo ?? process.cwd(), opts.ref, log);
   try {
-    const run = openRun({ outDir: opts.outDir, settings: { profile: opts.profile, ...opts.settings }, loadgen: opts.loadgen, pin: opts.pin, log });
+    const run = openRun({
+      outDir: opts.outDir,
+      settings: { profile: opts.profile, ...opts.settings },
+      loadgen: opts.loadgen,
+      pin: opts.pin,
+      log,
+      // Ctrl-C exits from the handler: the worktree goes with it.
+      cleanup: built.remove,
+    });
     const sides: Record<Side, Results> = {
       base: run.add('base', { gitSha: built.sha.slice(0, 12) }),
       head: run.add('head', { gitSha: run.environment.gitSha ?? 'working tree' }),
@@ -84,11 +100,19 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
     const cli: Record<Side, string> = { base: built.cli, head: CBENCH };
     const argv = (side: Side, variant: string) => opts.serverArgv?.(side, variant, cli[side]) ?? serveArgv(variant, [], cli[side]);
     try {
-      const cells = buildMatrix(opts.settings);
-      const samples = cells.length * opts.settings.repetitions * 2;
-      log(`A/B: ${opts.ref} (${built.sha.slice(0, 12)}) against the working tree, alternating, a fresh server per sample (${samples} samples)`);
-      announce(run, opts.settings, cells.length, `${opts.settings.variants.length} variants × ${opts.settings.workloads.length} workloads, per side`);
+      const s = opts.settings;
+      const cells = buildMatrix(s);
+      log(`A/B: ${opts.ref} (${built.sha.slice(0, 12)}) against the working tree, alternating, a fresh server per sample`);
+      // Every sample of each side has its own warm-up.
+      announce(
+        run,
+        s,
+        cells.length,
+        `${s.variants.length} variants × ${s.workloads.length} workloads, each side`,
+        cells.length * 2 * s.repetitions * (s.warmupSec + s.durationSec),
+      );
       run.save();
+      const started = Date.now();
       let done = 0;
       for (const variant of opts.settings.variants) {
         // Each build is verified once; a side that answers wrongly or does not start is not measured.
@@ -96,8 +120,8 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
         for (const side of SIDES) {
           const verified = await startVerified(variant, { pin: run.pinning.serverPin, argv: argv(side, variant) });
           if (verified.status === 'ok') {
-            await verified.server.stop();
             entries[side] = measured(variant, verified.server, verified.verification, []);
+            await verified.server.stop();
             setVariant(sides[side], entries[side]);
           } else {
             setVariant(sides[side], notMeasured(variant, verified));
@@ -106,25 +130,22 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
         }
         const { base, head } = entries;
         if (base === undefined || head === undefined) {
-          done += cells.filter((c) => c.variant === variant).length * opts.settings.repetitions * 2;
+          done += cells.filter((c) => c.variant === variant).length;
           run.save();
           continue;
         }
         for (const cell of cells.filter((c) => c.variant === variant)) {
           const contenders = SIDES.map((side) => ({ name: side, start: () => start(variant, { pin: run.pinning.serverPin, argv: argv(side, variant) }) }));
-          const got = await sampleAlternately(contenders, cell, {
-            settings: opts.settings,
-            loadgen: opts.loadgen,
-            loadgenPin: run.pinning.loadgenPin,
-            onSample: () => done++,
-          });
+          const got = await sampleAlternately(contenders, cell, { settings: s, loadgen: opts.loadgen, loadgenPin: run.pinning.loadgenPin });
+          done++;
           const line = SIDES.map((side) => {
             const c = got.get(side);
             if (c === undefined) throw new Error(`runAb: no cell for ${side}`);
             entries[side]?.cells.push(c);
             return c.status === 'ok' ? `${side} ${formatInt(c.summary.requestsPerSec.median)} req/s` : `${side} FAILED (${c.reason})`;
           });
-          log(`[${done}/${samples}] ${variant} ${cell.workload} c=${cell.connections} p=${cell.pipelining}: ${line.join(', ')}`);
+          const eta = formatDuration((((Date.now() - started) / 1000) * (cells.length - done)) / done);
+          log(`[${done}/${cells.length}, ETA ${eta}] ${variant} ${cell.workload} c=${cell.connections} p=${cell.pipelining}: ${line.join(', ')}`);
           run.save();
         }
       }

@@ -198,13 +198,17 @@ export function renderMarkdown(report: ComparisonReport, base: Results, head: Re
   const t = table(report.rows);
   const regressions = report.rows.filter((r) => r.regression).length;
   const lines = unjudgedLines(report.unjudged);
-  const cellWord = (n: number) => `${n} cell${n === 1 ? '' : 's'}`;
+  const count = (n: number, what: string) => (n === 0 ? [] : [`${n} ${what}${n === 1 ? '' : 's'}`]);
+  const notJudged = [
+    ...count(report.unjudged.filter((u) => u.cell !== null).length, 'cell'),
+    ...count(report.unjudged.filter((u) => u.cell === null).length, 'variant'),
+  ];
   return [
     '## concurrency-bench comparison',
     '',
     `base \`${base.runId}\` (${base.environment.gitSha ?? '?'}) → head \`${head.runId}\` (${head.environment.gitSha ?? '?'}): ` +
       (regressions === 0 ? 'no regression' : `**${regressions} regression${regressions === 1 ? '' : 's'}**`) +
-      (lines.length === 0 ? '.' : `; ${cellWord(lines.length)} could not be judged (below).`),
+      (notJudged.length === 0 ? '.' : `; ${notJudged.join(' and ')} could not be judged (below).`),
     '',
     `| ${t[0]?.join(' | ')} |`,
     `| ${t[0]?.map(() => '---').join(' | ')} |`,

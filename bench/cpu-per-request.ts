@@ -46,16 +46,22 @@ async function main(): Promise<number> {
         `${settings.warmupSec} s of warm-up, ${settings.repetitions} rounds, ${loadgen.name}; ` +
         (serverCpus === null ? 'not pinned' : `server on CPUs ${serverCpus}, load generator on CPU ${loadgenCpus}`),
     );
+    // Both verified first: a variant that answers wrongly or does not start is recorded, and nothing is measured.
+    let verifiedAll = true;
     for (const variant of VARIANTS) {
       const verified = await startVerified(variant, { pin: run.pinning.serverPin });
-      if (verified.status !== 'ok') {
+      if (verified.status === 'ok') {
+        setVariant(results, measured(variant, verified.server, verified.verification, []));
+        await verified.server.stop();
+      } else {
         setVariant(results, notMeasured(variant, verified));
-        run.finish();
         run.log(`${variant}: ${verified.reason}`);
-        return 1;
+        verifiedAll = false;
       }
-      await verified.server.stop();
-      setVariant(results, measured(variant, verified.server, verified.verification, []));
+    }
+    if (!verifiedAll) {
+      run.finish();
+      return 1;
     }
 
     const [cell] = buildMatrix({ ...settings, variants: [VARIANTS[0]] });

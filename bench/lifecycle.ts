@@ -5,11 +5,11 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { firstLine } from '../shared/first-line.js';
 import { parseInfo } from '../shared/serve-protocol.js';
 import { formatDuration } from './format.js';
 import { handleInterrupts, type Pinning, planPinning, processTree, type ServerProcess, serveArgv, startServer } from './lib/processes.js';
 import type { LoadGenerator } from './loadgen/types.js';
-import { firstLine } from './measure.js';
 import {
   type CellResult,
   describeEnvironment,
@@ -36,6 +36,8 @@ export interface RunPlan {
   pin: boolean;
   /** Where notes go (the terminal by default). */
   log?: (line: string) => void;
+  /** What to undo on Ctrl-C besides stopping the children (a temporary worktree, say). */
+  cleanup?: () => void;
 }
 
 /** A run folder being written. */
@@ -85,6 +87,7 @@ export function openRun(plan: RunPlan): Run {
     }
     save();
     process.stderr.write(`partial results (marked incomplete): ${dir}\n`);
+    plan.cleanup?.();
   });
   return {
     dir,
@@ -131,7 +134,7 @@ export interface StartOptions {
 }
 
 /** The last lines of a server's output, for a report. */
-export function lastLines(text: string, n = 20): string[] {
+function lastLines(text: string, n = 20): string[] {
   return text.trimEnd().split('\n').slice(-n);
 }
 
@@ -176,11 +179,17 @@ export function failedMidRun(v: OkVariant, reason: string, output: string): Fail
 }
 
 /** The plan line, the load generator and where things are pinned. */
-export function announce(run: Run, s: RunSettings, cellCount: number, what = `${s.variants.length} variants × ${s.workloads.length} workloads`): void {
+export function announce(
+  run: Run,
+  s: RunSettings,
+  cellCount: number,
+  what = `${s.variants.length} variants × ${s.workloads.length} workloads`,
+  loadSec = loadSeconds(s, cellCount),
+): void {
   const { server, loadgen } = run.environment.pinning;
   run.log(
     `plan: ${what} → ${cellCount} cells; ${s.warmupSec} s warm-up + ${s.repetitions} × ${s.durationSec} s per cell ≈ ` +
-      `${formatDuration(loadSeconds(s, cellCount))} of load plus start-up and verification`,
+      `${formatDuration(loadSec)} of load plus start-up and verification`,
   );
   run.log(
     `load generator: ${run.environment.loadgen.name} ${run.environment.loadgen.version}; ${server === null ? 'not pinned' : `server on CPUs ${server}, load generator on CPU ${loadgen}`}`,

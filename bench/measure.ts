@@ -2,6 +2,7 @@
 // generator in a process of its own, and the server's CPU time and memory read from /proc around
 // each. Every mode (the plain run, the A/B run, bench:cpu) measures through this.
 
+import { firstLine } from '../shared/first-line.js';
 import { isGone, PeakRss, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
 import type { LoadGenerator, LoadSample } from './loadgen/types.js';
 import type { CellResult, FailedCell, OkCell, Repetition } from './results.js';
@@ -28,11 +29,6 @@ export function cellKey(cell: Cell): CellKey {
 /** A cell that could not be measured in full, with the repetitions that finished before. */
 export function failedCell(key: CellKey, reason: string, repetitions: Repetition[]): FailedCell {
   return { ...key, status: 'failed', reason, repetitions };
-}
-
-/** The first line of an error's message, for a reason. */
-export function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
 }
 
 export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContext): Promise<CellResult> {

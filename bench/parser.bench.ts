@@ -2,8 +2,9 @@
 //
 // Both parsers are kept alive across iterations (as on a keep-alive connection) and fed the same
 // bytes. llhttp hands JavaScript the method, URL and every header as strings; the scratch parser
-// makes the method and target strings and keeps headers as offsets until asked. So there are two
-// scratch rows: as a router uses it (lazy headers), and with every header turned into strings.
+// makes the method and target strings and keeps headers as offsets until asked. So there are
+// scratch rows as a router uses it (lazy headers) and with every header turned into strings, and a
+// third with every head through the resumable scanner alone, to show what the fast path gains.
 
 import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';

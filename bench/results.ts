@@ -165,7 +165,6 @@ export type FailedVariant = z.infer<typeof failedVariantSchema>;
 export type CellResult = z.infer<typeof cellSchema>;
 export type OkCell = z.infer<typeof okCellSchema>;
 export type FailedCell = z.infer<typeof failedCellSchema>;
-export type CellSummary = z.infer<typeof summarySchema>;
 export type Repetition = z.infer<typeof repetitionSchema>;
 
 /** The cells a variant has: none unless it was measured (in full or until it failed). */

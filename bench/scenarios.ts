@@ -52,7 +52,7 @@ const full: Profile = { workloads: workloadNames, connections: [1, 16, 64, 256, 
  * mode: every workload (as Node still runs every benchmark file), the first value of every other
  * list, one short repetition and no warm-up. Derived, so there is no second list to keep in step.
  */
-export function smokeOf(p: Profile): Profile {
+function smokeOf(p: Profile): Profile {
   return {
     workloads: p.workloads,
     connections: p.connections.slice(0, 1),

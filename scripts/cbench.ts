@@ -21,7 +21,7 @@ type CommandName = keyof typeof commands;
 const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(commands, name);
 
 /** The program with the named commands, or every command (for help and for suggestions on a typo). */
-export async function buildProgram(only?: CommandName): Promise<Command> {
+async function buildProgram(only?: CommandName): Promise<Command> {
   const program = usageOnError(new Command('cbench'))
     .description('Which concurrency model should a Node.js HTTP server use? Honest numbers from one shared HTTP/1.1 core.')
     .usage('<command> [options]')

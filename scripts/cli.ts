@@ -65,8 +65,3 @@ export function nonNegative(flag: string, unit = 'seconds') {
 
 /** A command that could not do its work (not a usage error): `error: MESSAGE` on stderr, exit 1. */
 export class CommandFailed extends Error {}
-
-/** The first line of an error's message. */
-export function message(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
-}

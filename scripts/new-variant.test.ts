@@ -35,6 +35,19 @@ describe('cbench new-variant', () => {
     expect(registry).toContain(`'my-model': ${exportName('my-model')},`);
 
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', copy], { cwd: copy });
+    // The new file and the registry line pass lint and the formatter as written.
+    const lint = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules', '@biomejs', 'biome', 'bin', 'biome'),
+        'check',
+        '--vcs-enabled=false',
+        'servers/variants/my-model.ts',
+        'servers/variants/registry.ts',
+      ],
+      { cwd: copy, encoding: 'utf8' },
+    );
+    expect(lint.status, lint.stdout + lint.stderr).toBe(0);
     const run = spawnSync(
       process.execPath,
       [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'servers/variants/conformance.test.ts', '-t', 'conformance: my-model'],

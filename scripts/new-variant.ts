@@ -53,11 +53,16 @@ export function addVariant(root: string, name: string): string[] {
   if (existsSync(file) || registry.includes(`'${name}':`)) throw new NewVariantError(`variant '${name}' already exists`);
 
   const lines = registry.split('\n');
-  const lastImport = lines.findLastIndex((l) => /^import \{ \w+ \} from '\.\/[\w-]+\.js';$/.test(l));
+  const source = (line: string) => /^import (?:type )?\{ [\w, ]+ \} from '(\.\/[\w-]+\.js)';$/.exec(line)?.[1];
+  const imports = lines.flatMap((l, i) => (source(l) === undefined ? [] : [i]));
   const end = lines.findIndex((l) => l.startsWith('} as const satisfies'));
-  if (lastImport === -1 || end === -1) throw new Error(`${registryPath} is not in the shape new-variant expects`);
+  const lastImport = imports.at(-1);
+  if (lastImport === undefined || end === -1) throw new Error(`${registryPath} is not in the shape new-variant expects`);
   lines.splice(end, 0, `  '${name}': ${exportName(name)},`);
-  lines.splice(lastImport + 1, 0, `import { ${exportName(name)} } from './${name}.js';`);
+  // Among the imports in the order of their sources, as the formatter keeps them.
+  const ours = `./${name}.js`;
+  const before = imports.find((i) => (source(lines[i] ?? '') ?? '') > ours);
+  lines.splice(before ?? lastImport + 1, 0, `import { ${exportName(name)} } from '${ours}';`);
 
   writeFileSync(file, template(name));
   writeFileSync(registryPath, lines.join('\n'));

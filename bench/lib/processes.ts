@@ -98,17 +98,25 @@ export function planPinning(pin: boolean): Pinning {
   return { server, loadgen: '0', serverPin: ['taskset', '-c', server], loadgenPin: ['taskset', '-c', '0'] };
 }
 
-/** Starts a server command (by default `cbench serve --variant NAME --port 0`) and waits for its `listening on` line. */
+/**
+ * Starts a server command (by default `cbench serve --variant NAME --port 0`) and waits for its
+ * `listening on` line. If it exits first, or does not listen in time (it is then killed by its
+ * pid), rejects with what it printed, once its output is whole.
+ */
 export async function startServer(
   variant: string,
   opts: { pin?: string[]; timeoutMs?: number; extraArgs?: string[]; argv?: string[] } = {},
 ): Promise<ServerProcess> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   const { child, output } = spawnTracked([...(opts.pin ?? []), ...(opts.argv ?? serveArgv(variant, opts.extraArgs))]);
+  // 'close' comes after 'exit' once stdout and stderr are drained: only then is the output whole.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${variant} did not print its listening line within ${opts.timeoutMs ?? 10_000} ms:\n${output()}`)),
-      opts.timeoutMs ?? 10_000,
-    );
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     const check = () => {
       const port = parseListening(output());
       if (port !== undefined) {
@@ -117,13 +125,12 @@ export async function startServer(
       }
     };
     child.stdout?.on('data', check);
-    child.on('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${variant} exited with ${code} before listening:\n${output()}`));
+      const why = timedOut ? `did not print its listening line within ${timeoutMs} ms (killed)` : `exited with ${code ?? signal} before listening`;
+      closed.then(() => reject(new Error(`${variant} ${why}:\n${output()}`)));
     });
   });
-  // 'close' comes after 'exit' once stdout and stderr are drained: only then is the output whole.
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
     pid: child.pid as number,
     port,

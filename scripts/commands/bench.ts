@@ -6,7 +6,8 @@ import { DEFAULT_LOADGEN, type LoadgenName, loadgenNames, loadgens } from '../..
 import { type ProfileName, profileNames, profiles, type RunSettings, type WorkloadName, workloadNames } from '../../bench/scenarios.js';
 import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
 import { variantNames } from '../../servers/variants/registry.js';
-import { CommandFailed, EXIT_USAGE, integer, intList, listOf, message, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
+import { firstLine } from '../../shared/first-line.js';
+import { CommandFailed, EXIT_USAGE, integer, intList, listOf, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
 
 /** What `cbench bench` parses its flags into. */
 interface BenchFlags {
@@ -82,9 +83,8 @@ async function plain(settings: RunSettings, o: BenchFlags): Promise<void> {
 }
 
 async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Command): Promise<void> {
-  const { runAb } = await import('../../bench/ab.js');
+  const { headFailures, runAb } = await import('../../bench/ab.js');
   const { renderTerminal } = await import('../../bench/compare.js');
-  const { whyNot } = await import('../../bench/results.js');
   let run: Awaited<ReturnType<typeof runAb>>;
   try {
     run = await runAb({
@@ -97,17 +97,18 @@ async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Comman
       compare: { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS },
     });
   } catch (e) {
-    if (/unknown git ref/.test(message(e))) cmd.error(`error: ${message(e)}`, { exitCode: EXIT_USAGE });
-    throw new CommandFailed(message(e));
+    if (/unknown git ref/.test(firstLine(e))) cmd.error(`error: ${firstLine(e)}`, { exitCode: EXIT_USAGE });
+    throw new CommandFailed(firstLine(e));
   }
   const { report, dir } = run;
   const regressions = report.rows.filter((r) => r.regression).length;
-  // A head build that cannot be verified is worse than a slower one: it must not pass the gate.
-  const broken = run.head.variants.filter((v) => v.status === 'refused' || (v.status === 'failed' && v.cells.length === 0));
+  // A head build that fails (refused, does not start, crashes or stops answering) is worse than a
+  // slower one: it must not pass the gate. A base that fails is not the change's doing.
+  const failures = headFailures(run.head);
   process.stdout.write(
     `\n${renderTerminal(report)}\n${regressions === 0 ? 'no regression' : `${regressions} regression(s)`}` +
-      `${broken.length === 0 ? '' : `; not measured in this tree: ${broken.map((v) => `${v.name} (${whyNot(v)})`).join('; ')}`}\n\n` +
+      `${failures.length === 0 ? '' : `; this tree's build failed: ${failures.join('; ')}`}\n\n` +
       `base: ${dir}/base/results.json\nhead: ${dir}/head/results.json\ncomparison: ${dir}/comparison.md\n`,
   );
-  if (o.failOnRegression === true && (regressions > 0 || broken.length > 0)) process.exitCode = 1;
+  if (o.failOnRegression === true && (regressions > 0 || failures.length > 0)) process.exitCode = 1;
 }

@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Results } from '../../bench/results.js';
 import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
-import { EXIT_USAGE, integer, message, nonNegative, usageOnError } from '../cli.js';
+import { firstLine } from '../../shared/first-line.js';
+import { EXIT_USAGE, integer, nonNegative, usageOnError } from '../cli.js';
 
 /** What `cbench compare` parses its flags into. */
 interface CompareFlags {
@@ -52,7 +53,7 @@ export function register(program: Command): void {
         base = readResults(basePath);
         head = readResults(headPath);
       } catch (e) {
-        cmd.error(`error: ${message(e)}`, { exitCode: EXIT_USAGE });
+        cmd.error(`error: ${firstLine(e)}`, { exitCode: EXIT_USAGE });
       }
       const report = compare(base, head, {
         test: o.test,

@@ -1,6 +1,7 @@
 // cbench list: the server variants, their models and their own options.
 
 import type { Command } from 'commander';
+import { formatTable } from '../../bench/format.js';
 import { variantNames, variants } from '../../servers/variants/registry.js';
 import type { ServerVariant } from '../../servers/variants/types.js';
 import { usageOnError } from '../cli.js';
@@ -9,11 +10,12 @@ export function register(program: Command): void {
   usageOnError(program.command('list'))
     .description('list the server variants')
     .action(() => {
-      const width = Math.max(...variantNames.map((n) => n.length));
+      const rows: string[][] = [['variant', 'model', 'what it is']];
       for (const name of variantNames) {
         const v: ServerVariant = variants[name];
-        process.stdout.write(`${name.padEnd(width)}  ${v.model.padEnd(13)}  ${v.description}\n`);
-        for (const o of v.options ?? []) process.stdout.write(`${''.padEnd(width + 17)}--${o.flag}: ${o.description} (default ${o.default})\n`);
+        rows.push([name, v.model, v.description]);
+        for (const o of v.options ?? []) rows.push(['', '', `  --${o.flag}: ${o.description} (default ${o.default})`]);
       }
+      process.stdout.write(`${formatTable(rows)}\n`);
     });
 }

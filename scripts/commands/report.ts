@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { CommandFailed, EXIT_USAGE, message, usageOnError } from '../cli.js';
+import { firstLine } from '../../shared/first-line.js';
+import { CommandFailed, EXIT_USAGE, usageOnError } from '../cli.js';
 
 export function register(program: Command): void {
   usageOnError(program.command('report'))
@@ -17,7 +18,7 @@ export function register(program: Command): void {
       try {
         written = await writeReport(path);
       } catch (e) {
-        throw new CommandFailed(message(e));
+        throw new CommandFailed(firstLine(e));
       }
       process.stdout.write(`wrote ${written.markdown}\nwrote ${written.html}\nwrote ${written.charts.length} charts in ${dirname(written.html)}/charts\n`);
     });

@@ -3,7 +3,7 @@
 
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { isVariantName, variantNames, variants } from '../../servers/variants/registry.js';
-import { type RunningServer, type ServerVariant, type VariantOption, workerCount } from '../../servers/variants/types.js';
+import type { RunningServer, ServerVariant, VariantOption } from '../../servers/variants/types.js';
 import { infoLine, listeningLine } from '../../shared/serve-protocol.js';
 import { EXIT_USAGE, integer, usageOnError } from '../cli.js';
 
@@ -74,7 +74,7 @@ async function run(opts: Record<string, unknown>, cmd: Command): Promise<void> {
     process.exit(1);
   }
   process.stdout.write(listeningLine(server.host, server.port));
-  const info = infoLine(variant.name, { ...(variant.usesWorkers ? { workers: workerCount(options) } : {}), ...server.info });
+  const info = infoLine(variant.name, server.info);
   if (info !== null) process.stderr.write(info);
 
   let stopping = false;

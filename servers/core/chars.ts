@@ -19,8 +19,15 @@ function table(accept: (c: number) => boolean): Uint8Array {
   return t;
 }
 
-const isAlpha = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+/** ALPHA (RFC 5234): A-Z, a-z. A position past the end of a buffer (undefined) is none. */
+export function isAlpha(c: number | undefined): boolean {
+  return c !== undefined && ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a));
+}
+
+/** DIGIT (RFC 5234): 0-9. */
+export function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
 
 /** tchar (RFC 9110 §5.6.2): what a method, header name or coding name is made of. */
 export const TOKEN = table((c) => isAlpha(c) || isDigit(c) || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c)));

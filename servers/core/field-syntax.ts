@@ -3,7 +3,7 @@
 // on the path of a plain GET; the hot loops are in head-scanner.ts.
 
 import * as chars from './chars.js';
-import { BACKSLASH, COLON, COMMA, DQUOTE, EQUALS, HTAB, NOT_HEX, SEMI, SP } from './chars.js';
+import { BACKSLASH, COLON, COMMA, DQUOTE, EQUALS, HTAB, isAlpha, isDigit, NOT_HEX, SEMI, SP } from './chars.js';
 import type { ParseErrorCode } from './parse-error.js';
 
 // Module-local, as in head-scanner.ts: an imported table is read through its module cell on
@@ -16,17 +16,9 @@ const HOST = chars.HOST;
 const QDTEXT = chars.QDTEXT;
 const QUOTABLE = chars.QUOTABLE;
 
-export function isDigit(c: number | undefined): boolean {
-  return c !== undefined && c >= 0x30 && c <= 0x39;
-}
-
-function isAlpha(c: number): boolean {
-  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-}
-
 /** absolute-form (RFC 9112 §3.2.2): scheme ":" ... where scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
 export function isAbsoluteForm(b: Buffer, s: number, e: number): boolean {
-  if (!isAlpha(b[s] as number)) return false;
+  if (!isAlpha(b[s])) return false;
   for (let p = s + 1; p < e; p++) {
     const c = b[p] as number;
     if (c === COLON) return p + 1 < e;

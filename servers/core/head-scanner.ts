@@ -24,8 +24,8 @@
 // whole, byte by byte and at every split, and compare.
 
 import { latin1 } from './bytes.js';
-import { COLON, CR, FIELD_VALUE as FIELD_VALUE_TABLE, HTAB, LF, SP, TARGET as TARGET_TABLE, TOKEN as TOKEN_TABLE } from './chars.js';
-import { isAbsoluteForm, isDigit } from './field-syntax.js';
+import { COLON, CR, FIELD_VALUE as FIELD_VALUE_TABLE, HTAB, isDigit, LF, SP, TARGET as TARGET_TABLE, TOKEN as TOKEN_TABLE } from './chars.js';
+import { isAbsoluteForm } from './field-syntax.js';
 import { FRAMING_INITIAL as FRAMING_INITIAL_TABLE, Framing } from './framing.js';
 import type { ParseErrorCode } from './parse-error.js';
 import type { ParserLimits } from './parser.js';

@@ -6,6 +6,7 @@ import nodeCluster, { type Worker } from 'node:cluster';
 import { createServer } from 'node:net';
 import { builtModule } from '../../shared/built.js';
 import type { ConnectionOptions } from '../core/connection.js';
+import { listen } from '../core/server.js';
 import { optionValue, type RunningServer, type ServerVariant, type VariantOption, workerCount } from './types.js';
 
 /** What a worker is started with (as its one argument, in JSON). */
@@ -120,13 +121,9 @@ export const cluster: ServerVariant<'cluster'> = {
 };
 
 /** A port nothing listens on right now, from the kernel. */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen({ port: 0, host }, () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+async function freePort(host: string): Promise<number> {
+  const probe = createServer();
+  const { port } = await listen(probe, 0, host);
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
