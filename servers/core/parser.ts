@@ -12,7 +12,7 @@
 // - The head is the hot part and has a module of its own (head-scanner.ts): a one-pass fast path
 //   for a head whole in its chunk, and a resumable scanner for everything else. `npm run
 //   bench:parser` measures what the fast path gains (its `scratch/scratch-resumable` ratio, the
-//   same parser with `fastPath: false`): over five runs on the 2-core machine (Node 20), 1.26x
+//   same parser with `fastPath: false`): over six runs on the 2-core machine (Node 20), 1.24x
 //   to 1.46x on the minimal GET and 1.07x to 1.35x on the browser-like GET (548 bytes, 12
 //   fields). Counted in instructions, which repeat where timings are noisy (bench/parser-loop.ts
 //   under valgrind's callgrind, the command in its header): 2,624 against 3,516 per minimal GET,
