@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { CBENCH } from '../shared/built.js';
 import { sampleAlternately } from './alternate.js';
 import { type CompareOptions, type ComparisonReport, compare, renderMarkdown } from './compare.js';
-import { formatDuration, formatInt } from './format.js';
+import { formatInt } from './format.js';
 import { serveArgv } from './lib/processes.js';
-import { announce, measured, notMeasured, openRun, start, startVerified } from './lifecycle.js';
+import { announce, openRun, Progress, start, verifyOnce } from './lifecycle.js';
 import type { LoadGenerator } from './loadgen/types.js';
-import { cellsOf, type OkVariant, type Results, setVariant, whyNot, writeFileAtomic } from './results.js';
+import { cellsOf, type OkVariant, type Results, whyNot, writeFileAtomic } from './results.js';
 import { buildMatrix, type RunSettings } from './scenarios.js';
 
 export interface AbOptions {
@@ -112,40 +112,28 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
         cells.length * 2 * s.repetitions * (s.warmupSec + s.durationSec),
       );
       run.save();
-      const started = Date.now();
-      let done = 0;
-      for (const variant of opts.settings.variants) {
+      const progress = new Progress(cells.length);
+      for (const variant of s.variants) {
         // Each build is verified once; a side that answers wrongly or does not start is not measured.
-        const entries: Partial<Record<Side, OkVariant>> = {};
-        for (const side of SIDES) {
-          const verified = await startVerified(variant, { pin: run.pinning.serverPin, argv: argv(side, variant) });
-          if (verified.status === 'ok') {
-            entries[side] = measured(variant, verified.server, verified.verification, []);
-            await verified.server.stop();
-            setVariant(sides[side], entries[side]);
-          } else {
-            setVariant(sides[side], notMeasured(variant, verified));
-            log(`${variant} (${side}): ${verified.reason}`);
-          }
-        }
-        const { base, head } = entries;
+        const base = await verifyOnce(run, sides.base, variant, { pin: run.pinning.serverPin, argv: argv('base', variant) }, `${variant} (base)`);
+        const head = await verifyOnce(run, sides.head, variant, { pin: run.pinning.serverPin, argv: argv('head', variant) }, `${variant} (head)`);
+        const mine = cells.filter((c) => c.variant === variant);
         if (base === undefined || head === undefined) {
-          done += cells.filter((c) => c.variant === variant).length;
+          progress.reach(cells.findLastIndex((c) => c.variant === variant) + 1);
           run.save();
           continue;
         }
-        for (const cell of cells.filter((c) => c.variant === variant)) {
+        const entries: Record<Side, OkVariant> = { base, head };
+        for (const cell of mine) {
           const contenders = SIDES.map((side) => ({ name: side, start: () => start(variant, { pin: run.pinning.serverPin, argv: argv(side, variant) }) }));
           const got = await sampleAlternately(contenders, cell, { settings: s, loadgen: opts.loadgen, loadgenPin: run.pinning.loadgenPin });
-          done++;
           const line = SIDES.map((side) => {
             const c = got.get(side);
             if (c === undefined) throw new Error(`runAb: no cell for ${side}`);
-            entries[side]?.cells.push(c);
+            entries[side].cells.push(c);
             return c.status === 'ok' ? `${side} ${formatInt(c.summary.requestsPerSec.median)} req/s` : `${side} FAILED (${c.reason})`;
           });
-          const eta = formatDuration((((Date.now() - started) / 1000) * (cells.length - done)) / done);
-          log(`[${done}/${cells.length}, ETA ${eta}] ${variant} ${cell.workload} c=${cell.connections} p=${cell.pipelining}: ${line.join(', ')}`);
+          log(`${progress.tick()} ${variant} ${cell.workload} c=${cell.connections} p=${cell.pipelining}: ${line.join(', ')}`);
           run.save();
         }
       }

@@ -12,9 +12,8 @@
 import { sampleAlternately } from './alternate.js';
 import { formatInt, formatTable } from './format.js';
 import { positiveIntFromEnv } from './lib/env.js';
-import { measured, notMeasured, openRun, start, startVerified } from './lifecycle.js';
+import { openRun, start, verifyOnce } from './lifecycle.js';
 import { DEFAULT_LOADGEN, loadgens } from './loadgen/registry.js';
-import { setVariant } from './results.js';
 import { buildMatrix, type RunSettings, type WorkloadName, workloadNames } from './scenarios.js';
 import { summarize } from './stats.js';
 
@@ -47,19 +46,9 @@ async function main(): Promise<number> {
         (serverCpus === null ? 'not pinned' : `server on CPUs ${serverCpus}, load generator on CPU ${loadgenCpus}`),
     );
     // Both verified first: a variant that answers wrongly or does not start is recorded, and nothing is measured.
-    let verifiedAll = true;
-    for (const variant of VARIANTS) {
-      const verified = await startVerified(variant, { pin: run.pinning.serverPin });
-      if (verified.status === 'ok') {
-        setVariant(results, measured(variant, verified.server, verified.verification, []));
-        await verified.server.stop();
-      } else {
-        setVariant(results, notMeasured(variant, verified));
-        run.log(`${variant}: ${verified.reason}`);
-        verifiedAll = false;
-      }
-    }
-    if (!verifiedAll) {
+    const entries = [];
+    for (const variant of VARIANTS) entries.push(await verifyOnce(run, results, variant, { pin: run.pinning.serverPin }));
+    if (entries.includes(undefined)) {
       run.finish();
       return 1;
     }
@@ -87,10 +76,9 @@ async function main(): Promise<number> {
         },
       },
     );
-    for (const variant of VARIANTS) {
-      const entry = results.variants.find((v) => v.name === variant);
+    for (const [i, variant] of VARIANTS.entries()) {
       const c = got.get(variant);
-      if (entry?.status === 'ok' && c !== undefined) entry.cells.push(c);
+      if (c !== undefined) entries[i]?.cells.push(c);
     }
     run.finish();
 

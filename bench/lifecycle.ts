@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { firstLine } from '../shared/first-line.js';
 import { parseInfo } from '../shared/serve-protocol.js';
 import { formatDuration } from './format.js';
-import { handleInterrupts, type Pinning, planPinning, processTree, type ServerProcess, serveArgv, startServer } from './lib/processes.js';
+import { handleInterrupts, type Pinning, planPinning, processTree, type ServerProcess, StartError, serveArgv, startServer } from './lib/processes.js';
 import type { LoadGenerator } from './loadgen/types.js';
 import {
   type CellResult,
@@ -20,6 +20,7 @@ import {
   type OkVariant,
   type Results,
   type Settings,
+  setVariant,
   updateLatest,
   type VariantResult,
   writeResults,
@@ -143,10 +144,11 @@ export async function start(variant: string, opts: StartOptions): Promise<Starte
   try {
     return { status: 'ok', server: await startServer(variant, { pin: opts.pin, argv: opts.argv ?? serveArgv(variant) }) };
   } catch (e) {
-    // startServer's message is a line about the exit, then the server's output: keep its last word.
-    const output = lastLines(e instanceof Error ? e.message : String(e));
-    const last = output.length > 1 ? output.at(-1) : undefined;
-    return { status: 'failed', reason: `did not start: ${firstLine(e)}${last === undefined ? '' : ` ${last}`}`, output };
+    if (!(e instanceof StartError)) return { status: 'failed', reason: `did not start: ${firstLine(e)}`, output: [] };
+    // The reason ends with the server's last word, usually what went wrong.
+    const output = lastLines(e.output);
+    const last = output.at(-1) ?? '';
+    return { status: 'failed', reason: `did not start: ${e.why}:${last === '' ? '' : ` ${last}`}`, output };
   }
 }
 
@@ -176,6 +178,43 @@ export function measured(name: string, server: ServerProcess, verification: Veri
 /** Marks an entry failed mid-run, with the server's last output; the cells measured so far stay. */
 export function failedMidRun(v: OkVariant, reason: string, output: string): FailedVariant {
   return { ...v, status: 'failed', reason, output: lastLines(output) };
+}
+
+/** Cells done out of a run's total, as `[done/total, ETA 1m05s]`, the ETA from the pace so far. */
+export class Progress {
+  private done = 0;
+  private readonly startedAt = Date.now();
+  constructor(private readonly total: number) {}
+
+  /** One more cell done: the tag for its log line. */
+  tick(): string {
+    this.done++;
+    const elapsed = (Date.now() - this.startedAt) / 1000;
+    return `[${this.done}/${this.total}, ETA ${formatDuration((elapsed / this.done) * (this.total - this.done))}]`;
+  }
+
+  /** Cells that will not run (a variant that stopped or was not measured) count as done. */
+  reach(done: number): void {
+    this.done = Math.max(this.done, done);
+  }
+}
+
+/**
+ * Starts a variant's server, verifies it and stops it again, for the modes that measure on a
+ * fresh server per sample: records an ok entry in `results` (with the pids and info the variant
+ * reported) and returns it, for the cells measured later; or records why it is not measured.
+ */
+export async function verifyOnce(run: Run, results: Results, variant: string, opts: StartOptions, label = variant): Promise<OkVariant | undefined> {
+  const verified = await startVerified(variant, opts);
+  if (verified.status !== 'ok') {
+    setVariant(results, notMeasured(variant, verified));
+    run.log(`${label}: ${verified.reason}`);
+    return undefined;
+  }
+  const entry = measured(variant, verified.server, verified.verification, []);
+  await verified.server.stop();
+  setVariant(results, entry);
+  return entry;
 }
 
 /** The plan line, the load generator and where things are pinned. */

@@ -2,8 +2,8 @@
 // matrix on it (measure.ts). Results are saved after every cell, so an interruption keeps what
 // finished; a variant that fails to start or dies is recorded, and the run goes on.
 
-import { formatDuration, formatInt } from './format.js';
-import { announce, failedMidRun, measured, notMeasured, openRun, type Run, startVerified } from './lifecycle.js';
+import { formatInt } from './format.js';
+import { announce, failedMidRun, measured, notMeasured, openRun, Progress, type Run, startVerified } from './lifecycle.js';
 import type { LoadGenerator } from './loadgen/types.js';
 import { runCell } from './measure.js';
 import { type Results, setVariant } from './results.js';
@@ -27,17 +27,12 @@ export async function runBenchmark(opts: RunOptions): Promise<{ results: Results
     const cells = buildMatrix(opts.settings);
     announce(run, opts.settings, cells.length);
     run.save();
-    const started = Date.now();
-    let done = 0;
+    const progress = new Progress(cells.length);
     for (const variant of opts.settings.variants) {
       const mine = cells.filter((c) => c.variant === variant);
-      await runVariant(run, results, variant, mine, opts, () => {
-        done++;
-        const elapsed = (Date.now() - started) / 1000;
-        return `[${done}/${cells.length}, ETA ${formatDuration((elapsed / done) * (cells.length - done))}]`;
-      });
+      await runVariant(run, results, variant, mine, opts, () => progress.tick());
       // A variant that stopped early still used up its cells.
-      done = cells.findLastIndex((c) => c.variant === variant) + 1;
+      progress.reach(cells.findLastIndex((c) => c.variant === variant) + 1);
     }
     run.finish();
   } finally {

@@ -65,6 +65,16 @@ export function spawnTracked(argv: string[], env?: Record<string, string>): { ch
   return { child, output: () => out };
 }
 
+/** A server that did not come up: why (the message's first line), then everything it printed. */
+export class StartError extends Error {
+  constructor(
+    readonly why: string,
+    readonly output: string,
+  ) {
+    super(`${why}:\n${output}`);
+  }
+}
+
 /** A server variant running in its own process. */
 export interface ServerProcess {
   pid: number;
@@ -128,7 +138,7 @@ export async function startServer(
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       const why = timedOut ? `did not print its listening line within ${timeoutMs} ms (killed)` : `exited with ${code ?? signal} before listening`;
-      closed.then(() => reject(new Error(`${variant} ${why}:\n${output()}`)));
+      closed.then(() => reject(new StartError(`${variant} ${why}`, output())));
     });
   });
   return {
