@@ -126,7 +126,7 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
         const entries: Record<Side, OkVariant> = { base, head };
         for (const cell of mine) {
           const contenders = SIDES.map((side) => ({ name: side, start: () => start(variant, { pin: run.pinning.serverPin, argv: argv(side, variant) }) }));
-          const got = await sampleAlternately(contenders, cell, { settings: s, loadgen: opts.loadgen, loadgenPin: run.pinning.loadgenPin });
+          const got = await sampleAlternately(contenders, cell, { settings: s, loadgen: opts.loadgen, pinning: run.pinning });
           const line = SIDES.map((side) => {
             const c = got.get(side);
             if (c === undefined) throw new Error(`runAb: no cell for ${side}`);

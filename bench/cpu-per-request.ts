@@ -62,7 +62,7 @@ async function main(): Promise<number> {
       {
         settings,
         loadgen,
-        loadgenPin: run.pinning.loadgenPin,
+        pinning: run.pinning,
         onSample: (variant, s) => {
           const round = (rounds.get(variant) ?? 0) + 1;
           rounds.set(variant, round);

@@ -3,20 +3,41 @@
 // each. Every mode (the plain run, the A/B run, bench:cpu) measures through this.
 
 import { firstLine } from '../shared/first-line.js';
-import { isGone, PeakRss, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
+import { performance } from 'node:perf_hooks';
+import { parseInfo, type ServerInfo } from '../shared/serve-protocol.js';
+import { isGone, PeakRss, type Pinning, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
 import type { LoadGenerator, LoadSample } from './loadgen/types.js';
-import type { CellResult, FailedCell, OkCell, Repetition } from './results.js';
+import type { Bottleneck, CellResult, FailedCell, OkCell, Repetition } from './results.js';
 import { type Cell, type RunSettings, workloads } from './scenarios.js';
 import { summarize } from './stats.js';
 
-/** A load generator at or above this share of one core is the bottleneck: its figures are a floor. */
-export const CLIENT_BOUND_SHARE = 0.9;
+/**
+ * A process at or above this share of the CPU it was given is saturated. A saturated load
+ * generator with a server that is not makes the figures a floor (client-bound).
+ */
+export const SATURATED_SHARE = 0.9;
 
 /** What measuring a cell needs besides the server. */
 export interface CellContext {
   settings: Pick<RunSettings, 'warmupSec' | 'durationSec' | 'repetitions'>;
   loadgen: LoadGenerator;
-  loadgenPin: string[];
+  pinning: Pick<Pinning, 'loadgenPin' | 'serverCpus'>;
+}
+
+/**
+ * The CPU a server can use: the CPUs it was given, but no more than the threads that run its
+ * JavaScript (the workers it reports, else one event loop).
+ */
+export function serverCapacity(serverCpus: number, info: ServerInfo): number {
+  const workers = typeof info.workers === 'number' && info.workers > 0 ? info.workers : 1;
+  return Math.max(1, Math.min(serverCpus, workers));
+}
+
+/** Which side used up its CPU: the label of a measured cell. */
+export function bottleneckOf(loadgenCpuShare: number, serverCpuShare: number): Bottleneck {
+  const client = loadgenCpuShare >= SATURATED_SHARE;
+  const server = serverCpuShare >= SATURATED_SHARE;
+  return client && server ? 'both' : client ? 'loadgen' : server ? 'server' : 'neither';
 }
 
 /** A cell's identity in the results. */
@@ -33,7 +54,15 @@ export function failedCell(key: CellKey, reason: string, repetitions: Repetition
 
 export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContext): Promise<CellResult> {
   const origin = `http://127.0.0.1:${server.port}`;
-  const target = { origin, workload: workloads[cell.workload], connections: cell.connections, pipelining: cell.pipelining, pin: ctx.loadgenPin };
+  const target = {
+    origin,
+    workload: workloads[cell.workload],
+    connections: cell.connections,
+    pipelining: cell.pipelining,
+    pin: ctx.pinning.loadgenPin,
+    serverPid: server.pid,
+  };
+  const capacity = serverCapacity(ctx.pinning.serverCpus, parseInfo(cell.variant, server.output()));
   const key = cellKey(cell);
   const crashed = () => server.exited() || isGone(server.pid);
 
@@ -47,6 +76,7 @@ export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContex
   const repetitions: Repetition[] = [];
   for (let r = 0; r < ctx.settings.repetitions; r++) {
     const before = treeCpuSeconds(processTree(server.pid));
+    const started = performance.now();
     const rss = new PeakRss(server.pid);
     rss.start();
     let sample: LoadSample;
@@ -58,14 +88,21 @@ export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContex
     }
     // Workers that started during the repetition (a replaced cluster worker) count from zero.
     const after = treeCpuSeconds(processTree(server.pid));
+    const wallSec = (performance.now() - started) / 1000;
     const peak = rss.stop();
     const user = Math.max(0, after.user - before.user);
     const system = Math.max(0, after.system - before.system);
+    const { serverCpuSec, ...figures } = sample;
+    // The generator's own reading covers exactly its window; around the run, the CPU share is
+    // diluted by the generator's start-up and connection set-up.
+    const windowCpu = serverCpuSec ?? null;
+    const cpuForRequests = windowCpu ?? user + system;
     repetitions.push({
-      ...sample,
+      ...figures,
       serverCpuUserSec: user,
       serverCpuSystemSec: system,
-      serverCpuUsPerRequest: sample.requests > 0 ? ((user + system) * 1e6) / sample.requests : null,
+      serverCpuUsPerRequest: sample.requests > 0 ? (cpuForRequests * 1e6) / sample.requests : null,
+      serverCpuShare: windowCpu === null ? (user + system) / wallSec / capacity : windowCpu / sample.durationSec / capacity,
       serverPeakRssBytes: peak,
       loadgenCpuShare: sample.loadgenCpuSec / sample.durationSec,
     });
@@ -76,14 +113,28 @@ export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContex
   return cellFromRepetitions(key, repetitions);
 }
 
-/** A measured cell from its (one or more) repetitions: client-bound if any was, and median, min and max of each figure. */
+/** Median, min and max of a figure some repetitions may lack; null when none has it. */
+function summarizeSome(values: Array<number | null | undefined>) {
+  const present = values.filter((v): v is number => typeof v === 'number');
+  return present.length === 0 ? null : summarize(present);
+}
+
+/**
+ * A measured cell from its (one or more) repetitions: median, min and max of each figure, and
+ * which side was saturated (by the median CPU shares). Client-bound (a floor) when the load
+ * generator was saturated and the server was not.
+ */
 export function cellFromRepetitions(key: CellKey, repetitions: Repetition[]): OkCell {
   if (repetitions.length === 0) throw new Error('cellFromRepetitions: a measured cell has at least one repetition');
   const pick = (f: (r: Repetition) => number) => summarize(repetitions.map(f));
+  const loadgenShare = pick((r) => r.loadgenCpuShare).median;
+  const serverShare = summarizeSome(repetitions.map((r) => r.serverCpuShare));
+  const bottleneck = serverShare === null ? null : bottleneckOf(loadgenShare, serverShare.median);
   return {
     ...key,
     status: 'ok',
-    clientBound: repetitions.some((r) => r.loadgenCpuShare >= CLIENT_BOUND_SHARE),
+    clientBound: bottleneck === null ? loadgenShare >= SATURATED_SHARE : bottleneck === 'loadgen',
+    bottleneck,
     repetitions,
     summary: {
       requestsPerSec: pick((r) => r.requestsPerSec),
@@ -93,6 +144,10 @@ export function cellFromRepetitions(key: CellKey, repetitions: Repetition[]): Ok
       serverCpuUsPerRequest: pick((r) => r.serverCpuUsPerRequest ?? 0),
       serverPeakRssBytes: pick((r) => r.serverPeakRssBytes),
       loadgenCpuShare: pick((r) => r.loadgenCpuShare),
+      serverCpuShare: serverShare,
+      fairnessJain: summarizeSome(repetitions.map((r) => r.fairness?.jain)),
+      firstResponseP99Ms: summarizeSome(repetitions.map((r) => r.firstResponseMs?.p99)),
+      firstResponseMaxMs: summarizeSome(repetitions.map((r) => r.firstResponseMs?.max)),
       errors: repetitions.reduce((n, r) => n + r.errors + r.timeouts + r.resets, 0),
     },
   };

@@ -10,8 +10,13 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
-/** 2: cells and variants as tagged unions; environment.autocannonVersion dropped. Version 1 files are read and upgraded. */
-export const RESULTS_VERSION = 2;
+/**
+ * 3: per repetition `fairness`, `firstResponseMs` and `serverCpuShare`; per cell `bottleneck`
+ * and their summaries (null where the generator did not measure them, as in older files).
+ * 2: cells and variants as tagged unions; environment.autocannonVersion dropped.
+ * Versions 1 and 2 are read and upgraded.
+ */
+export const RESULTS_VERSION = 3;
 
 const stats = z.object({ median: z.number(), min: z.number(), max: z.number() });
 
@@ -36,6 +41,12 @@ export const repetitionSchema = z.object({
   loadgenCpuSec: z.number().nonnegative(),
   /** loadgenCpuSec / durationSec: 1 is one core fully busy. */
   loadgenCpuShare: z.number().nonnegative(),
+  /** The server's CPU over what it could use (its CPUs, capped by its threads of JavaScript): 1 is saturated. Null in files before version 3. */
+  serverCpuShare: z.number().nonnegative().nullable().default(null),
+  /** Completed requests per connection: Jain's index and spread. Null when the generator does not report them (autocannon, wrk). */
+  fairness: z.object({ jain: z.number(), min: z.number(), median: z.number(), max: z.number() }).nullable().default(null),
+  /** Connect to first response on the fresh connections, measured apart from the window. Null when not measured apart. */
+  firstResponseMs: z.object({ p50: z.number(), p99: z.number(), max: z.number() }).nullable().default(null),
 });
 
 /** Median, min and max of each figure over a cell's repetitions. */
@@ -47,6 +58,10 @@ export const summarySchema = z.object({
   serverCpuUsPerRequest: stats,
   serverPeakRssBytes: stats,
   loadgenCpuShare: stats,
+  serverCpuShare: stats.nullable().default(null),
+  fairnessJain: stats.nullable().default(null),
+  firstResponseP99Ms: stats.nullable().default(null),
+  firstResponseMaxMs: stats.nullable().default(null),
   /** Errors, timeouts and resets, summed over the repetitions. */
   errors: z.number().int().nonnegative(),
 });
@@ -61,8 +76,10 @@ const cellKey = {
 export const okCellSchema = z.object({
   ...cellKey,
   status: z.literal('ok'),
-  /** The load generator used ≥ 90% of its core in some repetition: the figures are a floor, not the server's limit. */
+  /** The load generator was saturated (≥ 90% of its core) and the server was not: the figures are a floor, not the server's limit. */
   clientBound: z.boolean(),
+  /** Which side was saturated, by the median CPU shares; null when the server's share is unknown (files before version 3). */
+  bottleneck: z.enum(['server', 'loadgen', 'both', 'neither']).nullable().default(null),
   repetitions: z.array(repetitionSchema).min(1),
   summary: summarySchema,
 });
@@ -144,8 +161,9 @@ export const settingsSchema = z.object({
 
 export const resultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),
-  // Version 1 differs only in fields version 2 dropped, which parsing strips.
-  version: z.union([z.literal(1), z.literal(RESULTS_VERSION)]).transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
+  // Version 1 differs only in fields version 2 dropped, which parsing strips; version 2 lacks
+  // only fields that default to null.
+  version: z.union([z.literal(1), z.literal(2), z.literal(RESULTS_VERSION)]).transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
   runId: z.string(),
   /** incomplete: interrupted, or still being written. */
   status: z.enum(['complete', 'incomplete']),
@@ -166,6 +184,7 @@ export type CellResult = z.infer<typeof cellSchema>;
 export type OkCell = z.infer<typeof okCellSchema>;
 export type FailedCell = z.infer<typeof failedCellSchema>;
 export type Repetition = z.infer<typeof repetitionSchema>;
+export type Bottleneck = NonNullable<OkCell['bottleneck']>;
 
 /** The cells a variant has: none unless it was measured (in full or until it failed). */
 export function cellsOf(v: VariantResult): CellResult[] {

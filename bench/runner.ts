@@ -60,7 +60,7 @@ async function runVariant(run: Run, results: Results, name: string, cells: Cell[
     const entry = measured(name, server, verification, []);
     setVariant(results, entry);
     for (const cell of cells) {
-      const result = await runCell(cell, server, { settings: opts.settings, loadgen: opts.loadgen, loadgenPin: run.pinning.loadgenPin });
+      const result = await runCell(cell, server, { settings: opts.settings, loadgen: opts.loadgen, pinning: run.pinning });
       entry.cells.push(result);
       const where = `${progress()} ${name} ${cell.workload} c=${cell.connections} p=${cell.pipelining}:`;
       if (result.status === 'failed') {

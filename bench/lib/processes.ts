@@ -98,14 +98,16 @@ export interface Pinning {
   loadgen: string | null;
   serverPin: string[];
   loadgenPin: string[];
+  /** How many CPUs the server may use: those pinned to it, or every one when not pinned. */
+  serverCpus: number;
 }
 
 /** The load generator on CPU 0 and the server on the rest, when pinning is asked for, taskset exists and there are 2+ CPUs. */
 export function planPinning(pin: boolean): Pinning {
   const cpus = availableParallelism();
-  if (!pin || cpus < 2 || pinPrefix('0').length === 0) return { server: null, loadgen: null, serverPin: [], loadgenPin: [] };
+  if (!pin || cpus < 2 || pinPrefix('0').length === 0) return { server: null, loadgen: null, serverPin: [], loadgenPin: [], serverCpus: cpus };
   const server = `1-${cpus - 1}`;
-  return { server, loadgen: '0', serverPin: ['taskset', '-c', server], loadgenPin: ['taskset', '-c', '0'] };
+  return { server, loadgen: '0', serverPin: ['taskset', '-c', server], loadgenPin: ['taskset', '-c', '0'], serverCpus: cpus - 1 };
 }
 
 /**

@@ -64,6 +64,8 @@ export const autocannonLoadgen: LoadGenerator<'autocannon'> = {
       non2xx: result.non2xx,
       resets: result.resets,
       loadgenCpuSec: cpuSec,
+      fairness: null,
+      firstResponseMs: null,
     };
   },
 };

@@ -13,6 +13,34 @@ export interface LoadTarget {
   durationSec: number;
   /** `taskset -c N` or nothing. */
   pin: string[];
+  /** The server's pid, for a generator that reads the server's CPU time at its window's edges. */
+  serverPid?: number;
+}
+
+/** Milliseconds: the mean, some percentiles and the max. */
+export interface LatencyMs {
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p99_9: number;
+  p99_99: number;
+  max: number;
+}
+
+/** How evenly the connections were served: Jain's index (1: evenly; 1/n: one connection got everything) and the spread of completed requests per connection. */
+export interface Fairness {
+  jain: number;
+  min: number;
+  median: number;
+  max: number;
+}
+
+/** Milliseconds from connect to the first response, over the fresh connections of a run. */
+export interface FirstResponseMs {
+  p50: number;
+  p99: number;
+  max: number;
 }
 
 /** What one run measured, in the same units whichever generator ran. */
@@ -21,13 +49,19 @@ export interface LoadSample {
   durationSec: number;
   requestsPerSec: number;
   bytesPerSec: number;
-  latencyMs: { mean: number; p50: number; p90: number; p99: number; p99_9: number; p99_99: number; max: number };
+  latencyMs: LatencyMs;
   errors: number;
   timeouts: number;
   non2xx: number;
   resets: number;
   /** The generator's own CPU seconds (user + system) during the run. */
   loadgenCpuSec: number;
+  /** Per-connection service; null when the generator does not report it (autocannon, wrk). */
+  fairness: Fairness | null;
+  /** Connections are warmed before the window; this is how long their first answers took. Null when not measured apart. */
+  firstResponseMs: FirstResponseMs | null;
+  /** The server's CPU seconds in exactly the measured window, when the generator read them (else measured around the run). */
+  serverCpuSec?: number | null;
 }
 
 /** One interchangeable load generator; registry.ts lists them by name. */

@@ -111,6 +111,8 @@ export const wrkLoadgen: LoadGenerator<'wrk'> = {
       non2xx: n('status'),
       resets: 0,
       loadgenCpuSec: cpuSec,
+      fairness: null,
+      firstResponseMs: null,
     };
   },
 };

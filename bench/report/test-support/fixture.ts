@@ -12,7 +12,17 @@ export const FIXTURE_RPS: Record<string, Record<string, number>> = {
   'node-http': { plaintext: 25_000, json: 22_000, cpu: 950, io: 4_900, echo: 20_800 },
 };
 
-function repetition(rps: number, scale: number): Repetition {
+/** Cells as `variant/workload`, to give some of them a property. */
+export interface FixtureOptions {
+  /** Load generator saturated, server not. */
+  clientBound?: string[];
+  /** Served unevenly: Jain's index 0.6. */
+  unfair?: string[];
+  /** First responses on fresh connections as late as 1.5 s. */
+  slowFirstResponse?: string[];
+}
+
+function repetition(rps: number, scale: number, unfair = false, slowFirst = false): Repetition {
   const requests = Math.round(rps * scale * 3);
   return {
     requests,
@@ -30,10 +40,13 @@ function repetition(rps: number, scale: number): Repetition {
     serverPeakRssBytes: 80 * 1048576,
     loadgenCpuSec: 1.5,
     loadgenCpuShare: 0.5,
+    serverCpuShare: 0.95,
+    fairness: unfair ? { jain: 0.6, min: 40, median: 150, max: 270 } : { jain: 0.999, min: 150, median: 155, max: 160 },
+    firstResponseMs: slowFirst ? { p50: 600, p99: 1500, max: 1800 } : { p50: 20, p99: 30, max: 31 },
   };
 }
 
-export function fixtureResults(opts: { clientBound?: string[] } = {}): Results {
+export function fixtureResults(opts: FixtureOptions = {}): Results {
   const variants = Object.keys(FIXTURE_RPS);
   return {
     schema: RESULTS_SCHEMA,
@@ -50,7 +63,7 @@ export function fixtureResults(opts: { clientBound?: string[] } = {}): Results {
       loadAverageBefore: [0.1, 0.1, 0.1],
       gitSha: 'abcdef123456',
       gitDirty: false,
-      loadgen: { name: 'autocannon', version: '8.0.0' },
+      loadgen: { name: 'builtin', version: '0.1.0' },
       pinning: { server: '1-3', loadgen: '0' },
     },
     settings: {
@@ -71,10 +84,12 @@ export function fixtureResults(opts: { clientBound?: string[] } = {}): Results {
         pids: [1],
         info: name === 'worker-pool' ? { workers: 2, tasksPerWorker: 1, maxQueue: 1024 } : ({} as Record<string, number>),
         cells: Object.entries(FIXTURE_RPS[name] ?? {}).map(
-          ([workload, rps]): CellResult => ({
-            ...cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, [repetition(rps, 0.98), repetition(rps, 1.02)]),
-            clientBound: opts.clientBound?.includes(`${name}/${workload}`) ?? false,
-          }),
+          ([workload, rps]): CellResult => {
+            const has = (list?: string[]) => list?.includes(`${name}/${workload}`) ?? false;
+            const reps = [0.98, 1.02].map((scale) => repetition(rps, scale, has(opts.unfair), has(opts.slowFirstResponse)));
+            const cell = cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, reps);
+            return has(opts.clientBound) ? { ...cell, clientBound: true, bottleneck: 'loadgen' } : cell;
+          },
         ),
       }),
     ),

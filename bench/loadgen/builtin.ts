@@ -1,0 +1,69 @@
+// builtin: the suite's own load generator (engine.ts), in a process of its own. It measures
+// latency in microseconds, per-connection fairness and first-response times, and reads the
+// server's CPU time at the edges of its measured window.
+
+import { readFileSync } from 'node:fs';
+import { builtModule, PROJECT_ROOT } from '../../shared/built.js';
+import { spawnTracked } from '../lib/processes.js';
+import type { RunnerOptions } from './builtin-runner.js';
+import type { LoadReport } from './engine.js';
+import type { LoadGenerator, LoadSample, LoadTarget } from './types.js';
+
+const RUNNER = builtModule(import.meta.url, 'builtin-runner');
+
+/** A request unanswered this long is a timeout (autocannon's default too). */
+const TIMEOUT_SEC = 10;
+
+/** Runs the engine in a child process (with `pin` in front) and returns its report. */
+export async function runBuiltin(options: RunnerOptions, pin: string[] = []): Promise<LoadReport> {
+  const { child, output } = spawnTracked([...pin, process.execPath, RUNNER, JSON.stringify(options)]);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const line = output()
+    .split('\n')
+    .find((l) => l.startsWith('{"report"'));
+  if (code !== 0 || line === undefined) throw new Error(`the builtin load generator exited with ${code}: ${output().slice(-500)}`);
+  return (JSON.parse(line) as { report: LoadReport }).report;
+}
+
+/** The runner's options for a harness target. */
+export function builtinOptions(t: LoadTarget): RunnerOptions {
+  const url = new URL(t.origin);
+  return {
+    host: url.hostname,
+    port: Number(url.port),
+    path: t.workload.path,
+    method: t.workload.method,
+    headers: [],
+    ...(t.workload.body === undefined ? {} : { bodyBase64: t.workload.body.toString('base64') }),
+    connections: t.connections,
+    pipelining: t.pipelining,
+    durationSec: t.durationSec,
+    timeoutSec: TIMEOUT_SEC,
+    ...(t.serverPid === undefined ? {} : { observePid: t.serverPid }),
+  };
+}
+
+export const builtinLoadgen: LoadGenerator<'builtin'> = {
+  name: 'builtin',
+  available: () => true,
+  install: 'nothing (it is part of this project)',
+  version: () => (JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string }).version,
+  async run(t: LoadTarget): Promise<LoadSample> {
+    const r = await runBuiltin(builtinOptions(t), t.pin);
+    return {
+      requests: r.requests,
+      durationSec: r.durationSec,
+      requestsPerSec: r.requestsPerSec,
+      bytesPerSec: r.bytesPerSec,
+      latencyMs: r.latencyMs,
+      errors: r.errors,
+      timeouts: r.timeouts,
+      non2xx: r.non2xx,
+      resets: r.resets,
+      loadgenCpuSec: r.loadgenCpuSec,
+      fairness: r.fairness,
+      firstResponseMs: { p50: r.firstResponseMs.p50, p99: r.firstResponseMs.p99, max: r.firstResponseMs.max },
+      serverCpuSec: r.serverCpuSec,
+    };
+  },
+};

@@ -1,0 +1,595 @@
+// The builtin load generator's engine: raw `net` sockets, no HTTP client library on the hot path.
+//
+// Closed loop: each of C connections keeps P requests in flight, sending the next as a response
+// arrives (autocannon's and wrk's model). Open loop (`rate`): requests are due on a schedule at a
+// total rate R, and each is sent on a connection with a free slot; its latency counts from the time
+// it was due, not from when it left, so a server that stalls shows in the tail instead of quietly
+// lowering the send rate (wrk2's method). A request due while every connection is full waits in a
+// backlog and is counted late.
+//
+// Connections are opened and answered once before the clock starts, so the measured window holds
+// no TCP handshake; the time from connect to that first response is reported on its own.
+
+import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import * as hdr from 'hdr-histogram-js';
+import { seededRandom } from '../../shared/random.js';
+import { processTree, treeCpuSeconds } from '../lib/processes.js';
+import { ResponseReader } from './response-reader.js';
+import type { Fairness, FirstResponseMs, LatencyMs } from './types.js';
+
+/** What to send, where, how hard and for how long. */
+export interface LoadOptions {
+  host: string;
+  port: number;
+  /** Path and query, e.g. /plaintext */
+  path: string;
+  method: string;
+  /** Extra request header fields, in order. */
+  headers: ReadonlyArray<readonly [string, string]>;
+  body?: Buffer;
+  connections: number;
+  /** Requests in flight per connection. */
+  pipelining: number;
+  /** How long the measured window lasts, in seconds (or stop after `requests`). */
+  durationSec?: number;
+  /** Stop after this many measured responses instead of after a duration. */
+  requests?: number;
+  /** Open loop: requests due per second, over all connections. */
+  rate?: number;
+  /** Open loop: evenly spaced, or exponential gaps (a Poisson process). */
+  arrivals?: 'constant' | 'poisson';
+  /** A request unanswered this long counts as a timeout and its connection is replaced. */
+  timeoutSec: number;
+  /** A local server's pid: its process tree's CPU time is read at the window's edges. */
+  observePid?: number;
+  /** Seed of the Poisson arrivals, for runs that repeat. */
+  seed?: number;
+}
+
+/** Connect to first response on each fresh connection. */
+export interface FirstResponse extends FirstResponseMs {
+  /** Connections that never got a first response. */
+  failed: number;
+}
+
+/** What one run measured. */
+export interface LoadReport {
+  /** Responses completed within the measured window. */
+  requests: number;
+  durationSec: number;
+  requestsPerSec: number;
+  bytesPerSec: number;
+  latencyMs: LatencyMs;
+  /** Connection errors (refused, closed mid-response, unparsable responses), and the requests lost with them. */
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  resets: number;
+  /** Connections opened again during the window after one failed or was closed by the server. */
+  reconnects: number;
+  /** Completed responses per connection in the window. */
+  perConnection: number[];
+  fairness: Fairness;
+  firstResponseMs: FirstResponse;
+  /** This process's CPU seconds in the window. */
+  loadgenCpuSec: number;
+  /** The observed server's CPU seconds in the window, or null when none was given. */
+  serverCpuSec: number | null;
+  /** Open-loop figures, or null for a closed loop. */
+  openLoop: {
+    rate: number;
+    arrivals: 'constant' | 'poisson';
+    /** Requests that came due in the window. */
+    due: number;
+    /** Of those, sent late because every connection was full when they came due. */
+    late: number;
+    /** Never sent: still waiting when the run ended. */
+    unsent: number;
+    /** How long after its due time each request left (timer granularity and backlog), in ms. */
+    sendLagMs: LatencyMs;
+  } | null;
+}
+
+/** Live figures, about once a second. */
+export interface LoadProgress {
+  elapsedSec: number;
+  requests: number;
+  errors: number;
+}
+
+/** Jain's fairness index of per-connection counts, and their spread. */
+export function fairnessOf(counts: readonly number[]): Fairness {
+  if (counts.length === 0) return { jain: 1, min: 0, median: 0, max: 0 };
+  let sum = 0;
+  let squares = 0;
+  for (const c of counts) {
+    sum += c;
+    squares += c * c;
+  }
+  const sorted = [...counts].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return { jain: squares === 0 ? 1 : (sum * sum) / (counts.length * squares), min: sorted[0] as number, median, max: sorted[sorted.length - 1] as number };
+}
+
+/** The request bytes, and `k` of them back to back for k = 1..depth (one write per batch). */
+export function encodeRequests(o: Pick<LoadOptions, 'host' | 'port' | 'path' | 'method' | 'headers' | 'body'>, depth: number): Buffer[] {
+  const lines = [`${o.method} ${o.path} HTTP/1.1`];
+  const names = new Set(o.headers.map(([k]) => k.toLowerCase()));
+  if (!names.has('host')) lines.push(`Host: ${o.host}:${o.port}`);
+  for (const [k, v] of o.headers) lines.push(`${k}: ${v}`);
+  if (o.body !== undefined) {
+    if (!names.has('content-type')) lines.push('Content-Type: application/octet-stream');
+    if (!names.has('content-length')) lines.push(`Content-Length: ${o.body.length}`);
+  }
+  const one = Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), o.body ?? Buffer.alloc(0)]);
+  const batches = [Buffer.alloc(0)];
+  for (let k = 1; k <= depth; k++) batches.push(Buffer.concat(Array.from({ length: k }, () => one)));
+  return batches;
+}
+
+function newHistogram(): hdr.Histogram {
+  // Microseconds, 3 significant digits, growing past an hour if it must.
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 32, autoResize: true });
+}
+
+function percentilesMs(h: hdr.Histogram): LatencyMs {
+  const at = (p: number) => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / 1000);
+  return {
+    mean: h.totalCount === 0 ? 0 : h.mean / 1000,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p99_9: at(99.9),
+    p99_99: at(99.99),
+    max: h.totalCount === 0 ? 0 : h.maxValue / 1000,
+  };
+}
+
+/** A read buffer shared by every socket: each read is handled before the next one fills it. */
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
+
+/** How long a run may wait at the end for requests still in flight, at most. */
+const DRAIN_LIMIT_MS = 10_000;
+
+type Phase = 'warming' | 'measuring' | 'draining' | 'done';
+
+class Connection {
+  socket: Socket | null = null;
+  reader: ResponseReader;
+  /** Due (open loop) or send (closed loop) times of requests in flight, oldest first. */
+  private readonly times: Float64Array;
+  private head = 0;
+  inFlight = 0;
+  completed = 0;
+  /** When it last sent into an empty pipeline or got a response: the timeout clock. */
+  lastProgress = 0;
+  connectedAt = 0;
+  warm = false;
+  /** Its first response came, or it failed trying, during the warm-up: the clock waits for neither. */
+  counted = false;
+  /** Queued in the open loop's list of connections with a free slot. */
+  idle = false;
+  /** Consecutive failed connects, for the reconnect backoff. */
+  failures = 0;
+  closing = false;
+
+  constructor(
+    readonly index: number,
+    private readonly gen: Generator,
+  ) {
+    this.times = new Float64Array(gen.depth);
+    this.reader = new ResponseReader(gen.noBody);
+  }
+
+  open(): void {
+    this.reader = new ResponseReader(this.gen.noBody);
+    this.head = 0;
+    this.inFlight = 0;
+    this.closing = false;
+    this.connectedAt = performance.now();
+    const socket = connect({
+      host: this.gen.opts.host,
+      port: this.gen.opts.port,
+      noDelay: true,
+      onread: { buffer: READ_BUFFER, callback: (n: number, buf: Buffer) => this.onRead(n, buf) },
+    });
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.failures = 0;
+      this.gen.onConnect(this);
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => this.gen.onError(this, e));
+    socket.on('close', () => {
+      if (this.socket === socket) this.gen.onClose(this);
+    });
+  }
+
+  /** Sends `k` requests in one write, each due at `due`. */
+  send(k: number, due: number): void {
+    const socket = this.socket as Socket;
+    if (this.inFlight === 0) this.lastProgress = performance.now();
+    const cap = this.times.length;
+    for (let i = 0; i < k; i++) this.times[(this.head + this.inFlight + i) % cap] = due;
+    this.inFlight += k;
+    socket.write(this.gen.batches[k] as Buffer);
+  }
+
+  /** The due or send time of the oldest request in flight, removing it. */
+  shift(): number {
+    const t = this.times[this.head] as number;
+    this.head = (this.head + 1) % this.times.length;
+    this.inFlight--;
+    return t;
+  }
+
+  /** Whether it can take another request now. */
+  get free(): boolean {
+    return this.socket !== null && !this.closing && this.warm && this.inFlight < this.times.length;
+  }
+
+  private onRead(n: number, buf: Buffer): boolean {
+    const done = this.reader.feed(buf, 0, n);
+    this.gen.onResponses(this, done, n);
+    if (this.reader.error !== null) this.gen.onBadResponse(this);
+    return true;
+  }
+
+  /** Closes the socket without reporting its close. */
+  drop(): void {
+    const s = this.socket;
+    this.socket = null;
+    this.warm = false;
+    s?.destroy();
+  }
+}
+
+class Generator {
+  readonly depth: number;
+  readonly batches: Buffer[];
+  readonly noBody: boolean;
+  readonly conns: Connection[] = [];
+  private readonly latency = newHistogram();
+  private readonly sendLag = newHistogram();
+  private readonly firstResponses: number[] = [];
+  private phase: Phase = 'warming';
+  private t0 = 0;
+  private tEnd = 0;
+  private cpu0: NodeJS.CpuUsage = { user: 0, system: 0 };
+  private loadgenCpuSec = 0;
+  private server0 = 0;
+  private serverCpuSec: number | null = null;
+  private completed = 0;
+  private bytes = 0;
+  private issued = 0;
+  private errors = 0;
+  private timeouts = 0;
+  private resets = 0;
+  private reconnects = 0;
+  /** Connections whose warm-up ended (answered or failed). */
+  private warmed = 0;
+  // Open loop
+  private readonly open: boolean;
+  private readonly interval: number;
+  private readonly nextGap: () => number;
+  private nextDue = 0;
+  private due = 0;
+  private late = 0;
+  private readonly backlog: number[] = [];
+  private backlogHead = 0;
+  private readonly idleQueue: Connection[] = [];
+  private scheduler: NodeJS.Timeout | null = null;
+
+  private readonly timers: NodeJS.Timeout[] = [];
+  private finish: (r: LoadReport) => void = () => {};
+
+  constructor(
+    readonly opts: LoadOptions,
+    private readonly onProgress?: (p: LoadProgress) => void,
+  ) {
+    this.depth = opts.pipelining;
+    this.batches = encodeRequests(opts, opts.pipelining);
+    this.noBody = opts.method === 'HEAD';
+    this.open = opts.rate !== undefined;
+    this.interval = this.open ? 1000 / (opts.rate as number) : 0;
+    const random = seededRandom(opts.seed ?? 1);
+    this.nextGap = opts.arrivals === 'poisson' ? () => -Math.log(1 - random()) * this.interval : () => this.interval;
+  }
+
+  run(): Promise<LoadReport> {
+    return new Promise((resolve) => {
+      this.finish = resolve;
+      for (let i = 0; i < this.opts.connections; i++) {
+        const c = new Connection(i, this);
+        this.conns.push(c);
+        c.open();
+      }
+      this.every(100, () => this.sweep());
+      // Connections that cannot all answer within the timeout: measure with the ones that did.
+      this.timers.push(setTimeout(() => this.startClock(), this.opts.timeoutSec * 1000));
+    });
+  }
+
+  private every(ms: number, f: () => void): void {
+    this.timers.push(setInterval(f, ms));
+  }
+
+  onConnect(c: Connection): void {
+    // Before the clock, one request whose answer warms the connection; after a reconnect in the
+    // window, requests measured like any other.
+    if (this.phase === 'warming') {
+      c.send(1, performance.now());
+    } else {
+      c.warm = true;
+      this.refill(c, performance.now());
+    }
+  }
+
+  onResponses(c: Connection, n: number, bytes: number): void {
+    if (n === 0) {
+      if (this.phase === 'measuring') this.bytes += bytes;
+      return;
+    }
+    const now = performance.now();
+    c.lastProgress = now;
+    if (!c.warm) {
+      // The warm-up request's answer (the only one in flight).
+      c.shift();
+      n--;
+      c.warm = true;
+      this.firstResponses.push(now - c.connectedAt);
+      if (this.phase === 'warming') {
+        this.countWarm(c);
+        return;
+      }
+    }
+    const inWindow = this.phase === 'measuring';
+    if (inWindow) this.bytes += bytes;
+    const h = this.latency;
+    for (let i = 0; i < n; i++) h.recordValue(Math.round((now - c.shift()) * 1000));
+    if (inWindow) {
+      this.completed += n;
+      c.completed += n;
+      if (this.opts.requests !== undefined && this.completed >= this.opts.requests) {
+        this.endWindow();
+        return;
+      }
+    }
+    if (c.reader.closing) {
+      c.closing = true;
+      if (c.inFlight === 0) c.socket?.end();
+      return;
+    }
+    this.refill(c, now);
+  }
+
+  /** Gives a connection with free slots its next requests. */
+  private refill(c: Connection, now: number): void {
+    if (this.phase === 'draining') {
+      if (this.open) this.sendBacklog(c, now);
+      else this.maybeDone();
+      return;
+    }
+    if (this.phase !== 'measuring') return;
+    if (this.open) {
+      this.sendBacklog(c, now);
+      if (c.free && !c.idle && this.nextDue < this.tEnd) {
+        c.idle = true;
+        this.idleQueue.push(c);
+      }
+      return;
+    }
+    let k = this.depth - c.inFlight;
+    if (this.opts.requests !== undefined) k = Math.min(k, this.opts.requests - this.issued);
+    if (k <= 0) return;
+    this.issued += k;
+    c.send(k, now);
+  }
+
+  private sendBacklog(c: Connection, now: number): void {
+    while (c.free && this.backlogHead < this.backlog.length) {
+      const due = this.backlog[this.backlogHead++] as number;
+      this.sendLag.recordValue(Math.round((now - due) * 1000));
+      c.send(1, due);
+    }
+    if (this.backlogHead === this.backlog.length && this.backlogHead > 0) {
+      this.backlog.length = 0;
+      this.backlogHead = 0;
+    }
+    if (this.phase === 'draining') this.maybeDone();
+  }
+
+  /** Open loop: sends every request that has come due, then sleeps until the next one. */
+  private tick = (): void => {
+    this.scheduler = null;
+    if (this.phase !== 'measuring') return;
+    const now = performance.now();
+    while (this.nextDue <= now && this.nextDue < this.tEnd && this.due !== this.opts.requests) {
+      const due = this.nextDue;
+      this.nextDue += this.nextGap();
+      this.due++;
+      let c: Connection | undefined;
+      while ((c = this.idleQueue.shift()) !== undefined) {
+        c.idle = false;
+        if (c.free) break;
+      }
+      if (c === undefined) {
+        this.late++;
+        this.backlog.push(due);
+        continue;
+      }
+      this.sendLag.recordValue(Math.round((now - due) * 1000));
+      c.send(1, due);
+      if (c.free) {
+        c.idle = true;
+        this.idleQueue.push(c);
+      }
+    }
+    if (this.nextDue < this.tEnd && this.due !== this.opts.requests) this.scheduler = setTimeout(this.tick, Math.max(0, this.nextDue - performance.now()));
+  };
+
+  private startClock(): void {
+    if (this.phase !== 'warming') return;
+    // Connections still without a first response join the window when they get one.
+    this.phase = 'measuring';
+    if (this.opts.observePid !== undefined) {
+      const c = treeCpuSeconds(processTree(this.opts.observePid));
+      this.server0 = c.user + c.system;
+    }
+    this.cpu0 = process.cpuUsage();
+    this.t0 = performance.now();
+    if (this.opts.durationSec !== undefined) this.timers.push(setTimeout(() => this.endWindow(), this.opts.durationSec * 1000));
+    this.every(1000, () =>
+      this.onProgress?.({ elapsedSec: (performance.now() - this.t0) / 1000, requests: this.completed, errors: this.errors + this.timeouts + this.resets }),
+    );
+    if (this.open) {
+      this.tEnd = this.opts.durationSec === undefined ? Number.POSITIVE_INFINITY : this.t0 + this.opts.durationSec * 1000;
+      this.nextDue = this.t0;
+      for (const c of this.conns) {
+        if (c.free) {
+          c.idle = true;
+          this.idleQueue.push(c);
+        }
+      }
+      this.tick();
+    } else {
+      for (const c of this.conns) if (c.free) this.refill(c, this.t0);
+    }
+  }
+
+  private endWindow(): void {
+    if (this.phase !== 'measuring') return;
+    this.tEnd = performance.now();
+    const cpu = process.cpuUsage(this.cpu0);
+    this.loadgenCpuSec = (cpu.user + cpu.system) / 1e6;
+    if (this.opts.observePid !== undefined) {
+      const c = treeCpuSeconds(processTree(this.opts.observePid));
+      this.serverCpuSec = Math.max(0, c.user + c.system - this.server0);
+    }
+    this.phase = 'draining';
+    if (this.scheduler !== null) clearTimeout(this.scheduler);
+    // Requests still in flight are waited for (a stall at the end must show in the tail), up to a limit.
+    this.timers.push(setTimeout(() => this.done(), Math.min(DRAIN_LIMIT_MS, this.opts.timeoutSec * 1000)));
+    this.maybeDone();
+  }
+
+  private maybeDone(): void {
+    if (this.phase !== 'draining') return;
+    if (this.backlogHead < this.backlog.length) return;
+    for (const c of this.conns) if (c.socket !== null && c.inFlight > 0) return;
+    this.done();
+  }
+
+  private done(): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    for (const t of this.timers) clearTimeout(t);
+    if (this.scheduler !== null) clearTimeout(this.scheduler);
+    let unanswered = 0;
+    for (const c of this.conns) {
+      if (c.socket !== null) unanswered += c.inFlight;
+      c.drop();
+    }
+    const unsent = this.backlog.length - this.backlogHead;
+    const durationSec = (this.tEnd - this.t0) / 1000;
+    const first = this.firstResponses.sort((a, b) => a - b);
+    const at = (q: number) => (first.length === 0 ? 0 : (first[Math.min(first.length - 1, Math.ceil(q * first.length) - 1)] as number));
+    this.finish({
+      requests: this.completed,
+      durationSec,
+      requestsPerSec: durationSec > 0 ? this.completed / durationSec : 0,
+      bytesPerSec: durationSec > 0 ? this.bytes / durationSec : 0,
+      latencyMs: percentilesMs(this.latency),
+      errors: this.errors,
+      timeouts: this.timeouts + unanswered + unsent,
+      non2xx: this.conns.reduce((n, c) => n + c.reader.non2xx, 0) + this.lostNon2xx,
+      resets: this.resets,
+      reconnects: this.reconnects,
+      perConnection: this.conns.map((c) => c.completed),
+      fairness: fairnessOf(this.conns.map((c) => c.completed)),
+      firstResponseMs: {
+        p50: at(0.5),
+        p99: at(0.99),
+        max: first.length === 0 ? 0 : (first[first.length - 1] as number),
+        failed: Math.max(0, this.opts.connections - first.length),
+      },
+      loadgenCpuSec: this.loadgenCpuSec,
+      serverCpuSec: this.serverCpuSec,
+      openLoop: this.open
+        ? { rate: this.opts.rate as number, arrivals: this.opts.arrivals ?? 'constant', due: this.due, late: this.late, unsent, sendLagMs: percentilesMs(this.sendLag) }
+        : null,
+    });
+  }
+
+  /** non2xx counts of readers replaced by a reconnect. */
+  private lostNon2xx = 0;
+
+  private countWarm(c: Connection): void {
+    if (c.counted) return;
+    c.counted = true;
+    this.warmed++;
+    if (this.warmed === this.opts.connections) this.startClock();
+  }
+
+  /**
+   * A connection that failed or was closed: the requests lost with it are counted by cause (a
+   * close with nothing in flight is no error), and it is replaced.
+   */
+  private lose(c: Connection, cause: 'reset' | 'error' | 'timeout' | 'closed'): void {
+    if (this.phase === 'done') return;
+    const lost = c.inFlight;
+    if (cause === 'reset') this.resets += Math.max(1, lost);
+    else if (cause === 'timeout') this.timeouts += Math.max(1, lost);
+    else if (cause === 'error' || lost > 0) this.errors += Math.max(1, lost);
+    this.lostNon2xx += c.reader.non2xx;
+    // One that failed before its first answer no longer holds the clock back.
+    if (this.phase === 'warming') this.countWarm(c);
+    c.drop();
+    this.reopen(c);
+  }
+
+  private reopen(c: Connection): void {
+    if (this.phase === 'done' || this.phase === 'draining') {
+      this.maybeDone();
+      return;
+    }
+    c.failures++;
+    // A server that refuses connections is retried with backoff, not in a tight loop.
+    const delay = c.failures <= 1 ? 0 : Math.min(1000, 10 * 2 ** (c.failures - 2));
+    this.timers.push(
+      setTimeout(() => {
+        if (this.phase === 'done' || this.phase === 'draining') return;
+        if (this.phase === 'measuring') this.reconnects++;
+        c.open();
+      }, delay),
+    );
+  }
+
+  onError(c: Connection, e: NodeJS.ErrnoException): void {
+    this.lose(c, e.code === 'ECONNRESET' || e.code === 'EPIPE' ? 'reset' : 'error');
+  }
+
+  onClose(c: Connection): void {
+    this.lose(c, 'closed');
+  }
+
+  onBadResponse(c: Connection): void {
+    this.lose(c, 'error');
+  }
+
+  /** Timeouts: a connection whose oldest request has waited too long is replaced. */
+  private sweep(): void {
+    const now = performance.now();
+    const limit = this.opts.timeoutSec * 1000;
+    for (const c of this.conns) {
+      if (c.socket !== null && c.inFlight > 0 && now - c.lastProgress > limit) this.lose(c, 'timeout');
+    }
+  }
+}
+
+/** Runs one load test and resolves with what it measured; errors are counted, never thrown. */
+export function runLoad(opts: LoadOptions, onProgress?: (p: LoadProgress) => void): Promise<LoadReport> {
+  if (opts.durationSec === undefined && opts.requests === undefined) throw new Error('runLoad: give a duration or a request count');
+  return new Generator(opts, onProgress).run();
+}

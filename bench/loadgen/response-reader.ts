@@ -1,0 +1,230 @@
+// Where each HTTP/1.1 response ends, for the load generator's hot path. It frames responses
+// (Content-Length, chunked, no body for HEAD, 1xx, 204 and 304, or until the connection closes),
+// reads the status and whether the server will close, and skips bodies without copying them. It
+// does not validate what a server sends beyond what framing needs: the conformance suite does that.
+
+const CR = 0x0d;
+const LF = 0x0a;
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+/** A head longer than this is not a response this generator can use: the connection is dropped. */
+const MAX_HEAD = 64 * 1024;
+
+const enum State {
+  Head,
+  Body,
+  ChunkSize,
+  ChunkExtension,
+  ChunkData,
+  ChunkDataEnd,
+  Trailer,
+  UntilClose,
+}
+
+/** Whether bytes at `at` spell `name` in any case (`name` lower case). */
+function namedAt(buf: Buffer, at: number, end: number, name: string): boolean {
+  if (end - at < name.length) return false;
+  for (let i = 0; i < name.length; i++) if (((buf[at + i] as number) | 0x20) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/** The value of a header line from just after its colon, without surrounding whitespace. */
+function valueOf(buf: Buffer, from: number, end: number): string {
+  return buf.toString('latin1', from, end).trim();
+}
+
+export class ResponseReader {
+  /** Final responses whose status was not 2xx. */
+  non2xx = 0;
+  /** The last response said the server closes after it (Connection: close, or HTTP/1.0 without keep-alive). */
+  closing = false;
+  /** Set when the bytes cannot be framed; the connection is then unusable. */
+  error: string | null = null;
+
+  private state = State.Head;
+  /** Part of a head that a read ended inside, copied out of the (reused) read buffer. */
+  private partial: Buffer | null = null;
+  private left = 0;
+  private chunkSize = 0;
+  private trailerLineLength = 0;
+
+  /** `noBody`: the requests on this connection are HEAD, so no response has a body. */
+  constructor(private readonly noBody = false) {}
+
+  /**
+   * Reads bytes `start` to `end` of `chunk` and returns how many final responses they completed.
+   * The bytes may be overwritten once it returns. After it sets `error`, the rest is not read.
+   */
+  feed(chunk: Buffer, start: number, end: number): number {
+    let buf = chunk;
+    let at = start;
+    let stop = end;
+    if (this.partial !== null) {
+      buf = Buffer.concat([this.partial, chunk.subarray(start, end)]);
+      at = 0;
+      stop = buf.length;
+      this.partial = null;
+    }
+    let done = 0;
+    while (at < stop) {
+      switch (this.state) {
+        case State.Head: {
+          const headEnd = buf.indexOf(HEAD_END, at);
+          if (headEnd === -1 || headEnd + 4 > stop) {
+            if (stop - at > MAX_HEAD) return this.fail(done, 'response head over 64 KiB');
+            this.partial = Buffer.from(buf.subarray(at, stop));
+            return done;
+          }
+          const final = this.head(buf, at, headEnd);
+          if (final === -1) return done;
+          at = headEnd + 4;
+          if (final === 1 && this.state === State.Head) done++;
+          break;
+        }
+        case State.Body: {
+          const n = Math.min(this.left, stop - at);
+          at += n;
+          this.left -= n;
+          if (this.left === 0) {
+            this.state = State.Head;
+            done++;
+          }
+          break;
+        }
+        case State.ChunkSize: {
+          const c = buf[at++] as number;
+          const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66 ? (c | 0x20) - 0x57 : -1;
+          if (digit >= 0) {
+            this.chunkSize = this.chunkSize * 16 + digit;
+            if (this.chunkSize > Number.MAX_SAFE_INTEGER / 16) return this.fail(done, 'chunk size too large');
+          } else if (c === LF) {
+            this.enterChunk();
+          } else if (c === 0x3b || c === 0x20 || c === 0x09) {
+            this.state = State.ChunkExtension;
+          } else if (c !== CR) {
+            return this.fail(done, 'bad chunk size');
+          }
+          break;
+        }
+        case State.ChunkExtension: {
+          const lf = buf.indexOf(LF, at);
+          if (lf === -1 || lf >= stop) {
+            at = stop;
+          } else {
+            at = lf + 1;
+            this.enterChunk();
+          }
+          break;
+        }
+        case State.ChunkData: {
+          const n = Math.min(this.left, stop - at);
+          at += n;
+          this.left -= n;
+          if (this.left === 0) this.state = State.ChunkDataEnd;
+          break;
+        }
+        case State.ChunkDataEnd: {
+          // The CRLF after a chunk's data.
+          if (buf[at++] === LF) {
+            this.state = State.ChunkSize;
+            this.chunkSize = 0;
+          }
+          break;
+        }
+        case State.Trailer: {
+          const c = buf[at++] as number;
+          if (c === LF) {
+            if (this.trailerLineLength === 0) {
+              this.state = State.Head;
+              done++;
+            }
+            this.trailerLineLength = 0;
+          } else if (c !== CR) {
+            this.trailerLineLength++;
+          }
+          break;
+        }
+        case State.UntilClose:
+          at = stop;
+          break;
+      }
+    }
+    return done;
+  }
+
+  /** The connection closed: 1 if that ended a response framed by the close, else 0. */
+  end(): number {
+    const ended = this.state === State.UntilClose ? 1 : 0;
+    this.state = State.Head;
+    this.partial = null;
+    return ended;
+  }
+
+  /** Whether the connection closed in the middle of a response. */
+  get midResponse(): boolean {
+    return this.partial !== null || (this.state !== State.Head && this.state !== State.UntilClose);
+  }
+
+  private enterChunk(): void {
+    if (this.chunkSize === 0) {
+      this.state = State.Trailer;
+      this.trailerLineLength = 0;
+    } else {
+      this.left = this.chunkSize;
+      this.state = State.ChunkData;
+    }
+  }
+
+  /** Reads one head (`at` to the blank line at `headEnd`): 1 for a final response, 0 for a 1xx, -1 on error. */
+  private head(buf: Buffer, at: number, headEnd: number): number {
+    if (!namedAt(buf, at, headEnd, 'http/1.') || headEnd - at < 12) return this.fail(-1, 'not an HTTP/1.x response');
+    const minor = buf[at + 7];
+    const status = ((buf[at + 9] as number) - 0x30) * 100 + ((buf[at + 10] as number) - 0x30) * 10 + ((buf[at + 11] as number) - 0x30);
+    if (!(status >= 100 && status <= 999)) return this.fail(-1, 'bad status code');
+    let contentLength = -1;
+    let chunked = false;
+    let close = minor === 0x30;
+    let line = buf.indexOf(LF, at) + 1;
+    while (line > 0 && line < headEnd) {
+      const next = buf.indexOf(LF, line);
+      const lineEnd = next === -1 || next > headEnd ? headEnd : next;
+      const first = (buf[line] as number) | 0x20;
+      if (first === 0x63) {
+        if (namedAt(buf, line, lineEnd, 'content-length:')) {
+          const v = Number(valueOf(buf, line + 15, lineEnd));
+          if (!Number.isSafeInteger(v) || v < 0) return this.fail(-1, 'bad Content-Length');
+          contentLength = v;
+        } else if (namedAt(buf, line, lineEnd, 'connection:')) {
+          const v = valueOf(buf, line + 11, lineEnd).toLowerCase();
+          if (v.includes('close')) close = true;
+          else if (v.includes('keep-alive')) close = false;
+        }
+      } else if (first === 0x74 && namedAt(buf, line, lineEnd, 'transfer-encoding:')) {
+        chunked = valueOf(buf, line + 18, lineEnd).toLowerCase().endsWith('chunked');
+      }
+      line = next === -1 ? -1 : next + 1;
+    }
+    if (status < 200) return 0; // 1xx: the final response follows
+    if (status >= 300) this.non2xx++;
+    this.closing = close;
+    if (this.noBody || status === 204 || status === 304) {
+      this.state = State.Head;
+    } else if (chunked) {
+      this.state = State.ChunkSize;
+      this.chunkSize = 0;
+    } else if (contentLength > 0) {
+      this.state = State.Body;
+      this.left = contentLength;
+    } else if (contentLength === -1) {
+      this.state = State.UntilClose;
+    }
+    return 1;
+  }
+
+  /** Marks the connection unusable; returns `result` for the caller to return. */
+  private fail(result: number, why: string): number {
+    this.error = why;
+    this.state = State.Head;
+    this.partial = null;
+    return result;
+  }
+}
