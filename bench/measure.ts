@@ -2,8 +2,8 @@
 // generator in a process of its own, and the server's CPU time and memory read from /proc around
 // each. Every mode (the plain run, the A/B run, bench:cpu) measures through this.
 
-import { firstLine } from '../shared/first-line.js';
 import { performance } from 'node:perf_hooks';
+import { firstLine } from '../shared/first-line.js';
 import { parseInfo, type ServerInfo } from '../shared/serve-protocol.js';
 import { isGone, PeakRss, type Pinning, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
 import type { LoadGenerator, LoadSample } from './loadgen/types.js';

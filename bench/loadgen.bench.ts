@@ -1,0 +1,121 @@
+// npm run bench:loadgen — the instrument measured: how hard each load generator drives one fast
+// server from one core. A generator that saturates below what the server can answer measures
+// itself, not the server; the builtin one must reach at least 0.9x of wrk.
+//
+// One server (single-loop by default) on its own CPU; each generator on CPU 0, 64 keep-alive
+// connections on /plaintext. The generators alternate within each round (rotating who goes
+// first), and each ratio is taken within a round, where both ran under about the same conditions;
+// the median of the per-round ratios is the result.
+
+import { formatInt, formatTable } from './format.js';
+import { positiveIntFromEnv } from './lib/env.js';
+import { handleInterrupts, planPinning, processTree, treeCpuSeconds } from './lib/processes.js';
+import { startVerified } from './lifecycle.js';
+import { type LoadgenName, loadgens } from './loadgen/registry.js';
+import type { LoadSample } from './loadgen/types.js';
+import { workloads } from './scenarios.js';
+import { summarize } from './stats.js';
+
+const GENERATORS: LoadgenName[] = ['builtin', 'wrk', 'autocannon'];
+
+interface Round {
+  rps: number;
+  loadgenShare: number;
+  serverShare: number;
+  p99Ms: number;
+}
+
+async function main(): Promise<number> {
+  const rounds = positiveIntFromEnv('LOADGEN_BENCH_ROUNDS', 5);
+  const seconds = positiveIntFromEnv('LOADGEN_BENCH_SECONDS', 5);
+  const connections = positiveIntFromEnv('LOADGEN_BENCH_CONNECTIONS', 64);
+  const variant = process.env.LOADGEN_BENCH_VARIANT ?? 'single-loop';
+  const present = GENERATORS.filter((g) => loadgens[g].available());
+  for (const g of GENERATORS) if (!present.includes(g)) process.stdout.write(`${g} is not available here (install ${loadgens[g].install}); left out\n`);
+
+  const pinning = planPinning(true);
+  const started = await startVerified(variant, { pin: pinning.serverPin });
+  if (started.status !== 'ok') {
+    process.stderr.write(`${variant} ${started.status}: ${started.reason}\n`);
+    return 1;
+  }
+  const { server } = started;
+  const stopHandling = handleInterrupts();
+  try {
+    process.stdout.write(
+      `${variant} /plaintext, ${connections} connections, ${seconds} s per run, ${rounds} rounds; ` +
+        `${pinning.server === null ? 'not pinned' : `server on CPUs ${pinning.server}, generator on CPU ${pinning.loadgen}`}\n`,
+    );
+    const target = {
+      origin: `http://127.0.0.1:${server.port}`,
+      workload: workloads.plaintext,
+      connections,
+      pipelining: 1,
+      pin: pinning.loadgenPin,
+      serverPid: server.pid,
+    };
+    // Warm the server's JIT once, with every generator, before anything counts.
+    for (const g of present) await loadgens[g].run({ ...target, durationSec: 1 });
+
+    const got = new Map<LoadgenName, Round[]>(present.map((g) => [g, []]));
+    for (let r = 0; r < rounds; r++) {
+      const order = present.map((_, i) => present[(i + r) % present.length] as LoadgenName);
+      for (const g of order) {
+        const before = treeCpuSeconds(processTree(server.pid));
+        const t0 = performance.now();
+        const s: LoadSample = await loadgens[g].run({ ...target, durationSec: seconds });
+        const after = treeCpuSeconds(processTree(server.pid));
+        const wall = (performance.now() - t0) / 1000;
+        const serverShare =
+          typeof s.serverCpuSec === 'number' ? s.serverCpuSec / s.durationSec : (after.user + after.system - before.user - before.system) / wall;
+        const errors = s.errors + s.timeouts + s.resets + s.non2xx;
+        if (errors > 0 || s.requests === 0) throw new Error(`${g} round ${r + 1}: ${errors} errors, ${s.requests} responses`);
+        got.get(g)?.push({ rps: s.requestsPerSec, loadgenShare: s.loadgenCpuSec / s.durationSec, serverShare, p99Ms: s.latencyMs.p99 });
+        process.stdout.write(
+          `  round ${r + 1} ${g.padEnd(10)} ${formatInt(s.requestsPerSec).padStart(8)} req/s  generator CPU ${pct(s.loadgenCpuSec / s.durationSec)}  server CPU ${pct(serverShare)}\n`,
+        );
+      }
+    }
+
+    const table = [['generator', 'req/s (median)', 'range', 'its CPU', 'server CPU', 'p99 (ms)']];
+    for (const [g, rs] of got) {
+      const rps = summarize(rs.map((x) => x.rps));
+      table.push([
+        g,
+        formatInt(rps.median),
+        `${formatInt(rps.min)}–${formatInt(rps.max)}`,
+        pct(summarize(rs.map((x) => x.loadgenShare)).median),
+        pct(summarize(rs.map((x) => x.serverShare)).median),
+        summarize(rs.map((x) => x.p99Ms)).median.toFixed(2),
+      ]);
+    }
+    process.stdout.write(`\n${formatTable(table, (i) => i >= 1)}\n\n`);
+    const builtin = got.get('builtin') ?? [];
+    let ok = true;
+    for (const other of present.filter((g) => g !== 'builtin')) {
+      const theirs = got.get(other) ?? [];
+      const ratio = summarize(builtin.map((b, i) => b.rps / (theirs[i]?.rps ?? Number.NaN)));
+      const goal = other === 'wrk' ? ' (goal ≥ 0.90)' : '';
+      process.stdout.write(
+        `builtin/${other}: ${ratio.median.toFixed(2)}x req/s (median of the per-round ratios; rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})${goal}\n`,
+      );
+      if (other === 'wrk' && ratio.median < 0.9) ok = false;
+    }
+    return ok ? 0 : 1;
+  } finally {
+    stopHandling();
+    await server.stop();
+  }
+}
+
+function pct(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`bench:loadgen: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

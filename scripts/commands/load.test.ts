@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CBENCH } from '../../shared/built.js';
+
+const running: ChildProcess[] = [];
+let server: Server | undefined;
+
+afterEach(async () => {
+  for (const c of running.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  if (server !== undefined) {
+    server.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+    server = undefined;
+  }
+});
+
+function cbench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CBENCH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** An HTTP server in this process that counts what it was sent. */
+async function countingServer(): Promise<{ origin: string; seen: { requests: number; methods: Set<string>; headers: Set<string>; bodyBytes: number } }> {
+  const seen = { requests: 0, methods: new Set<string>(), headers: new Set<string>(), bodyBytes: 0 };
+  server = createServer((req, res) => {
+    seen.requests++;
+    seen.methods.add(req.method ?? '');
+    const h = req.headers['x-probe'];
+    if (typeof h === 'string') seen.headers.add(h);
+    req.on('data', (d: Buffer) => (seen.bodyBytes += d.length));
+    req.on('end', () => {
+      if (req.url === '/missing') res.statusCode = 404;
+      res.end('ok');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+beforeAll(() => {
+  // The built CLI is what users run; vitest's setup builds it.
+  expect(CBENCH).toMatch(/cbench\.js$/);
+});
+
+describe('cbench load', () => {
+  it('prints one JSON object with the figures a script needs, for exactly --requests responses', async () => {
+    const { origin, seen } = await countingServer();
+    const r = await cbench(['load', `${origin}/x`, '-c', '3', '-n', '300', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown> & {
+      latencyMs: Record<string, number>;
+      fairness: { jain: number };
+      firstResponseMs: Record<string, number>;
+    };
+    expect(out.requests).toBe(300);
+    // and the three warm-up requests, one per connection before the clock
+    expect(seen.requests).toBe(303);
+    expect(out.errors).toBe(0);
+    expect(Object.keys(out.latencyMs).sort()).toEqual(['max', 'mean', 'p50', 'p90', 'p99', 'p99_9', 'p99_99']);
+    expect(out.latencyMs.p50).toBeGreaterThan(0);
+    expect(out.latencyMs.p99).toBeLessThanOrEqual(out.latencyMs.max);
+    expect(out.fairness.jain).toBeGreaterThan(0);
+    expect(out.firstResponseMs.failed).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('sends the method, headers and body it is given, and counts non-2xx answers', async () => {
+    const { origin, seen } = await countingServer();
+    const body = `${CBENCH}`; // any file will do: the CLI itself
+    const r = await cbench(['load', `${origin}/missing`, '-c', '1', '-n', '20', '-m', 'put', '-H', 'X-Probe: yes', '-b', body, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { non2xx: number };
+    // every response counts, the warm-up one too
+    expect(out.non2xx).toBe(21);
+    expect([...seen.methods]).toEqual(['PUT']);
+    expect([...seen.headers]).toEqual(['yes']);
+    expect(seen.bodyBytes).toBeGreaterThan(0);
+  });
+
+  it('prints a summary table, and exits 1 when no request completed (nothing listens)', async () => {
+    const { origin } = await countingServer();
+    const ok = await cbench(['load', `${origin}/`, '-c', '2', '-d', '0.3']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/latency \(ms\)\s+p50\s+p90\s+p99\s+p99\.9\s+p99\.99\s+max/);
+    expect(ok.stdout).toMatch(/fairness: Jain/);
+    const port = Number(new URL(origin).port);
+    server?.close();
+    server = undefined;
+    const refused = await cbench(['load', `http://127.0.0.1:${port}/`, '-c', '2', '-d', '0.3', '--timeout', '1', '--json']);
+    expect(refused.code).toBe(1);
+    expect((JSON.parse(refused.stdout) as { errors: number }).errors).toBeGreaterThan(0);
+    expect(refused.stderr).toContain('no request completed');
+  });
+
+  const bad: Array<[string, string[], RegExp]> = [
+    ['a URL that is not one', ['load', 'nowhere'], /not a URL/],
+    ['https', ['load', 'https://127.0.0.1/'], /only http:\/\//],
+    ['--duration with --requests', ['load', 'http://127.0.0.1:9/', '-d', '1', '-n', '5'], /cannot be used with/],
+    ['a header without a colon', ['load', 'http://127.0.0.1:9/', '-H', 'nope'], /not a header/],
+    ['zero connections', ['load', 'http://127.0.0.1:9/', '-c', '0'], /integer from 1/],
+    ['a negative rate', ['load', 'http://127.0.0.1:9/', '--rate', '-5'], /--rate/],
+    ['a body file that is missing', ['load', 'http://127.0.0.1:9/', '-b', '/nonexistent/file'], /cannot read --body/],
+  ];
+  for (const [what, args, message] of bad) {
+    it(`refuses ${what} with one line and the usage, exit 2`, async () => {
+      const r = await cbench(args);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines[0]).toMatch(message);
+      expect(lines.at(-1)).toMatch(/^usage: cbench load <url> \[options\]|^usage: cbench load \[options\] <url>/);
+      expect(r.stdout).toBe('');
+    });
+  }
+});

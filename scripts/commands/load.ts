@@ -1,0 +1,177 @@
+// cbench load URL: the builtin load generator as a command, for any HTTP/1.1 server (this suite's
+// variants or anyone's, here or on another machine), like autocannon's and wrk's command lines.
+
+import { readFileSync } from 'node:fs';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/engine.js';
+import { EXIT_USAGE, integer, positiveSeconds, usageOnError } from '../cli.js';
+
+interface LoadFlags {
+  connections: number;
+  pipelining: number;
+  duration?: number;
+  requests?: number;
+  rate?: number;
+  arrivals: 'constant' | 'poisson';
+  method: string;
+  body?: string;
+  header: Array<[string, string]>;
+  timeout: number;
+  json?: boolean;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** An http:// URL with a host; its port defaults to 80. */
+export function parseTarget(value: string): { host: string; port: number; path: string; href: string } {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`'${value}' is not a URL (expected http://host:port/path)`);
+  }
+  if (url.protocol !== 'http:') throw new InvalidArgumentError(`only http:// URLs are supported, not ${url.protocol}//`);
+  if (url.hostname === '') throw new InvalidArgumentError(`'${value}' has no host`);
+  // URL keeps brackets around an IPv6 address; net.connect wants it bare.
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { host, port: url.port === '' ? 80 : Number(url.port), path: `${url.pathname}${url.search}`, href: url.href };
+}
+
+/** `Name: value`, added to the ones before. */
+function header(value: string, previous: Array<[string, string]>): Array<[string, string]> {
+  const colon = value.indexOf(':');
+  const name = colon === -1 ? '' : value.slice(0, colon).trim();
+  if (!TOKEN.test(name)) throw new InvalidArgumentError(`'${value}' is not a header (expected 'Name: value')`);
+  const v = value.slice(colon + 1).trim();
+  if (/[\r\n]/.test(v)) throw new InvalidArgumentError('a header value cannot hold a line break');
+  return [...previous, [name, v]];
+}
+
+function method(value: string): string {
+  if (!TOKEN.test(value)) throw new InvalidArgumentError(`'${value}' is not a method`);
+  return value.toUpperCase();
+}
+
+function rate(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 10_000_000) throw new InvalidArgumentError('--rate must be a number of requests per second above 0');
+  return n;
+}
+
+export function register(program: Command): void {
+  // The argument first: the usage printed after an error is taken when usageOnError runs.
+  usageOnError(program.command('load').argument('<url>', 'http://host:port/path'))
+    .description('drive load at any HTTP/1.1 server with the builtin generator and print what it measured')
+    .addOption(new Option('-c, --connections <n>', 'connections, opened and answered once before the clock starts').argParser(integer(1, 100_000)).default(10))
+    .addOption(new Option('-p, --pipelining <n>', 'requests in flight per connection').argParser(integer(1, 1024)).default(1))
+    .addOption(
+      new Option('-d, --duration <seconds>', 'length of the measured window (default 10)').argParser(positiveSeconds('--duration')).conflicts('requests'),
+    )
+    .addOption(new Option('-n, --requests <n>', 'stop after this many responses instead').argParser(integer(1, Number.MAX_SAFE_INTEGER)))
+    .addOption(
+      new Option('-R, --rate <per-second>', 'open loop: requests due per second over all connections, latency counted from when each was due').argParser(rate),
+    )
+    .addOption(new Option('--arrivals <kind>', 'with --rate: evenly spaced, or a Poisson process').choices(['constant', 'poisson']).default('constant'))
+    .addOption(new Option('-m, --method <method>', 'request method').argParser(method).default('GET'))
+    .addOption(new Option('-b, --body <file>', 'send this file as the request body'))
+    .addOption(new Option('-H, --header <header>', "a request header, 'Name: value' (repeat for more)").argParser(header).default([]))
+    .addOption(new Option('--timeout <seconds>', 'a request unanswered this long is a timeout').argParser(positiveSeconds('--timeout')).default(10))
+    .addOption(new Option('--json', 'print one JSON object instead of the table'))
+    .action(async (urlText: string, o: LoadFlags, cmd: Command) => {
+      let target: ReturnType<typeof parseTarget>;
+      let body: Buffer | undefined;
+      try {
+        target = parseTarget(urlText);
+        body = o.body === undefined ? undefined : readFileSync(o.body);
+      } catch (e) {
+        cmd.error(`error: ${e instanceof InvalidArgumentError ? e.message : `cannot read --body: ${(e as Error).message}`}`, { exitCode: EXIT_USAGE });
+        return;
+      }
+      const { runLoad } = await import('../../bench/loadgen/engine.js');
+      const options: LoadOptions = {
+        host: target.host,
+        port: target.port,
+        path: target.path,
+        method: o.method,
+        headers: o.header,
+        ...(body === undefined ? {} : { body }),
+        connections: o.connections,
+        pipelining: o.pipelining,
+        ...(o.requests === undefined ? { durationSec: o.duration ?? 10 } : { requests: o.requests }),
+        ...(o.rate === undefined ? {} : { rate: o.rate, arrivals: o.arrivals }),
+        timeoutSec: o.timeout,
+      };
+      const live = process.stderr.isTTY && o.json !== true;
+      const report = await runLoad(options, live ? showProgress : undefined);
+      if (live) process.stderr.write('\r\x1b[K');
+      process.stdout.write(o.json === true ? `${JSON.stringify(asJson(target.href, options, report))}\n` : await summary(target.href, options, report));
+      if (report.requests === 0) {
+        process.stderr.write('error: no request completed\n');
+        process.exitCode = 1;
+      }
+    });
+}
+
+function showProgress(p: LoadProgress): void {
+  const rps = p.elapsedSec > 0 ? Math.round(p.requests / p.elapsedSec) : 0;
+  process.stderr.write(`\r\x1b[K${p.elapsedSec.toFixed(0)} s: ${p.requests} responses, ${rps} req/s, ${p.errors} errors`);
+}
+
+/** The `--json` object: the figures a script needs, in stable names. */
+export function asJson(url: string, o: LoadOptions, r: LoadReport) {
+  return {
+    url,
+    connections: o.connections,
+    pipelining: o.pipelining,
+    mode: o.rate === undefined ? 'closed' : 'open',
+    requests: r.requests,
+    durationSec: r.durationSec,
+    requestsPerSec: r.requestsPerSec,
+    bytesPerSec: r.bytesPerSec,
+    latencyMs: r.latencyMs,
+    errors: r.errors + r.timeouts + r.resets,
+    connectionErrors: r.errors,
+    timeouts: r.timeouts,
+    resets: r.resets,
+    non2xx: r.non2xx,
+    reconnects: r.reconnects,
+    fairness: r.fairness,
+    firstResponseMs: r.firstResponseMs,
+    openLoop: r.openLoop,
+    loadgenCpuSec: r.loadgenCpuSec,
+  };
+}
+
+async function summary(url: string, o: LoadOptions, r: LoadReport): Promise<string> {
+  const { formatInt, formatTable } = await import('../../bench/format.js');
+  const ms = (v: number) => (v < 10 ? v.toFixed(3) : v < 1000 ? v.toFixed(1) : formatInt(v));
+  const l = r.latencyMs;
+  const mode = o.rate === undefined ? 'closed loop' : `open loop at ${formatInt(o.rate)} req/s (${o.arrivals ?? 'constant'} arrivals)`;
+  const lines = [
+    `${o.method} ${url}: ${o.connections} connections, pipelining ${o.pipelining}, ${mode}`,
+    '',
+    formatTable(
+      [
+        ['latency (ms)', 'p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max', 'mean'],
+        ['', ms(l.p50), ms(l.p90), ms(l.p99), ms(l.p99_9), ms(l.p99_99), ms(l.max), ms(l.mean)],
+      ],
+      (c) => c > 0,
+    ),
+    '',
+    `${formatInt(r.requests)} responses in ${r.durationSec.toFixed(2)} s: ${formatInt(r.requestsPerSec)} req/s, ${(r.bytesPerSec / 1048576).toFixed(1)} MiB/s read`,
+    `errors: ${r.errors} connection, ${r.timeouts} timeouts, ${r.resets} resets; ${r.non2xx} non-2xx responses; ${r.reconnects} reconnects`,
+    `fairness: Jain ${r.fairness.jain.toFixed(3)}; responses per connection min ${formatInt(r.fairness.min)}, median ${formatInt(r.fairness.median)}, max ${formatInt(r.fairness.max)}`,
+    `first response on a fresh connection (before the window): p50 ${ms(r.firstResponseMs.p50)} ms, p99 ${ms(r.firstResponseMs.p99)} ms, max ${ms(r.firstResponseMs.max)} ms` +
+      (r.firstResponseMs.failed > 0 ? `; ${r.firstResponseMs.failed} connections never answered` : ''),
+    `load generator CPU: ${((100 * r.loadgenCpuSec) / Math.max(r.durationSec, 1e-9)).toFixed(0)}% of one core`,
+  ];
+  const open = r.openLoop;
+  if (open !== null) {
+    lines.push(
+      `open loop: ${formatInt(open.due)} requests came due, ${formatInt(open.late)} sent late because every connection was busy` +
+        `${open.unsent > 0 ? `, ${formatInt(open.unsent)} never sent` : ''}; send lag p99 ${ms(open.sendLagMs.p99)} ms`,
+    );
+    if (open.late > 0) lines.push('  (more connections would let the generator keep the schedule; the late requests still count from when they were due)');
+  }
+  return `${lines.join('\n')}\n`;
+}
