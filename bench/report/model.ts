@@ -1,6 +1,6 @@
 // The numbers every report shows, derived from results.json and nothing else.
 
-import { type CellResult, cellsOf, type Results, type VariantResult, whyNot } from '../results.js';
+import { type Bottleneck, type CellResult, cellsOf, type Results, type VariantResult, whyNot } from '../results.js';
 
 /** One row of a workload's table: a variant at one connections × pipelining. */
 export interface Row {
@@ -15,7 +15,13 @@ export interface Row {
   cpuUs?: number;
   rssMb?: number;
   errors?: number;
+  /** Jain's index of completed requests per connection, median over repetitions; 1 is perfectly even. */
+  jain?: number;
+  /** Connect to first response on fresh connections, before the window: medians over repetitions of its p99 and max. */
+  firstResponseMs?: { p99: number; max: number };
   clientBound: boolean;
+  /** Which side was saturated; unset when unknown (files before version 3) or not measured. */
+  bottleneck?: Bottleneck;
   /** requests/s over node-http's in the same cell. */
   vsNodeHttp?: number;
   note: string;
@@ -49,7 +55,12 @@ function rowOf(v: VariantResult, c: CellResult): Row {
       cpuUs: s.serverCpuUsPerRequest.median,
       rssMb: s.serverPeakRssBytes.max / 1048576,
       errors: s.errors,
+      jain: s.fairnessJain?.median,
+      firstResponseMs:
+        s.firstResponseP99Ms === null || s.firstResponseMaxMs === null ? undefined : { p99: s.firstResponseP99Ms.median, max: s.firstResponseMaxMs.median },
+      bottleneck: c.bottleneck ?? undefined,
     });
+    if (c.bottleneck === 'both') row.note = 'load generator and server both saturated';
     if (s.errors > 0 && row.note === '') row.note = `${s.errors} errors`;
   }
   return row;

@@ -3,7 +3,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { formatInt as int } from '../format.js';
-import { type Results, readResults, writeFileAtomic } from '../results.js';
+import { cellsOf, type Results, readResults, writeFileAtomic } from '../results.js';
 import { type Chart, charts } from './charts.js';
 import { findings } from './findings.js';
 import { type Row, workloadTables } from './model.js';
@@ -21,6 +21,13 @@ const COLUMNS: Array<{ head: string; text: (r: Row) => string; value: (r: Row) =
   { head: 'p50 ms', text: (r) => fixed(r.p50, 1), value: (r) => r.p50 ?? -1 },
   { head: 'p99 ms', text: (r) => fixed(r.p99, 1), value: (r) => r.p99 ?? -1 },
   { head: 'p99.9 ms', text: (r) => fixed(r.p99_9, 1), value: (r) => r.p99_9 ?? -1 },
+  // Before the window, so it is beside the latencies but not one of them.
+  {
+    head: 'first response p99 / max ms',
+    text: (r) => (r.firstResponseMs === undefined ? '—' : `${r.firstResponseMs.p99.toFixed(1)} / ${r.firstResponseMs.max.toFixed(1)}`),
+    value: (r) => r.firstResponseMs?.max ?? -1,
+  },
+  { head: 'fairness (Jain)', text: (r) => fixed(r.jain, 2), value: (r) => r.jain ?? -1 },
   { head: 'CPU µs/req', text: (r) => fixed(r.cpuUs, 1), value: (r) => r.cpuUs ?? -1 },
   { head: 'peak RSS MB', text: (r) => fixed(r.rssMb, 0), value: (r) => r.rssMb ?? -1 },
   { head: 'errors', text: (r) => (r.errors === undefined ? '—' : String(r.errors)), value: (r) => r.errors ?? -1 },
@@ -32,12 +39,24 @@ function fixed(n: number | undefined, digits: number): string {
   return n === undefined ? '—' : n.toFixed(digits);
 }
 
+/** Which generator produced the figures, and why the fairness and first-response columns may be empty. */
+function loadgenLine(r: Results): string {
+  const g = r.environment.loadgen;
+  const summaries = r.variants.flatMap(cellsOf).flatMap((c) => (c.status === 'ok' ? [c.summary] : []));
+  const unmeasured = summaries.length > 0 && summaries.every((s) => s.fairnessJain === null && s.firstResponseP99Ms === null);
+  return (
+    `every figure measured by the load generator ${g.name} ${g.version}` +
+    (unmeasured ? ' (it, or this file’s version, records no per-connection fairness or first-response times: those columns show —)' : '')
+  );
+}
+
 function environmentLines(r: Results): string[] {
   const e = r.environment;
   return [
     `run ${r.runId} (${r.status}), ${r.startedAt}${r.finishedAt === null ? '' : ` → ${r.finishedAt}`}`,
     `Node ${e.node} on ${e.os}; ${e.cpus} × ${e.cpuModel}; load average before ${e.loadAverageBefore.map((x) => x.toFixed(2)).join(' ')}`,
-    `git ${e.gitSha ?? 'unknown'}${e.gitDirty === true ? ' (with uncommitted changes)' : ''}; load generator ${e.loadgen.name} ${e.loadgen.version}`,
+    loadgenLine(r),
+    `git ${e.gitSha ?? 'unknown'}${e.gitDirty === true ? ' (with uncommitted changes)' : ''}`,
     e.pinning.server === null ? 'not pinned' : `server pinned to CPUs ${e.pinning.server}, load generator to CPU ${e.pinning.loadgen}`,
     `profile ${r.settings.profile}: connections ${r.settings.connections.join(', ')}; pipelining ${r.settings.pipelining.join(', ')}; ` +
       `${r.settings.warmupSec} s warm-up, ${r.settings.repetitions} × ${r.settings.durationSec} s per cell`,

@@ -57,9 +57,9 @@ describe('cbench load', () => {
     const r = await cbench(['load', `${origin}/x`, '-c', '3', '-n', '300', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown> & {
-      latencyMs: Record<string, number>;
+      latencyMs: { p50: number; p99: number; max: number };
       fairness: { jain: number };
-      firstResponseMs: Record<string, number>;
+      firstResponseMs: { failed: number };
     };
     expect(out.requests).toBe(300);
     // and the three warm-up requests, one per connection before the clock

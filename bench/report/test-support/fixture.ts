@@ -12,6 +12,12 @@ export const FIXTURE_RPS: Record<string, Record<string, number>> = {
   'node-http': { plaintext: 25_000, json: 22_000, cpu: 950, io: 4_900, echo: 20_800 },
 };
 
+/** What each variant reports about itself on start, with its defaults (the others report nothing). */
+const FIXTURE_INFO: Record<string, Record<string, string | number>> = {
+  cluster: { workers: 2, schedule: 'rr', restarts: 0 },
+  'worker-pool': { workers: 2, tasksPerWorker: 1, maxQueue: 1024, queue: 'fifo' },
+};
+
 /** Cells as `variant/workload`, to give some of them a property. */
 export interface FixtureOptions {
   /** Load generator saturated, server not. */
@@ -82,15 +88,13 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
         status: 'ok',
         verification: { ok: true, failures: [] },
         pids: [1],
-        info: name === 'worker-pool' ? { workers: 2, tasksPerWorker: 1, maxQueue: 1024 } : ({} as Record<string, number>),
-        cells: Object.entries(FIXTURE_RPS[name] ?? {}).map(
-          ([workload, rps]): CellResult => {
-            const has = (list?: string[]) => list?.includes(`${name}/${workload}`) ?? false;
-            const reps = [0.98, 1.02].map((scale) => repetition(rps, scale, has(opts.unfair), has(opts.slowFirstResponse)));
-            const cell = cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, reps);
-            return has(opts.clientBound) ? { ...cell, clientBound: true, bottleneck: 'loadgen' } : cell;
-          },
-        ),
+        info: { ...FIXTURE_INFO[name] },
+        cells: Object.entries(FIXTURE_RPS[name] ?? {}).map(([workload, rps]): CellResult => {
+          const has = (list?: string[]) => list?.includes(`${name}/${workload}`) ?? false;
+          const reps = [0.98, 1.02].map((scale) => repetition(rps, scale, has(opts.unfair), has(opts.slowFirstResponse)));
+          const cell = cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, reps);
+          return has(opts.clientBound) ? { ...cell, clientBound: true, bottleneck: 'loadgen' } : cell;
+        }),
       }),
     ),
   };
