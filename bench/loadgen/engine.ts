@@ -117,7 +117,7 @@ export function fairnessOf(counts: readonly number[]): Fairness {
 export function encodeRequests(o: Pick<LoadOptions, 'host' | 'port' | 'path' | 'method' | 'headers' | 'body'>, depth: number): Buffer[] {
   const lines = [`${o.method} ${o.path} HTTP/1.1`];
   const names = new Set(o.headers.map(([k]) => k.toLowerCase()));
-  if (!names.has('host')) lines.push(`Host: ${o.host}:${o.port}`);
+  if (!names.has('host')) lines.push(`Host: ${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`);
   for (const [k, v] of o.headers) lines.push(`${k}: ${v}`);
   if (o.body !== undefined) {
     if (!names.has('content-type')) lines.push('Content-Type: application/octet-stream');
@@ -135,7 +135,8 @@ function newHistogram(): hdr.Histogram {
 }
 
 function percentilesMs(h: hdr.Histogram): LatencyMs {
-  const at = (p: number) => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / 1000);
+  // A percentile is the top of its bucket, which can lie a little above the largest value recorded.
+  const at = (p: number) => (h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000);
   return {
     mean: h.totalCount === 0 ? 0 : h.mean / 1000,
     p50: at(50),
@@ -206,10 +207,10 @@ class Connection {
     });
   }
 
-  /** Sends `k` requests in one write, each due at `due`. */
-  send(k: number, due: number): void {
+  /** Sends `k` requests in one write, each due at `due`, at `now`. */
+  send(k: number, due: number, now: number): void {
     const socket = this.socket as Socket;
-    if (this.inFlight === 0) this.lastProgress = performance.now();
+    if (this.inFlight === 0) this.lastProgress = now;
     const cap = this.times.length;
     for (let i = 0; i < k; i++) this.times[(this.head + this.inFlight + i) % cap] = due;
     this.inFlight += k;
@@ -261,6 +262,8 @@ class Generator {
   private server0 = 0;
   private serverCpuSec: number | null = null;
   private completed = 0;
+  /** Requests lost in the window, and connects that failed in it: with a request count, these are done too, as nothing will answer them. */
+  private failed = 0;
   private bytes = 0;
   private issued = 0;
   private errors = 0;
@@ -290,7 +293,7 @@ class Generator {
   ) {
     this.depth = opts.pipelining;
     this.batches = encodeRequests(opts, opts.pipelining);
-    this.noBody = opts.method === 'HEAD';
+    this.noBody = opts.method.toUpperCase() === 'HEAD';
     this.open = opts.rate !== undefined;
     this.interval = this.open ? 1000 / (opts.rate as number) : 0;
     const random = seededRandom(opts.seed ?? 1);
@@ -319,7 +322,8 @@ class Generator {
     // Before the clock, one request whose answer warms the connection; after a reconnect in the
     // window, requests measured like any other.
     if (this.phase === 'warming') {
-      c.send(1, performance.now());
+      const now = performance.now();
+      c.send(1, now, now);
     } else {
       c.warm = true;
       this.refill(c, performance.now());
@@ -338,6 +342,8 @@ class Generator {
       c.shift();
       n--;
       c.warm = true;
+      // A warm-up answer can close its connection too: no request may follow it there.
+      if (c.reader.closing) c.closing = true;
       this.firstResponses.push(now - c.connectedAt);
       if (this.phase === 'warming') {
         this.countWarm(c);
@@ -351,13 +357,13 @@ class Generator {
     if (inWindow) {
       this.completed += n;
       c.completed += n;
-      if (this.opts.requests !== undefined && this.completed >= this.opts.requests) {
+      if (this.countReached()) {
         this.endWindow();
         return;
       }
     }
-    if (c.reader.closing) {
-      c.closing = true;
+    if (c.reader.closing) c.closing = true;
+    if (c.closing) {
       if (c.inFlight === 0) c.socket?.end();
       return;
     }
@@ -384,14 +390,14 @@ class Generator {
     if (this.opts.requests !== undefined) k = Math.min(k, this.opts.requests - this.issued);
     if (k <= 0) return;
     this.issued += k;
-    c.send(k, now);
+    c.send(k, now, now);
   }
 
   private sendBacklog(c: Connection, now: number): void {
     while (c.free && this.backlogHead < this.backlog.length) {
       const due = this.backlog[this.backlogHead++] as number;
       this.sendLag.recordValue(Math.round((now - due) * 1000));
-      c.send(1, due);
+      c.send(1, due, now);
     }
     if (this.backlogHead === this.backlog.length && this.backlogHead > 0) {
       this.backlog.length = 0;
@@ -409,18 +415,14 @@ class Generator {
       const due = this.nextDue;
       this.nextDue += this.nextGap();
       this.due++;
-      let c: Connection | undefined;
-      while ((c = this.idleQueue.shift()) !== undefined) {
-        c.idle = false;
-        if (c.free) break;
-      }
+      const c = this.takeIdle();
       if (c === undefined) {
         this.late++;
         this.backlog.push(due);
         continue;
       }
       this.sendLag.recordValue(Math.round((now - due) * 1000));
-      c.send(1, due);
+      c.send(1, due, now);
       if (c.free) {
         c.idle = true;
         this.idleQueue.push(c);
@@ -428,6 +430,15 @@ class Generator {
     }
     if (this.nextDue < this.tEnd && this.due !== this.opts.requests) this.scheduler = setTimeout(this.tick, Math.max(0, this.nextDue - performance.now()));
   };
+
+  /** The least recently given connection with a free slot (entries that filled up since are skipped). */
+  private takeIdle(): Connection | undefined {
+    for (let c = this.idleQueue.shift(); c !== undefined; c = this.idleQueue.shift()) {
+      c.idle = false;
+      if (c.free) return c;
+    }
+    return undefined;
+  }
 
   private startClock(): void {
     if (this.phase !== 'warming') return;
@@ -517,7 +528,14 @@ class Generator {
       loadgenCpuSec: this.loadgenCpuSec,
       serverCpuSec: this.serverCpuSec,
       openLoop: this.open
-        ? { rate: this.opts.rate as number, arrivals: this.opts.arrivals ?? 'constant', due: this.due, late: this.late, unsent, sendLagMs: percentilesMs(this.sendLag) }
+        ? {
+            rate: this.opts.rate as number,
+            arrivals: this.opts.arrivals ?? 'constant',
+            due: this.due,
+            late: this.late,
+            unsent,
+            sendLagMs: percentilesMs(this.sendLag),
+          }
         : null,
     });
   }
@@ -542,11 +560,21 @@ class Generator {
     if (cause === 'reset') this.resets += Math.max(1, lost);
     else if (cause === 'timeout') this.timeouts += Math.max(1, lost);
     else if (cause === 'error' || lost > 0) this.errors += Math.max(1, lost);
+    if (this.phase === 'measuring' && (cause !== 'closed' || lost > 0)) this.failed += Math.max(1, lost);
     this.lostNon2xx += c.reader.non2xx;
+    // The reader stays until the connection reopens, which it may never do (in the drain): zero it so done() does not count it again.
+    c.reader.non2xx = 0;
     // One that failed before its first answer no longer holds the clock back.
     if (this.phase === 'warming') this.countWarm(c);
     c.drop();
+    // Without this, a run with a request count waited forever for requests lost with a connection.
+    if (this.phase === 'measuring' && this.countReached()) this.endWindow();
     this.reopen(c);
+  }
+
+  /** With a request count: every request of it was answered or lost. */
+  private countReached(): boolean {
+    return this.opts.requests !== undefined && this.completed + this.failed >= this.opts.requests;
   }
 
   private reopen(c: Connection): void {
@@ -571,6 +599,12 @@ class Generator {
   }
 
   onClose(c: Connection): void {
+    // A body framed by the close ends with it; the connection is gone, so nothing follows it there.
+    const ended = c.reader.end();
+    if (ended > 0) {
+      c.closing = true;
+      this.onResponses(c, ended, 0);
+    }
     this.lose(c, 'closed');
   }
 
@@ -583,7 +617,8 @@ class Generator {
     const now = performance.now();
     const limit = this.opts.timeoutSec * 1000;
     for (const c of this.conns) {
-      if (c.socket !== null && c.inFlight > 0 && now - c.lastProgress > limit) this.lose(c, 'timeout');
+      if (c.socket === null) continue;
+      if (c.inFlight > 0 ? now - c.lastProgress > limit : c.socket.connecting && now - c.connectedAt > limit) this.lose(c, 'timeout');
     }
   }
 }

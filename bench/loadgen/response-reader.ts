@@ -9,16 +9,17 @@ const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 /** A head longer than this is not a response this generator can use: the connection is dropped. */
 const MAX_HEAD = 64 * 1024;
 
-const enum State {
-  Head,
-  Body,
-  ChunkSize,
-  ChunkExtension,
-  ChunkData,
-  ChunkDataEnd,
-  Trailer,
-  UntilClose,
-}
+const State = {
+  Head: 0,
+  Body: 1,
+  ChunkSize: 2,
+  ChunkExtension: 3,
+  ChunkData: 4,
+  ChunkDataEnd: 5,
+  Trailer: 6,
+  UntilClose: 7,
+} as const;
+type State = (typeof State)[keyof typeof State];
 
 /** Whether bytes at `at` spell `name` in any case (`name` lower case). */
 function namedAt(buf: Buffer, at: number, end: number, name: string): boolean {
@@ -28,7 +29,7 @@ function namedAt(buf: Buffer, at: number, end: number, name: string): boolean {
 }
 
 /** The value of a header line from just after its colon, without surrounding whitespace. */
-function valueOf(buf: Buffer, from: number, end: number): string {
+function fieldValue(buf: Buffer, from: number, end: number): string {
   return buf.toString('latin1', from, end).trim();
 }
 
@@ -40,7 +41,7 @@ export class ResponseReader {
   /** Set when the bytes cannot be framed; the connection is then unusable. */
   error: string | null = null;
 
-  private state = State.Head;
+  private state: State = State.Head;
   /** Part of a head that a read ended inside, copied out of the (reused) read buffer. */
   private partial: Buffer | null = null;
   private left = 0;
@@ -55,21 +56,21 @@ export class ResponseReader {
    * The bytes may be overwritten once it returns. After it sets `error`, the rest is not read.
    */
   feed(chunk: Buffer, start: number, end: number): number {
-    let buf = chunk;
-    let at = start;
-    let stop = end;
+    // Bounded to the bytes read: the reused buffer holds stale bytes past them, which a search
+    // for the end of a head must neither scan nor match.
+    let buf = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
     if (this.partial !== null) {
-      buf = Buffer.concat([this.partial, chunk.subarray(start, end)]);
-      at = 0;
-      stop = buf.length;
+      buf = Buffer.concat([this.partial, buf]);
       this.partial = null;
     }
+    let at = 0;
+    const stop = buf.length;
     let done = 0;
     while (at < stop) {
       switch (this.state) {
         case State.Head: {
           const headEnd = buf.indexOf(HEAD_END, at);
-          if (headEnd === -1 || headEnd + 4 > stop) {
+          if (headEnd === -1) {
             if (stop - at > MAX_HEAD) return this.fail(done, 'response head over 64 KiB');
             this.partial = Buffer.from(buf.subarray(at, stop));
             return done;
@@ -190,16 +191,18 @@ export class ResponseReader {
       const first = (buf[line] as number) | 0x20;
       if (first === 0x63) {
         if (namedAt(buf, line, lineEnd, 'content-length:')) {
-          const v = Number(valueOf(buf, line + 15, lineEnd));
+          const v = Number(fieldValue(buf, line + 15, lineEnd));
           if (!Number.isSafeInteger(v) || v < 0) return this.fail(-1, 'bad Content-Length');
           contentLength = v;
         } else if (namedAt(buf, line, lineEnd, 'connection:')) {
-          const v = valueOf(buf, line + 11, lineEnd).toLowerCase();
+          const v = fieldValue(buf, line + 11, lineEnd).toLowerCase();
           if (v.includes('close')) close = true;
           else if (v.includes('keep-alive')) close = false;
         }
       } else if (first === 0x74 && namedAt(buf, line, lineEnd, 'transfer-encoding:')) {
-        chunked = valueOf(buf, line + 18, lineEnd).toLowerCase().endsWith('chunked');
+        chunked = fieldValue(buf, line + 18, lineEnd)
+          .toLowerCase()
+          .endsWith('chunked');
       }
       line = next === -1 ? -1 : next + 1;
     }
