@@ -7,12 +7,14 @@
 // first), and each ratio is taken within a round, where both ran under about the same conditions;
 // the median of the per-round ratios is the result.
 
+import { parseInfo } from '../shared/serve-protocol.js';
 import { formatInt, formatTable } from './format.js';
 import { positiveIntFromEnv } from './lib/env.js';
-import { handleInterrupts, planPinning, processTree, treeCpuSeconds } from './lib/processes.js';
+import { handleInterrupts, planPinning } from './lib/processes.js';
 import { startVerified } from './lifecycle.js';
 import { type LoadgenName, loadgens } from './loadgen/registry.js';
 import type { LoadSample } from './loadgen/types.js';
+import { readServerCpu, serverCapacity, serverCpuShare, serverCpuSince } from './measure.js';
 import { workloads } from './scenarios.js';
 import { summarize } from './stats.js';
 
@@ -53,7 +55,9 @@ async function main(): Promise<number> {
       pipelining: 1,
       pin: pinning.loadgenPin,
       serverPid: server.pid,
+      ...(pinning.serverCpuList === null ? {} : { serverCpuList: pinning.serverCpuList }),
     };
+    const capacity = serverCapacity(pinning.serverCpus, parseInfo(variant, server.output()));
     // Warm the server's JIT once, with every generator, before anything counts.
     for (const g of present) await loadgens[g].run({ ...target, durationSec: 1 });
 
@@ -61,13 +65,9 @@ async function main(): Promise<number> {
     for (let r = 0; r < rounds; r++) {
       const order = present.map((_, i) => present[(i + r) % present.length] as LoadgenName);
       for (const g of order) {
-        const before = treeCpuSeconds(processTree(server.pid));
-        const t0 = performance.now();
+        const before = readServerCpu(server.pid, pinning.serverCpuList);
         const s: LoadSample = await loadgens[g].run({ ...target, durationSec: seconds });
-        const after = treeCpuSeconds(processTree(server.pid));
-        const wall = (performance.now() - t0) / 1000;
-        const serverShare =
-          typeof s.serverCpuSec === 'number' ? s.serverCpuSec / s.durationSec : (after.user + after.system - before.user - before.system) / wall;
+        const serverShare = serverCpuShare(s, serverCpuSince(before, server.pid, pinning.serverCpuList), capacity);
         const errors = s.errors + s.timeouts + s.resets + s.non2xx;
         if (errors > 0 || s.requests === 0) throw new Error(`${g} round ${r + 1}: ${errors} errors, ${s.requests} responses`);
         got.get(g)?.push({ rps: s.requestsPerSec, loadgenShare: s.loadgenCpuSec / s.durationSec, serverShare, p99Ms: s.latencyMs.p99 });

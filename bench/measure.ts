@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { firstLine } from '../shared/first-line.js';
 import { parseInfo, type ServerInfo } from '../shared/serve-protocol.js';
-import { isGone, PeakRss, type Pinning, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
+import { cpuBusySeconds, isGone, PeakRss, type Pinning, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
 import type { LoadGenerator, LoadSample } from './loadgen/types.js';
 import type { Bottleneck, CellResult, FailedCell, OkCell, Repetition } from './results.js';
 import { type Cell, type RunSettings, workloads } from './scenarios.js';
@@ -21,7 +21,46 @@ export const SATURATED_SHARE = 0.9;
 export interface CellContext {
   settings: Pick<RunSettings, 'warmupSec' | 'durationSec' | 'repetitions'>;
   loadgen: LoadGenerator;
-  pinning: Pick<Pinning, 'loadgenPin' | 'serverCpus'>;
+  pinning: Pick<Pinning, 'loadgenPin' | 'serverCpus' | 'serverCpuList'>;
+}
+
+/** The server's CPU as read around a load generator's run, by the harness. */
+export interface AroundRun {
+  /** Its process tree's CPU seconds. */
+  processSec: number;
+  /** Seconds its pinned CPUs were busy; null when not pinned. */
+  cpusBusySec: number | null;
+  wallSec: number;
+}
+
+/** Reads the server's CPU now, to subtract from a later reading. */
+export function readServerCpu(pid: number, cpuList: readonly number[] | null): { processSec: number; cpusBusySec: number | null; at: number } {
+  const c = treeCpuSeconds(processTree(pid));
+  return { processSec: c.user + c.system, cpusBusySec: cpuList === null ? null : cpuBusySeconds(cpuList), at: performance.now() };
+}
+
+/** What was read between `before` and now. */
+export function serverCpuSince(before: ReturnType<typeof readServerCpu>, pid: number, cpuList: readonly number[] | null): AroundRun {
+  const now = readServerCpu(pid, cpuList);
+  return {
+    processSec: Math.max(0, now.processSec - before.processSec),
+    cpusBusySec: now.cpusBusySec === null || before.cpusBusySec === null ? null : Math.max(0, now.cpusBusySec - before.cpusBusySec),
+    wallSec: (now.at - before.at) / 1000,
+  };
+}
+
+/**
+ * How much of what it could use the server used, 1 at most. Pinned, by how busy its CPUs were
+ * (the kernel's packet work for its sockets runs there and is charged to no process); not pinned,
+ * by its own CPU time, as its CPUs are shared with the generator. The generator's reading of its
+ * exact window is preferred; the harness's reading around the run is diluted by the generator's
+ * start-up and connection set-up.
+ */
+export function serverCpuShare(sample: LoadSample, around: AroundRun, capacity: number): number {
+  const window = (sec: number | null | undefined) => (typeof sec === 'number' ? sec / sample.durationSec : null);
+  const pinned = around.cpusBusySec === null ? null : (window(sample.serverCpusBusySec) ?? around.cpusBusySec / around.wallSec);
+  const used = pinned ?? window(sample.serverCpuSec) ?? around.processSec / around.wallSec;
+  return Math.min(1, used / capacity);
 }
 
 /**
@@ -61,6 +100,7 @@ export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContex
     pipelining: cell.pipelining,
     pin: ctx.pinning.loadgenPin,
     serverPid: server.pid,
+    ...(ctx.pinning.serverCpuList === null ? {} : { serverCpuList: ctx.pinning.serverCpuList }),
   };
   const capacity = serverCapacity(ctx.pinning.serverCpus, parseInfo(cell.variant, server.output()));
   const key = cellKey(cell);
@@ -76,7 +116,7 @@ export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContex
   const repetitions: Repetition[] = [];
   for (let r = 0; r < ctx.settings.repetitions; r++) {
     const before = treeCpuSeconds(processTree(server.pid));
-    const started = performance.now();
+    const beforeAll = readServerCpu(server.pid, ctx.pinning.serverCpuList);
     const rss = new PeakRss(server.pid);
     rss.start();
     let sample: LoadSample;
@@ -88,21 +128,19 @@ export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContex
     }
     // Workers that started during the repetition (a replaced cluster worker) count from zero.
     const after = treeCpuSeconds(processTree(server.pid));
-    const wallSec = (performance.now() - started) / 1000;
+    const around = serverCpuSince(beforeAll, server.pid, ctx.pinning.serverCpuList);
     const peak = rss.stop();
     const user = Math.max(0, after.user - before.user);
     const system = Math.max(0, after.system - before.system);
-    const { serverCpuSec, ...figures } = sample;
-    // The generator's own reading covers exactly its window; around the run, the CPU share is
-    // diluted by the generator's start-up and connection set-up.
-    const windowCpu = serverCpuSec ?? null;
-    const cpuForRequests = windowCpu ?? user + system;
+    const { serverCpuSec, serverCpusBusySec, ...figures } = sample;
+    // The generator's reading covers exactly the requests it counted.
+    const cpuForRequests = serverCpuSec ?? user + system;
     repetitions.push({
       ...figures,
       serverCpuUserSec: user,
       serverCpuSystemSec: system,
       serverCpuUsPerRequest: sample.requests > 0 ? (cpuForRequests * 1e6) / sample.requests : null,
-      serverCpuShare: windowCpu === null ? (user + system) / wallSec / capacity : windowCpu / sample.durationSec / capacity,
+      serverCpuShare: serverCpuShare(sample, around, capacity),
       serverPeakRssBytes: peak,
       loadgenCpuShare: sample.loadgenCpuSec / sample.durationSec,
     });

@@ -40,6 +40,7 @@ export function builtinOptions(t: LoadTarget): RunnerOptions {
     durationSec: t.durationSec,
     timeoutSec: TIMEOUT_SEC,
     ...(t.serverPid === undefined ? {} : { observePid: t.serverPid }),
+    ...(t.serverCpuList === undefined ? {} : { observeCpus: t.serverCpuList }),
   };
 }
 
@@ -64,6 +65,7 @@ export const builtinLoadgen: LoadGenerator<'builtin'> = {
       fairness: r.fairness,
       firstResponseMs: { p50: r.firstResponseMs.p50, p99: r.firstResponseMs.p99, max: r.firstResponseMs.max },
       serverCpuSec: r.serverCpuSec,
+      serverCpusBusySec: r.serverCpusBusySec,
     };
   },
 };

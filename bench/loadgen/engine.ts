@@ -14,7 +14,7 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { seededRandom } from '../../shared/random.js';
-import { processTree, treeCpuSeconds } from '../lib/processes.js';
+import { cpuBusySeconds, processTree, treeCpuSeconds } from '../lib/processes.js';
 import { ResponseReader } from './response-reader.js';
 import type { Fairness, FirstResponseMs, LatencyMs } from './types.js';
 
@@ -43,6 +43,8 @@ export interface LoadOptions {
   timeoutSec: number;
   /** A local server's pid: its process tree's CPU time is read at the window's edges. */
   observePid?: number;
+  /** The CPUs a local server is pinned to: how busy they were in the window is read too. */
+  observeCpus?: number[];
   /** Seed of the Poisson arrivals, for runs that repeat. */
   seed?: number;
 }
@@ -76,6 +78,8 @@ export interface LoadReport {
   loadgenCpuSec: number;
   /** The observed server's CPU seconds in the window, or null when none was given. */
   serverCpuSec: number | null;
+  /** Seconds the observed CPUs were busy in the window (softirq included), or null when none were given. */
+  serverCpusBusySec: number | null;
   /** Open-loop figures, or null for a closed loop. */
   openLoop: {
     rate: number;
@@ -261,6 +265,8 @@ class Generator {
   private loadgenCpuSec = 0;
   private server0 = 0;
   private serverCpuSec: number | null = null;
+  private cpusBusy0 = 0;
+  private serverCpusBusySec: number | null = null;
   private completed = 0;
   /** Requests lost in the window, and connects that failed in it: with a request count, these are done too, as nothing will answer them. */
   private failed = 0;
@@ -448,6 +454,7 @@ class Generator {
       const c = treeCpuSeconds(processTree(this.opts.observePid));
       this.server0 = c.user + c.system;
     }
+    if (this.opts.observeCpus !== undefined) this.cpusBusy0 = cpuBusySeconds(this.opts.observeCpus);
     this.cpu0 = process.cpuUsage();
     this.t0 = performance.now();
     if (this.opts.durationSec !== undefined) this.timers.push(setTimeout(() => this.endWindow(), this.opts.durationSec * 1000));
@@ -478,6 +485,7 @@ class Generator {
       const c = treeCpuSeconds(processTree(this.opts.observePid));
       this.serverCpuSec = Math.max(0, c.user + c.system - this.server0);
     }
+    if (this.opts.observeCpus !== undefined) this.serverCpusBusySec = Math.max(0, cpuBusySeconds(this.opts.observeCpus) - this.cpusBusy0);
     this.phase = 'draining';
     if (this.scheduler !== null) clearTimeout(this.scheduler);
     // Requests still in flight are waited for (a stall at the end must show in the tail), up to a limit.
@@ -527,6 +535,7 @@ class Generator {
       },
       loadgenCpuSec: this.loadgenCpuSec,
       serverCpuSec: this.serverCpuSec,
+      serverCpusBusySec: this.serverCpusBusySec,
       openLoop: this.open
         ? {
             rate: this.opts.rate as number,

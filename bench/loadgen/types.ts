@@ -15,6 +15,8 @@ export interface LoadTarget {
   pin: string[];
   /** The server's pid, for a generator that reads the server's CPU time at its window's edges. */
   serverPid?: number;
+  /** The CPUs the server is pinned to, for a generator that reads how busy they were in its window. */
+  serverCpuList?: number[];
 }
 
 /** Milliseconds: the mean, some percentiles and the max. */
@@ -62,6 +64,8 @@ export interface LoadSample {
   firstResponseMs: FirstResponseMs | null;
   /** The server's CPU seconds in exactly the measured window, when the generator read them (else measured around the run). */
   serverCpuSec?: number | null;
+  /** Seconds the server's CPUs were busy in exactly the measured window (softirq included), when the generator read them. */
+  serverCpusBusySec?: number | null;
 }
 
 /** One interchangeable load generator; registry.ts lists them by name. */
