@@ -9,7 +9,33 @@ const dir = mkdtempSync(join(tmpdir(), 'cbench-results-schema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('results.json', () => {
-  it('reads a version 1 file as version 2: autocannonVersion dropped, each cell and variant with only the fields of its status', () => {
+  it('reads a version 2 file as version 3: fairness, first responses, server CPU share and bottleneck unknown (null)', () => {
+    const v3 = fixtureResults();
+    const v2 = JSON.parse(JSON.stringify(v3));
+    v2.version = 2;
+    for (const v of v2.variants) {
+      for (const c of v.cells) {
+        delete c.bottleneck;
+        for (const k of ['serverCpuShare', 'fairnessJain', 'firstResponseP99Ms', 'firstResponseMaxMs']) delete c.summary[k];
+        for (const r of c.repetitions) for (const k of ['serverCpuShare', 'fairness', 'firstResponseMs']) delete r[k];
+      }
+    }
+    const file = join(dir, 'v2.json');
+    writeFileSync(file, JSON.stringify(v2));
+    const read = readResults(file);
+    expect(read.version).toBe(3);
+    const cell = read.variants[0]?.status === 'ok' ? read.variants[0].cells[0] : undefined;
+    if (cell?.status !== 'ok') throw new Error('fixture: the first cell is measured');
+    expect(cell.bottleneck).toBeNull();
+    expect(cell.summary.fairnessJain).toBeNull();
+    expect(cell.summary.firstResponseMaxMs).toBeNull();
+    expect(cell.repetitions[0]).toMatchObject({ fairness: null, firstResponseMs: null, serverCpuShare: null });
+    // and what version 3 holds survives a write and a read
+    writeResults(dir, v3);
+    expect(readResults(dir)).toEqual(v3);
+  });
+
+  it('reads a version 1 file as version 3: autocannonVersion dropped, each cell and variant with only the fields of its status', () => {
     const v2 = fixtureResults();
     const loop = v2.variants.find((v) => v.name === 'single-loop');
     if (loop?.status !== 'ok' || loop.cells[0] === undefined) throw new Error('fixture: single-loop is measured');

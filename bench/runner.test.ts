@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CBENCH } from '../shared/built.js';
 import { isGone, processTree } from './lib/processes.js';
-import { autocannonLoadgen } from './loadgen/autocannon.js';
+import { builtinLoadgen } from './loadgen/builtin.js';
 import { readResults } from './results.js';
 import { runBenchmark } from './runner.js';
 import { profiles } from './scenarios.js';
@@ -19,7 +19,7 @@ describe('cbench bench (smoke profile, real servers on loopback)', () => {
     const { results, dir } = await runBenchmark({
       settings: { ...profiles.smoke, workloads: ['plaintext', 'echo'], variants: ['broken', 'crashing', 'single-loop'] },
       profile: 'smoke',
-      loadgen: autocannonLoadgen,
+      loadgen: builtinLoadgen,
       pin: true,
       outDir: out,
       serverArgv: (v) =>
@@ -56,6 +56,15 @@ describe('cbench bench (smoke profile, real servers on loopback)', () => {
       expect(rep?.serverCpuUsPerRequest).toBeGreaterThan(0);
       expect(rep?.serverPeakRssBytes).toBeGreaterThan(1024 * 1024);
       expect(rep?.latencyMs.p99).toBeGreaterThanOrEqual(rep?.latencyMs.p50 ?? 0);
+      // What the builtin generator adds: per-connection service, first answers measured apart
+      // from the window, and how busy the server was.
+      expect(rep?.fairness?.jain).toBe(1); // one connection in the smoke profile
+      expect(rep?.fairness?.min).toBe(rep?.requests);
+      expect(rep?.firstResponseMs?.max).toBeGreaterThan(0);
+      expect(rep?.serverCpuShare).toBeGreaterThan(0);
+      expect(cell.summary.fairnessJain?.median).toBe(1);
+      expect(cell.summary.firstResponseMaxMs?.median).toBeGreaterThan(0);
+      expect(cell.bottleneck).not.toBeNull();
     }
   }, 60_000);
 
@@ -78,11 +87,11 @@ describe('cbench bench (smoke profile, real servers on loopback)', () => {
       }
     };
     let tree: number[] = [];
-    for (let i = 0; i < 600 && !tree.some((pid) => cmdline(pid).includes('autocannon-runner')); i++) {
+    for (let i = 0; i < 600 && !tree.some((pid) => cmdline(pid).includes('builtin-runner')); i++) {
       await new Promise((r) => setTimeout(r, 25));
-      tree = processTree(child.pid as number); // cbench, the cluster primary and its workers, autocannon
+      tree = processTree(child.pid as number); // cbench, the cluster primary and its workers, the load generator
     }
-    expect(tree.some((pid) => cmdline(pid).includes('autocannon-runner'))).toBe(true);
+    expect(tree.some((pid) => cmdline(pid).includes('builtin-runner'))).toBe(true);
     expect(tree.some((pid) => cmdline(pid).includes('cluster-worker'))).toBe(true);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
