@@ -24,7 +24,11 @@ describe('sampleAlternately', () => {
       // The fixture serves the real routes and exits after 200 requests: in its first sample.
       [contender('steady'), contender('crashing', [process.execPath, fixture('crashing-server.mjs')])],
       { variant: 'single-loop', workload: 'plaintext', connections: 1, pipelining: 1 },
-      { settings: { warmupSec: 0, durationSec: 0.5, repetitions: 3 }, loadgen: autocannonLoadgen, pinning: { loadgenPin: [], serverCpus: 1, serverCpuList: null } },
+      {
+        settings: { warmupSec: 0, durationSec: 0.5, repetitions: 3 },
+        loadgen: autocannonLoadgen,
+        pinning: { loadgenPin: [], serverCpus: 1, serverCpuList: null },
+      },
     );
 
     const steady = got.get('steady');

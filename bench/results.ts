@@ -11,7 +11,7 @@ import { z } from 'zod';
 
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
 /**
- * 3: per repetition `fairness`, `firstResponseMs` and `serverCpuShare`; per cell `bottleneck`
+ * 3: per repetition `fairness`, `firstResponseMs`, `serverCpuShare` and `reconnects`; per cell `bottleneck`
  * and their summaries (null where the generator did not measure them, as in older files).
  * 2: cells and variants as tagged unions; environment.autocannonVersion dropped.
  * Versions 1 and 2 are read and upgraded.
@@ -43,6 +43,8 @@ export const repetitionSchema = z.object({
   loadgenCpuShare: z.number().nonnegative(),
   /** The server's CPU over what it could use (its CPUs, capped by its threads of JavaScript): 1 is saturated. Null in files before version 3. */
   serverCpuShare: z.number().nonnegative().nullable().default(null),
+  /** Connections opened again in the window because the server closed or failed one (blocking closes every one). Null when the generator does not report it. */
+  reconnects: z.number().int().nonnegative().nullable().default(null),
   /** Completed requests per connection: Jain's index and spread. Null when the generator does not report them (autocannon, wrk). */
   fairness: z.object({ jain: z.number(), min: z.number(), median: z.number(), max: z.number() }).nullable().default(null),
   /** Connect to first response on the fresh connections, measured apart from the window. Null when not measured apart. */

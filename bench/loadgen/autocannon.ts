@@ -64,6 +64,7 @@ export const autocannonLoadgen: LoadGenerator<'autocannon'> = {
       non2xx: result.non2xx,
       resets: result.resets,
       loadgenCpuSec: cpuSec,
+      reconnects: null,
       fairness: null,
       firstResponseMs: null,
     };

@@ -62,6 +62,7 @@ export const builtinLoadgen: LoadGenerator<'builtin'> = {
       non2xx: r.non2xx,
       resets: r.resets,
       loadgenCpuSec: r.loadgenCpuSec,
+      reconnects: r.reconnects,
       fairness: r.fairness,
       firstResponseMs: { p50: r.firstResponseMs.p50, p99: r.firstResponseMs.p99, max: r.firstResponseMs.max },
       serverCpuSec: r.serverCpuSec,

@@ -325,14 +325,17 @@ class Generator {
   }
 
   onConnect(c: Connection): void {
-    // Before the clock, one request whose answer warms the connection; after a reconnect in the
-    // window, requests measured like any other.
+    // Before the clock, one request whose answer warms the connection. After a reconnect in the
+    // window (the server closed or failed the last one), the closed loop's requests count from
+    // when the connection was asked for: a client that must reconnect waits for the handshake
+    // and the server's accept too, which is most of what a server that closes every connection
+    // (blocking) makes its clients wait for.
+    const now = performance.now();
     if (this.phase === 'warming') {
-      const now = performance.now();
       c.send(1, now, now);
     } else {
       c.warm = true;
-      this.refill(c, performance.now());
+      this.refill(c, now, c.connectedAt);
     }
   }
 
@@ -376,8 +379,8 @@ class Generator {
     this.refill(c, now);
   }
 
-  /** Gives a connection with free slots its next requests. */
-  private refill(c: Connection, now: number): void {
+  /** Gives a connection with free slots its next requests (in the closed loop, counting from `since`). */
+  private refill(c: Connection, now: number, since = now): void {
     if (this.phase === 'draining') {
       if (this.open) this.sendBacklog(c, now);
       else this.maybeDone();
@@ -396,7 +399,7 @@ class Generator {
     if (this.opts.requests !== undefined) k = Math.min(k, this.opts.requests - this.issued);
     if (k <= 0) return;
     this.issued += k;
-    c.send(k, now, now);
+    c.send(k, since, now);
   }
 
   private sendBacklog(c: Connection, now: number): void {

@@ -58,6 +58,8 @@ export interface LoadSample {
   resets: number;
   /** The generator's own CPU seconds (user + system) during the run. */
   loadgenCpuSec: number;
+  /** Connections opened again in the window because the server closed or failed one; null when not reported. */
+  reconnects: number | null;
   /** Per-connection service; null when the generator does not report it (autocannon, wrk). */
   fairness: Fairness | null;
   /** Connections are warmed before the window; this is how long their first answers took. Null when not measured apart. */

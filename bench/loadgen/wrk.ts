@@ -111,6 +111,7 @@ export const wrkLoadgen: LoadGenerator<'wrk'> = {
       non2xx: n('status'),
       resets: 0,
       loadgenCpuSec: cpuSec,
+      reconnects: null,
       fairness: null,
       firstResponseMs: null,
     };

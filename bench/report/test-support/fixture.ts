@@ -47,6 +47,7 @@ function repetition(rps: number, scale: number, unfair = false, slowFirst = fals
     loadgenCpuSec: 1.5,
     loadgenCpuShare: 0.5,
     serverCpuShare: 0.95,
+    reconnects: 0,
     fairness: unfair ? { jain: 0.6, min: 40, median: 150, max: 270 } : { jain: 0.999, min: 150, median: 155, max: 160 },
     firstResponseMs: slowFirst ? { p50: 600, p99: 1500, max: 1800 } : { p50: 20, p99: 30, max: 31 },
   };
