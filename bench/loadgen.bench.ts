@@ -2,8 +2,9 @@
 // server from one core. A generator that saturates below what the server can answer measures
 // itself, not the server; the builtin one must reach at least 0.9x of wrk.
 //
-// One server (single-loop by default) on its own CPU; each generator on CPU 0, 64 keep-alive
-// connections on /plaintext. The generators alternate within each round (rotating who goes
+// One server (single-loop and /plaintext unless LOADGEN_BENCH_VARIANT and _WORKLOAD say otherwise)
+// on its own CPU; each generator on CPU 0, 64 keep-alive connections.
+// The generators alternate within each round (rotating who goes
 // first), and each ratio is taken within a round, where both ran under about the same conditions;
 // the median of the per-round ratios is the result.
 
@@ -15,7 +16,7 @@ import { startVerified } from './lifecycle.js';
 import { type LoadgenName, loadgens } from './loadgen/registry.js';
 import type { LoadSample } from './loadgen/types.js';
 import { readServerCpu, serverCapacity, serverCpuShare, serverCpuSince } from './measure.js';
-import { workloads } from './scenarios.js';
+import { type WorkloadName, workloadNames, workloads } from './scenarios.js';
 import { summarize } from './stats.js';
 
 const GENERATORS: LoadgenName[] = ['builtin', 'wrk', 'autocannon'];
@@ -25,13 +26,18 @@ interface Round {
   loadgenShare: number;
   serverShare: number;
   p99Ms: number;
+  errors: number;
 }
+
+const isWorkloadName = (name: string): name is WorkloadName => (workloadNames as string[]).includes(name);
 
 async function main(): Promise<number> {
   const rounds = positiveIntFromEnv('LOADGEN_BENCH_ROUNDS', 5);
   const seconds = positiveIntFromEnv('LOADGEN_BENCH_SECONDS', 5);
   const connections = positiveIntFromEnv('LOADGEN_BENCH_CONNECTIONS', 64);
   const variant = process.env.LOADGEN_BENCH_VARIANT ?? 'single-loop';
+  const workload = process.env.LOADGEN_BENCH_WORKLOAD ?? 'plaintext';
+  if (!isWorkloadName(workload)) throw new Error(`LOADGEN_BENCH_WORKLOAD must be one of ${workloadNames.join(', ')}, got "${workload}"`);
   const present = GENERATORS.filter((g) => loadgens[g].available());
   for (const g of GENERATORS) if (!present.includes(g)) process.stdout.write(`${g} is not available here (install ${loadgens[g].install}); left out\n`);
 
@@ -45,12 +51,12 @@ async function main(): Promise<number> {
   const stopHandling = handleInterrupts();
   try {
     process.stdout.write(
-      `${variant} /plaintext, ${connections} connections, ${seconds} s per run, ${rounds} rounds; ` +
+      `${variant} ${workloads[workload].path}, ${connections} connections, ${seconds} s per run, ${rounds} rounds; ` +
         `${pinning.server === null ? 'not pinned' : `server on CPUs ${pinning.server}, generator on CPU ${pinning.loadgen}`}\n`,
     );
     const target = {
       origin: `http://127.0.0.1:${server.port}`,
-      workload: workloads.plaintext,
+      workload: workloads[workload],
       connections,
       pipelining: 1,
       pin: pinning.loadgenPin,
@@ -69,15 +75,16 @@ async function main(): Promise<number> {
         const s: LoadSample = await loadgens[g].run({ ...target, durationSec: seconds });
         const serverShare = serverCpuShare(s, serverCpuSince(before, server.pid, pinning.serverCpuList), capacity);
         const errors = s.errors + s.timeouts + s.resets + s.non2xx;
-        if (errors > 0 || s.requests === 0) throw new Error(`${g} round ${r + 1}: ${errors} errors, ${s.requests} responses`);
-        got.get(g)?.push({ rps: s.requestsPerSec, loadgenShare: s.loadgenCpuSec / s.durationSec, serverShare, p99Ms: s.latencyMs.p99 });
+        if (s.requests === 0) throw new Error(`${g} round ${r + 1}: no response (${errors} errors)`);
+        got.get(g)?.push({ rps: s.requestsPerSec, loadgenShare: s.loadgenCpuSec / s.durationSec, serverShare, p99Ms: s.latencyMs.p99, errors });
         process.stdout.write(
-          `  round ${r + 1} ${g.padEnd(10)} ${formatInt(s.requestsPerSec).padStart(8)} req/s  generator CPU ${pct(s.loadgenCpuSec / s.durationSec)}  server CPU ${pct(serverShare)}\n`,
+          `  round ${r + 1} ${g.padEnd(10)} ${formatInt(s.requestsPerSec).padStart(8)} req/s  generator CPU ${pct(s.loadgenCpuSec / s.durationSec)}  ` +
+            `server CPU ${pct(serverShare)}  p99 ${s.latencyMs.p99.toFixed(2)} ms${errors > 0 ? `  ${errors} errors or timeouts` : ''}\n`,
         );
       }
     }
 
-    const table = [['generator', 'req/s (median)', 'range', 'its CPU', 'server CPU', 'p99 (ms)']];
+    const table = [['generator', 'req/s (median)', 'range', 'its CPU', 'server CPU', 'p99 (ms)', 'errors']];
     for (const [g, rs] of got) {
       const rps = summarize(rs.map((x) => x.rps));
       table.push([
@@ -87,6 +94,7 @@ async function main(): Promise<number> {
         pct(summarize(rs.map((x) => x.loadgenShare)).median),
         pct(summarize(rs.map((x) => x.serverShare)).median),
         summarize(rs.map((x) => x.p99Ms)).median.toFixed(2),
+        String(rs.reduce((n, x) => n + x.errors, 0)),
       ]);
     }
     process.stdout.write(`\n${formatTable(table, (i) => i >= 1)}\n\n`);

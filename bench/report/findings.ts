@@ -89,7 +89,10 @@ function lateFirstResponses(workload: string, r: Row, info: Info): string | unde
   else if (r.variant === 'worker-pool' && info.queue === 'piscina')
     cause =
       "piscina's default queue (queue=piscina) may have passed over some first requests again and again; --queue fifo serves them in the order they came.";
-  else cause = 'The server took up some new connections, or their first requests, only after serving others.';
+  else
+    cause =
+      'An event loop accepts one new connection per turn (libuv 1.45 and later, so Node 20 on), and a busy turn lasts as long as serving every ready connection once: ' +
+      'new connections wait their turn while the server is saturated.';
   return (
     `${workload}: ${r.variant}'s first responses on fresh connections came as late as ${ms(first.max)} ms (p99 ${ms(first.p99)} ms) at ${cellAt(r)}, ` +
     `${times(first.max / r.p99)} its steady-state p99 of ${r.p99.toFixed(1)} ms. The connections were opened and answered before the measured window, ` +
