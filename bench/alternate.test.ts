@@ -27,7 +27,7 @@ describe('sampleAlternately', () => {
       {
         settings: { warmupSec: 0, durationSec: 0.5, repetitions: 3 },
         loadgen: autocannonLoadgen,
-        pinning: { loadgenPin: [], serverCpus: 1, serverCpuList: null },
+        pinning: { loadgenPin: [], serverCpus: 1, serverCpuList: null, loadgenCpuList: null },
       },
     );
 

@@ -27,6 +27,8 @@ interface Round {
   serverShare: number;
   p99Ms: number;
   errors: number;
+  /** The generator's own CPU time per response: what bounds it when the server does not. */
+  cpuUsPerRequest: number;
 }
 
 const isWorkloadName = (name: string): name is WorkloadName => (workloadNames as string[]).includes(name);
@@ -62,6 +64,7 @@ async function main(): Promise<number> {
       pin: pinning.loadgenPin,
       serverPid: server.pid,
       ...(pinning.serverCpuList === null ? {} : { serverCpuList: pinning.serverCpuList }),
+      ...(pinning.loadgenCpuList === null ? {} : { loadgenCpuList: pinning.loadgenCpuList }),
     };
     const capacity = serverCapacity(pinning.serverCpus, parseInfo(variant, server.output()));
     // Warm the server's JIT once, with every generator, before anything counts.
@@ -76,7 +79,14 @@ async function main(): Promise<number> {
         const serverShare = serverCpuShare(s, serverCpuSince(before, server.pid, pinning.serverCpuList), capacity);
         const errors = s.errors + s.timeouts + s.resets + s.non2xx;
         if (s.requests === 0) throw new Error(`${g} round ${r + 1}: no response (${errors} errors)`);
-        got.get(g)?.push({ rps: s.requestsPerSec, loadgenShare: s.loadgenCpuSec / s.durationSec, serverShare, p99Ms: s.latencyMs.p99, errors });
+        got.get(g)?.push({
+          rps: s.requestsPerSec,
+          loadgenShare: s.loadgenCpuSec / s.durationSec,
+          cpuUsPerRequest: (s.loadgenCpuSec * 1e6) / s.requests,
+          serverShare,
+          p99Ms: s.latencyMs.p99,
+          errors,
+        });
         process.stdout.write(
           `  round ${r + 1} ${g.padEnd(10)} ${formatInt(s.requestsPerSec).padStart(8)} req/s  generator CPU ${pct(s.loadgenCpuSec / s.durationSec)}  ` +
             `server CPU ${pct(serverShare)}  p99 ${s.latencyMs.p99.toFixed(2)} ms${errors > 0 ? `  ${errors} errors or timeouts` : ''}\n`,
@@ -84,7 +94,10 @@ async function main(): Promise<number> {
       }
     }
 
-    const table = [['generator', 'req/s (median)', 'range', 'its CPU', 'server CPU', 'p99 (ms)', 'errors']];
+    // A generator's ceiling is its core over its CPU per response; when the server is the limit
+    // (its CPU near 100%), the req/s ratio says only that both reached it, and this says how far
+    // each could have gone.
+    const table = [['generator', 'req/s (median)', 'range', 'its CPU', 'its CPU µs/req', 'its ceiling req/s', 'server CPU', 'p99 (ms)', 'errors']];
     for (const [g, rs] of got) {
       const rps = summarize(rs.map((x) => x.rps));
       table.push([
@@ -92,6 +105,8 @@ async function main(): Promise<number> {
         formatInt(rps.median),
         `${formatInt(rps.min)}–${formatInt(rps.max)}`,
         pct(summarize(rs.map((x) => x.loadgenShare)).median),
+        summarize(rs.map((x) => x.cpuUsPerRequest)).median.toFixed(1),
+        formatInt(1e6 / summarize(rs.map((x) => x.cpuUsPerRequest)).median),
         pct(summarize(rs.map((x) => x.serverShare)).median),
         summarize(rs.map((x) => x.p99Ms)).median.toFixed(2),
         String(rs.reduce((n, x) => n + x.errors, 0)),

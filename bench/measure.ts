@@ -21,7 +21,7 @@ export const SATURATED_SHARE = 0.9;
 export interface CellContext {
   settings: Pick<RunSettings, 'warmupSec' | 'durationSec' | 'repetitions'>;
   loadgen: LoadGenerator;
-  pinning: Pick<Pinning, 'loadgenPin' | 'serverCpus' | 'serverCpuList'>;
+  pinning: Pick<Pinning, 'loadgenPin' | 'serverCpus' | 'serverCpuList' | 'loadgenCpuList'>;
 }
 
 /** The server's CPU as read around a load generator's run, by the harness. */
@@ -47,6 +47,15 @@ export function serverCpuSince(before: ReturnType<typeof readServerCpu>, pid: nu
     cpusBusySec: now.cpusBusySec === null || before.cpusBusySec === null ? null : Math.max(0, now.cpusBusySec - before.cpusBusySec),
     wallSec: (now.at - before.at) / 1000,
   };
+}
+
+/**
+ * How much of its CPU the load generator used: pinned (builtin), how busy its CPU was in the
+ * window, the kernel's work for its sockets included, as for the server; else its own CPU time.
+ */
+export function loadgenCpuShare(sample: LoadSample): number {
+  const busy = sample.loadgenCpusBusySec;
+  return Math.min(1, (typeof busy === 'number' ? busy : sample.loadgenCpuSec) / sample.durationSec);
 }
 
 /**
@@ -101,6 +110,7 @@ export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContex
     pin: ctx.pinning.loadgenPin,
     serverPid: server.pid,
     ...(ctx.pinning.serverCpuList === null ? {} : { serverCpuList: ctx.pinning.serverCpuList }),
+    ...(ctx.pinning.loadgenCpuList === null ? {} : { loadgenCpuList: ctx.pinning.loadgenCpuList }),
   };
   const capacity = serverCapacity(ctx.pinning.serverCpus, parseInfo(cell.variant, server.output()));
   const key = cellKey(cell);
@@ -132,17 +142,20 @@ export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContex
     const peak = rss.stop();
     const user = Math.max(0, after.user - before.user);
     const system = Math.max(0, after.system - before.system);
-    const { serverCpuSec, serverCpusBusySec, ...figures } = sample;
+    const { serverCpuSec, serverCpusBusySec, loadgenCpusBusySec, ...figures } = sample;
     // The generator's reading covers exactly the requests it counted.
     const cpuForRequests = serverCpuSec ?? user + system;
+    const serverShare = serverCpuShare(sample, around, capacity);
+    const loadgenShare = loadgenCpuShare(sample);
     repetitions.push({
       ...figures,
       serverCpuUserSec: user,
       serverCpuSystemSec: system,
       serverCpuUsPerRequest: sample.requests > 0 ? (cpuForRequests * 1e6) / sample.requests : null,
-      serverCpuShare: serverCpuShare(sample, around, capacity),
+      serverCpuShare: serverShare,
       serverPeakRssBytes: peak,
-      loadgenCpuShare: sample.loadgenCpuSec / sample.durationSec,
+      loadgenCpuShare: loadgenShare,
+      bottleneck: bottleneckOf(loadgenShare, serverShare),
     });
     if (crashed()) return failedCell(key, 'the server exited during the run (crashed)', repetitions);
     if (sample.requests === 0) return failedCell(key, 'the server stopped answering: no request completed', repetitions);
@@ -157,21 +170,24 @@ function summarizeSome(values: Array<number | null | undefined>) {
   return present.length === 0 ? null : summarize(present);
 }
 
+/** Worst first: a cell takes the first of these that any of its repetitions had. */
+const BOTTLENECK_ORDER: readonly Bottleneck[] = ['loadgen', 'both', 'server', 'neither'];
+
 /**
  * A measured cell from its (one or more) repetitions: median, min and max of each figure, and
- * which side was saturated (by the median CPU shares). Client-bound (a floor) when the load
- * generator was saturated and the server was not.
+ * which side was saturated: the worst of its repetitions', so one repetition the generator held
+ * back makes the cell client-bound (a floor) rather than disappearing into a median.
  */
 export function cellFromRepetitions(key: CellKey, repetitions: Repetition[]): OkCell {
   if (repetitions.length === 0) throw new Error('cellFromRepetitions: a measured cell has at least one repetition');
   const pick = (f: (r: Repetition) => number) => summarize(repetitions.map(f));
-  const loadgenShare = pick((r) => r.loadgenCpuShare).median;
   const serverShare = summarizeSome(repetitions.map((r) => r.serverCpuShare));
-  const bottleneck = serverShare === null ? null : bottleneckOf(loadgenShare, serverShare.median);
+  const each = repetitions.flatMap((r) => (r.serverCpuShare === null ? [] : [bottleneckOf(r.loadgenCpuShare, r.serverCpuShare)]));
+  const bottleneck = each.length === 0 ? null : (BOTTLENECK_ORDER.find((b) => each.includes(b)) ?? null);
   return {
     ...key,
     status: 'ok',
-    clientBound: bottleneck === null ? loadgenShare >= SATURATED_SHARE : bottleneck === 'loadgen',
+    clientBound: bottleneck === null ? repetitions.some((r) => r.loadgenCpuShare >= SATURATED_SHARE) : bottleneck === 'loadgen',
     bottleneck,
     repetitions,
     summary: {

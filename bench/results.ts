@@ -48,7 +48,9 @@ export const repetitionSchema = z.object({
   /** Completed requests per connection: Jain's index and spread. Null when the generator does not report them (autocannon, wrk). */
   fairness: z.object({ jain: z.number(), min: z.number(), median: z.number(), max: z.number() }).nullable().default(null),
   /** Connect to first response on the fresh connections, measured apart from the window. Null when not measured apart. */
-  firstResponseMs: z.object({ p50: z.number(), p99: z.number(), max: z.number() }).nullable().default(null),
+  firstResponseMs: z.object({ p50: z.number(), p99: z.number(), max: z.number(), failed: z.number().int().nonnegative() }).nullable().default(null),
+  /** Which side used up its CPU in this repetition (see the cell's); null in files before version 3. */
+  bottleneck: z.enum(['server', 'loadgen', 'both', 'neither']).nullable().default(null),
 });
 
 /** Median, min and max of each figure over a cell's repetitions. */
@@ -78,9 +80,9 @@ const cellKey = {
 export const okCellSchema = z.object({
   ...cellKey,
   status: z.literal('ok'),
-  /** The load generator was saturated (≥ 90% of its core) and the server was not: the figures are a floor, not the server's limit. */
+  /** In some repetition the load generator was saturated (≥ 90% of its CPU) and the server was not: the figures are a floor, not the server's limit. */
   clientBound: z.boolean(),
-  /** Which side was saturated, by the median CPU shares; null when the server's share is unknown (files before version 3). */
+  /** Which side was saturated: the worst of its repetitions' (loadgen, then both, server, neither); null when the server's share is unknown (files before version 3). */
   bottleneck: z.enum(['server', 'loadgen', 'both', 'neither']).nullable().default(null),
   repetitions: z.array(repetitionSchema).min(1),
   summary: summarySchema,

@@ -102,16 +102,26 @@ export interface Pinning {
   serverCpus: number;
   /** The CPUs pinned to the server, or null when not pinned (then it shares them with the load generator). */
   serverCpuList: number[] | null;
+  /** The CPUs pinned to the load generator, or null when not pinned. */
+  loadgenCpuList: number[] | null;
 }
 
 /** The load generator on CPU 0 and the server on the rest, when pinning is asked for, taskset exists and there are 2+ CPUs. */
 export function planPinning(pin: boolean): Pinning {
   const cpus = availableParallelism();
   if (!pin || cpus < 2 || pinPrefix('0').length === 0)
-    return { server: null, loadgen: null, serverPin: [], loadgenPin: [], serverCpus: cpus, serverCpuList: null };
+    return { server: null, loadgen: null, serverPin: [], loadgenPin: [], serverCpus: cpus, serverCpuList: null, loadgenCpuList: null };
   const server = `1-${cpus - 1}`;
   const serverCpuList = Array.from({ length: cpus - 1 }, (_, i) => i + 1);
-  return { server, loadgen: '0', serverPin: ['taskset', '-c', server], loadgenPin: ['taskset', '-c', '0'], serverCpus: cpus - 1, serverCpuList };
+  return {
+    server,
+    loadgen: '0',
+    serverPin: ['taskset', '-c', server],
+    loadgenPin: ['taskset', '-c', '0'],
+    serverCpus: cpus - 1,
+    serverCpuList,
+    loadgenCpuList: [0],
+  };
 }
 
 /**

@@ -46,7 +46,8 @@ export const autocannonLoadgen: LoadGenerator<'autocannon'> = {
       durationSec: t.durationSec,
     };
     const { child, output } = spawnTracked([...t.pin, process.execPath, RUNNER, JSON.stringify(options)]);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // 'close', not 'exit': only then has all of its output been read.
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     const line = output()
       .split('\n')
       .find((l) => l.startsWith('{"result"'));

@@ -14,10 +14,17 @@ const RUNNER = builtModule(import.meta.url, 'builtin-runner');
 /** A request unanswered this long is a timeout (autocannon's default too). */
 const TIMEOUT_SEC = 10;
 
-/** Runs the engine in a child process (with `pin` in front) and returns its report. */
+/**
+ * Runs the engine in a child process (with `pin` in front) and returns its report. A run with a
+ * duration that overstays its warm-up, window and drain by 10 s is killed by its pid.
+ */
 export async function runBuiltin(options: RunnerOptions, pin: string[] = []): Promise<LoadReport> {
   const { child, output } = spawnTracked([...pin, process.execPath, RUNNER, JSON.stringify(options)]);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const deadline =
+    options.durationSec === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), (options.durationSec + 2 * options.timeoutSec + 10) * 1000);
+  // 'close', not 'exit': only then has all of its output been read.
+  const code = await new Promise<number | string | null>((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
+  clearTimeout(deadline);
   const line = output()
     .split('\n')
     .find((l) => l.startsWith('{"report"'));
@@ -41,6 +48,7 @@ export function builtinOptions(t: LoadTarget): RunnerOptions {
     timeoutSec: TIMEOUT_SEC,
     ...(t.serverPid === undefined ? {} : { observePid: t.serverPid }),
     ...(t.serverCpuList === undefined ? {} : { observeCpus: t.serverCpuList }),
+    ...(t.loadgenCpuList === undefined ? {} : { observeOwnCpus: t.loadgenCpuList }),
   };
 }
 
@@ -64,9 +72,10 @@ export const builtinLoadgen: LoadGenerator<'builtin'> = {
       loadgenCpuSec: r.loadgenCpuSec,
       reconnects: r.reconnects,
       fairness: r.fairness,
-      firstResponseMs: { p50: r.firstResponseMs.p50, p99: r.firstResponseMs.p99, max: r.firstResponseMs.max },
+      firstResponseMs: r.firstResponseMs,
       serverCpuSec: r.serverCpuSec,
       serverCpusBusySec: r.serverCpusBusySec,
+      loadgenCpusBusySec: r.loadgenCpusBusySec,
     };
   },
 };

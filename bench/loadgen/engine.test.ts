@@ -235,6 +235,29 @@ describe('closed loop', () => {
     expect(failures(report)).toEqual(NO_FAILURES);
     expect(report.requests).toBeGreaterThan(0);
     expect(report.reconnects).toBeGreaterThan(0);
+    // one first response per connection, however often the warm-up had to reconnect
+    expect(report.firstResponseMs.failed).toBe(0);
+  });
+
+  it('takes a first response per connection, and counts the connections that never gave one', async () => {
+    // The first two connections are answered, every later one is left waiting.
+    let accepted = 0;
+    const port = await rawServer((socket, nth) => {
+      if (nth === 1) (socket as Socket & { mine?: number }).mine = ++accepted;
+      if (((socket as Socket & { mine?: number }).mine ?? 0) <= 2) socket.write(PLAIN);
+    });
+    const { report } = await run(options(port, { connections: 5, durationSec: 0.3, timeoutSec: 0.5 }));
+    expect(report.firstResponseMs.failed).toBe(3);
+    expect(report.firstResponseMs.max).toBeGreaterThan(0);
+  });
+
+  it('refuses a connection that answers more than it was asked, instead of matching answers to the wrong requests', async () => {
+    const port = await rawServer((socket) => socket.write(PLAIN + PLAIN));
+    const { report } = await run(options(port, { connections: 1, durationSec: 0.3 }));
+    expect(report.errors).toBeGreaterThan(0);
+    // Matched against the wrong (or no) request, an answer would count from a stale send time:
+    // as long ago as this process has been running.
+    expect(report.latencyMs.max).toBeLessThan(1000);
   });
 
   it('completes a response whose body ends with the connection', async () => {
@@ -298,6 +321,8 @@ describe('failures are counted, never thrown, and the run ends on time', () => {
     expect(report.openLoop?.due).toBeGreaterThan(0);
     expect(report.openLoop?.late).toBe(report.openLoop?.due);
     expect(report.openLoop?.unsent).toBe(report.openLoop?.due);
+    // requests never sent are reported as such, not as timeouts
+    expect(report.timeouts).toBe(0);
     expect(elapsedMs).toBeLessThan(500 + 1000 + 3000);
   });
 

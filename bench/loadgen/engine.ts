@@ -45,14 +45,10 @@ export interface LoadOptions {
   observePid?: number;
   /** The CPUs a local server is pinned to: how busy they were in the window is read too. */
   observeCpus?: number[];
+  /** The CPUs this generator is pinned to: how busy they were in the window (its own work and the kernel's for its sockets). */
+  observeOwnCpus?: number[];
   /** Seed of the Poisson arrivals, for runs that repeat. */
   seed?: number;
-}
-
-/** Connect to first response on each fresh connection. */
-export interface FirstResponse extends FirstResponseMs {
-  /** Connections that never got a first response. */
-  failed: number;
 }
 
 /** What one run measured. */
@@ -62,9 +58,13 @@ export interface LoadReport {
   durationSec: number;
   requestsPerSec: number;
   bytesPerSec: number;
+  /** Every request sent in the window, its answer waited for after it (up to the timeout) so a stall at the end still shows. */
   latencyMs: LatencyMs;
+  // The error counts cover the whole run (warm-up, window and the wait after it): a server that
+  // refuses or fails during the warm-up has failed too.
   /** Connection errors (refused, closed mid-response, unparsable responses), and the requests lost with them. */
   errors: number;
+  /** Requests unanswered within the timeout, or still unanswered when the run ended. */
   timeouts: number;
   non2xx: number;
   resets: number;
@@ -73,13 +73,15 @@ export interface LoadReport {
   /** Completed responses per connection in the window. */
   perConnection: number[];
   fairness: Fairness;
-  firstResponseMs: FirstResponse;
+  firstResponseMs: FirstResponseMs;
   /** This process's CPU seconds in the window. */
   loadgenCpuSec: number;
   /** The observed server's CPU seconds in the window, or null when none was given. */
   serverCpuSec: number | null;
   /** Seconds the observed CPUs were busy in the window (softirq included), or null when none were given. */
   serverCpusBusySec: number | null;
+  /** Seconds this generator's own CPUs were busy in the window, or null when none were given. */
+  loadgenCpusBusySec: number | null;
   /** Open-loop figures, or null for a closed loop. */
   openLoop: {
     rate: number;
@@ -117,8 +119,8 @@ export function fairnessOf(counts: readonly number[]): Fairness {
   return { jain: squares === 0 ? 1 : (sum * sum) / (counts.length * squares), min: sorted[0] as number, median, max: sorted[sorted.length - 1] as number };
 }
 
-/** The request bytes, and `k` of them back to back for k = 1..depth (one write per batch). */
-export function encodeRequests(o: Pick<LoadOptions, 'host' | 'port' | 'path' | 'method' | 'headers' | 'body'>, depth: number): Buffer[] {
+/** One request's bytes. */
+export function encodeRequest(o: Pick<LoadOptions, 'host' | 'port' | 'path' | 'method' | 'headers' | 'body'>): Buffer {
   const lines = [`${o.method} ${o.path} HTTP/1.1`];
   const names = new Set(o.headers.map(([k]) => k.toLowerCase()));
   if (!names.has('host')) lines.push(`Host: ${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`);
@@ -127,10 +129,7 @@ export function encodeRequests(o: Pick<LoadOptions, 'host' | 'port' | 'path' | '
     if (!names.has('content-type')) lines.push('Content-Type: application/octet-stream');
     if (!names.has('content-length')) lines.push(`Content-Length: ${o.body.length}`);
   }
-  const one = Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), o.body ?? Buffer.alloc(0)]);
-  const batches = [Buffer.alloc(0)];
-  for (let k = 1; k <= depth; k++) batches.push(Buffer.concat(Array.from({ length: k }, () => one)));
-  return batches;
+  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), o.body ?? Buffer.alloc(0)]);
 }
 
 function newHistogram(): hdr.Histogram {
@@ -174,6 +173,8 @@ class Connection {
   warm = false;
   /** Its first response came, or it failed trying, during the warm-up: the clock waits for neither. */
   counted = false;
+  /** Connect to first answer of this slot's first connection that got one, in ms. */
+  firstMs: number | null = null;
   /** Queued in the open loop's list of connections with a free slot. */
   idle = false;
   /** Consecutive failed connects, for the reconnect backoff. */
@@ -218,7 +219,7 @@ class Connection {
     const cap = this.times.length;
     for (let i = 0; i < k; i++) this.times[(this.head + this.inFlight + i) % cap] = due;
     this.inFlight += k;
-    socket.write(this.gen.batches[k] as Buffer);
+    socket.write(this.gen.batch(k));
   }
 
   /** The due or send time of the oldest request in flight, removing it. */
@@ -252,12 +253,13 @@ class Connection {
 
 class Generator {
   readonly depth: number;
-  readonly batches: Buffer[];
+  private readonly request: Buffer;
+  /** `k` requests back to back, built when first needed (one write per batch; depth × body can be large). */
+  private readonly batches: Buffer[] = [];
   readonly noBody: boolean;
   readonly conns: Connection[] = [];
   private readonly latency = newHistogram();
   private readonly sendLag = newHistogram();
-  private readonly firstResponses: number[] = [];
   private phase: Phase = 'warming';
   private t0 = 0;
   private tEnd = 0;
@@ -267,6 +269,8 @@ class Generator {
   private serverCpuSec: number | null = null;
   private cpusBusy0 = 0;
   private serverCpusBusySec: number | null = null;
+  private ownBusy0 = 0;
+  private loadgenCpusBusySec: number | null = null;
   private completed = 0;
   /** Requests lost in the window, and connects that failed in it: with a request count, these are done too, as nothing will answer them. */
   private failed = 0;
@@ -291,6 +295,7 @@ class Generator {
   private scheduler: NodeJS.Timeout | null = null;
 
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly reconnectTimers = new Set<NodeJS.Timeout>();
   private finish: (r: LoadReport) => void = () => {};
 
   constructor(
@@ -298,12 +303,21 @@ class Generator {
     private readonly onProgress?: (p: LoadProgress) => void,
   ) {
     this.depth = opts.pipelining;
-    this.batches = encodeRequests(opts, opts.pipelining);
+    this.request = encodeRequest(opts);
     this.noBody = opts.method.toUpperCase() === 'HEAD';
     this.open = opts.rate !== undefined;
     this.interval = this.open ? 1000 / (opts.rate as number) : 0;
     const random = seededRandom(opts.seed ?? 1);
     this.nextGap = opts.arrivals === 'poisson' ? () => -Math.log(1 - random()) * this.interval : () => this.interval;
+  }
+
+  batch(k: number): Buffer {
+    let b = this.batches[k];
+    if (b === undefined) {
+      b = k === 1 ? this.request : Buffer.concat(Array.from({ length: k }, () => this.request));
+      this.batches[k] = b;
+    }
+    return b;
   }
 
   run(): Promise<LoadReport> {
@@ -344,6 +358,11 @@ class Generator {
       if (this.phase === 'measuring') this.bytes += bytes;
       return;
     }
+    if (n > c.inFlight) {
+      // More answers than requests: nothing on this connection can be matched to its request any more.
+      this.lose(c, 'error');
+      return;
+    }
     const now = performance.now();
     c.lastProgress = now;
     if (!c.warm) {
@@ -353,7 +372,7 @@ class Generator {
       c.warm = true;
       // A warm-up answer can close its connection too: no request may follow it there.
       if (c.reader.closing) c.closing = true;
-      this.firstResponses.push(now - c.connectedAt);
+      c.firstMs ??= now - c.connectedAt;
       if (this.phase === 'warming') {
         this.countWarm(c);
         return;
@@ -373,7 +392,8 @@ class Generator {
     }
     if (c.reader.closing) c.closing = true;
     if (c.closing) {
-      if (c.inFlight === 0) c.socket?.end();
+      // Closed from this side, so a server that never closes its own cannot hold the slot.
+      if (c.inFlight === 0) c.socket?.destroy();
       return;
     }
     this.refill(c, now);
@@ -458,6 +478,7 @@ class Generator {
       this.server0 = c.user + c.system;
     }
     if (this.opts.observeCpus !== undefined) this.cpusBusy0 = cpuBusySeconds(this.opts.observeCpus);
+    if (this.opts.observeOwnCpus !== undefined) this.ownBusy0 = cpuBusySeconds(this.opts.observeOwnCpus);
     this.cpu0 = process.cpuUsage();
     this.t0 = performance.now();
     if (this.opts.durationSec !== undefined) this.timers.push(setTimeout(() => this.endWindow(), this.opts.durationSec * 1000));
@@ -489,6 +510,7 @@ class Generator {
       this.serverCpuSec = Math.max(0, c.user + c.system - this.server0);
     }
     if (this.opts.observeCpus !== undefined) this.serverCpusBusySec = Math.max(0, cpuBusySeconds(this.opts.observeCpus) - this.cpusBusy0);
+    if (this.opts.observeOwnCpus !== undefined) this.loadgenCpusBusySec = Math.max(0, cpuBusySeconds(this.opts.observeOwnCpus) - this.ownBusy0);
     this.phase = 'draining';
     if (this.scheduler !== null) clearTimeout(this.scheduler);
     // Requests still in flight are waited for (a stall at the end must show in the tail), up to a limit.
@@ -507,6 +529,7 @@ class Generator {
     if (this.phase === 'done') return;
     this.phase = 'done';
     for (const t of this.timers) clearTimeout(t);
+    for (const t of this.reconnectTimers) clearTimeout(t);
     if (this.scheduler !== null) clearTimeout(this.scheduler);
     let unanswered = 0;
     for (const c of this.conns) {
@@ -515,7 +538,7 @@ class Generator {
     }
     const unsent = this.backlog.length - this.backlogHead;
     const durationSec = (this.tEnd - this.t0) / 1000;
-    const first = this.firstResponses.sort((a, b) => a - b);
+    const first = this.conns.flatMap((c) => (c.firstMs === null ? [] : [c.firstMs])).sort((a, b) => a - b);
     const at = (q: number) => (first.length === 0 ? 0 : (first[Math.min(first.length - 1, Math.ceil(q * first.length) - 1)] as number));
     this.finish({
       requests: this.completed,
@@ -524,7 +547,7 @@ class Generator {
       bytesPerSec: durationSec > 0 ? this.bytes / durationSec : 0,
       latencyMs: percentilesMs(this.latency),
       errors: this.errors,
-      timeouts: this.timeouts + unanswered + unsent,
+      timeouts: this.timeouts + unanswered,
       non2xx: this.conns.reduce((n, c) => n + c.reader.non2xx, 0) + this.lostNon2xx,
       resets: this.resets,
       reconnects: this.reconnects,
@@ -539,6 +562,7 @@ class Generator {
       loadgenCpuSec: this.loadgenCpuSec,
       serverCpuSec: this.serverCpuSec,
       serverCpusBusySec: this.serverCpusBusySec,
+      loadgenCpusBusySec: this.loadgenCpusBusySec,
       openLoop: this.open
         ? {
             rate: this.opts.rate as number,
@@ -597,13 +621,14 @@ class Generator {
     c.failures++;
     // A server that refuses connections is retried with backoff, not in a tight loop.
     const delay = c.failures <= 1 ? 0 : Math.min(1000, 10 * 2 ** (c.failures - 2));
-    this.timers.push(
-      setTimeout(() => {
-        if (this.phase === 'done' || this.phase === 'draining') return;
-        if (this.phase === 'measuring') this.reconnects++;
-        c.open();
-      }, delay),
-    );
+    // Kept apart from the run's few timers: a server that closes every connection causes thousands.
+    const timer = setTimeout(() => {
+      this.reconnectTimers.delete(timer);
+      if (this.phase === 'done' || this.phase === 'draining') return;
+      if (this.phase === 'measuring') this.reconnects++;
+      c.open();
+    }, delay);
+    this.reconnectTimers.add(timer);
   }
 
   onError(c: Connection, e: NodeJS.ErrnoException): void {

@@ -17,6 +17,8 @@ export interface LoadTarget {
   serverPid?: number;
   /** The CPUs the server is pinned to, for a generator that reads how busy they were in its window. */
   serverCpuList?: number[];
+  /** The CPUs the generator is pinned to, for one that reads how busy they were in its window. */
+  loadgenCpuList?: number[];
 }
 
 /** Milliseconds: the mean, some percentiles and the max. */
@@ -38,11 +40,13 @@ export interface Fairness {
   max: number;
 }
 
-/** Milliseconds from connect to the first response, over the fresh connections of a run. */
+/** Milliseconds from connect to the first response, over the fresh connections of a run (one per connection). */
 export interface FirstResponseMs {
   p50: number;
   p99: number;
   max: number;
+  /** Connections that never got a first response. */
+  failed: number;
 }
 
 /** What one run measured, in the same units whichever generator ran. */
@@ -68,6 +72,8 @@ export interface LoadSample {
   serverCpuSec?: number | null;
   /** Seconds the server's CPUs were busy in exactly the measured window (softirq included), when the generator read them. */
   serverCpusBusySec?: number | null;
+  /** Seconds the generator's own CPUs were busy in the window (its work and the kernel's for its sockets), when it read them. */
+  loadgenCpusBusySec?: number | null;
 }
 
 /** One interchangeable load generator; registry.ts lists them by name. */

@@ -109,13 +109,20 @@ describe('fairness, first responses and saturation', () => {
     expect(f).toHaveLength(2);
     expect(f).toContainEqual(
       expect.stringMatching(
-        /^cpu: worker-pool served its 64 connections unevenly: Jain's index 0\.60 \(1 is even; below 0\.9 is flagged\); in its median repetition a connection completed 40 to 270 requests, median 150\. .*Likely cause: piscina's default queue .* --queue fifo, now the default/,
+        /^cpu: worker-pool served its 64 connections unevenly: Jain's index 0\.60 \(1 is even; below 0\.9, or a connection served less than half as often as the median one, is flagged\); in its median repetition a connection completed 40 to 270 requests, median 150\. .*Likely cause: piscina's default queue .* --queue fifo, now the default/,
       ),
     );
     expect(f).toContainEqual(
       expect.stringMatching(/^json: single-loop served its 64 connections unevenly: .*Likely cause: the server answered some connections before others/),
     );
     expect(f.find((s) => s.startsWith('json:'))).not.toMatch(/piscina/);
+  });
+
+  it('flags a starved connection that Jain’s index hardly sees (0.98), and not one served a little less than the rest', () => {
+    const f = unevenly(findings(fixtureResults({ starved: ['node-http/cpu'] })));
+    expect(f).toEqual([
+      expect.stringMatching(/^cpu: node-http served its 64 connections unevenly: Jain's index 0\.98 .* a connection completed 15 to 155 requests, median 150/),
+    ]);
   });
 
   it('does not blame piscina’s queue for a worker pool that serves FIFO, and says when the generator was saturated too', () => {

@@ -24,11 +24,19 @@ export interface FixtureOptions {
   clientBound?: string[];
   /** Served unevenly: Jain's index 0.6. */
   unfair?: string[];
+  /** Even but for one connection served a tenth as often: Jain's index 0.98. */
+  starved?: string[];
   /** First responses on fresh connections as late as 1.5 s. */
   slowFirstResponse?: string[];
 }
 
-function repetition(rps: number, scale: number, unfair = false, slowFirst = false): Repetition {
+function fairness(unfair: boolean, starved: boolean): Repetition['fairness'] {
+  if (unfair) return { jain: 0.6, min: 40, median: 150, max: 270 };
+  if (starved) return { jain: 0.98, min: 15, median: 150, max: 155 };
+  return { jain: 0.999, min: 150, median: 155, max: 160 };
+}
+
+function repetition(rps: number, scale: number, unfair = false, slowFirst = false, starved = false): Repetition {
   const requests = Math.round(rps * scale * 3);
   return {
     requests,
@@ -48,8 +56,9 @@ function repetition(rps: number, scale: number, unfair = false, slowFirst = fals
     loadgenCpuShare: 0.5,
     serverCpuShare: 0.95,
     reconnects: 0,
-    fairness: unfair ? { jain: 0.6, min: 40, median: 150, max: 270 } : { jain: 0.999, min: 150, median: 155, max: 160 },
-    firstResponseMs: slowFirst ? { p50: 600, p99: 1500, max: 1800 } : { p50: 20, p99: 30, max: 31 },
+    fairness: fairness(unfair, starved),
+    firstResponseMs: slowFirst ? { p50: 600, p99: 1500, max: 1800, failed: 0 } : { p50: 20, p99: 30, max: 31, failed: 0 },
+    bottleneck: 'server',
   };
 }
 
@@ -92,7 +101,7 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
         info: { ...FIXTURE_INFO[name] },
         cells: Object.entries(FIXTURE_RPS[name] ?? {}).map(([workload, rps]): CellResult => {
           const has = (list?: string[]) => list?.includes(`${name}/${workload}`) ?? false;
-          const reps = [0.98, 1.02].map((scale) => repetition(rps, scale, has(opts.unfair), has(opts.slowFirstResponse)));
+          const reps = [0.98, 1.02].map((scale) => repetition(rps, scale, has(opts.unfair), has(opts.slowFirstResponse), has(opts.starved)));
           const cell = cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, reps);
           return has(opts.clientBound) ? { ...cell, clientBound: true, bottleneck: 'loadgen' } : cell;
         }),
