@@ -108,6 +108,7 @@ describe('cbench load', () => {
     ['a header without a colon', ['load', 'http://127.0.0.1:9/', '-H', 'nope'], /not a header/],
     ['zero connections', ['load', 'http://127.0.0.1:9/', '-c', '0'], /integer from 1/],
     ['a negative rate', ['load', 'http://127.0.0.1:9/', '--rate', '-5'], /--rate/],
+    ['--arrivals without --rate', ['load', 'http://127.0.0.1:9/', '--arrivals', 'poisson'], /--arrivals needs --rate/],
     ['a body file that is missing', ['load', 'http://127.0.0.1:9/', '-b', '/nonexistent/file'], /cannot read --body/],
   ];
   for (const [what, args, message] of bad) {

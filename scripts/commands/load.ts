@@ -78,6 +78,9 @@ export function register(program: Command): void {
     .addOption(new Option('--timeout <seconds>', 'a request unanswered this long is a timeout').argParser(positiveSeconds('--timeout')).default(10))
     .addOption(new Option('--json', 'print one JSON object instead of the table'))
     .action(async (urlText: string, o: LoadFlags, cmd: Command) => {
+      if (o.rate === undefined && cmd.getOptionValueSource('arrivals') === 'cli') {
+        cmd.error('error: --arrivals needs --rate (a closed loop sends when answers arrive)', { exitCode: EXIT_USAGE });
+      }
       let target: ReturnType<typeof parseTarget>;
       let body: Buffer | undefined;
       try {
