@@ -206,7 +206,9 @@ class Connection {
       this.failures = 0;
       this.gen.onConnect(this);
     });
-    socket.on('error', (e: NodeJS.ErrnoException) => this.gen.onError(this, e));
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      if (this.socket === socket) this.gen.onError(this, e);
+    });
     socket.on('close', () => {
       if (this.socket === socket) this.gen.onClose(this);
     });
@@ -377,6 +379,8 @@ class Generator {
       c.firstMs ??= now - c.connectedAt;
       if (this.phase === 'warming') {
         this.countWarm(c);
+        // Closed from this side, as below; reopened (and warmed again) when the close is seen.
+        if (c.closing) c.socket?.destroy();
         return;
       }
     }
@@ -603,7 +607,8 @@ class Generator {
    * close with nothing in flight is no error), and it is replaced.
    */
   private lose(c: Connection, cause: 'reset' | 'error' | 'timeout' | 'closed'): void {
-    if (this.phase === 'done') return;
+    // Once per connection: a read can end in a bad answer and a close, each reporting the loss.
+    if (this.phase === 'done' || c.socket === null) return;
     const lost = c.inFlight;
     if (cause === 'reset') this.resets += Math.max(1, lost);
     else if (cause === 'timeout') this.timeouts += Math.max(1, lost);

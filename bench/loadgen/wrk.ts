@@ -82,7 +82,8 @@ export const wrkLoadgen: LoadGenerator<'wrk'> = {
         // it has just exited
       }
     }, 50);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // 'close', not 'exit': only then has all of its output been read.
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     clearInterval(sampler);
     const line = output()
       .split('\n')
