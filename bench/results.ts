@@ -48,7 +48,10 @@ export const repetitionSchema = z.object({
   /** Completed requests per connection: Jain's index and spread. Null when the generator does not report them (autocannon, wrk). */
   fairness: z.object({ jain: z.number(), min: z.number(), median: z.number(), max: z.number() }).nullable().default(null),
   /** Connect to first response on the fresh connections, measured apart from the window. Null when not measured apart. */
-  firstResponseMs: z.object({ p50: z.number(), p99: z.number(), max: z.number(), failed: z.number().int().nonnegative().default(0) }).nullable().default(null),
+  firstResponseMs: z
+    .object({ p50: z.number(), p99: z.number(), max: z.number(), failed: z.number().int().nonnegative().default(0) })
+    .nullable()
+    .default(null),
   /** Which side used up its CPU in this repetition (see the cell's); null in files before version 3. */
   bottleneck: z.enum(['server', 'loadgen', 'both', 'neither']).nullable().default(null),
 });
