@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { type Capacity, capacityOf, type SweepPoint } from './capacity.js';
+
+/** A point from offered req/s, achieved req/s, p99 ms and errors. */
+const pt = (offeredRps: number, achievedRps: number, p99Ms: number, errors = 0): SweepPoint => ({ offeredRps, achievedRps, p99Ms, errors });
+
+const SLO = 50;
+
+const cases: Array<{ name: string; sweep: SweepPoint[]; expected: Capacity }> = [
+  {
+    name: 'a clean knee: keeps up to 40,000, then plateaus near 45,000 with its p99 climbing',
+    sweep: [pt(10_000, 10_000, 1), pt(20_000, 19_990, 1.2), pt(40_000, 39_800, 4), pt(50_000, 45_000, 900), pt(60_000, 45_200, 2_000)],
+    expected: {
+      capacityRps: 40_000,
+      firstMiss: { offeredRps: 50_000, why: ['behind', 'slo'] },
+      recoveredAfterMiss: false,
+      pastSaturation: { shape: 'plateau', peakRps: 45_200, lastRps: 45_200 },
+    },
+  },
+  {
+    name: 'a collapse: past its knee the server serves less the more it is asked',
+    sweep: [pt(1_000, 1_000, 5), pt(2_000, 2_000, 8), pt(4_000, 3_000, 400), pt(8_000, 1_500, 3_000)],
+    expected: {
+      capacityRps: 2_000,
+      firstMiss: { offeredRps: 4_000, why: ['behind', 'slo'] },
+      recoveredAfterMiss: false,
+      pastSaturation: { shape: 'collapse', peakRps: 3_000, lastRps: 1_500 },
+    },
+  },
+  {
+    name: 'keeps the rate but not the objective: capacity is where p99 leaves it, not where throughput does',
+    sweep: [pt(100, 100, 20), pt(200, 200, 45), pt(300, 300, 80), pt(400, 399, 120)],
+    expected: { capacityRps: 200, firstMiss: { offeredRps: 300, why: ['slo'] }, recoveredAfterMiss: false, pastSaturation: null },
+  },
+  {
+    name: 'never meets the objective: no capacity',
+    sweep: [pt(100, 100, 60), pt(200, 150, 900)],
+    expected: {
+      capacityRps: null,
+      firstMiss: { offeredRps: 100, why: ['slo'] },
+      recoveredAfterMiss: false,
+      pastSaturation: { shape: 'plateau', peakRps: 150, lastRps: 150 },
+    },
+  },
+  {
+    name: 'errors disqualify a point however fast it was, and a later clean point does not lift the capacity past them',
+    sweep: [pt(1_000, 1_000, 2), pt(2_000, 2_000, 3, 12), pt(3_000, 3_000, 4)],
+    expected: { capacityRps: 1_000, firstMiss: { offeredRps: 2_000, why: ['errors'] }, recoveredAfterMiss: true, pastSaturation: null },
+  },
+  {
+    name: 'within 1% of the offered rate counts as keeping up; 1.5% behind does not',
+    sweep: [pt(10_000, 9_910, 3), pt(20_000, 19_700, 3)],
+    expected: {
+      capacityRps: 10_000,
+      firstMiss: { offeredRps: 20_000, why: ['behind'] },
+      recoveredAfterMiss: false,
+      pastSaturation: { shape: 'plateau', peakRps: 19_700, lastRps: 19_700 },
+    },
+  },
+  {
+    name: 'points in any order are read by offered rate',
+    sweep: [pt(300, 300, 80), pt(100, 100, 20), pt(200, 200, 45)],
+    expected: { capacityRps: 200, firstMiss: { offeredRps: 300, why: ['slo'] }, recoveredAfterMiss: false, pastSaturation: null },
+  },
+  {
+    name: 'an empty sweep has no capacity and no miss',
+    sweep: [],
+    expected: { capacityRps: null, firstMiss: null, recoveredAfterMiss: false, pastSaturation: null },
+  },
+];
+
+describe('capacity at a latency objective', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(capacityOf(c.sweep, SLO)).toEqual(c.expected);
+    });
+  }
+
+  it('refuses an objective that is not above 0 ms', () => {
+    expect(() => capacityOf([pt(1, 1, 1)], 0)).toThrow(/objective must be above 0/);
+  });
+});

@@ -1,0 +1,80 @@
+// Capacity at a latency objective, from an open-loop sweep (issue 12's computation; the sweep
+// itself, its reports and its command line are still to come). A point is one offered rate; the
+// server "keeps up" at it when it answers about as fast as it is asked, without errors, and its
+// p99 stays within the objective. Past the knee, the shape of achieved throughput says whether a
+// model plateaus (it serves what it can, the rest waits) or collapses (it serves less the more
+// it is asked), which is where the classic comparisons of server architectures differ.
+
+/** One offered rate of a sweep, as measured (medians over its repetitions). */
+export interface SweepPoint {
+  offeredRps: number;
+  achievedRps: number;
+  p99Ms: number;
+  /** Errors, timeouts and resets. */
+  errors: number;
+}
+
+/** Why a point does not count as keeping up. */
+export type Miss = 'behind' | 'slo' | 'errors';
+
+/** What a sweep says about a server. */
+export interface Capacity {
+  /** The highest offered rate kept up with, every lower one kept up with too; null when none was. */
+  capacityRps: number | null;
+  /** The first point, by offered rate, that missed, and why; null when none did. */
+  firstMiss: { offeredRps: number; why: Miss[] } | null;
+  /** Some point above the first miss kept up again: noise, or a sweep too coarse to trust. */
+  recoveredAfterMiss: boolean;
+  /** Past the knee: plateau, collapse, or null when the sweep never went past it. */
+  pastSaturation: { shape: 'plateau' | 'collapse'; peakRps: number; lastRps: number } | null;
+}
+
+/** Achieved within this share of offered counts as keeping up (the issue's 1%). */
+export const KEEP_UP_TOLERANCE = 0.01;
+/** Throughput past the knee falling below this share of its peak is a collapse. */
+export const COLLAPSE_SHARE = 0.8;
+
+/** The ways a point misses, empty when it keeps up. */
+export function missesOf(p: SweepPoint, sloP99Ms: number): Miss[] {
+  const why: Miss[] = [];
+  if (p.achievedRps < p.offeredRps * (1 - KEEP_UP_TOLERANCE)) why.push('behind');
+  if (p.p99Ms > sloP99Ms) why.push('slo');
+  if (p.errors > 0) why.push('errors');
+  return why;
+}
+
+/**
+ * The capacity of a sweep at an objective. A capacity is a rate the server can be trusted with,
+ * so a miss at a lower rate caps it even if a higher rate then kept up (that is reported, as the
+ * sweep is then noisy or too coarse).
+ */
+export function capacityOf(points: readonly SweepPoint[], sloP99Ms: number): Capacity {
+  if (!(sloP99Ms > 0)) throw new Error(`capacityOf: the objective must be above 0 ms, got ${sloP99Ms}`);
+  const sorted = [...points].sort((a, b) => a.offeredRps - b.offeredRps);
+  let capacityRps: number | null = null;
+  let firstMiss: Capacity['firstMiss'] = null;
+  let recoveredAfterMiss = false;
+  for (const p of sorted) {
+    const why = missesOf(p, sloP99Ms);
+    if (firstMiss === null) {
+      if (why.length === 0) capacityRps = p.offeredRps;
+      else firstMiss = { offeredRps: p.offeredRps, why };
+    } else if (why.length === 0) {
+      recoveredAfterMiss = true;
+    }
+  }
+  return { capacityRps, firstMiss, recoveredAfterMiss, pastSaturation: shapePastSaturation(sorted) };
+}
+
+/**
+ * Past the knee (the first point that fell behind), compare the last point's achieved rate with
+ * the best achieved anywhere: a server that keeps serving near its best plateaus; one that serves
+ * much less when asked for more collapses.
+ */
+function shapePastSaturation(sorted: readonly SweepPoint[]): Capacity['pastSaturation'] {
+  const knee = sorted.findIndex((p) => p.achievedRps < p.offeredRps * (1 - KEEP_UP_TOLERANCE));
+  const last = sorted.at(-1);
+  if (knee === -1 || last === undefined) return null;
+  const peakRps = Math.max(...sorted.map((p) => p.achievedRps));
+  return { shape: last.achievedRps < peakRps * COLLAPSE_SHARE ? 'collapse' : 'plateau', peakRps, lastRps: last.achievedRps };
+}
