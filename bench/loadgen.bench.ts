@@ -15,7 +15,7 @@ import { handleInterrupts, planPinning } from './lib/processes.js';
 import { startVerified } from './lifecycle.js';
 import { type LoadgenName, loadgens } from './loadgen/registry.js';
 import type { LoadSample } from './loadgen/types.js';
-import { readServerCpu, serverCapacity, serverCpuShare, serverCpuSince } from './measure.js';
+import { observing, readServerCpu, serverCapacity, serverCpuShare, serverCpuSince } from './measure.js';
 import { type WorkloadName, workloadNames, workloads } from './scenarios.js';
 import { summarize } from './stats.js';
 
@@ -61,10 +61,7 @@ async function main(): Promise<number> {
       workload: workloads[workload],
       connections,
       pipelining: 1,
-      pin: pinning.loadgenPin,
-      serverPid: server.pid,
-      ...(pinning.serverCpuList === null ? {} : { serverCpuList: pinning.serverCpuList }),
-      ...(pinning.loadgenCpuList === null ? {} : { loadgenCpuList: pinning.loadgenCpuList }),
+      ...observing(server.pid, pinning),
     };
     const capacity = serverCapacity(pinning.serverCpus, parseInfo(variant, server.output()));
     // Warm the server's JIT once, with every generator, before anything counts.

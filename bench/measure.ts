@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { firstLine } from '../shared/first-line.js';
 import { parseInfo, type ServerInfo } from '../shared/serve-protocol.js';
 import { cpuBusySeconds, isGone, PeakRss, type Pinning, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
-import type { LoadGenerator, LoadSample } from './loadgen/types.js';
+import type { LoadGenerator, LoadSample, LoadTarget } from './loadgen/types.js';
 import type { Bottleneck, CellResult, FailedCell, OkCell, Repetition } from './results.js';
 import { type Cell, type RunSettings, workloads } from './scenarios.js';
 import { summarize } from './stats.js';
@@ -24,26 +24,38 @@ export interface CellContext {
   pinning: Pick<Pinning, 'loadgenPin' | 'serverCpus' | 'serverCpuList' | 'loadgenCpuList'>;
 }
 
+/** Where the generator runs, and what it needs to read the server's CPU and its own at its window's edges. */
+export function observing(serverPid: number, p: CellContext['pinning']): Pick<LoadTarget, 'pin' | 'serverPid' | 'serverCpuList' | 'loadgenCpuList'> {
+  return {
+    pin: p.loadgenPin,
+    serverPid,
+    ...(p.serverCpuList === null ? {} : { serverCpuList: p.serverCpuList }),
+    ...(p.loadgenCpuList === null ? {} : { loadgenCpuList: p.loadgenCpuList }),
+  };
+}
+
 /** The server's CPU as read around a load generator's run, by the harness. */
 export interface AroundRun {
-  /** Its process tree's CPU seconds. */
-  processSec: number;
+  /** Its process tree's CPU seconds, in user space and in the kernel. */
+  userSec: number;
+  systemSec: number;
   /** Seconds its pinned CPUs were busy; null when not pinned. */
   cpusBusySec: number | null;
   wallSec: number;
 }
 
 /** Reads the server's CPU now, to subtract from a later reading. */
-export function readServerCpu(pid: number, cpuList: readonly number[] | null): { processSec: number; cpusBusySec: number | null; at: number } {
-  const c = treeCpuSeconds(processTree(pid));
-  return { processSec: c.user + c.system, cpusBusySec: cpuList === null ? null : cpuBusySeconds(cpuList), at: performance.now() };
+export function readServerCpu(pid: number, cpuList: readonly number[] | null): { user: number; system: number; cpusBusySec: number | null; at: number } {
+  return { ...treeCpuSeconds(processTree(pid)), cpusBusySec: cpuList === null ? null : cpuBusySeconds(cpuList), at: performance.now() };
 }
 
 /** What was read between `before` and now. */
 export function serverCpuSince(before: ReturnType<typeof readServerCpu>, pid: number, cpuList: readonly number[] | null): AroundRun {
   const now = readServerCpu(pid, cpuList);
+  // Workers that started in between (a replaced cluster worker) count from zero.
   return {
-    processSec: Math.max(0, now.processSec - before.processSec),
+    userSec: Math.max(0, now.user - before.user),
+    systemSec: Math.max(0, now.system - before.system),
     cpusBusySec: now.cpusBusySec === null || before.cpusBusySec === null ? null : Math.max(0, now.cpusBusySec - before.cpusBusySec),
     wallSec: (now.at - before.at) / 1000,
   };
@@ -69,7 +81,7 @@ export function loadgenCpuShare(sample: LoadSample): number {
  */
 export function serverCpuShare(sample: LoadSample, around: AroundRun, capacity: number): number {
   const window = (sec: number | null | undefined) => (typeof sec === 'number' ? sec / sample.durationSec : null);
-  const own = window(sample.serverCpuSec) ?? around.processSec / around.wallSec;
+  const own = window(sample.serverCpuSec) ?? (around.userSec + around.systemSec) / around.wallSec;
   const pinned = around.cpusBusySec === null ? null : (window(sample.serverCpusBusySec) ?? around.cpusBusySec / around.wallSec);
   // The larger of the two, as for the generator (loadgenCpuShare).
   return Math.min(1, Math.max(own, pinned ?? 0) / capacity);
@@ -110,10 +122,7 @@ export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContex
     workload: workloads[cell.workload],
     connections: cell.connections,
     pipelining: cell.pipelining,
-    pin: ctx.pinning.loadgenPin,
-    serverPid: server.pid,
-    ...(ctx.pinning.serverCpuList === null ? {} : { serverCpuList: ctx.pinning.serverCpuList }),
-    ...(ctx.pinning.loadgenCpuList === null ? {} : { loadgenCpuList: ctx.pinning.loadgenCpuList }),
+    ...observing(server.pid, ctx.pinning),
   };
   const capacity = serverCapacity(ctx.pinning.serverCpus, parseInfo(cell.variant, server.output()));
   const key = cellKey(cell);
@@ -128,8 +137,7 @@ export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContex
 
   const repetitions: Repetition[] = [];
   for (let r = 0; r < ctx.settings.repetitions; r++) {
-    const before = treeCpuSeconds(processTree(server.pid));
-    const beforeAll = readServerCpu(server.pid, ctx.pinning.serverCpuList);
+    const before = readServerCpu(server.pid, ctx.pinning.serverCpuList);
     const rss = new PeakRss(server.pid);
     rss.start();
     let sample: LoadSample;
@@ -139,12 +147,9 @@ export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContex
       rss.stop();
       return failedCell(key, `load generator failed: ${firstLine(e)}`, repetitions);
     }
-    // Workers that started during the repetition (a replaced cluster worker) count from zero.
-    const after = treeCpuSeconds(processTree(server.pid));
-    const around = serverCpuSince(beforeAll, server.pid, ctx.pinning.serverCpuList);
+    const around = serverCpuSince(before, server.pid, ctx.pinning.serverCpuList);
     const peak = rss.stop();
-    const user = Math.max(0, after.user - before.user);
-    const system = Math.max(0, after.system - before.system);
+    const { userSec: user, systemSec: system } = around;
     const { serverCpuSec, serverCpusBusySec, loadgenCpusBusySec, ...figures } = sample;
     // The generator's reading covers exactly the requests it counted.
     const cpuForRequests = serverCpuSec ?? user + system;

@@ -1,25 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { variantNames } from '../servers/variants/registry.js';
 import { CBENCH } from '../shared/built.js';
 import { listeningLine, parseListening } from '../shared/serve-protocol.js';
-
-const running: ChildProcess[] = [];
-
-afterEach(() => {
-  for (const c of running.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-
-function run(args: string[]) {
-  const child = spawn(process.execPath, [CBENCH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
-}
+import { runCbench as run, track } from './test-support/cbench-process.js';
 
 async function listening(p: ReturnType<typeof run>): Promise<number> {
   for (let i = 0; i < 200; i++) {
@@ -37,7 +21,7 @@ async function listening(p: ReturnType<typeof run>): Promise<number> {
 describe('the cbench bin', () => {
   it('runs as a program, as npx cbench runs it (shebang and executable bit)', async () => {
     const child = spawn(CBENCH, ['list'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    running.push(child);
+    track(child);
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const code = await new Promise<number | null>((resolve, reject) => {

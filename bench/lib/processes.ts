@@ -176,13 +176,19 @@ export async function startServer(
 
 let clockTicks: number | undefined;
 
+/** Clock ticks per second, the unit of /proc's CPU times (asked once). */
+function ticksPerSecond(): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  return clockTicks;
+}
+
 /** CPU seconds (user, system) the kernel has charged to one process, from /proc/PID/stat. */
 export function cpuSeconds(pid: number): { user: number; system: number } {
-  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  const ticks = ticksPerSecond();
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name, which is in parentheses and may itself contain spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]) / clockTicks, system: Number(fields[12]) / clockTicks };
+  return { user: Number(fields[11]) / ticks, system: Number(fields[12]) / ticks };
 }
 
 /**
@@ -192,7 +198,6 @@ export function cpuSeconds(pid: number): { user: number; system: number } {
  * own CPU time alone reads about 87% when its CPU is in fact saturated.
  */
 export function cpuBusySeconds(cpuList: readonly number[]): number {
-  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
   const wanted = new Set(cpuList.map((c) => `cpu${c}`));
   let ticks = 0;
   for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
@@ -201,7 +206,7 @@ export function cpuBusySeconds(cpuList: readonly number[]): number {
     // user nice system idle iowait irq softirq steal ...
     for (const i of [1, 2, 3, 6, 7]) ticks += Number(f[i] ?? 0);
   }
-  return ticks / clockTicks;
+  return ticks / ticksPerSecond();
 }
 
 /** The pid and every descendant of it, from the parent pids in /proc. */

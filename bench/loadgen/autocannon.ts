@@ -5,25 +5,16 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { builtModule } from '../../shared/built.js';
 import { spawnTracked } from '../lib/processes.js';
-import type { LoadGenerator, LoadSample, LoadTarget } from './types.js';
+import type { LatencyMs, LoadGenerator, LoadSample, LoadTarget } from './types.js';
 
 const require = createRequire(import.meta.url);
 const RUNNER = builtModule(import.meta.url, 'autocannon-runner');
 
-interface Percentiles {
-  mean: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p99_9: number;
-  p99_99: number;
-  max: number;
-}
-
 interface AutocannonResult {
   requests: { total: number };
   throughput: { total: number };
-  latency: Percentiles;
+  /** With more percentiles than these. */
+  latency: LatencyMs;
   errors: number;
   timeouts: number;
   non2xx: number;

@@ -15,8 +15,9 @@ import { performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { seededRandom } from '../../shared/random.js';
 import { cpuBusySeconds, processTree, treeCpuSeconds } from '../lib/processes.js';
+import { summarize } from '../stats.js';
 import { ResponseReader } from './response-reader.js';
-import type { Fairness, FirstResponseMs, LatencyMs } from './types.js';
+import type { Fairness, FirstResponseMs, LatencyMs, LoadSample } from './types.js';
 
 /** What to send, where, how hard and for how long. */
 export interface LoadOptions {
@@ -51,37 +52,20 @@ export interface LoadOptions {
   seed?: number;
 }
 
-/** What one run measured. */
-export interface LoadReport {
-  /** Responses completed within the measured window. */
-  requests: number;
-  durationSec: number;
-  requestsPerSec: number;
-  bytesPerSec: number;
-  /** Every request sent in the window, its answer waited for after it (up to the timeout) so a stall at the end still shows. */
-  latencyMs: LatencyMs;
-  // The error counts cover the whole run (warm-up, window and the wait after it): a server that
-  // refuses or fails during the warm-up has failed too.
-  /** Connection errors (refused, closed mid-response, unparsable responses), and the requests lost with them. */
-  errors: number;
-  /** Requests unanswered within the timeout, or still unanswered when the run ended. */
-  timeouts: number;
-  non2xx: number;
-  resets: number;
+/**
+ * What one run measured: a LoadSample with every figure present, and more. `requests` counts
+ * responses within the measured window; `latencyMs` covers every request sent in it, its answer
+ * waited for after the window (up to the timeout) so a stall at the end still shows; the error
+ * counts cover the whole run (warm-up, window and the wait after it), as a server that refuses or
+ * fails during the warm-up has failed too; `timeouts` includes requests still unanswered at the end.
+ */
+export interface LoadReport extends Required<Omit<LoadSample, 'reconnects' | 'fairness' | 'firstResponseMs'>> {
   /** Connections opened again during the window after one failed or was closed by the server. */
   reconnects: number;
   /** Completed responses per connection in the window. */
   perConnection: number[];
   fairness: Fairness;
   firstResponseMs: FirstResponseMs;
-  /** This process's CPU seconds in the window. */
-  loadgenCpuSec: number;
-  /** The observed server's CPU seconds in the window, or null when none was given. */
-  serverCpuSec: number | null;
-  /** Seconds the observed CPUs were busy in the window (softirq included), or null when none were given. */
-  serverCpusBusySec: number | null;
-  /** Seconds this generator's own CPUs were busy in the window, or null when none were given. */
-  loadgenCpusBusySec: number | null;
   /** Open-loop figures, or null for a closed loop. */
   openLoop: {
     rate: number;
@@ -113,10 +97,7 @@ export function fairnessOf(counts: readonly number[]): Fairness {
     sum += c;
     squares += c * c;
   }
-  const sorted = [...counts].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  return { jain: squares === 0 ? 1 : (sum * sum) / (counts.length * squares), min: sorted[0] as number, median, max: sorted[sorted.length - 1] as number };
+  return { jain: squares === 0 ? 1 : (sum * sum) / (counts.length * squares), ...summarize(counts) };
 }
 
 /** One request's bytes. */

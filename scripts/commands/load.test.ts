@@ -1,15 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CBENCH } from '../../shared/built.js';
+import { runCbench } from '../test-support/cbench-process.js';
 
-const running: ChildProcess[] = [];
 let server: Server | undefined;
 
 afterEach(async () => {
-  for (const c of running.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   if (server !== undefined) {
     server.closeAllConnections();
     await new Promise((r) => server?.close(r));
@@ -17,15 +15,7 @@ afterEach(async () => {
   }
 });
 
-function cbench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CBENCH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  running.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const cbench = (args: string[]) => runCbench(args).closed;
 
 /** An HTTP server in this process that counts what it was sent. */
 async function countingServer(): Promise<{ origin: string; seen: { requests: number; methods: Set<string>; headers: Set<string>; bodyBytes: number } }> {
@@ -45,11 +35,6 @@ async function countingServer(): Promise<{ origin: string; seen: { requests: num
   await once(server, 'listening');
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
-
-beforeAll(() => {
-  // The built CLI is what users run; vitest's setup builds it.
-  expect(CBENCH).toMatch(/cbench\.js$/);
-});
 
 describe('cbench load', () => {
   it('prints one JSON object with the figures a script needs, for exactly --requests responses', async () => {
