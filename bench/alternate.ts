@@ -3,7 +3,7 @@
 // The A/B run alternates two builds of a variant; bench:cpu alternates two variants.
 
 import type { Started } from './lifecycle.js';
-import { type CellContext, cellFromRepetitions, cellKey, failedCell, runCell } from './measure.js';
+import { type CellContext, cellFromRepetitions, cellKey, failedCell, runCell, startedServer } from './measure.js';
 import type { CellResult, Repetition } from './results.js';
 import type { Cell } from './scenarios.js';
 
@@ -26,7 +26,7 @@ export async function sampleAlternately(
   const n = ctx.settings.repetitions;
   const samples = new Map<string, Repetition[]>(contenders.map((c) => [c.name, []]));
   const failures = new Map<string, CellResult>();
-  const one = { ...ctx, settings: { ...ctx.settings, repetitions: 1 } };
+  const one = { ...ctx, settings: { ...ctx.settings, repetitions: 1, capacity: null } };
   for (let r = 0; r < n; r++) {
     for (const c of r % 2 === 0 ? contenders : [...contenders].reverse()) {
       if (failures.has(c.name)) continue;
@@ -37,7 +37,7 @@ export async function sampleAlternately(
         failures.set(c.name, failedCell(cellKey(cell), `sample ${r + 1} of ${n}: the server ${started.reason}`, done));
       } else {
         try {
-          const result = await runCell(cell, started.server, one);
+          const result = await runCell(cell, startedServer(cell.variant, started.server, ctx.pinning.serverCpus), one);
           if (result.status === 'failed')
             failures.set(c.name, failedCell(cellKey(cell), `sample ${r + 1} of ${n}: ${result.reason}`, [...done, ...result.repetitions]));
           else done.push(...result.repetitions);

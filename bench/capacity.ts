@@ -1,9 +1,10 @@
-// Capacity at a latency objective, from an open-loop sweep (issue 12's computation; the sweep
-// itself, its reports and its command line are still to come). A point is one offered rate; the
+// Capacity at a latency objective, from an open-loop sweep. A point is one offered rate; the
 // server "keeps up" at it when it answers about as fast as it is asked, without errors, and its
 // p99 stays within the objective. Past the knee, the shape of achieved throughput says whether a
 // model plateaus (it serves what it can, the rest waits) or collapses (it serves less the more
 // it is asked), which is where the classic comparisons of server architectures differ.
+
+import type { RatePoint, Repetition, Sweep } from './results.js';
 
 /** One offered rate of a sweep, as measured (medians over its repetitions). */
 export interface SweepPoint {
@@ -77,4 +78,34 @@ function shapePastSaturation(sorted: readonly SweepPoint[]): Capacity['pastSatur
   if (knee === -1 || last === undefined) return null;
   const peakRps = Math.max(...sorted.map((p) => p.achievedRps));
   return { shape: last.achievedRps < peakRps * COLLAPSE_SHARE ? 'collapse' : 'plateau', peakRps, lastRps: last.achievedRps };
+}
+
+/** A repetition as a point: what it achieved, its p99 and its failures. */
+function observed(offeredRps: number, r: Repetition): SweepPoint {
+  return { offeredRps, achievedRps: r.requestsPerSec, p99Ms: r.latencyMs.p99, errors: r.errors + r.timeouts + r.resets };
+}
+
+/** A measured point as capacityOf reads it: medians over its repetitions, failures summed. */
+export function observedOf(p: RatePoint): SweepPoint {
+  return { offeredRps: p.offeredRps, achievedRps: p.summary.requestsPerSec.median, p99Ms: p.summary.latencyP99Ms.median, errors: p.summary.errors };
+}
+
+/** What a measured sweep says: its capacity, and the analysis results.json keeps beside the points. */
+export function analyseSweep(
+  points: readonly RatePoint[],
+  sloP99Ms: number,
+): { capacityRps: number | null } & Pick<Sweep, 'firstMiss' | 'recoveredAfterMiss' | 'pastSaturation' | 'capacityByRepetition'> {
+  const { capacityRps, firstMiss, recoveredAfterMiss, pastSaturation } = capacityOf(points.map(observedOf), sloP99Ms);
+  // Each repetition index on its own (every point's first repetition, then every point's second,
+  // ...): as many capacities as repetitions, the spread a comparison of two runs tests.
+  const count = Math.min(...points.map((p) => p.repetitions.length));
+  const capacityByRepetition = Array.from(
+    { length: points.length === 0 ? 0 : count },
+    (_, i) =>
+      capacityOf(
+        points.map((p) => observed(p.offeredRps, p.repetitions[i] as Repetition)),
+        sloP99Ms,
+      ).capacityRps,
+  );
+  return { capacityRps, firstMiss, recoveredAfterMiss, pastSaturation, capacityByRepetition };
 }

@@ -34,6 +34,8 @@ async function main(): Promise<number> {
     durationSec: positiveIntFromEnv('CPU_BENCH_SECONDS', 3),
     warmupSec: 1,
     repetitions: positiveIntFromEnv('CPU_BENCH_ROUNDS', 5),
+    capacity: null,
+    targets: null,
   };
   const loadgen = loadgens[DEFAULT_LOADGEN];
   const run = openRun({ outDir: 'results', settings: { profile: 'cpu-per-request', ...settings }, loadgen, pin: true });
@@ -67,10 +69,12 @@ async function main(): Promise<number> {
           const round = (rounds.get(variant) ?? 0) + 1;
           rounds.set(variant, round);
           if (s === undefined) return;
-          const cpu = s.serverCpuUserSec + s.serverCpuSystemSec;
+          // The harness started the server, so its CPU is known.
+          const user = s.serverCpuUserSec ?? 0;
+          const system = s.serverCpuSystemSec ?? 0;
           run.log(
-            `  round ${round} ${variant.padEnd(12)} ${formatInt(s.requestsPerSec).padStart(8)} req/s  server CPU ${cpu.toFixed(2)} s ` +
-              `(user ${s.serverCpuUserSec.toFixed(2)}, system ${s.serverCpuSystemSec.toFixed(2)})  ${(s.serverCpuUsPerRequest ?? 0).toFixed(1).padStart(6)} µs/req  ` +
+            `  round ${round} ${variant.padEnd(12)} ${formatInt(s.requestsPerSec).padStart(8)} req/s  server CPU ${(user + system).toFixed(2)} s ` +
+              `(user ${user.toFixed(2)}, system ${system.toFixed(2)})  ${(s.serverCpuUsPerRequest ?? 0).toFixed(1).padStart(6)} µs/req  ` +
               `p99 ${s.latencyMs.p99.toFixed(1)} ms  errors ${s.errors + s.timeouts + s.non2xx}`,
           );
         },
@@ -94,11 +98,11 @@ async function main(): Promise<number> {
       [VARIANTS[0], a],
       [VARIANTS[1], b],
     ] as const) {
-      const user = c.repetitions.reduce((n, r) => n + r.serverCpuUserSec, 0);
-      const all = c.repetitions.reduce((n, r) => n + r.serverCpuUserSec + r.serverCpuSystemSec, 0);
+      const user = c.repetitions.reduce((n, r) => n + (r.serverCpuUserSec ?? 0), 0);
+      const all = c.repetitions.reduce((n, r) => n + (r.serverCpuUserSec ?? 0) + (r.serverCpuSystemSec ?? 0), 0);
       table.push([
         variant,
-        c.summary.serverCpuUsPerRequest.median.toFixed(1),
+        c.summary.serverCpuUsPerRequest?.median.toFixed(1) ?? '?',
         `${Math.round((user / all) * 100)}%`,
         formatInt(c.summary.requestsPerSec.median),
       ]);

@@ -5,10 +5,11 @@
 import { performance } from 'node:perf_hooks';
 import { firstLine } from '../shared/first-line.js';
 import { parseInfo, type ServerInfo } from '../shared/serve-protocol.js';
+import { analyseSweep } from './capacity.js';
 import { cpuBusySeconds, isGone, PeakRss, type Pinning, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
 import type { LoadGenerator, LoadSample, LoadTarget } from './loadgen/types.js';
-import type { Bottleneck, CellResult, FailedCell, OkCell, Repetition } from './results.js';
-import { type Cell, type RunSettings, workloads } from './scenarios.js';
+import type { Bottleneck, CellResult, FailedCell, OkCell, RatePoint, Repetition, Sweep } from './results.js';
+import { type Cell, DEFAULT_SLO_P99_MS, offeredRps, parseRate, type RunSettings, workloads } from './scenarios.js';
 import { summarize } from './stats.js';
 
 /**
@@ -19,17 +20,17 @@ export const SATURATED_SHARE = 0.9;
 
 /** What measuring a cell needs besides the server. */
 export interface CellContext {
-  settings: Pick<RunSettings, 'warmupSec' | 'durationSec' | 'repetitions'>;
+  settings: Pick<RunSettings, 'warmupSec' | 'durationSec' | 'repetitions'> & Partial<Pick<RunSettings, 'capacity'>>;
   loadgen: LoadGenerator;
   pinning: Pick<Pinning, 'loadgenPin' | 'serverCpus' | 'serverCpuList' | 'loadgenCpuList'>;
 }
 
 /** Where the generator runs, and what it needs to read the server's CPU and its own at its window's edges. */
-export function observing(serverPid: number, p: CellContext['pinning']): Pick<LoadTarget, 'pin' | 'serverPid' | 'serverCpuList' | 'loadgenCpuList'> {
+export function observing(serverPid: number | null, p: CellContext['pinning']): Pick<LoadTarget, 'pin' | 'serverPid' | 'serverCpuList' | 'loadgenCpuList'> {
   return {
     pin: p.loadgenPin,
-    serverPid,
-    ...(p.serverCpuList === null ? {} : { serverCpuList: p.serverCpuList }),
+    ...(serverPid === null ? {} : { serverPid }),
+    ...(serverPid === null || p.serverCpuList === null ? {} : { serverCpuList: p.serverCpuList }),
     ...(p.loadgenCpuList === null ? {} : { loadgenCpuList: p.loadgenCpuList }),
   };
 }
@@ -112,64 +113,136 @@ export function cellKey(cell: Cell): CellKey {
 
 /** A cell that could not be measured in full, with the repetitions that finished before. */
 export function failedCell(key: CellKey, reason: string, repetitions: Repetition[]): FailedCell {
-  return { ...key, status: 'failed', reason, repetitions };
+  return { ...key, status: 'failed', reason, repetitions, sweep: null };
 }
 
-export async function runCell(cell: Cell, server: ServerProcess, ctx: CellContext): Promise<CellResult> {
-  const origin = `http://127.0.0.1:${server.port}`;
-  const target = {
-    origin,
+/** What measuring needs of a server: where it answers and, when known, its process. */
+export interface MeasuredServer {
+  origin: string;
+  /** Its process, for CPU and memory; null when not known (a --target without --target-pid). */
+  pid: number | null;
+  /** The CPUs its work can use (its pinned CPUs, capped by its threads of JavaScript), for its CPU share; null when not known. */
+  capacity: number | null;
+  /** Whether it is known to have gone (exited or crashed). */
+  gone(): boolean;
+}
+
+/** A variant's server started by the harness, as measuring sees it. */
+export function startedServer(variant: string, server: ServerProcess, serverCpus: number): MeasuredServer {
+  return {
+    origin: `http://127.0.0.1:${server.port}`,
+    pid: server.pid,
+    capacity: serverCapacity(serverCpus, parseInfo(variant, server.output())),
+    gone: () => server.exited() || isGone(server.pid),
+  };
+}
+
+/** Each rate of a sweep, as it is measured: for the progress line. */
+export type OnPoint = (point: RatePoint) => void;
+
+/**
+ * Measures a cell: a discarded warm-up and the repetitions, closed loop. In a capacity run, the
+ * median of those is the cell's maximum, and each offered rate is then measured the same way
+ * open loop (a warm-up at that rate, then the repetitions), lowest first, to the top of the list
+ * whatever happens on the way (past saturation is where models differ).
+ */
+export async function runCell(cell: Cell, server: MeasuredServer, ctx: CellContext, onPoint: OnPoint = () => {}): Promise<CellResult> {
+  const target: Omit<LoadTarget, 'durationSec'> = {
+    origin: server.origin,
     workload: workloads[cell.workload],
     connections: cell.connections,
     pipelining: cell.pipelining,
     ...observing(server.pid, ctx.pinning),
   };
-  const capacity = serverCapacity(ctx.pinning.serverCpus, parseInfo(cell.variant, server.output()));
   const key = cellKey(cell);
-  const crashed = () => server.exited() || isGone(server.pid);
+  const closed = await measureRun(target, server, ctx);
+  if ('reason' in closed) return failedCell(key, closed.reason, closed.repetitions);
+  const cellResult = cellFromRepetitions(key, closed.repetitions);
+  const capacity = ctx.settings.capacity;
+  if (capacity === null || capacity === undefined) return cellResult;
 
+  const sloP99Ms = capacity.sloP99Ms[cell.workload] ?? DEFAULT_SLO_P99_MS;
+  const maxRps = cellResult.summary.requestsPerSec.median;
+  const points: RatePoint[] = [];
+  const sweepOf = (): Sweep & { capacityRps: number | null } => ({ sloP99Ms, arrivals: capacity.arrivals, maxRps, points, ...analyseSweep(points, sloP99Ms) });
+  const rates = capacity.rates.map((rate) => ({ rate, offeredRps: offeredRps(parseRate(rate), maxRps) })).sort((a, b) => a.offeredRps - b.offeredRps);
+  for (const { rate, offeredRps: offered } of rates) {
+    const open = await measureRun({ ...target, rate: offered, arrivals: capacity.arrivals }, server, ctx);
+    if ('reason' in open) {
+      const { capacityRps: _, ...sweepSoFar } = sweepOf();
+      return { ...failedCell(key, `at ${rate} (${Math.round(offered)} req/s offered): ${open.reason}`, closed.repetitions), sweep: sweepSoFar };
+    }
+    const point: RatePoint = { rate, offeredRps: offered, repetitions: open.repetitions, summary: summaryOf(open.repetitions) };
+    points.push(point);
+    onPoint(point);
+  }
+  const { capacityRps, ...sweep } = sweepOf();
+  return { ...cellResult, sweep, capacityRps };
+}
+
+/**
+ * A discarded warm-up, then the repetitions, each with the server's CPU and peak memory read
+ * around it; or why it stopped, with the repetitions done before.
+ */
+async function measureRun(
+  target: Omit<LoadTarget, 'durationSec'>,
+  server: MeasuredServer,
+  ctx: CellContext,
+): Promise<{ repetitions: Repetition[] } | { reason: string; repetitions: Repetition[] }> {
   try {
     if (ctx.settings.warmupSec > 0) await ctx.loadgen.run({ ...target, durationSec: ctx.settings.warmupSec });
   } catch (e) {
-    return failedCell(key, `warm-up failed: ${firstLine(e)}`, []);
+    return { reason: `warm-up failed: ${firstLine(e)}`, repetitions: [] };
   }
-  if (crashed()) return failedCell(key, 'the server exited during warm-up', []);
+  if (server.gone()) return { reason: 'the server exited during warm-up', repetitions: [] };
 
   const repetitions: Repetition[] = [];
+  const cpuList = ctx.pinning.serverCpuList;
   for (let r = 0; r < ctx.settings.repetitions; r++) {
-    const before = readServerCpu(server.pid, ctx.pinning.serverCpuList);
-    const rss = new PeakRss(server.pid);
-    rss.start();
+    const pid = server.pid;
+    const before = pid === null ? null : readServerCpu(pid, cpuList);
+    const rss = pid === null ? null : new PeakRss(pid);
+    rss?.start();
     let sample: LoadSample;
     try {
-      sample = await ctx.loadgen.run({ ...target, durationSec: ctx.settings.durationSec });
+      // Each repetition its own seed: arrivals differ between repetitions and repeat between runs.
+      sample = await ctx.loadgen.run({ ...target, durationSec: ctx.settings.durationSec, ...(target.rate === undefined ? {} : { seed: r + 1 }) });
     } catch (e) {
-      rss.stop();
-      return failedCell(key, `load generator failed: ${firstLine(e)}`, repetitions);
+      rss?.stop();
+      return { reason: `load generator failed: ${firstLine(e)}`, repetitions };
     }
-    const around = serverCpuSince(before, server.pid, ctx.pinning.serverCpuList);
-    const peak = rss.stop();
-    const { userSec: user, systemSec: system } = around;
-    const { serverCpuSec, serverCpusBusySec, loadgenCpusBusySec, ...figures } = sample;
+    const around = pid === null || before === null ? null : serverCpuSince(before, pid, cpuList);
+    const peak = rss?.stop() ?? null;
+    const { serverCpuSec, serverCpusBusySec, loadgenCpusBusySec, openLoop, ...figures } = sample;
     // The generator's reading covers exactly the requests it counted.
-    const cpuForRequests = serverCpuSec ?? user + system;
-    const serverShare = serverCpuShare(sample, around, capacity);
+    const cpuForRequests = serverCpuSec ?? (around === null ? null : around.userSec + around.systemSec);
+    const serverShare = around === null || server.capacity === null ? null : serverCpuShare(sample, around, server.capacity);
     const loadgenShare = loadgenCpuShare(sample);
     repetitions.push({
       ...figures,
-      serverCpuUserSec: user,
-      serverCpuSystemSec: system,
-      serverCpuUsPerRequest: sample.requests > 0 ? (cpuForRequests * 1e6) / sample.requests : null,
+      serverCpuUserSec: around?.userSec ?? null,
+      serverCpuSystemSec: around?.systemSec ?? null,
+      serverCpuUsPerRequest: sample.requests > 0 && cpuForRequests !== null ? (cpuForRequests * 1e6) / sample.requests : null,
       serverCpuShare: serverShare,
       serverPeakRssBytes: peak,
       loadgenCpuShare: loadgenShare,
-      bottleneck: bottleneckOf(loadgenShare, serverShare),
+      bottleneck: serverShare === null ? null : bottleneckOf(loadgenShare, serverShare),
+      openLoop:
+        openLoop === null || openLoop === undefined
+          ? null
+          : {
+              offeredRps: openLoop.rate,
+              arrivals: openLoop.arrivals,
+              due: openLoop.due,
+              late: openLoop.late,
+              unsent: openLoop.unsent,
+              sendLagP99Ms: openLoop.sendLagMs.p99,
+            },
     });
-    if (crashed()) return failedCell(key, 'the server exited during the run (crashed)', repetitions);
-    if (sample.requests === 0) return failedCell(key, 'the server stopped answering: no request completed', repetitions);
+    if (server.gone()) return { reason: 'the server exited during the run (crashed)', repetitions };
+    if (sample.requests === 0) return { reason: 'the server stopped answering: no request completed', repetitions };
   }
-
-  return cellFromRepetitions(key, repetitions);
+  return { repetitions };
 }
 
 /** Median, min and max of a figure some repetitions may lack; null when none has it. */
@@ -188,8 +261,6 @@ const BOTTLENECK_ORDER: readonly Bottleneck[] = ['loadgen', 'both', 'server', 'n
  */
 export function cellFromRepetitions(key: CellKey, repetitions: Repetition[]): OkCell {
   if (repetitions.length === 0) throw new Error('cellFromRepetitions: a measured cell has at least one repetition');
-  const pick = (f: (r: Repetition) => number) => summarize(repetitions.map(f));
-  const serverShare = summarizeSome(repetitions.map((r) => r.serverCpuShare));
   const each = repetitions.flatMap((r) => (r.serverCpuShare === null ? [] : [bottleneckOf(r.loadgenCpuShare, r.serverCpuShare)]));
   const bottleneck = each.length === 0 ? null : (BOTTLENECK_ORDER.find((b) => each.includes(b)) ?? null);
   return {
@@ -198,19 +269,27 @@ export function cellFromRepetitions(key: CellKey, repetitions: Repetition[]): Ok
     clientBound: bottleneck === null ? repetitions.some((r) => r.loadgenCpuShare >= SATURATED_SHARE) : bottleneck === 'loadgen',
     bottleneck,
     repetitions,
-    summary: {
-      requestsPerSec: pick((r) => r.requestsPerSec),
-      latencyP50Ms: pick((r) => r.latencyMs.p50),
-      latencyP99Ms: pick((r) => r.latencyMs.p99),
-      latencyP99_9Ms: pick((r) => r.latencyMs.p99_9),
-      serverCpuUsPerRequest: pick((r) => r.serverCpuUsPerRequest ?? 0),
-      serverPeakRssBytes: pick((r) => r.serverPeakRssBytes),
-      loadgenCpuShare: pick((r) => r.loadgenCpuShare),
-      serverCpuShare: serverShare,
-      fairnessJain: summarizeSome(repetitions.map((r) => r.fairness?.jain)),
-      firstResponseP99Ms: summarizeSome(repetitions.map((r) => r.firstResponseMs?.p99)),
-      firstResponseMaxMs: summarizeSome(repetitions.map((r) => r.firstResponseMs?.max)),
-      errors: repetitions.reduce((n, r) => n + r.errors + r.timeouts + r.resets, 0),
-    },
+    summary: summaryOf(repetitions),
+    sweep: null,
+    capacityRps: null,
+  };
+}
+
+/** Median, min and max of each figure over some repetitions (at least one). */
+export function summaryOf(repetitions: Repetition[]): OkCell['summary'] {
+  const pick = (f: (r: Repetition) => number) => summarize(repetitions.map(f));
+  return {
+    requestsPerSec: pick((r) => r.requestsPerSec),
+    latencyP50Ms: pick((r) => r.latencyMs.p50),
+    latencyP99Ms: pick((r) => r.latencyMs.p99),
+    latencyP99_9Ms: pick((r) => r.latencyMs.p99_9),
+    serverCpuUsPerRequest: summarizeSome(repetitions.map((r) => r.serverCpuUsPerRequest)),
+    serverPeakRssBytes: summarizeSome(repetitions.map((r) => r.serverPeakRssBytes)),
+    loadgenCpuShare: pick((r) => r.loadgenCpuShare),
+    serverCpuShare: summarizeSome(repetitions.map((r) => r.serverCpuShare)),
+    fairnessJain: summarizeSome(repetitions.map((r) => r.fairness?.jain)),
+    firstResponseP99Ms: summarizeSome(repetitions.map((r) => r.firstResponseMs?.p99)),
+    firstResponseMaxMs: summarizeSome(repetitions.map((r) => r.firstResponseMs?.max)),
+    errors: repetitions.reduce((n, r) => n + r.errors + r.timeouts + r.resets, 0),
   };
 }

@@ -9,7 +9,25 @@ const dir = mkdtempSync(join(tmpdir(), 'cbench-results-schema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('results.json', () => {
-  it('reads a version 2 file as version 3: fairness, first responses, server CPU share and bottleneck unknown (null)', () => {
+  it('reads a version 3 file as version 4: no sweep, no capacity, no open loop, no targets', () => {
+    const v4 = fixtureResults();
+    const v3 = JSON.parse(JSON.stringify(v4));
+    v3.version = 3;
+    delete v3.settings.capacity;
+    delete v3.settings.targets;
+    for (const v of v3.variants) {
+      for (const c of v.cells) {
+        delete c.sweep;
+        delete c.capacityRps;
+        for (const r of c.repetitions) delete r.openLoop;
+      }
+    }
+    const file = join(dir, 'v3.json');
+    writeFileSync(file, JSON.stringify(v3));
+    expect(readResults(file)).toEqual(v4);
+  });
+
+  it('reads a version 2 file as the current version: fairness, first responses, server CPU share and bottleneck unknown (null)', () => {
     const v3 = fixtureResults();
     const v2 = JSON.parse(JSON.stringify(v3));
     v2.version = 2;
@@ -23,7 +41,7 @@ describe('results.json', () => {
     const file = join(dir, 'v2.json');
     writeFileSync(file, JSON.stringify(v2));
     const read = readResults(file);
-    expect(read.version).toBe(3);
+    expect(read.version).toBe(RESULTS_VERSION);
     const cell = read.variants[0]?.status === 'ok' ? read.variants[0].cells[0] : undefined;
     if (cell?.status !== 'ok') throw new Error('fixture: the first cell is measured');
     expect(cell.bottleneck).toBeNull();
@@ -35,7 +53,7 @@ describe('results.json', () => {
     expect(readResults(dir)).toEqual(v3);
   });
 
-  it('reads a version 1 file as version 3: autocannonVersion dropped, each cell and variant with only the fields of its status', () => {
+  it('reads a version 1 file as the current version: autocannonVersion dropped, each cell and variant with only the fields of its status', () => {
     const v2 = fixtureResults();
     const loop = v2.variants.find((v) => v.name === 'single-loop');
     if (loop?.status !== 'ok' || loop.cells[0] === undefined) throw new Error('fixture: single-loop is measured');
@@ -46,6 +64,7 @@ describe('results.json', () => {
       status: 'failed',
       reason: 'the server exited during the run (crashed)',
       repetitions: [],
+      sweep: null,
     };
     const refused = v2.variants.findIndex((v) => v.name === 'blocking');
     v2.variants[refused] = { name: 'blocking', status: 'refused', reason: 'failed verification: x', verification: { ok: false, failures: ['x'] }, output: [] };

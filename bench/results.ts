@@ -11,12 +11,15 @@ import { z } from 'zod';
 
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
 /**
+ * 4: capacity runs (per cell `sweep` and `capacityRps`, per repetition `openLoop`; settings
+ * `capacity`) and servers the suite did not start (settings `targets`; the server's CPU and memory
+ * null when its process is not known).
  * 3: per repetition `fairness`, `firstResponseMs`, `serverCpuShare` and `reconnects`; per cell `bottleneck`
  * and their summaries (null where the generator did not measure them, as in older files).
  * 2: cells and variants as tagged unions; environment.autocannonVersion dropped.
- * Versions 1 and 2 are read and upgraded.
+ * Versions 1 to 3 are read and upgraded.
  */
-export const RESULTS_VERSION = 3;
+export const RESULTS_VERSION = 4;
 
 const stats = z.object({ median: z.number(), min: z.number(), max: z.number() });
 
@@ -31,13 +34,13 @@ export const repetitionSchema = z.object({
   timeouts: z.number().int().nonnegative(),
   non2xx: z.number().int().nonnegative(),
   resets: z.number().int().nonnegative(),
-  /** CPU seconds of the server's whole process tree during the repetition. */
-  serverCpuUserSec: z.number().nonnegative(),
-  serverCpuSystemSec: z.number().nonnegative(),
-  /** (user + system) / requests, in microseconds; null when no request completed. */
+  /** CPU seconds of the server's whole process tree during the repetition; null when its process is not known (a --target without --target-pid). */
+  serverCpuUserSec: z.number().nonnegative().nullable(),
+  serverCpuSystemSec: z.number().nonnegative().nullable(),
+  /** (user + system) / requests, in microseconds; null when no request completed or the server's process is not known. */
   serverCpuUsPerRequest: z.number().nonnegative().nullable(),
-  /** Peak of the summed RSS of the server's process tree, sampled every 100 ms. */
-  serverPeakRssBytes: z.number().int().nonnegative(),
+  /** Peak of the summed RSS of the server's process tree, sampled every 100 ms; null when its process is not known. */
+  serverPeakRssBytes: z.number().int().nonnegative().nullable(),
   loadgenCpuSec: z.number().nonnegative(),
   /** loadgenCpuSec / durationSec: 1 is one core fully busy. */
   loadgenCpuShare: z.number().nonnegative(),
@@ -54,6 +57,23 @@ export const repetitionSchema = z.object({
     .default(null),
   /** Which side used up its CPU in this repetition (see the cell's); null in files before version 3. */
   bottleneck: z.enum(['server', 'loadgen', 'both', 'neither']).nullable().default(null),
+  /** An open-loop repetition (a point of a capacity sweep): what was offered and how the generator kept to it; null for a closed loop. */
+  openLoop: z
+    .object({
+      /** Requests due per second. */
+      offeredRps: z.number().positive(),
+      arrivals: z.enum(['constant', 'poisson']),
+      /** Requests that came due in the window. */
+      due: z.number().int().nonnegative(),
+      /** Of those, sent late because every connection had a request in flight when they came due. */
+      late: z.number().int().nonnegative(),
+      /** Never sent: still waiting for a connection when the run ended. */
+      unsent: z.number().int().nonnegative(),
+      /** How long after its due time a request left, p99, in ms. */
+      sendLagP99Ms: z.number().nonnegative(),
+    })
+    .nullable()
+    .default(null),
 });
 
 /** Median, min and max of each figure over a cell's repetitions. */
@@ -62,8 +82,9 @@ export const summarySchema = z.object({
   latencyP50Ms: stats,
   latencyP99Ms: stats,
   latencyP99_9Ms: stats,
-  serverCpuUsPerRequest: stats,
-  serverPeakRssBytes: stats,
+  /** Null when the server's process is not known (a --target without --target-pid). */
+  serverCpuUsPerRequest: stats.nullable(),
+  serverPeakRssBytes: stats.nullable(),
   loadgenCpuShare: stats,
   serverCpuShare: stats.nullable().default(null),
   fairnessJain: stats.nullable().default(null),
@@ -79,6 +100,40 @@ const cellKey = {
   pipelining: z.number().int().positive(),
 };
 
+/** One offered rate of a capacity sweep: its open-loop repetitions and their summary. */
+export const sweepPointSchema = z.object({
+  /** As asked: a share of the measured maximum (`50%`) or a rate (`2000`). */
+  rate: z.string(),
+  offeredRps: z.number().positive(),
+  repetitions: z.array(repetitionSchema).min(1),
+  summary: summarySchema,
+});
+
+/** Why a point of a sweep does not count as keeping up (capacity.ts). */
+const missSchema = z.enum(['behind', 'slo', 'errors']);
+
+/**
+ * A capacity sweep: open-loop runs at rising offered rates, after the cell's closed-loop
+ * repetitions found its maximum, and what they say (capacity.ts).
+ */
+export const sweepSchema = z.object({
+  /** The latency objective: p99 at most this, in ms. */
+  sloP99Ms: z.number().positive(),
+  arrivals: z.enum(['constant', 'poisson']),
+  /** The closed-loop maximum that rates given in percent are shares of: the cell's median req/s. */
+  maxRps: z.number().nonnegative(),
+  /** By offered rate, lowest first; a point that could not be measured ends the sweep (the cell's reason says why). */
+  points: z.array(sweepPointSchema),
+  /** The first point that missed, and why; null when none did. */
+  firstMiss: z.object({ offeredRps: z.number(), why: z.array(missSchema) }).nullable(),
+  /** A point above the first miss kept up again: noise, or a sweep too coarse to trust. */
+  recoveredAfterMiss: z.boolean(),
+  /** Past the knee: whether throughput held (plateau) or fell (collapse); null when the sweep never went past it. */
+  pastSaturation: z.object({ shape: z.enum(['plateau', 'collapse']), peakRps: z.number(), lastRps: z.number() }).nullable(),
+  /** The capacity from each repetition index alone (points' first repetitions, second, ...): the spread comparisons use. */
+  capacityByRepetition: z.array(z.number().nonnegative().nullable()),
+});
+
 /** A cell measured in full: every repetition and their summary. */
 export const okCellSchema = z.object({
   ...cellKey,
@@ -89,6 +144,10 @@ export const okCellSchema = z.object({
   bottleneck: z.enum(['server', 'loadgen', 'both', 'neither']).nullable().default(null),
   repetitions: z.array(repetitionSchema).min(1),
   summary: summarySchema,
+  /** A capacity run's sweep; null in other runs. */
+  sweep: sweepSchema.nullable().default(null),
+  /** The highest offered rate kept up with at the objective (see sweep); null when none was, or not a capacity run. */
+  capacityRps: z.number().nonnegative().nullable().default(null),
 });
 
 /** A cell that could not be measured in full: why, and the repetitions that finished before. */
@@ -97,6 +156,8 @@ export const failedCellSchema = z.object({
   status: z.literal('failed'),
   reason: z.string(),
   repetitions: z.array(repetitionSchema),
+  /** The sweep as far as it went, in a capacity run. */
+  sweep: sweepSchema.nullable().default(null),
 });
 
 export const cellSchema = z.discriminatedUnion('status', [okCellSchema, failedCellSchema]);
@@ -164,13 +225,27 @@ export const settingsSchema = z.object({
   durationSec: z.number().positive(),
   warmupSec: z.number().nonnegative(),
   repetitions: z.number().int().positive(),
+  /** A capacity run: the offered rates and the latency objective per workload; null otherwise. */
+  capacity: z
+    .object({
+      rates: z.array(z.string()).min(1),
+      sloP99Ms: z.record(z.string(), z.number().positive()),
+      arrivals: z.enum(['constant', 'poisson']),
+    })
+    .nullable()
+    .default(null),
+  /** Servers the suite did not start (--target), measured instead of variants; null otherwise. */
+  targets: z
+    .array(z.object({ name: z.string(), url: z.string(), pid: z.number().int().positive().nullable() }))
+    .nullable()
+    .default(null),
 });
 
 export const resultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),
-  // Version 1 differs only in fields version 2 dropped, which parsing strips; version 2 lacks
-  // only fields that default to null.
-  version: z.union([z.literal(1), z.literal(2), z.literal(RESULTS_VERSION)]).transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
+  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 and 3
+  // lack only fields that default to null.
+  version: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(RESULTS_VERSION)]).transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
   runId: z.string(),
   /** incomplete: interrupted, or still being written. */
   status: z.enum(['complete', 'incomplete']),
@@ -191,6 +266,8 @@ export type CellResult = z.infer<typeof cellSchema>;
 export type OkCell = z.infer<typeof okCellSchema>;
 export type FailedCell = z.infer<typeof failedCellSchema>;
 export type Repetition = z.infer<typeof repetitionSchema>;
+export type RatePoint = z.infer<typeof sweepPointSchema>;
+export type Sweep = z.infer<typeof sweepSchema>;
 export type Bottleneck = NonNullable<OkCell['bottleneck']>;
 
 /** The cells a variant has: none unless it was measured (in full or until it failed). */

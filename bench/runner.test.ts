@@ -17,7 +17,7 @@ const fixture = (name: string) => join(import.meta.dirname, 'test-support', name
 describe('cbench bench (smoke profile, real servers on loopback)', () => {
   it('refuses a server that answers wrongly, reports one that crashes mid-run, and measures the rest', async () => {
     const { results, dir } = await runBenchmark({
-      settings: { ...profiles.smoke, workloads: ['plaintext', 'echo'], variants: ['broken', 'crashing', 'single-loop'] },
+      settings: { ...profiles.smoke, workloads: ['plaintext', 'echo'], variants: ['broken', 'crashing', 'single-loop'], targets: null },
       profile: 'smoke',
       loadgen: builtinLoadgen,
       pin: true,

@@ -5,7 +5,7 @@
 import { formatInt } from './format.js';
 import { announce, failedMidRun, measured, notMeasured, openRun, Progress, type Run, startVerified } from './lifecycle.js';
 import type { LoadGenerator } from './loadgen/types.js';
-import { runCell } from './measure.js';
+import { runCell, startedServer } from './measure.js';
 import { type Results, setVariant } from './results.js';
 import { buildMatrix, type Cell, type RunSettings } from './scenarios.js';
 
@@ -60,7 +60,11 @@ async function runVariant(run: Run, results: Results, name: string, cells: Cell[
     const entry = measured(name, server, verification, []);
     setVariant(results, entry);
     for (const cell of cells) {
-      const result = await runCell(cell, server, { settings: opts.settings, loadgen: opts.loadgen, pinning: run.pinning });
+      const result = await runCell(cell, startedServer(name, server, run.pinning.serverCpus), {
+        settings: opts.settings,
+        loadgen: opts.loadgen,
+        pinning: run.pinning,
+      });
       entry.cells.push(result);
       const where = `${progress()} ${name} ${cell.workload} c=${cell.connections} p=${cell.pipelining}:`;
       if (result.status === 'failed') {
@@ -74,7 +78,7 @@ async function runVariant(run: Run, results: Results, name: string, cells: Cell[
       }
       const s = result.summary;
       run.log(
-        `${where} ${formatInt(s.requestsPerSec.median)} req/s, p99 ${s.latencyP99Ms.median.toFixed(1)} ms, ${s.serverCpuUsPerRequest.median.toFixed(1)} µs CPU/req` +
+        `${where} ${formatInt(s.requestsPerSec.median)} req/s, p99 ${s.latencyP99Ms.median.toFixed(1)} ms, ${s.serverCpuUsPerRequest?.median.toFixed(1) ?? '?'} µs CPU/req` +
           (result.clientBound ? ' (client-bound: a floor)' : '') +
           (s.errors > 0 ? `, ${s.errors} errors` : ''),
       );

@@ -36,16 +36,65 @@ export interface RunSettings {
   /** Seconds of discarded warm-up before a cell's repetitions. */
   warmupSec: number;
   repetitions: number;
+  /** A capacity run: after each cell's closed-loop repetitions, an open-loop sweep of offered rates; null otherwise. */
+  capacity: CapacitySettings | null;
+  /** Servers the suite did not start, measured in place of variants (`--target`); null otherwise. */
+  targets: TargetSpec[] | null;
+}
+
+/** How a capacity sweep is driven and judged. */
+export interface CapacitySettings {
+  /** Offered rates, lowest first: `N%` of the cell's measured maximum, or `N` req/s. */
+  rates: string[];
+  /** The latency objective (p99 at most, ms) per workload. */
+  sloP99Ms: Record<string, number>;
+  /** Evenly spaced requests, or a Poisson process (exponential gaps, seeded). */
+  arrivals: 'constant' | 'poisson';
+}
+
+/** A server the suite did not start: a label, its origin, and its process when it is local and known. */
+export interface TargetSpec {
+  name: string;
+  url: string;
+  pid: number | null;
+}
+
+/** The objective when neither the profile nor --slo-p99 gives one. */
+export const DEFAULT_SLO_P99_MS = 50;
+
+/** A rate as asked: a share of the measured maximum, or requests per second. */
+export type RateSpec = { share: number } | { rps: number };
+
+/** Parses `50%` or `2000` (req/s); throws with the reason on anything else. */
+export function parseRate(text: string): RateSpec {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  const n = m === null ? Number.NaN : Number(m[1]);
+  if (m === null || !(n > 0))
+    throw new Error(`a rate is a number of req/s above 0 or a percentage of the measured maximum, like 2000 or 50%; got ${JSON.stringify(text)}`);
+  return m[2] === '%' ? { share: n / 100 } : { rps: n };
+}
+
+/** The offered rate of a spec, given the cell's measured maximum. */
+export function offeredRps(spec: RateSpec, maxRps: number): number {
+  return 'share' in spec ? spec.share * maxRps : spec.rps;
 }
 
 /** Workloads on which pipelining deeper than 1 is measured (as TechEmpower does for plaintext). */
 export const PIPELINED_WORKLOADS: ReadonlySet<WorkloadName> = new Set(['plaintext']);
 
-/** A profile: every setting but the variant list (every registered variant unless --variants says otherwise). */
-export type Profile = Omit<RunSettings, 'variants'>;
+/** A profile: every setting but the variant list (every registered variant unless --variants says otherwise) and the targets. */
+export type Profile = Omit<RunSettings, 'variants' | 'targets'>;
 
 /** The whole sweep. */
-const full: Profile = { workloads: workloadNames, connections: [1, 16, 64, 256, 1024], pipelining: [1, 16], durationSec: 10, warmupSec: 2, repetitions: 5 };
+const full: Profile = {
+  workloads: workloadNames,
+  connections: [1, 16, 64, 256, 1024],
+  pipelining: [1, 16],
+  durationSec: 10,
+  warmupSec: 2,
+  repetitions: 5,
+  capacity: null,
+};
 
 /**
  * A blink of a matrix, for tests and CI, derived as Node's benchmark/common.js derives its test
@@ -60,13 +109,30 @@ function smokeOf(p: Profile): Profile {
     durationSec: 0.3,
     warmupSec: 0,
     repetitions: 1,
+    capacity: null,
   };
 }
 
 export const profiles = {
   // Every variant × every workload at one concurrency; within 4 minutes on a 2-core machine.
-  quick: { workloads: workloadNames, connections: [64], pipelining: [1], durationSec: 2.5, warmupSec: 1, repetitions: 2 },
+  quick: { workloads: workloadNames, connections: [64], pipelining: [1], durationSec: 2.5, warmupSec: 1, repetitions: 2, capacity: null },
   full,
+  // Latency against offered load. 256 connections, so that the generator can keep rate × latency
+  // requests in flight (Little's law) well past what the fast routes need; the objective is
+  // tighter for the routes whose own work is microseconds than for those that take milliseconds.
+  capacity: {
+    workloads: ['plaintext', 'json', 'cpu', 'io'],
+    connections: [256],
+    pipelining: [1],
+    durationSec: 2,
+    warmupSec: 1,
+    repetitions: 3,
+    capacity: {
+      rates: ['10%', '25%', '50%', '70%', '80%', '90%', '100%', '110%', '130%'],
+      sloP99Ms: { plaintext: 10, json: 10, cpu: DEFAULT_SLO_P99_MS, io: DEFAULT_SLO_P99_MS, echo: 10 },
+      arrivals: 'poisson',
+    },
+  },
   smoke: smokeOf(full),
 } satisfies Record<string, Profile>;
 
@@ -95,7 +161,12 @@ export function buildMatrix(s: RunSettings): Cell[] {
   return cells;
 }
 
+/** Load runs per cell: the closed-loop one, then one per offered rate of a capacity sweep. */
+export function stepsPerCell(s: Pick<RunSettings, 'capacity'>): number {
+  return 1 + (s.capacity?.rates.length ?? 0);
+}
+
 /** Seconds of load the plan applies, without server start-up and verification. */
 export function loadSeconds(s: RunSettings, cells: number): number {
-  return cells * (s.warmupSec + s.durationSec * s.repetitions);
+  return cells * stepsPerCell(s) * (s.warmupSec + s.durationSec * s.repetitions);
 }

@@ -49,6 +49,8 @@ export function builtinOptions(t: LoadTarget): RunnerOptions {
     ...(t.serverPid === undefined ? {} : { observePid: t.serverPid }),
     ...(t.serverCpuList === undefined ? {} : { observeCpus: t.serverCpuList }),
     ...(t.loadgenCpuList === undefined ? {} : { observeOwnCpus: t.loadgenCpuList }),
+    ...(t.rate === undefined ? {} : { rate: t.rate, arrivals: t.arrivals ?? 'constant' }),
+    ...(t.seed === undefined ? {} : { seed: t.seed }),
   };
 }
 
@@ -56,10 +58,11 @@ export const builtinLoadgen: LoadGenerator<'builtin'> = {
   name: 'builtin',
   available: () => true,
   install: 'nothing (it is part of this project)',
+  openLoop: true,
   version: () => (JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string }).version,
   async run(t: LoadTarget): Promise<LoadSample> {
     // A report is a sample with more in it; the harness keeps the sample.
-    const { perConnection, openLoop, ...sample } = await runBuiltin(builtinOptions(t), t.pin);
+    const { perConnection, ...sample } = await runBuiltin(builtinOptions(t), t.pin);
     return sample;
   },
 };

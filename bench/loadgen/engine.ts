@@ -17,7 +17,7 @@ import { seededRandom } from '../../shared/random.js';
 import { cpuBusySeconds, processTree, treeCpuSeconds } from '../lib/processes.js';
 import { summarize } from '../stats.js';
 import { ResponseReader } from './response-reader.js';
-import type { Fairness, FirstResponseMs, LatencyMs, LoadSample } from './types.js';
+import type { Fairness, FirstResponseMs, LatencyMs, LoadSample, OpenLoopStats } from './types.js';
 
 /** What to send, where, how hard and for how long. */
 export interface LoadOptions {
@@ -59,7 +59,7 @@ export interface LoadOptions {
  * counts cover the whole run (warm-up, window and the wait after it), as a server that refuses or
  * fails during the warm-up has failed too; `timeouts` includes requests still unanswered at the end.
  */
-export interface LoadReport extends Required<Omit<LoadSample, 'reconnects' | 'fairness' | 'firstResponseMs'>> {
+export interface LoadReport extends Required<Omit<LoadSample, 'reconnects' | 'fairness' | 'firstResponseMs' | 'openLoop'>> {
   /** Connections opened again during the window after one failed or was closed by the server. */
   reconnects: number;
   /** Completed responses per connection in the window. */
@@ -67,18 +67,7 @@ export interface LoadReport extends Required<Omit<LoadSample, 'reconnects' | 'fa
   fairness: Fairness;
   firstResponseMs: FirstResponseMs;
   /** Open-loop figures, or null for a closed loop. */
-  openLoop: {
-    rate: number;
-    arrivals: 'constant' | 'poisson';
-    /** Requests that came due in the window. */
-    due: number;
-    /** Of those, sent late because every connection was full when they came due. */
-    late: number;
-    /** Never sent: still waiting when the run ended. */
-    unsent: number;
-    /** How long after its due time each request left (timer granularity and backlog), in ms. */
-    sendLagMs: LatencyMs;
-  } | null;
+  openLoop: OpenLoopStats | null;
 }
 
 /** Live figures, about once a second. */

@@ -19,6 +19,26 @@ export interface LoadTarget {
   serverCpuList?: number[];
   /** The CPUs the generator is pinned to, for one that reads how busy they were in its window. */
   loadgenCpuList?: number[];
+  /** Open loop: requests due per second over all connections, latency counted from when each was due. Only a generator with `openLoop` drives it. */
+  rate?: number;
+  /** Open loop: evenly spaced, or a Poisson process. */
+  arrivals?: 'constant' | 'poisson';
+  /** Seed of Poisson arrivals. */
+  seed?: number;
+}
+
+/** How an open-loop run kept to its schedule. */
+export interface OpenLoopStats {
+  rate: number;
+  arrivals: 'constant' | 'poisson';
+  /** Requests that came due in the window. */
+  due: number;
+  /** Of those, sent late because every connection was full when they came due. */
+  late: number;
+  /** Never sent: still waiting when the run ended. */
+  unsent: number;
+  /** How long after its due time each request left (timer granularity and backlog), in ms. */
+  sendLagMs: LatencyMs;
 }
 
 /** Milliseconds: the mean, some percentiles and the max. */
@@ -74,6 +94,8 @@ export interface LoadSample {
   serverCpusBusySec?: number | null;
   /** Seconds the generator's own CPUs were busy in the window (its work and the kernel's for its sockets), when it read them. */
   loadgenCpusBusySec?: number | null;
+  /** Open-loop figures; null or absent for a closed loop. */
+  openLoop?: OpenLoopStats | null;
 }
 
 /** One interchangeable load generator; registry.ts lists them by name. */
@@ -84,5 +106,7 @@ export interface LoadGenerator<Name extends string = string> {
   /** How to get it when it is not available, for the error message. */
   readonly install: string;
   version(): string;
+  /** Whether it drives an open loop (`rate`), latency counted from each request's due time. */
+  readonly openLoop: boolean;
   run(target: LoadTarget): Promise<LoadSample>;
 }

@@ -52,6 +52,8 @@ export const wrkLoadgen: LoadGenerator<'wrk'> = {
   name: 'wrk',
   available: onPath,
   install: 'the Debian package wrk (apt-get install wrk)',
+  // wrk 4 has no rate (wrk2 had); no open loop here.
+  openLoop: false,
   version() {
     let text: string;
     try {
@@ -62,6 +64,7 @@ export const wrkLoadgen: LoadGenerator<'wrk'> = {
     return /^wrk (\S+)/.exec(text)?.[1] ?? 'unknown';
   },
   async run(t: LoadTarget): Promise<LoadSample> {
+    if (t.rate !== undefined) throw new Error(`wrk cannot drive an open loop; use the builtin generator`);
     const d = scratchDir();
     let bodyFile = '';
     if (t.workload.body !== undefined) {

@@ -52,8 +52,8 @@ function rowOf(v: VariantResult, c: CellResult): Row {
       p50: s.latencyP50Ms.median,
       p99: s.latencyP99Ms.median,
       p99_9: s.latencyP99_9Ms.median,
-      cpuUs: s.serverCpuUsPerRequest.median,
-      rssMb: s.serverPeakRssBytes.max / 1048576,
+      cpuUs: s.serverCpuUsPerRequest?.median,
+      rssMb: s.serverPeakRssBytes === null ? undefined : s.serverPeakRssBytes.max / 1048576,
       errors: s.errors,
       jain: s.fairnessJain?.median,
       firstResponseMs:

@@ -33,8 +33,8 @@ export function summaryTable(results: Results): string {
         formatInt(s.requestsPerSec.median),
         s.latencyP99Ms.median.toFixed(1),
         s.fairnessJain === null ? '—' : s.fairnessJain.median.toFixed(2),
-        s.serverCpuUsPerRequest.median.toFixed(1),
-        (s.serverPeakRssBytes.max / 1048576).toFixed(0),
+        s.serverCpuUsPerRequest?.median.toFixed(1) ?? '?',
+        s.serverPeakRssBytes === null ? '?' : (s.serverPeakRssBytes.max / 1048576).toFixed(0),
         note(c),
       ]);
     }

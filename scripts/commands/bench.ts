@@ -61,6 +61,8 @@ export function register(program: Command): void {
         durationSec: o.duration ?? p.durationSec,
         warmupSec: o.warmup ?? p.warmupSec,
         repetitions: o.repetitions ?? (o.against === undefined ? p.repetitions : Math.max(AB_MIN_REPETITIONS, p.repetitions)),
+        capacity: p.capacity,
+        targets: null,
       };
       if (o.against === undefined) await plain(settings, o);
       else await ab(o.against, settings, o, cmd);

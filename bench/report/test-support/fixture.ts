@@ -59,6 +59,7 @@ function repetition(rps: number, scale: number, unfair = false, slowFirst = fals
     fairness: fairness(unfair, starved),
     firstResponseMs: slowFirst ? { p50: 600, p99: 1500, max: 1800, failed: 0 } : { p50: 20, p99: 30, max: 31, failed: 0 },
     bottleneck: 'server',
+    openLoop: null,
   };
 }
 
@@ -91,6 +92,8 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
       durationSec: 3,
       warmupSec: 1,
       repetitions: 2,
+      capacity: null,
+      targets: null,
     },
     variants: variants.map(
       (name): VariantResult => ({
