@@ -3,24 +3,30 @@
 // comparisons (Holm), and whether the change is a regression worth failing a build for.
 
 import { formatTable } from './format.js';
-import { type CellResult, cellsOf, type Repetition, type Results, whyNot } from './results.js';
+import { type CellResult, cellsOf, type OkCell, type Repetition, type Results, whyNot } from './results.js';
 import { bootstrapChangeCI, holm, mannWhitneyU, stars, summarize, welchTTest } from './stats.js';
 import type { Thresholds } from './thresholds.js';
 
 /** A metric compared between runs, and which direction is worse. */
 interface Metric {
-  key: 'requestsPerSec' | 'latencyP99Ms' | 'serverCpuUsPerRequest' | 'serverPeakRssBytes';
+  key: keyof Thresholds;
   label: string;
-  value: (r: Repetition) => number | null;
+  /** Its samples in a cell, one per repetition; unknown values are left out. */
+  samples: (c: OkCell) => number[];
   /** +1: a rise is a regression; -1: a fall is. */
   worse: 1 | -1;
 }
 
+const perRepetition = (value: (r: Repetition) => number | null) => (c: OkCell) => c.repetitions.map(value).filter((x): x is number => x !== null);
+
 export const METRICS: Metric[] = [
-  { key: 'requestsPerSec', label: 'req/s', value: (r) => r.requestsPerSec, worse: -1 },
-  { key: 'latencyP99Ms', label: 'p99', value: (r) => r.latencyMs.p99, worse: 1 },
-  { key: 'serverCpuUsPerRequest', label: 'CPU/req', value: (r) => r.serverCpuUsPerRequest, worse: 1 },
-  { key: 'serverPeakRssBytes', label: 'peak RSS', value: (r) => r.serverPeakRssBytes, worse: 1 },
+  { key: 'requestsPerSec', label: 'req/s', samples: perRepetition((r) => r.requestsPerSec), worse: -1 },
+  { key: 'latencyP99Ms', label: 'p99', samples: perRepetition((r) => r.latencyMs.p99), worse: 1 },
+  { key: 'serverCpuUsPerRequest', label: 'CPU/req', samples: perRepetition((r) => r.serverCpuUsPerRequest), worse: 1 },
+  { key: 'serverPeakRssBytes', label: 'peak RSS', samples: perRepetition((r) => r.serverPeakRssBytes), worse: 1 },
+  // A sweep's capacity from each repetition index alone gives as many samples as repetitions per
+  // rate; a repetition in which no rate kept up had a capacity of 0.
+  { key: 'capacityRps', label: 'capacity', samples: (c) => c.sweep?.capacityByRepetition.map((x) => x ?? 0) ?? [], worse: -1 },
 ];
 
 export interface Comparison {
@@ -107,9 +113,12 @@ export function compare(base: Results, head: Results, opts: CompareOptions): Com
       // good, so a significant drop in the head is still a proven regression.
       const excluded = hc.clientBound ? 'client-bound: the figures are floors' : undefined;
       let compared = 0;
+      if (bc.sweep !== null && hc.sweep !== null && bc.sweep.sloP99Ms !== hc.sweep.sloP99Ms)
+        unjudged.push({ variant: name, cell, reason: `capacity at different objectives (base p99 ≤ ${bc.sweep.sloP99Ms} ms, head ${hc.sweep.sloP99Ms} ms)` });
       for (const m of METRICS) {
-        const bs = bc.repetitions.map(m.value).filter((x): x is number => x !== null);
-        const hs = hc.repetitions.map(m.value).filter((x): x is number => x !== null);
+        if (m.key === 'capacityRps' && bc.sweep?.sloP99Ms !== hc.sweep?.sloP99Ms) continue;
+        const bs = m.samples(bc);
+        const hs = m.samples(hc);
         if (bs.length < 2 || hs.length < 2) continue;
         compared++;
         const bm = median(bs);

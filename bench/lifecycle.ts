@@ -25,7 +25,7 @@ import {
   type VariantResult,
   writeResults,
 } from './results.js';
-import { loadSeconds, type RunSettings } from './scenarios.js';
+import { DEFAULT_SLO_P99_MS, expectedSeconds, loadSeconds, type RunSettings } from './scenarios.js';
 import { type Verification, verifyServer } from './verify.js';
 
 /** What a run is opened with. */
@@ -226,14 +226,31 @@ export function announce(
   loadSec = loadSeconds(s, cellCount),
 ): void {
   const { server, loadgen } = run.environment.pinning;
+  const c = s.capacity;
+  if (c === null) {
+    run.log(
+      `plan: ${what} → ${cellCount} cells; ${s.warmupSec} s warm-up + ${s.repetitions} × ${s.durationSec} s per cell ≈ ` +
+        `${formatDuration(loadSec)} of load plus start-up and verification`,
+    );
+  } else {
+    const objectives = s.workloads.map((w) => `${w} ${c.sloP99Ms[w] ?? DEFAULT_SLO_P99_MS} ms`).join(', ');
+    run.log(
+      `plan: ${what} → ${cellCount} cells; each a closed loop at ${s.connections.join('/')} connections for its maximum, then ` +
+        `${c.rates.length} offered rates (${c.rates.join(', ')}; % of that maximum), open loop, ${c.arrivals} arrivals; ` +
+        `${s.warmupSec} s warm-up + ${s.repetitions} × ${s.durationSec} s per step`,
+    );
+    run.log(`objective: p99 at most ${objectives}`);
+    run.log(`expected duration ≈ ${formatDuration(expectedSeconds(s, cellCount))} (${formatDuration(loadSec)} of load); progress and ETA as it goes`);
+  }
   run.log(
-    `plan: ${what} → ${cellCount} cells; ${s.warmupSec} s warm-up + ${s.repetitions} × ${s.durationSec} s per cell ≈ ` +
-      `${formatDuration(loadSec)} of load plus start-up and verification`,
+    `load generator: ${run.environment.loadgen.name} ${run.environment.loadgen.version}; ` +
+      (s.targets !== null
+        ? `targets: ${s.targets.map((t) => `${t.name} = ${t.url}${t.pid === null ? ' (CPU and memory unknown)' : ` (pid ${t.pid})`}`).join(', ')}`
+        : server === null
+          ? 'not pinned'
+          : `server on CPUs ${server}, load generator on CPU ${loadgen}`),
   );
-  run.log(
-    `load generator: ${run.environment.loadgen.name} ${run.environment.loadgen.version}; ${server === null ? 'not pinned' : `server on CPUs ${server}, load generator on CPU ${loadgen}`}`,
-  );
-  if (server === '1-1') {
+  if (server === '1-1' && s.targets === null) {
     run.log(
       'note: pinning leaves the server one CPU, so cluster and worker-pool default to one worker; --no-pin lets them share every CPU with the load generator',
     );

@@ -137,8 +137,11 @@ export function startedServer(variant: string, server: ServerProcess, serverCpus
   };
 }
 
-/** Each rate of a sweep, as it is measured: for the progress line. */
-export type OnPoint = (point: RatePoint) => void;
+/** Progress as it happens, for the log: the closed-loop repetitions, then each rate of a sweep. */
+export interface CellHooks {
+  onClosed?: (cell: OkCell) => void;
+  onPoint?: (point: RatePoint) => void;
+}
 
 /**
  * Measures a cell: a discarded warm-up and the repetitions, closed loop. In a capacity run, the
@@ -146,7 +149,7 @@ export type OnPoint = (point: RatePoint) => void;
  * open loop (a warm-up at that rate, then the repetitions), lowest first, to the top of the list
  * whatever happens on the way (past saturation is where models differ).
  */
-export async function runCell(cell: Cell, server: MeasuredServer, ctx: CellContext, onPoint: OnPoint = () => {}): Promise<CellResult> {
+export async function runCell(cell: Cell, server: MeasuredServer, ctx: CellContext, hooks: CellHooks = {}): Promise<CellResult> {
   const target: Omit<LoadTarget, 'durationSec'> = {
     origin: server.origin,
     workload: workloads[cell.workload],
@@ -160,6 +163,7 @@ export async function runCell(cell: Cell, server: MeasuredServer, ctx: CellConte
   const cellResult = cellFromRepetitions(key, closed.repetitions);
   const capacity = ctx.settings.capacity;
   if (capacity === null || capacity === undefined) return cellResult;
+  hooks.onClosed?.(cellResult);
 
   const sloP99Ms = capacity.sloP99Ms[cell.workload] ?? DEFAULT_SLO_P99_MS;
   const maxRps = cellResult.summary.requestsPerSec.median;
@@ -174,7 +178,7 @@ export async function runCell(cell: Cell, server: MeasuredServer, ctx: CellConte
     }
     const point: RatePoint = { rate, offeredRps: offered, repetitions: open.repetitions, summary: summaryOf(open.repetitions) };
     points.push(point);
-    onPoint(point);
+    hooks.onPoint?.(point);
   }
   const { capacityRps, ...sweep } = sweepOf();
   return { ...cellResult, sweep, capacityRps };

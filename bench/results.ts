@@ -162,7 +162,8 @@ export const failedCellSchema = z.object({
 
 export const cellSchema = z.discriminatedUnion('status', [okCellSchema, failedCellSchema]);
 
-const verificationSchema = z.object({ ok: z.boolean(), failures: z.array(z.string()) });
+/** skipped: not checked at all (--no-verify on a --target run). */
+const verificationSchema = z.object({ ok: z.boolean(), failures: z.array(z.string()), skipped: z.boolean().optional() });
 /** What the variant reported about itself on start (workers, scheduling, pool settings). */
 const infoSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 

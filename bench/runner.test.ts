@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CBENCH } from '../shared/built.js';
+import { analyseSweep } from './capacity.js';
 import { isGone, processTree } from './lib/processes.js';
 import { builtinLoadgen } from './loadgen/builtin.js';
-import { readResults } from './results.js';
+import { cellsOf, readResults } from './results.js';
 import { runBenchmark } from './runner.js';
 import { profiles } from './scenarios.js';
 
@@ -66,6 +67,49 @@ describe('cbench bench (smoke profile, real servers on loopback)', () => {
       expect(cell.summary.firstResponseMaxMs?.median).toBeGreaterThan(0);
       expect(cell.bottleneck).not.toBeNull();
     }
+  }, 60_000);
+
+  it('runs a capacity sweep: a closed-loop maximum, then each offered rate open loop, with the capacity at the objective', async () => {
+    const lines: string[] = [];
+    const rates = ['25%', '50%', '100%', '130%'];
+    const { results } = await runBenchmark({
+      settings: {
+        ...profiles.smoke,
+        workloads: ['plaintext'],
+        variants: ['single-loop'],
+        connections: [8],
+        capacity: { rates, sloP99Ms: { plaintext: 50 }, arrivals: 'poisson' },
+        targets: null,
+      },
+      profile: 'smoke',
+      loadgen: builtinLoadgen,
+      pin: true,
+      outDir: out,
+      log: (line) => lines.push(line),
+    });
+    expect(lines.join('\n')).toMatch(/4 offered rates \(25%, 50%, 100%, 130%; % of that maximum\), open loop, poisson arrivals/);
+    expect(lines.join('\n')).toMatch(/objective: p99 at most plaintext 50 ms/);
+    expect(lines.join('\n')).toMatch(/\[5\/5, ETA 0s\] single-loop plaintext c=8 p=1 130% = [\d,]+ req\/s offered: [\d,]+ achieved/);
+    const cell = cellsOf(results.variants[0]!)[0];
+    if (cell?.status !== 'ok') throw new Error(`not measured: ${JSON.stringify(cell)}`);
+    const sweep = cell.sweep;
+    if (sweep === null) throw new Error('no sweep');
+    expect(sweep.sloP99Ms).toBe(50);
+    expect(sweep.maxRps).toBe(cell.summary.requestsPerSec.median);
+    expect(sweep.points.map((p) => p.rate)).toEqual(rates);
+    expect(sweep.points.map((p) => p.offeredRps)).toEqual([0.25, 0.5, 1, 1.3].map((f) => f * sweep.maxRps));
+    for (const p of sweep.points) {
+      const rep = p.repetitions[0];
+      expect(rep?.openLoop).toMatchObject({ offeredRps: p.offeredRps, arrivals: 'poisson' });
+      expect(rep?.openLoop?.due).toBeGreaterThan(0);
+      expect(p.summary.requestsPerSec.median).toBe(rep?.requestsPerSec);
+    }
+    // What is kept beside the points is what capacity.ts makes of them.
+    expect({ capacityRps: cell.capacityRps, ...sweep }).toMatchObject(analyseSweep(sweep.points, 50));
+    expect(sweep.capacityByRepetition).toHaveLength(1);
+    // The closed-loop repetitions are the cell's own, as in any run.
+    expect(cell.repetitions[0]?.openLoop).toBeNull();
+    expect(readResults(join(out, 'latest')).variants[0]).toEqual(results.variants[0]);
   }, 60_000);
 
   it('on Ctrl-C stops the load and every server, keeps what finished marked incomplete, and exits non-zero', async () => {

@@ -1,13 +1,16 @@
 // The plain run: for each variant, a fresh server process, verification, then every cell of the
-// matrix on it (measure.ts). Results are saved after every cell, so an interruption keeps what
+// matrix on it (measure.ts); or, with targets, servers someone else started, verified on the
+// chosen workloads only. Results are saved after every cell, so an interruption keeps what
 // finished; a variant that fails to start or dies is recorded, and the run goes on.
 
 import { formatInt } from './format.js';
+import { isGone } from './lib/processes.js';
 import { announce, failedMidRun, measured, notMeasured, openRun, Progress, type Run, startVerified } from './lifecycle.js';
 import type { LoadGenerator } from './loadgen/types.js';
-import { runCell, startedServer } from './measure.js';
-import { type Results, setVariant } from './results.js';
-import { buildMatrix, type Cell, type RunSettings } from './scenarios.js';
+import { type MeasuredServer, runCell, startedServer } from './measure.js';
+import { type OkCell, type OkVariant, type RatePoint, type Results, setVariant } from './results.js';
+import { buildMatrix, type Cell, type RunSettings, stepsPerCell, type TargetSpec } from './scenarios.js';
+import { verifyServer } from './verify.js';
 
 export interface RunOptions {
   settings: RunSettings;
@@ -15,24 +18,38 @@ export interface RunOptions {
   loadgen: LoadGenerator;
   pin: boolean;
   outDir: string;
+  /** Targets only: measure without checking their answers first. */
+  noVerify?: boolean;
   /** The command that serves a variant (default: `cbench serve --variant NAME --port 0`); tests swap in fixtures. */
   serverArgv?: (variant: string) => string[] | undefined;
   log?: (line: string) => void;
 }
 
 export async function runBenchmark(opts: RunOptions): Promise<{ results: Results; dir: string }> {
-  const run = openRun({ outDir: opts.outDir, settings: { profile: opts.profile, ...opts.settings }, loadgen: opts.loadgen, pin: opts.pin, ...logOption(opts) });
+  const targets = opts.settings.targets;
+  const run = openRun({
+    outDir: opts.outDir,
+    settings: { profile: opts.profile, ...opts.settings },
+    loadgen: opts.loadgen,
+    // Nothing here starts a target, so there is no server to pin.
+    pin: opts.pin && targets === null,
+    ...logOption(opts),
+  });
   const results = run.add('');
   try {
     const cells = buildMatrix(opts.settings);
-    announce(run, opts.settings, cells.length);
+    const what = targets === null ? undefined : `${targets.length} target${targets.length === 1 ? '' : 's'} × ${opts.settings.workloads.length} workloads`;
+    announce(run, opts.settings, cells.length, what);
     run.save();
-    const progress = new Progress(cells.length);
+    const steps = stepsPerCell(opts.settings);
+    const progress = new Progress(cells.length * steps);
     for (const variant of opts.settings.variants) {
       const mine = cells.filter((c) => c.variant === variant);
-      await runVariant(run, results, variant, mine, opts, () => progress.tick());
+      const target = targets?.find((t) => t.name === variant);
+      if (target === undefined) await runVariant(run, results, variant, mine, opts, progress);
+      else await runTarget(run, results, target, mine, opts, progress);
       // A variant that stopped early still used up its cells.
-      progress.reach(cells.findLastIndex((c) => c.variant === variant) + 1);
+      progress.reach((cells.findLastIndex((c) => c.variant === variant) + 1) * steps);
     }
     run.finish();
   } finally {
@@ -45,7 +62,7 @@ function logOption(opts: RunOptions): { log?: (line: string) => void } {
   return opts.log === undefined ? {} : { log: opts.log };
 }
 
-async function runVariant(run: Run, results: Results, name: string, cells: Cell[], opts: RunOptions, progress: () => string): Promise<void> {
+async function runVariant(run: Run, results: Results, name: string, cells: Cell[], opts: RunOptions, progress: Progress): Promise<void> {
   const started = await startVerified(name, { pin: run.pinning.serverPin, argv: opts.serverArgv?.(name) });
   if (started.status !== 'ok') {
     setVariant(results, notMeasured(name, started));
@@ -59,32 +76,108 @@ async function runVariant(run: Run, results: Results, name: string, cells: Cell[
   try {
     const entry = measured(name, server, verification, []);
     setVariant(results, entry);
-    for (const cell of cells) {
-      const result = await runCell(cell, startedServer(name, server, run.pinning.serverCpus), {
-        settings: opts.settings,
-        loadgen: opts.loadgen,
-        pinning: run.pinning,
-      });
-      entry.cells.push(result);
-      const where = `${progress()} ${name} ${cell.workload} c=${cell.connections} p=${cell.pipelining}:`;
-      if (result.status === 'failed') {
-        await server.stop();
-        const failed = failedMidRun(entry, result.reason, server.output());
-        setVariant(results, failed);
-        run.save();
-        run.log(`${where} FAILED ${result.reason}`);
-        run.log(`${name}: FAILED (${result.reason}); going on to the next variant. Last output:\n  ${failed.output.join('\n  ')}`);
-        return;
-      }
-      const s = result.summary;
-      run.log(
-        `${where} ${formatInt(s.requestsPerSec.median)} req/s, p99 ${s.latencyP99Ms.median.toFixed(1)} ms, ${s.serverCpuUsPerRequest?.median.toFixed(1) ?? '?'} µs CPU/req` +
-          (result.clientBound ? ' (client-bound: a floor)' : '') +
-          (s.errors > 0 ? `, ${s.errors} errors` : ''),
-      );
-      run.save();
-    }
+    await measureCells(run, results, entry, cells, startedServer(name, server, run.pinning.serverCpus), opts, progress, async () => {
+      await server.stop();
+      return server.output();
+    });
   } finally {
     await server.stop();
   }
+}
+
+/** A server someone else started: verified on the chosen workloads (unless told not to), then measured like a variant. */
+async function runTarget(run: Run, results: Results, target: TargetSpec, cells: Cell[], opts: RunOptions, progress: Progress): Promise<void> {
+  const origin = new URL(target.url).origin;
+  const verification = opts.noVerify === true ? { ok: true, failures: [], skipped: true } : await verifyServer(origin, { workloads: opts.settings.workloads });
+  if (!verification.ok) {
+    setVariant(results, { name: target.name, status: 'refused', reason: `failed verification: ${verification.failures[0]}`, verification, output: [] });
+    run.log(`${target.name}: REFUSED, not measured: ${verification.failures.join('; ')} (--no-verify measures it anyway)`);
+    run.save();
+    return;
+  }
+  const entry: OkVariant = {
+    name: target.name,
+    status: 'ok',
+    verification,
+    pids: target.pid === null ? [] : [target.pid],
+    info: { url: target.url },
+    cells: [],
+  };
+  setVariant(results, entry);
+  const server: MeasuredServer = {
+    origin,
+    pid: target.pid,
+    // Its CPUs and threads are its own; how much of them it used is not known.
+    capacity: null,
+    gone: () => target.pid !== null && isGone(target.pid),
+  };
+  await measureCells(run, results, entry, cells, server, opts, progress, async () => '');
+}
+
+/** Every cell on a server that is up; on a failed cell, the entry is marked failed with the server's last output and the rest is skipped. */
+async function measureCells(
+  run: Run,
+  results: Results,
+  entry: OkVariant,
+  cells: Cell[],
+  server: MeasuredServer,
+  opts: RunOptions,
+  progress: Progress,
+  stop: () => Promise<string>,
+): Promise<void> {
+  const name = entry.name;
+  for (const cell of cells) {
+    const where = `${name} ${cell.workload} c=${cell.connections} p=${cell.pipelining}`;
+    const result = await runCell(
+      cell,
+      server,
+      { settings: opts.settings, loadgen: opts.loadgen, pinning: run.pinning },
+      {
+        onClosed: (c) => run.log(`${progress.tick()} ${where}: closed loop ${closedLine(c)}; now the sweep`),
+        onPoint: (point) => run.log(`${progress.tick()} ${where} ${pointLine(point)}`),
+      },
+    );
+    entry.cells.push(result);
+    if (result.status === 'failed') {
+      const failed = failedMidRun(entry, result.reason, await stop());
+      setVariant(results, failed);
+      run.save();
+      run.log(`${progress.tick()} ${where}: FAILED ${result.reason}`);
+      run.log(`${name}: FAILED (${result.reason}); going on to the next variant. Last output:\n  ${failed.output.join('\n  ')}`);
+      return;
+    }
+    if (result.sweep === null) run.log(`${progress.tick()} ${where}: ${closedLine(result)}`);
+    else
+      run.log(
+        `  ${where}: capacity at p99 ≤ ${result.sweep.sloP99Ms} ms: ${result.capacityRps === null ? 'no rate kept up with' : `${formatInt(result.capacityRps)} req/s`}` +
+          (result.sweep.firstMiss === null
+            ? ', every rate kept up with'
+            : `; first miss at ${formatInt(result.sweep.firstMiss.offeredRps)} req/s (${result.sweep.firstMiss.why.join(', ')})`),
+      );
+    run.save();
+  }
+}
+
+/** A cell's closed-loop figures, as the progress line shows them. */
+function closedLine(c: OkCell): string {
+  const s = c.summary;
+  return (
+    `${formatInt(s.requestsPerSec.median)} req/s, p99 ${s.latencyP99Ms.median.toFixed(1)} ms, ` +
+    `${s.serverCpuUsPerRequest === null ? 'server CPU unknown' : `${s.serverCpuUsPerRequest.median.toFixed(1)} µs CPU/req`}` +
+    (c.clientBound ? ' (client-bound: a floor)' : '') +
+    (s.errors > 0 ? `, ${s.errors} errors` : '')
+  );
+}
+
+/** One rate of a sweep, as the progress line shows it. */
+function pointLine(p: RatePoint): string {
+  const s = p.summary;
+  const late = p.repetitions.reduce((n, r) => n + (r.openLoop?.late ?? 0), 0);
+  const due = p.repetitions.reduce((n, r) => n + (r.openLoop?.due ?? 0), 0);
+  return (
+    `${p.rate} = ${formatInt(p.offeredRps)} req/s offered: ${formatInt(s.requestsPerSec.median)} achieved, ` +
+    `p50 ${s.latencyP50Ms.median.toFixed(2)} ms, p99 ${s.latencyP99Ms.median.toFixed(2)} ms` +
+    (late > 0 && due > 0 ? `, ${((late / due) * 100).toFixed(1)}% sent late` : '') +
+    (s.errors > 0 ? `, ${s.errors} errors` : '')
+  );
 }

@@ -170,3 +170,14 @@ export function stepsPerCell(s: Pick<RunSettings, 'capacity'>): number {
 export function loadSeconds(s: RunSettings, cells: number): number {
   return cells * stepsPerCell(s) * (s.warmupSec + s.durationSec * s.repetitions);
 }
+
+/** What a run of the load generator costs besides its window: a process, warm connections, the drain. Measured on the 2-core reference machine. */
+const RUN_OVERHEAD_SEC = 0.5;
+/** Starting and verifying a server (verification waits 1.1 s to see the clock move). */
+const START_SEC = 2.5;
+
+/** The whole plan's expected duration: load, the generator's runs and the servers' starts. */
+export function expectedSeconds(s: RunSettings, cells: number): number {
+  const runs = cells * stepsPerCell(s) * ((s.warmupSec > 0 ? 1 : 0) + s.repetitions);
+  return loadSeconds(s, cells) + runs * RUN_OVERHEAD_SEC + s.variants.length * START_SEC;
+}

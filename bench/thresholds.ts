@@ -8,6 +8,14 @@ export interface Thresholds {
   serverCpuUsPerRequest: number;
   /** RSS is reported, never gated unless a threshold is given. */
   serverPeakRssBytes: number;
+  /** Capacity at the latency objective, in a capacity run. */
+  capacityRps: number;
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = { requestsPerSec: 10, latencyP99Ms: 25, serverCpuUsPerRequest: 5, serverPeakRssBytes: Infinity };
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  requestsPerSec: 10,
+  latencyP99Ms: 25,
+  serverCpuUsPerRequest: 5,
+  serverPeakRssBytes: Infinity,
+  capacityRps: 10,
+};

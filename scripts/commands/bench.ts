@@ -1,9 +1,21 @@
 // cbench bench: verify every variant, drive load at it, write results/<run>/results.json and a
 // report; or, with --against REF, the A/B run against another build.
 
-import { type Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LOADGEN, type LoadgenName, loadgenNames, loadgens } from '../../bench/loadgen/registry.js';
-import { type ProfileName, profileNames, profiles, type RunSettings, type WorkloadName, workloadNames } from '../../bench/scenarios.js';
+import {
+  type CapacitySettings,
+  DEFAULT_SLO_P99_MS,
+  type ProfileName,
+  parseRate,
+  profileNames,
+  profiles,
+  type RunSettings,
+  type TargetSpec,
+  type WorkloadName,
+  workloadNames,
+} from '../../bench/scenarios.js';
 import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
 import { variantNames } from '../../servers/variants/registry.js';
 import { firstLine } from '../../shared/first-line.js';
@@ -24,6 +36,12 @@ interface BenchFlags {
   loadgen: LoadgenName;
   against?: string;
   failOnRegression?: boolean;
+  rates?: string[];
+  sloP99?: number;
+  arrivals?: 'constant' | 'poisson';
+  target?: TargetSpec[];
+  targetPid?: Array<{ name: string | null; pid: number }>;
+  verify: boolean;
 }
 
 /** An A/B run needs enough samples per side for a significance test to mean anything. */
@@ -33,7 +51,10 @@ export function register(program: Command): void {
   usageOnError(program.command('bench'))
     .description('verify every variant, drive load at it, and write results/<run>/results.json')
     .addOption(
-      new Option('--profile <name>', 'quick: every variant × workload at one concurrency (≤ 4 min); full: the whole sweep; smoke: a blink of each')
+      new Option(
+        '--profile <name>',
+        'quick: every variant × workload at one concurrency (≤ 4 min); full: the whole sweep; capacity: latency against offered load, capacity at a p99 objective; smoke: a blink of each',
+      )
         .choices(profileNames)
         .default('quick'),
     )
@@ -49,20 +70,51 @@ export function register(program: Command): void {
     .addOption(new Option('--loadgen <name>', 'load generator').choices(loadgenNames).default(DEFAULT_LOADGEN))
     .addOption(new Option('--against <git-ref>', 'A/B: build the ref in a temporary worktree and measure it against this tree, alternating, and compare'))
     .addOption(new Option('--fail-on-regression', 'with --against: exit 1 on a regression, or when this tree cannot be measured'))
+    .addOption(
+      new Option(
+        '--rates <list>',
+        'capacity run: offered rates after each closed-loop maximum, as % of it or req/s (e.g. 10%,50%,90%,110% or 500,1000)',
+      ).argParser(rateList),
+    )
+    .addOption(
+      new Option(
+        '--slo-p99 <ms>',
+        `capacity run: the latency objective, p99 at most MS for every workload (default: the profile's, else ${DEFAULT_SLO_P99_MS})`,
+      ).argParser(positiveMs),
+    )
+    .addOption(new Option('--arrivals <kind>', 'capacity run: evenly spaced requests, or a Poisson process').choices(['constant', 'poisson']))
+    .addOption(
+      new Option('--target <[name=]url>', 'measure a server the suite did not start (repeatable); verified on the chosen workloads only').argParser(
+        collectTarget,
+      ),
+    )
+    .addOption(new Option('--target-pid <[name=]pid>', "a target's process on this machine, to record its CPU and memory (repeatable)").argParser(collectPid))
+    .addOption(new Option('--no-verify', "with --target: measure without checking the target's answers first"))
     .action(async (o: BenchFlags, cmd: Command) => {
       const loadgen = loadgens[o.loadgen];
       if (!loadgen.available()) cmd.error(`error: ${loadgen.name} is not available here; install ${loadgen.install}`, { exitCode: EXIT_USAGE });
+      const usage = (message: string): never => cmd.error(`error: ${message}`, { exitCode: EXIT_USAGE });
       const p = profiles[o.profile];
+      const targets = o.target === undefined ? null : withPids(o.target, o.targetPid ?? [], usage);
+      if (targets === null && o.targetPid !== undefined) usage('--target-pid names the process of a --target');
+      if (targets === null && !o.verify) usage('--no-verify is for --target: a variant is always verified');
+      if (targets !== null && o.variants !== undefined) usage('--target measures the given servers instead of variants; leave out --variants');
+      if (targets !== null && o.against !== undefined) usage('--against builds and starts variants; it does not measure a --target');
+      const workloadList = o.workloads ?? p.workloads;
+      const capacity = capacityOf(p.capacity, o, workloadList, usage);
+      if (capacity !== null && !loadgen.openLoop) usage(`a capacity run needs an open-loop load generator; ${loadgen.name} has none (use --loadgen builtin)`);
+      if (capacity !== null && o.against !== undefined)
+        usage('--against does not run capacity sweeps; run each build with --profile capacity and `cbench compare` the two runs');
       const settings: RunSettings = {
-        variants: o.variants ?? [...variantNames],
-        workloads: o.workloads ?? p.workloads,
+        variants: targets?.map((t) => t.name) ?? o.variants ?? [...variantNames],
+        workloads: workloadList,
         connections: o.connections ?? p.connections,
         pipelining: o.pipelining ?? p.pipelining,
         durationSec: o.duration ?? p.durationSec,
         warmupSec: o.warmup ?? p.warmupSec,
         repetitions: o.repetitions ?? (o.against === undefined ? p.repetitions : Math.max(AB_MIN_REPETITIONS, p.repetitions)),
-        capacity: p.capacity,
-        targets: null,
+        capacity,
+        targets,
       };
       if (o.against === undefined) await plain(settings, o);
       else await ab(o.against, settings, o, cmd);
@@ -74,7 +126,7 @@ async function plain(settings: RunSettings, o: BenchFlags): Promise<void> {
   const { writeReport } = await import('../../bench/report/write.js');
   const { summaryTable } = await import('../../bench/report/summary.js');
   const { whyNot } = await import('../../bench/results.js');
-  const { results, dir } = await runBenchmark({ settings, profile: o.profile, loadgen: loadgens[o.loadgen], pin: o.pin, outDir: o.out });
+  const { results, dir } = await runBenchmark({ settings, profile: o.profile, loadgen: loadgens[o.loadgen], pin: o.pin, outDir: o.out, noVerify: !o.verify });
   const report = await writeReport(dir);
   process.stdout.write(`\n${summaryTable(results)}\n\nresults: ${dir}/results.json\nreport:  ${report.html}\n`);
   const bad = results.variants.filter((v) => v.status !== 'ok');
@@ -113,4 +165,78 @@ async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Comman
       `base: ${dir}/base/results.json\nhead: ${dir}/head/results.json\ncomparison: ${dir}/comparison.md\n`,
   );
   if (o.failOnRegression === true && (regressions > 0 || failures.length > 0)) process.exitCode = 1;
+}
+
+/** --rates: each a share of the measured maximum (`50%`) or a rate in req/s. */
+function rateList(value: string): string[] {
+  const items = value.split(',').map((x) => x.trim());
+  for (const item of items) {
+    try {
+      parseRate(item);
+    } catch (e) {
+      throw new InvalidArgumentError(firstLine(e));
+    }
+  }
+  return items;
+}
+
+function positiveMs(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of milliseconds above 0');
+  return n;
+}
+
+/** --target [name=]url, repeatable: an http origin (no path: the workloads give it). */
+function collectTarget(value: string, previous: TargetSpec[] = []): TargetSpec[] {
+  const eq = value.indexOf('=');
+  const named = eq > 0 && !value.slice(0, eq).includes(':');
+  const text = named ? value.slice(eq + 1) : value;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidArgumentError(`not a URL: ${JSON.stringify(text)} (expected e.g. http://127.0.0.1:8080)`);
+  }
+  if (url.protocol !== 'http:') throw new InvalidArgumentError(`only http:// targets are supported, got ${url.protocol}`);
+  if (url.pathname !== '/' || url.search !== '') throw new InvalidArgumentError(`give the origin only (${url.origin}); the workloads add their paths`);
+  const name = named ? value.slice(0, eq) : url.host;
+  if (previous.some((t) => t.name === name)) throw new InvalidArgumentError(`two targets named ${name}; label them with name=URL`);
+  return [...previous, { name, url: url.origin, pid: null }];
+}
+
+/** --target-pid [name=]pid, repeatable. */
+function collectPid(value: string, previous: Array<{ name: string | null; pid: number }> = []): Array<{ name: string | null; pid: number }> {
+  const eq = value.lastIndexOf('=');
+  const pidText = eq === -1 ? value : value.slice(eq + 1);
+  if (!/^\d+$/.test(pidText) || Number(pidText) < 1) throw new InvalidArgumentError(`expected a process id, got ${JSON.stringify(pidText)}`);
+  return [...previous, { name: eq === -1 ? null : value.slice(0, eq), pid: Number(pidText) }];
+}
+
+/** The targets with the pids given for them; a pid without a name is the only target's. */
+function withPids(targets: TargetSpec[], pids: Array<{ name: string | null; pid: number }>, usage: (m: string) => never): TargetSpec[] {
+  const out = targets.map((t) => ({ ...t }));
+  for (const { name, pid } of pids) {
+    if (name === null && out.length > 1) usage('with several targets, name the one a pid belongs to: --target-pid NAME=PID');
+    const t = name === null ? out[0] : out.find((x) => x.name === name);
+    if (t === undefined) usage(`--target-pid ${name}=${pid}: no target is named ${name} (targets: ${out.map((x) => x.name).join(', ')})`);
+    else if (!existsSync(`/proc/${pid}`)) usage(`--target-pid ${pid}: no such process here (it is for a server on this machine)`);
+    else t.pid = pid;
+  }
+  return out;
+}
+
+/** The capacity settings of a run: the profile's, with the flags over them; null when neither asks for a sweep. */
+function capacityOf(
+  profile: CapacitySettings | null,
+  o: Pick<BenchFlags, 'rates' | 'sloP99' | 'arrivals'>,
+  workloadList: readonly WorkloadName[],
+  usage: (m: string) => never,
+): CapacitySettings | null {
+  if (profile === null && o.rates === undefined) {
+    if (o.sloP99 !== undefined || o.arrivals !== undefined) usage('--slo-p99 and --arrivals are for a capacity run: add --rates or --profile capacity');
+    return null;
+  }
+  // Every chosen workload gets its objective written down, so results.json says what was judged.
+  const sloP99Ms = Object.fromEntries(workloadList.map((w) => [w, o.sloP99 ?? profile?.sloP99Ms[w] ?? DEFAULT_SLO_P99_MS]));
+  return { rates: o.rates ?? profile?.rates ?? [], sloP99Ms, arrivals: o.arrivals ?? profile?.arrivals ?? 'poisson' };
 }

@@ -16,6 +16,7 @@ interface CompareFlags {
   thresholdCpu: number;
   thresholdP99: number;
   thresholdRss?: number;
+  thresholdCapacity: number;
   seed: number;
 }
 
@@ -43,6 +44,11 @@ export function register(program: Command): void {
       new Option('--threshold-p99 <pct>', 'p99 latency rise that counts').argParser(percent('--threshold-p99')).default(DEFAULT_THRESHOLDS.latencyP99Ms),
     )
     .addOption(new Option('--threshold-rss <pct>', 'peak RSS rise that counts (default: RSS is not gated)').argParser(percent('--threshold-rss')))
+    .addOption(
+      new Option('--threshold-capacity <pct>', 'capacity drop (capacity runs) that counts')
+        .argParser(percent('--threshold-capacity'))
+        .default(DEFAULT_THRESHOLDS.capacityRps),
+    )
     .addOption(new Option('--seed <n>', 'seed of the bootstrap').argParser(integer(0, 2 ** 31)).default(1))
     .action(async (basePath: string, headPath: string, o: CompareFlags, cmd: Command) => {
       const { readResults } = await import('../../bench/results.js');
@@ -63,6 +69,7 @@ export function register(program: Command): void {
           serverCpuUsPerRequest: o.thresholdCpu,
           latencyP99Ms: o.thresholdP99,
           serverPeakRssBytes: o.thresholdRss ?? Infinity,
+          capacityRps: o.thresholdCapacity,
         },
       });
       if (report.rows.length === 0) {

@@ -1,0 +1,116 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ServerProcess, startServer } from '../../bench/lib/processes.js';
+import { cellsOf, readResults } from '../../bench/results.js';
+import { runCbench } from '../test-support/cbench-process.js';
+
+const out = mkdtempSync(join(tmpdir(), 'cbench-bench-cli-'));
+const servers: ServerProcess[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+  rmSync(out, { recursive: true, force: true });
+});
+
+const fixture = join(import.meta.dirname, '..', '..', 'bench', 'test-support', 'target-server.mjs');
+
+/** A server started outside the suite, as a user's app would be. */
+async function externalServer(...args: string[]): Promise<ServerProcess> {
+  const s = await startServer('external', { argv: [process.execPath, fixture, ...args] });
+  servers.push(s);
+  return s;
+}
+
+const cbench = (args: string[]) => runCbench(args).closed;
+const lastRun = () => join(out, 'latest');
+
+describe('cbench bench --target', () => {
+  it('measures servers it did not start, verified on the chosen workloads only, and writes results and a report', async () => {
+    const known = await externalServer();
+    const unknown = await externalServer();
+    const { code, stdout, stderr } = await cbench([
+      'bench',
+      '--profile',
+      'smoke',
+      '--workloads',
+      'plaintext,json',
+      '--target',
+      `app=http://127.0.0.1:${known.port}`,
+      '--target-pid',
+      `app=${known.pid}`,
+      '--target',
+      `http://127.0.0.1:${unknown.port}`,
+      '--out',
+      out,
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/targets: app = http:\/\/127\.0\.0\.1:\d+ \(pid \d+\), 127\.0\.0\.1:\d+ = .* \(CPU and memory unknown\)/);
+    const results = readResults(lastRun());
+    expect(results.settings.targets).toEqual([
+      { name: 'app', url: `http://127.0.0.1:${known.port}`, pid: known.pid },
+      { name: `127.0.0.1:${unknown.port}`, url: `http://127.0.0.1:${unknown.port}`, pid: null },
+    ]);
+    expect(results.environment.pinning).toEqual({ server: null, loadgen: null });
+    const [app, anon] = results.variants;
+    expect(app).toMatchObject({ name: 'app', status: 'ok', pids: [known.pid], verification: { ok: true, failures: [] } });
+    expect(anon).toMatchObject({ status: 'ok', pids: [] });
+    for (const v of [app, anon])
+      expect(cellsOf(v!).map((c) => [c.workload, c.status])).toEqual([
+        ['plaintext', 'ok'],
+        ['json', 'ok'],
+      ]);
+    // Its process known, its CPU and memory are read; unknown, they are null, not 0.
+    const cellOf = (i: number) => {
+      const c = cellsOf(results.variants[i]!)[0];
+      if (c?.status !== 'ok') throw new Error('measured above');
+      return c;
+    };
+    expect(cellOf(0).summary.serverCpuUsPerRequest?.median).toBeGreaterThan(0);
+    expect(cellOf(0).summary.serverPeakRssBytes?.max).toBeGreaterThan(1_000_000);
+    expect(cellOf(1).summary.serverCpuUsPerRequest).toBeNull();
+    expect(cellOf(1).summary.serverPeakRssBytes).toBeNull();
+    expect(cellOf(1).repetitions[0]).toMatchObject({ serverCpuUserSec: null, serverCpuShare: null, bottleneck: null });
+    expect(existsSync(join(lastRun(), 'report.md'))).toBe(true);
+    expect(readFileSync(join(lastRun(), 'report.html'), 'utf8')).toContain('app');
+    // The servers are someone else's: still running afterwards.
+    expect(known.exited()).toBe(false);
+  });
+
+  it('refuses a target whose answers are wrong, and measures it with --no-verify', async () => {
+    const wrong = await externalServer('wrong');
+    const url = `http://127.0.0.1:${wrong.port}`;
+    const refused = await cbench(['bench', '--profile', 'smoke', '--workloads', 'json', '--target', url, '--out', out]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/REFUSED, not measured: GET \/json: body/);
+    expect(readResults(lastRun()).variants[0]).toMatchObject({ status: 'refused' });
+
+    const measured = await cbench(['bench', '--profile', 'smoke', '--workloads', 'json', '--target', url, '--no-verify', '--out', out]);
+    expect(measured.code, measured.stderr).toBe(0);
+    expect(readResults(lastRun()).variants[0]).toMatchObject({ status: 'ok', verification: { ok: true, skipped: true } });
+  });
+});
+
+describe('cbench bench: flags of capacity runs and targets', () => {
+  it.each([
+    [['--target', 'ftp://127.0.0.1:21'], /only http:\/\/ targets/],
+    [['--target', 'http://127.0.0.1:8080/api'], /give the origin only/],
+    [['--target', 'a=http://127.0.0.1:1', '--target', 'a=http://127.0.0.1:2'], /two targets named a/],
+    [['--target-pid', '1'], /--target-pid names the process of a --target/],
+    [['--target', 'http://127.0.0.1:1', '--target-pid', 'other=1'], /no target is named other/],
+    [['--target', 'http://127.0.0.1:1', '--variants', 'single-loop'], /leave out --variants/],
+    [['--no-verify'], /--no-verify is for --target/],
+    [['--rates', '50%%'], /a rate is a number of req\/s above 0 or a percentage/],
+    [['--rates', '0'], /a rate is a number/],
+    [['--rates', '50%', '--loadgen', 'autocannon'], /needs an open-loop load generator; autocannon has none/],
+    [['--slo-p99', '20'], /--slo-p99 and --arrivals are for a capacity run/],
+    [['--profile', 'capacity', '--slo-p99', '-1'], /expected a number of milliseconds above 0/],
+    [['--profile', 'capacity', '--against', 'HEAD'], /--against does not run capacity sweeps/],
+  ])('%j: one line and the usage, exit 2', async (args, message) => {
+    const { code, stderr } = await cbench(['bench', ...args, '--out', out]);
+    expect(code).toBe(2);
+    const lines = stderr.trim().split('\n');
+    expect(lines[0]).toMatch(message);
+    expect(lines[1]).toMatch(/^usage: cbench bench/);
+  });
+});
