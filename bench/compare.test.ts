@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CBENCH } from '../shared/built.js';
 import { seededRandom } from '../shared/random.js';
-import { compare, renderMarkdown, renderTerminal } from './compare.js';
+import { type Comparison, compare, renderMarkdown, renderTerminal } from './compare.js';
 import { fixtureResults } from './report/test-support/fixture.js';
 import { cellsOf, type Results, setVariant, writeResults } from './results.js';
 import { DEFAULT_THRESHOLDS } from './thresholds.js';
@@ -119,6 +119,51 @@ describe('cbench compare', () => {
     expect(md).toMatch(/no regression; 2 cells and 1 variant could not be judged \(below\)\./);
     expect(md).toMatch(/### Not judged\n\n- single-loop plaintext c=64 p=1: head: sample 2 of 10/);
     expect(renderTerminal(report)).toMatch(/Not judged \(3\):\n {2}single-loop plaintext c=64 p=1: head: sample 2 of 10/);
+  });
+
+  it('judges capacity runs by the capacity of each repetition: a 30% drop is a regression, noise and another objective are not', () => {
+    /** Every cell given a sweep whose per-repetition capacities are `capacity` × (1 ± 3%), seeded. */
+    const capacityRun = (seed: number, factor: number, slo = 10): Results => {
+      const r = run(seed, 0.03);
+      const random = seededRandom(seed + 100);
+      for (const v of r.variants) {
+        for (const c of cellsOf(v)) {
+          if (c.status !== 'ok') continue;
+          const f = v.name === 'single-loop' && c.workload === 'plaintext' ? factor : 1;
+          const byRep = c.repetitions.map(() => 20_000 * f * (1 + (random() * 2 - 1) * 0.03));
+          c.sweep = {
+            sloP99Ms: slo,
+            arrivals: 'poisson',
+            maxRps: 25_000,
+            points: [],
+            firstMiss: null,
+            recoveredAfterMiss: false,
+            pastSaturation: null,
+            capacityByRepetition: byRep,
+          };
+          c.capacityRps = byRep[0] ?? null;
+        }
+      }
+      return r;
+    };
+    const capacityRows = (rows: Comparison[]) => rows.filter((r) => r.metric === 'capacityRps');
+    const dropped = compare(capacityRun(11, 1), capacityRun(12, 0.7), options);
+    expect(capacityRows(dropped.rows)).toHaveLength(25);
+    expect(
+      capacityRows(dropped.rows)
+        .filter((r) => r.regression)
+        .map((r) => `${r.variant}/${r.workload}`),
+    ).toEqual(['single-loop/plaintext']);
+    expect(renderTerminal(dropped)).toMatch(/single-loop\s+plaintext\s+64\s+1\s+capacity .* REGRESSION/);
+    expect(capacityRows(compare(capacityRun(13, 1), capacityRun(14, 1), options).rows).filter((r) => r.regression)).toEqual([]);
+    // Capacities at different objectives are different questions: not compared, and said so.
+    const other = compare(capacityRun(15, 1), capacityRun(16, 0.7, 50), options);
+    expect(capacityRows(other.rows)).toEqual([]);
+    expect(other.unjudged[0]).toEqual({
+      variant: 'single-loop',
+      cell: 'plaintext c=64 p=1',
+      reason: 'capacity at different objectives (base p99 ≤ 10 ms, head 50 ms)',
+    });
   });
 
   it('refuses a file that is not a results file with exit 2', () => {
