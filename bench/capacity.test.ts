@@ -1,10 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { type Capacity, capacityOf, type SweepPoint } from './capacity.js';
+import { analyseSweep, type Capacity, capacityOf, type SweepPoint } from './capacity.js';
+import { summaryOf } from './measure.js';
+import type { RatePoint, Repetition } from './results.js';
 
 /** A point from offered req/s, achieved req/s, p99 ms and errors. */
 const pt = (offeredRps: number, achievedRps: number, p99Ms: number, errors = 0): SweepPoint => ({ offeredRps, achievedRps, p99Ms, errors });
 
 const SLO = 50;
+
+/** A repetition that achieved `rps` without errors. */
+function fixtureRepetition(rps: number): Repetition {
+  return {
+    requests: rps * 2,
+    durationSec: 2,
+    requestsPerSec: rps,
+    bytesPerSec: rps * 100,
+    latencyMs: { mean: 1, p50: 1, p90: 2, p99: 3, p99_9: 4, p99_99: 5, max: 6 },
+    errors: 0,
+    timeouts: 0,
+    non2xx: 0,
+    resets: 0,
+    serverCpuUserSec: 1,
+    serverCpuSystemSec: 0.2,
+    serverCpuUsPerRequest: 300,
+    serverPeakRssBytes: 50_000_000,
+    loadgenCpuSec: 1,
+    loadgenCpuShare: 0.5,
+    serverCpuShare: 0.6,
+    reconnects: 0,
+    fairness: null,
+    firstResponseMs: null,
+    bottleneck: 'neither',
+    openLoop: null,
+  };
+}
 
 const cases: Array<{ name: string; sweep: SweepPoint[]; expected: Capacity }> = [
   {
@@ -78,5 +107,32 @@ describe('capacity at a latency objective', () => {
 
   it('refuses an objective that is not above 0 ms', () => {
     expect(() => capacityOf([pt(1, 1, 1)], 0)).toThrow(/objective must be above 0/);
+  });
+});
+
+describe('a measured sweep (analyseSweep)', () => {
+  /** A point at `offered` whose repetitions achieved `achieved[i]` with p99 `p99[i]`, the generator at `loadgen[i]` of its CPU. */
+  const point = (offered: number, achieved: number[], p99: number[], loadgen: number[] = achieved.map(() => 0.5)): RatePoint => {
+    const repetitions = achieved.map((rps, i) => ({
+      ...fixtureRepetition(rps),
+      latencyMs: { ...fixtureRepetition(rps).latencyMs, p99: p99[i] ?? 0 },
+      loadgenCpuShare: loadgen[i] ?? 0,
+    }));
+    return { rate: String(offered), offeredRps: offered, repetitions, summary: summaryOf(repetitions) };
+  };
+
+  it('keeps each repetition index apart: as many capacities as repetitions, for a comparison to test', () => {
+    const sweep = [point(1_000, [1_000, 1_000], [5, 5]), point(2_000, [2_000, 2_000], [8, 60]), point(3_000, [2_400, 3_000], [300, 20])];
+    const a = analyseSweep(sweep, SLO);
+    // Medians: 2,000 has p99 34 ms (kept up); 3,000 is behind (median 2,700).
+    expect(a.capacityRps).toBe(2_000);
+    expect(a.capacityByRepetition).toEqual([2_000, 1_000]);
+    expect(a.generatorSaturatedAtMiss).toBe(false);
+  });
+
+  it('says when the load generator used up its CPU at the first miss: the capacity may be the instrument’s', () => {
+    const sweep = [point(1_000, [1_000], [5]), point(2_000, [1_500], [80], [0.95])];
+    expect(analyseSweep(sweep, SLO)).toMatchObject({ capacityRps: 1_000, generatorSaturatedAtMiss: true });
+    expect(analyseSweep([point(1_000, [1_000], [5]), point(2_000, [1_500], [80], [0.6])], SLO).generatorSaturatedAtMiss).toBe(false);
   });
 });

@@ -5,6 +5,7 @@
 // it is asked), which is where the classic comparisons of server architectures differ.
 
 import type { RatePoint, Repetition, Sweep } from './results.js';
+import { generatorSaturated } from './saturation.js';
 
 /** One offered rate of a sweep, as measured (medians over its repetitions). */
 export interface SweepPoint {
@@ -94,8 +95,10 @@ export function observedOf(p: RatePoint): SweepPoint {
 export function analyseSweep(
   points: readonly RatePoint[],
   sloP99Ms: number,
-): { capacityRps: number | null } & Pick<Sweep, 'firstMiss' | 'recoveredAfterMiss' | 'pastSaturation' | 'capacityByRepetition'> {
+): { capacityRps: number | null } & Pick<Sweep, 'firstMiss' | 'recoveredAfterMiss' | 'generatorSaturatedAtMiss' | 'pastSaturation' | 'capacityByRepetition'> {
   const { capacityRps, firstMiss, recoveredAfterMiss, pastSaturation } = capacityOf(points.map(observedOf), sloP99Ms);
+  const missed = firstMiss === null ? undefined : points.find((p) => p.offeredRps === firstMiss.offeredRps);
+  const generatorSaturatedAtMiss = missed?.repetitions.some(generatorSaturated) ?? false;
   // Each repetition index on its own (every point's first repetition, then every point's second,
   // ...): as many capacities as repetitions, the spread a comparison of two runs tests.
   const count = Math.min(...points.map((p) => p.repetitions.length));
@@ -107,5 +110,5 @@ export function analyseSweep(
         sloP99Ms,
       ).capacityRps,
   );
-  return { capacityRps, firstMiss, recoveredAfterMiss, pastSaturation, capacityByRepetition };
+  return { capacityRps, firstMiss, recoveredAfterMiss, generatorSaturatedAtMiss, pastSaturation, capacityByRepetition };
 }

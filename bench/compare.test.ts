@@ -138,6 +138,7 @@ describe('cbench compare', () => {
             points: [],
             firstMiss: null,
             recoveredAfterMiss: false,
+            generatorSaturatedAtMiss: false,
             pastSaturation: null,
             capacityByRepetition: byRep,
           };

@@ -9,14 +9,11 @@ import { analyseSweep } from './capacity.js';
 import { cpuBusySeconds, isGone, PeakRss, type Pinning, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
 import type { LoadGenerator, LoadSample, LoadTarget } from './loadgen/types.js';
 import type { Bottleneck, CellResult, FailedCell, OkCell, RatePoint, Repetition, Sweep } from './results.js';
+import { SATURATED_SHARE } from './saturation.js';
 import { type Cell, DEFAULT_SLO_P99_MS, offeredRps, parseRate, type RunSettings, workloads } from './scenarios.js';
 import { summarize } from './stats.js';
 
-/**
- * A process at or above this share of the CPU it was given is saturated. A saturated load
- * generator with a server that is not makes the figures a floor (client-bound).
- */
-export const SATURATED_SHARE = 0.9;
+export { SATURATED_SHARE };
 
 /** What measuring a cell needs besides the server. */
 export interface CellContext {

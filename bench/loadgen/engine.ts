@@ -389,6 +389,8 @@ class Generator {
         c.idle = true;
         this.idleQueue.push(c);
       }
+      // What came due while the loop was busy with answers leaves now, not at the next timer.
+      this.sendDue(now);
       return;
     }
     let k = this.depth - c.inFlight;
@@ -415,7 +417,16 @@ class Generator {
   private tick = (): void => {
     this.scheduler = null;
     if (this.phase !== 'measuring') return;
-    const now = performance.now();
+    this.sendDue(performance.now());
+    if (this.nextDue < this.tEnd && this.due !== this.opts.requests) this.scheduler = setTimeout(this.tick, Math.max(0, this.nextDue - performance.now()));
+  };
+
+  /**
+   * Open loop: sends every request due by `now` on a connection with a free slot, or puts it in
+   * the backlog when there is none. Called by the timer and after every answer, so a request is
+   * not held back by a timer that fires late while the loop reads answers.
+   */
+  private sendDue(now: number): void {
     while (this.nextDue <= now && this.nextDue < this.tEnd && this.due !== this.opts.requests) {
       const due = this.nextDue;
       this.nextDue += this.nextGap();
@@ -433,8 +444,7 @@ class Generator {
         this.idleQueue.push(c);
       }
     }
-    if (this.nextDue < this.tEnd && this.due !== this.opts.requests) this.scheduler = setTimeout(this.tick, Math.max(0, this.nextDue - performance.now()));
-  };
+  }
 
   /** The least recently given connection with a free slot (entries that filled up since are skipped). */
   private takeIdle(): Connection | undefined {
