@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildMatrix, loadSeconds, profiles, workloadNames } from './scenarios.js';
+import { buildMatrix, expectedSeconds, loadSeconds, offeredRps, parseRate, profiles, stepsPerCell, workloadNames } from './scenarios.js';
 
 describe('scenario matrix', () => {
   it('crosses variants, workloads, connections, and pipelining only where a workload allows it', () => {
@@ -28,5 +28,25 @@ describe('scenario matrix', () => {
     const cells = buildMatrix(settings);
     expect(cells).toHaveLength(5 * workloadNames.length);
     expect(loadSeconds(settings, cells.length)).toBeLessThan(200);
+  });
+
+  it('reads rates as a share of the measured maximum or as req/s, and nothing else', () => {
+    expect(parseRate('50%')).toEqual({ share: 0.5 });
+    expect(parseRate('2.5%')).toEqual({ share: 0.025 });
+    expect(parseRate(' 2000 ')).toEqual({ rps: 2000 });
+    expect(offeredRps(parseRate('130%'), 1_000)).toBeCloseTo(1_300);
+    expect(offeredRps(parseRate('700'), 1_000)).toBe(700);
+    for (const bad of ['', '0', '0%', '-5', '50%%', '1e3', 'fast', '%50']) expect(() => parseRate(bad), bad).toThrow(/a rate is a number of req\/s above 0 or a percentage/);
+  });
+
+  it('plans a capacity run as a closed loop and a sweep per cell, and counts its duration from every step', () => {
+    const settings = { ...profiles.capacity, variants: ['single-loop', 'blocking'], targets: null };
+    const cells = buildMatrix(settings).length;
+    expect(cells).toBe(2 * 4);
+    expect(stepsPerCell(settings)).toBe(1 + (profiles.capacity.capacity?.rates.length ?? 0));
+    expect(profiles.capacity.capacity?.rates.length).toBeGreaterThanOrEqual(4);
+    expect(loadSeconds(settings, cells)).toBe(cells * stepsPerCell(settings) * (1 + 3 * 2));
+    expect(expectedSeconds(settings, cells)).toBeGreaterThan(loadSeconds(settings, cells));
+    expect(stepsPerCell(profiles.quick)).toBe(1);
   });
 });

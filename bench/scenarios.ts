@@ -171,13 +171,19 @@ export function loadSeconds(s: RunSettings, cells: number): number {
   return cells * stepsPerCell(s) * (s.warmupSec + s.durationSec * s.repetitions);
 }
 
-/** What a run of the load generator costs besides its window: a process, warm connections, the drain. Measured on the 2-core reference machine. */
-const RUN_OVERHEAD_SEC = 0.5;
+/**
+ * What a run of the load generator costs besides its window, on the 2-core reference machine: a
+ * process and warm connections (closed loop); open loop, also the wait for the requests still in
+ * flight or in the backlog at the window's end, which past saturation is most of it (measured:
+ * 2 s a run on average over a 9-rate sweep to 130%).
+ */
+const RUN_OVERHEAD_SEC = { closed: 0.3, open: 2 };
 /** Starting and verifying a server (verification waits 1.1 s to see the clock move). */
 const START_SEC = 2.5;
 
 /** The whole plan's expected duration: load, the generator's runs and the servers' starts. */
 export function expectedSeconds(s: RunSettings, cells: number): number {
-  const runs = cells * stepsPerCell(s) * ((s.warmupSec > 0 ? 1 : 0) + s.repetitions);
-  return loadSeconds(s, cells) + runs * RUN_OVERHEAD_SEC + s.variants.length * START_SEC;
+  const perStep = (s.warmupSec > 0 ? 1 : 0) + s.repetitions;
+  const open = cells * (stepsPerCell(s) - 1) * perStep;
+  return loadSeconds(s, cells) + cells * perStep * RUN_OVERHEAD_SEC.closed + open * RUN_OVERHEAD_SEC.open + s.variants.length * START_SEC;
 }
