@@ -2,9 +2,9 @@
 
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { Results } from '../results.js';
+import { cellsOf, type Results } from '../results.js';
 import { summarize } from '../stats.js';
-import { headline, measured, workloadTables } from './model.js';
+import { capacityTables, headline, measured, workloadTables } from './model.js';
 
 /** A chart: its file name, a caption, and the SVG text. */
 export interface Chart {
@@ -30,16 +30,120 @@ async function render(spec: TopLevelSpec): Promise<string> {
 
 const facetConfig = { view: { stroke: '#ddd' }, font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 11 }, header: { labelFontSize: 12 } };
 
-/** One small chart per workload, side by side, each with its own y scale (their ranges differ by orders of magnitude). */
-function perWorkload(values: object[], workloadOrder: string[], spec: Record<string, unknown>): TopLevelSpec {
+/**
+ * One small chart per workload, side by side, each with its own y scale (their ranges differ by
+ * orders of magnitude), and its own x scale too when x is a quantity that differs as much.
+ */
+function perWorkload(values: object[], workloadOrder: string[], spec: Record<string, unknown>, independentX = false): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     data: { values },
     facet: { column: { field: 'workload', type: 'nominal', title: null, sort: workloadOrder } },
-    spec: { width: 120, height: 180, ...spec },
-    resolve: { scale: { y: 'independent' } },
+    spec: { width: independentX ? 160 : 120, height: 180, ...spec },
+    resolve: { scale: independentX ? { x: 'independent', y: 'independent' } : { y: 'independent' } },
     config: facetConfig,
   } as TopLevelSpec;
+}
+
+/** Rows of one kind only: the capacity charts keep a workload's curves and its reference lines in one data set, as a facet needs. */
+const only = (kind: string) => [{ filter: { field: 'kind', equal: kind } }];
+
+/**
+ * A capacity run's two charts, at the headline concurrency: p99 against what was served, with
+ * the objective as a rule; and served against offered, with y = x (keeping up) for reference.
+ * Each curve is drawn in the order of offered rate, since past saturation what is served can fall.
+ */
+async function capacityCharts(results: Results, color: object): Promise<Chart[]> {
+  const tables = capacityTables(results);
+  if (tables.length === 0) return [];
+  const at = headline(results);
+  const points = results.variants.flatMap((v) =>
+    cellsOf(v)
+      .filter((c) => c.connections === at.connections && c.pipelining === at.pipelining)
+      .flatMap((c) =>
+        (c.sweep?.points ?? []).map((p) => ({
+          kind: 'point',
+          workload: c.workload,
+          variant: v.name,
+          offered: p.offeredRps,
+          served: p.summary.requestsPerSec.median,
+          // A log axis has no 0; a point is never that fast, but a broken one could read 0.
+          ms: Math.max(0.01, p.summary.latencyP99Ms.median),
+        })),
+      ),
+  );
+  if (points.length === 0) return [];
+  const workloadOrder = tables.map((t) => t.workload);
+  const swept = new Set(points.map((p) => p.workload));
+  const objectives = tables.filter((t) => swept.has(t.workload)).map((t) => ({ kind: 'objective', workload: t.workload, ms: t.sloP99Ms }));
+  const diagonals = tables.flatMap((t) => {
+    const top = Math.max(0, ...points.filter((p) => p.workload === t.workload).map((p) => Math.max(p.offered, p.served)));
+    return top > 0 ? [0, top].map((x) => ({ kind: 'diagonal', workload: t.workload, offered: x, served: x })) : [];
+  });
+  const line = { type: 'line', point: true };
+  const order = { field: 'offered', type: 'quantitative' };
+  return [
+    {
+      file: 'capacity-latency.svg',
+      title: `p99 latency against requests/s served, per variant, by workload (${at.connections} connections; open loop at rising offered rates; log y; dashed: the p99 objective)`,
+      svg: await render(
+        perWorkload(
+          [...points, ...objectives],
+          workloadOrder,
+          {
+            layer: [
+              {
+                transform: only('point'),
+                mark: line,
+                encoding: {
+                  x: { field: 'served', type: 'quantitative', title: 'requests/s served' },
+                  y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'p99 latency (ms)' },
+                  order,
+                  color,
+                },
+              },
+              {
+                transform: only('objective'),
+                mark: { type: 'rule', color: '#c00', strokeDash: [4, 3] },
+                encoding: { y: { field: 'ms', type: 'quantitative' } },
+              },
+            ],
+          },
+          true,
+        ),
+      ),
+    },
+    {
+      file: 'capacity-throughput.svg',
+      title: `Requests/s served against offered, per variant, by workload (${at.connections} connections; dashed: served = offered)`,
+      svg: await render(
+        perWorkload(
+          [...points, ...diagonals],
+          workloadOrder,
+          {
+            layer: [
+              {
+                transform: only('diagonal'),
+                mark: { type: 'line', color: '#999', strokeDash: [4, 3] },
+                encoding: { x: { field: 'offered', type: 'quantitative' }, y: { field: 'served', type: 'quantitative' } },
+              },
+              {
+                transform: only('point'),
+                mark: line,
+                encoding: {
+                  x: { field: 'offered', type: 'quantitative', title: 'requests/s offered' },
+                  y: { field: 'served', type: 'quantitative', title: 'requests/s served' },
+                  order,
+                  color,
+                },
+              },
+            ],
+          },
+          true,
+        ),
+      ),
+    },
+  ];
 }
 
 export async function charts(results: Results): Promise<Chart[]> {
@@ -56,7 +160,7 @@ export async function charts(results: Results): Promise<Chart[]> {
     rps: r.rps?.median ?? 0,
     min: r.rps?.min ?? 0,
     max: r.rps?.max ?? 0,
-    cpu: r.cpuUs ?? 0,
+    cpu: r.cpuUs,
   }));
 
   out.push({
@@ -106,20 +210,23 @@ export async function charts(results: Results): Promise<Chart[]> {
     ),
   });
 
-  out.push({
-    file: 'cpu.svg',
-    title: `Server CPU µs per request per variant, by workload (${at.connections} connections)`,
-    svg: await render(
-      perWorkload(bars, results.settings.workloads, {
-        mark: 'bar',
-        encoding: {
-          x: { field: 'variant', type: 'nominal', axis: null, sort: variants },
-          y: { field: 'cpu', type: 'quantitative', title: 'CPU µs / request' },
-          color,
-        },
-      }),
-    ),
-  });
+  // A server whose process is not known (a target without its pid) has no bar, not a bar of 0.
+  const cpuBars = bars.filter((b) => b.cpu !== undefined);
+  if (cpuBars.length > 0)
+    out.push({
+      file: 'cpu.svg',
+      title: `Server CPU µs per request per variant, by workload (${at.connections} connections)${cpuBars.length < bars.length ? '; a server whose process is not known has no bar' : ''}`,
+      svg: await render(
+        perWorkload(cpuBars, results.settings.workloads, {
+          mark: 'bar',
+          encoding: {
+            x: { field: 'variant', type: 'nominal', axis: null, sort: variants },
+            y: { field: 'cpu', type: 'quantitative', title: 'CPU µs / request' },
+            color,
+          },
+        }),
+      ),
+    });
 
   if (results.settings.connections.length > 1) {
     const sweep = tables.flatMap((t) =>
@@ -142,5 +249,6 @@ export async function charts(results: Results): Promise<Chart[]> {
       ),
     });
   }
+  out.push(...(await capacityCharts(results, color)));
   return out;
 }

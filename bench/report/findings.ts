@@ -1,10 +1,13 @@
 // Findings: sentences computed from the numbers of one run, never written in advance.
 
+import { COLLAPSE_SHARE, KEEP_UP_TOLERANCE, missesOf, observedOf } from '../capacity.js';
 import { formatInt as int, formatTimes as times } from '../format.js';
-import { SATURATED_SHARE } from '../measure.js';
-import type { CellResult, Repetition, Results } from '../results.js';
+import type { CellResult, RatePoint, Repetition, Results } from '../results.js';
+import { SATURATED_SHARE } from '../saturation.js';
 import { workloads } from '../scenarios.js';
-import { BASELINE, headline, measured, type Row, workloadTables } from './model.js';
+import { summarize } from '../stats.js';
+import { missDetail, ms, objectiveMs, pointAt, rangeText } from './capacity-text.js';
+import { BASELINE, type CapacityRow, capacityRange, capacityTables, headline, measured, type Row, workloadTables } from './model.js';
 
 /** Throughputs closer than this ratio are reported as a tie: run-to-run noise on a shared machine is of this order. */
 const TIE = 1.05;
@@ -56,7 +59,6 @@ function cellAt(r: Row): string {
   return `${r.connections} connection${r.connections === 1 ? '' : 's'}${r.pipelining > 1 ? `, pipelining ${r.pipelining}` : ''}`;
 }
 
-const ms = (x: number) => (x >= 100 ? int(x) : x.toFixed(1));
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 /** The repetition at the median of Jain's index (the lower of the middle two), so its min, median and max belong together. */
@@ -112,10 +114,159 @@ function lateFirstResponses(workload: string, r: Row, info: Info): string | unde
   );
 }
 
-export function findings(results: Results): string[] {
-  const out: string[] = [];
+const overlap = (a: { lo: number; hi: number }, b: { lo: number; hi: number }) => a.lo < b.hi && b.lo < a.hi;
+
+/** The median over a point's repetitions of a figure of its open loop. */
+function openLoopMedian(p: RatePoint, f: (o: NonNullable<Repetition['openLoop']>) => number): number {
+  const xs = p.repetitions.flatMap((r) => (r.openLoop === null ? [] : [f(r.openLoop)]));
+  return xs.length === 0 ? 0 : summarize(xs).median;
+}
+
+/**
+ * A sweep that fell behind while the server had CPU to spare and every one of the generator's
+ * connections was busy (requests waited for one) may have measured the connections, not the
+ * server: an open loop still sends on at most one request per connection at a time.
+ */
+function generatorBound(workload: string, slo: number, r: CapacityRow): string | undefined {
+  const s = r.sweep;
+  // A generator out of CPU is said apart (generatorSaturated): it explains a miss more plainly.
+  if (s === undefined || s.firstMiss === null || r.capacityRps === undefined || s.generatorSaturatedAtMiss) return undefined;
+  const p = pointAt(s, s.firstMiss.offeredRps);
+  const share = p?.summary.serverCpuShare?.median;
+  if (p === undefined || share === undefined || share >= SATURATED_SHARE) return undefined;
+  const late = openLoopMedian(p, (o) => o.late);
+  const served = p.summary.requestsPerSec.median;
+  if (late <= 0 || served <= 0) return undefined;
+  const n = r.connections;
+  const heldMs = (n / served) * 1000;
+  const capacity = r.capacityRps === null ? 'sweep (no rate kept up with)' : `capacity (${int(r.capacityRps)} req/s)`;
+  return (
+    `${workload}: ${r.variant}'s ${capacity} at p99 ≤ ${objectiveMs(slo)} ms may be bound by the generator's ${n} connections ` +
+    `(Little's law: ${n} connections at ${ms(heldMs)} ms carry at most ${int(n / (heldMs / 1000))} req/s) or by the model's own concurrency: ` +
+    `at its first miss, ${int(s.firstMiss.offeredRps)} req/s offered, it served ${int(served)} with every connection busy ` +
+    `(in the median repetition ${int(late)} requests were sent late, waiting for one) while the server used ${pct(share)} of its CPU. ` +
+    'Rerun with more --connections to tell which.'
+  );
+}
+
+/** A sweep whose first miss came with the generator out of CPU measured the generator there, perhaps not the server. */
+function generatorSaturated(workload: string, slo: number, r: CapacityRow): string | undefined {
+  const s = r.sweep;
+  if (s === undefined || s.firstMiss === null || !s.generatorSaturatedAtMiss) return undefined;
+  const p = pointAt(s, s.firstMiss.offeredRps);
+  const share = p === undefined ? undefined : Math.max(...p.repetitions.map((x) => x.loadgenCpuShare));
+  const objective = `p99 ≤ ${objectiveMs(slo)} ms`;
+  const capacity =
+    typeof r.capacityRps === 'number'
+      ? `capacity at ${objective}, ${int(r.capacityRps)} req/s, is a floor`
+      : `lack of any capacity at ${objective} may not be its own`;
+  return (
+    `${workload}: ${r.variant}'s ${capacity}: at its first miss, ${int(s.firstMiss.offeredRps)} req/s offered, the load generator used up its CPU` +
+    `${share === undefined ? '' : ` (${pct(share)} of it in its busiest repetition)`}, so the miss may be the generator's, not the server's. ` +
+    'A generator with more CPU to itself (on another machine, with --target) would tell.'
+  );
+}
+
+/** Findings of a capacity run's sweeps, per workload at the headline concurrency; none for other runs. */
+export function capacityFindings(results: Results): string[] {
+  const tables = capacityTables(results);
+  if (tables.length === 0) return [];
+  const out = [
+    `Capacity is the highest offered rate a variant kept up with: served within ${pct(KEEP_UP_TOLERANCE)} of it, without errors, p99 within the objective, and every lower rate too. ` +
+      'Its range runs from the lowest capacity any repetition reached alone to the next rate swept above the highest: the true capacity lies in it, ' +
+      'so two variants whose ranges overlap are within noise and no winner is named.',
+  ];
   const at = headline(results);
-  const where = `at ${at.connections} connection${at.connections === 1 ? '' : 's'}`;
+  for (const table of tables) {
+    const { workload, sloP99Ms: slo } = table;
+    const objective = `p99 ≤ ${objectiveMs(slo)} ms`;
+    const rows = table.rows.filter((r) => r.status === 'ok' && r.sweep !== undefined && r.connections === at.connections && r.pipelining === at.pipelining);
+    if (rows.length === 0) continue;
+    const ranked = rows
+      .flatMap((r) =>
+        typeof r.capacityRps === 'number' ? [{ row: r, rps: r.capacityRps, range: capacityRange(r) ?? { lo: r.capacityRps, hi: r.capacityRps } }] : [],
+      )
+      .sort((a, b) => b.rps - a.rps);
+    const [best, second] = ranked;
+    if (best === undefined) out.push(`${workload}: no variant kept up with any rate offered at ${objective}.`);
+    else if (second === undefined)
+      out.push(`${workload}: only ${best.row.variant} kept up with any rate offered at ${objective}: ${int(best.rps)} req/s (range ${rangeText(best.range)}).`);
+    else {
+      let sentence: string;
+      if (overlap(best.range, second.range))
+        sentence =
+          `${workload}: ${best.row.variant} and ${second.row.variant} kept up with about as much at ${objective} (${int(best.rps)} and ${int(second.rps)} req/s): ` +
+          `within noise, as their ranges overlap (${rangeText(best.range)} and ${rangeText(second.range)} req/s)`;
+      else
+        sentence =
+          `${workload}: ${best.row.variant} kept up with the most at ${objective}, ${int(best.rps)} req/s, ${times(best.rps / second.rps)} the runner-up ${second.row.variant} (${int(second.rps)}); ` +
+          `their ranges do not overlap (${rangeText(best.range)} and ${rangeText(second.range)} req/s)`;
+      const base = ranked.find((x) => x.row.variant === BASELINE);
+      if (base !== undefined && base !== best && base !== second && base.rps > 0)
+        sentence += `; ${BASELINE} ${int(base.rps)} (${best.row.variant} ${times(best.rps / base.rps)} that)`;
+      sentence += '.';
+      const floors = [best, second].filter((x) => x.row.generatorSaturatedAtMiss).map((x) => x.row.variant);
+      if (floors.length > 0)
+        sentence += ` The load generator used up its CPU at the first miss of ${floors.join(' and ')}, so ${floors.length === 1 ? 'that capacity is a floor' : 'those capacities are floors'} and the order may differ.`;
+      out.push(sentence);
+      // Lower down the ranking, neighbours the sweep cannot order.
+      const ties: string[] = [];
+      for (let i = 1; i + 1 < ranked.length; i++) {
+        const a = ranked[i];
+        const b = ranked[i + 1];
+        if (a !== undefined && b !== undefined && overlap(a.range, b.range))
+          ties.push(`${a.row.variant} (${int(a.rps)}, range ${rangeText(a.range)}) and ${b.row.variant} (${int(b.rps)}, range ${rangeText(b.range)})`);
+      }
+      if (ties.length > 0) out.push(`${workload}: within noise of each other at ${objective} (ranges that overlap, req/s): ${ties.join('; ')}.`);
+    }
+
+    const plateaus: string[] = [];
+    for (const r of rows) {
+      const s = r.sweep;
+      if (s === undefined) continue;
+      const highest = Math.max(...s.points.map((p) => p.offeredRps));
+      const past = s.pastSaturation;
+      if (past?.shape === 'collapse')
+        out.push(
+          `${workload}: ${r.variant}'s throughput collapsed past saturation: it served at most ${int(past.peakRps)} req/s, and ${int(past.lastRps)} ` +
+            `at the highest rate offered (${int(highest)}), ${pct(past.lastRps / past.peakRps)} of its peak (below ${pct(COLLAPSE_SHARE)} counts as a collapse): asked for more than it can serve, it serves less.`,
+        );
+      else if (past?.shape === 'plateau') plateaus.push(`${r.variant} (${int(past.peakRps)} → ${int(past.lastRps)})`);
+
+      const lowest = s.points[0];
+      if (r.capacityRps === null && lowest !== undefined) {
+        const why = missesOf(observedOf(lowest), slo);
+        out.push(
+          `${workload}: ${r.variant} kept up with no rate at ${objective}: p99 ${ms(lowest.summary.latencyP99Ms.median)} ms at the lowest rate, ${int(lowest.offeredRps)} req/s` +
+            `${why.includes('behind') ? `, of which it served ${int(lowest.summary.requestsPerSec.median)}` : ''}${why.includes('errors') ? `, with ${lowest.summary.errors} errors` : ''}.`,
+        );
+      }
+
+      if (s.recoveredAfterMiss && s.firstMiss !== null) {
+        const miss = pointAt(s, s.firstMiss.offeredRps);
+        const again = s.points.find((p) => p.offeredRps > (s.firstMiss?.offeredRps ?? 0) && missesOf(observedOf(p), slo).length === 0);
+        out.push(
+          `${workload}: ${r.variant}'s sweep kept up again above its first miss: it missed ${int(s.firstMiss.offeredRps)} req/s` +
+            `${miss === undefined ? '' : ` (${missDetail(miss, s.firstMiss.why)})`}${again === undefined ? '' : ` but kept up with ${int(again.offeredRps)}`}. ` +
+            `Its capacity stays ${typeof r.capacityRps === 'number' ? `${int(r.capacityRps)} req/s` : 'none'}, below the first miss, as a capacity is a rate to be trusted; ` +
+            'the sweep is noisy or its rates too coarse: more --repetitions, or --rates closer together, would settle it.',
+        );
+      }
+      for (const f of [generatorSaturated(workload, slo, r), generatorBound(workload, slo, r)]) if (f !== undefined) out.push(f);
+    }
+    if (plateaus.length > 0)
+      out.push(
+        `${workload}: past saturation ${plateaus.join(', ')} plateaued (req/s at their peak → at the highest rate offered; at least ${pct(COLLAPSE_SHARE)} of the peak counts as a plateau): ` +
+          'each served about what it could, and the rest waited.',
+      );
+  }
+  return out;
+}
+
+export function findings(results: Results): string[] {
+  const out: string[] = [...capacityFindings(results)];
+  const at = headline(results);
+  const where = `at ${at.connections} connection${at.connections === 1 ? '' : 's'}${results.settings.capacity === null ? '' : ' in a closed loop'}`;
   const floors: string[] = [];
   const bothSaturated: string[] = [];
   const swept = results.settings.connections.length > 1 || results.settings.pipelining.length > 1;
@@ -186,7 +337,7 @@ export function findings(results: Results): string[] {
       const s = r.cell?.status === 'ok' ? r.cell.summary : undefined;
       if (r.bottleneck === 'both' && s !== undefined)
         bothSaturated.push(
-          `${r.variant} on ${table.workload}${swept ? ` at ${cellAt(r)}` : ''} (generator ${pct(s.loadgenCpuShare.median)}, server ${pct(s.serverCpuShare?.median ?? 0)})`,
+          `${r.variant} on ${table.workload}${swept ? ` at ${cellAt(r)}` : ''} (generator ${pct(s.loadgenCpuShare.median)}, server ${s.serverCpuShare === null ? '?' : pct(s.serverCpuShare.median)})`,
         );
     }
   }

@@ -1,6 +1,7 @@
 // The numbers every report shows, derived from results.json and nothing else.
 
-import { type Bottleneck, type CellResult, cellsOf, type Results, type VariantResult, whyNot } from '../results.js';
+import { type Bottleneck, type CellResult, cellsOf, type RatePoint, type Results, type Sweep, type VariantResult, whyNot } from '../results.js';
+import { DEFAULT_SLO_P99_MS } from '../scenarios.js';
 
 /** One row of a workload's table: a variant at one connections × pipelining. */
 export interface Row {
@@ -101,4 +102,150 @@ export function headline(results: Results): { connections: number; pipelining: n
 /** The rows of one workload at the headline concurrency, measured without failure. */
 export function measured(table: WorkloadTable, at: { connections: number; pipelining: number }): Row[] {
   return table.rows.filter((r) => r.status === 'ok' && r.rps !== undefined && r.connections === at.connections && r.pipelining === at.pipelining);
+}
+
+/** Latency at a rate below a capacity, read off the sweep (see latencyAt). */
+export interface LatencyAt {
+  /** The rate asked about: a share of the variant's own capacity. */
+  offeredRps: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** One row of a workload's capacity table: a variant's sweep at one connections × pipelining. */
+export interface CapacityRow {
+  variant: string;
+  connections: number;
+  pipelining: number;
+  status: Row['status'];
+  /** The highest offered rate kept up with; null when none was; unset when the sweep did not finish. */
+  capacityRps?: number | null;
+  /** The capacity from each repetition index alone (null: none kept up). */
+  capacityByRepetition?: (number | null)[];
+  /** capacity over node-http's in the same cell. */
+  vsNodeHttp?: number;
+  /** The closed-loop maximum the sweep's percentages are shares of. */
+  maxRps?: number;
+  /** At 50% and 90% of its own capacity; unset when there is none or the sweep starts above that rate. */
+  at50?: LatencyAt;
+  at90?: LatencyAt;
+  firstMiss?: Sweep['firstMiss'];
+  recoveredAfterMiss: boolean;
+  /** The load generator used up its CPU at the first miss: the capacity is a floor. */
+  generatorSaturatedAtMiss: boolean;
+  pastSaturation?: Sweep['pastSaturation'];
+  note: string;
+  sweep?: Sweep;
+}
+
+export interface CapacityTable {
+  workload: string;
+  /** The objective the sweeps were judged at: p99 at most this. */
+  sloP99Ms: number;
+  rows: CapacityRow[];
+}
+
+/**
+ * p50 and p99 at `rate`, interpolated linearly in offered rate between the two measured points
+ * whose offered rates bracket it (or the point itself). Undefined below the sweep's lowest rate:
+ * extrapolating a latency curve is a guess. Below a capacity every point kept up, so what is read
+ * here is the latency a server has when it is not yet behind.
+ */
+export function latencyAt(points: readonly RatePoint[], rate: number): LatencyAt | undefined {
+  const sorted = [...points].sort((a, b) => a.offeredRps - b.offeredRps);
+  const lo = sorted.findLast((p) => p.offeredRps <= rate);
+  const hi = sorted.find((p) => p.offeredRps >= rate);
+  if (lo === undefined || hi === undefined) return undefined;
+  const f = hi.offeredRps === lo.offeredRps ? 0 : (rate - lo.offeredRps) / (hi.offeredRps - lo.offeredRps);
+  const mix = (get: (p: RatePoint) => number) => get(lo) + f * (get(hi) - get(lo));
+  return { offeredRps: rate, p50Ms: mix((p) => p.summary.latencyP50Ms.median), p99Ms: mix((p) => p.summary.latencyP99Ms.median) };
+}
+
+function capacityRowOf(v: VariantResult, c: CellResult): CapacityRow {
+  const row: CapacityRow = {
+    variant: v.name,
+    connections: c.connections,
+    pipelining: c.pipelining,
+    status: c.status,
+    recoveredAfterMiss: false,
+    generatorSaturatedAtMiss: false,
+    note: c.status === 'failed' ? `failed: ${c.reason}` : c.sweep === null ? 'no sweep' : '',
+  };
+  const s = c.sweep;
+  if (s === null) return row;
+  Object.assign(row, {
+    sweep: s,
+    capacityByRepetition: s.capacityByRepetition,
+    maxRps: s.maxRps,
+    firstMiss: s.firstMiss,
+    recoveredAfterMiss: s.recoveredAfterMiss,
+    generatorSaturatedAtMiss: s.generatorSaturatedAtMiss,
+    pastSaturation: s.pastSaturation,
+  });
+  // A failed cell's sweep stopped early: what it measured is shown, but not as a capacity.
+  if (c.status !== 'ok') return row;
+  row.capacityRps = c.capacityRps;
+  const cap = c.capacityRps;
+  // Comfortably below the capacity, and near it.
+  if (cap !== null) Object.assign(row, { at50: latencyAt(s.points, 0.5 * cap), at90: latencyAt(s.points, 0.9 * cap) });
+  row.note = [
+    ...(s.generatorSaturatedAtMiss ? ['the load generator used up its CPU at the first miss: a floor'] : []),
+    ...(s.recoveredAfterMiss ? ['kept up again above its first miss: noisy, or rates too coarse'] : []),
+  ].join('; ');
+  return row;
+}
+
+/** The objective of a workload: as its sweeps were judged, else as the run asked. */
+function objectiveOf(results: Results, workload: string): number {
+  const swept = results.variants.flatMap(cellsOf).find((c) => c.workload === workload && c.sweep !== null)?.sweep;
+  return swept?.sloP99Ms ?? results.settings.capacity?.sloP99Ms[workload] ?? DEFAULT_SLO_P99_MS;
+}
+
+/** A capacity table per workload with every variant, in the order the run listed them; none unless the run swept rates. */
+export function capacityTables(results: Results): CapacityTable[] {
+  if (results.settings.capacity === null) return [];
+  return results.settings.workloads.map((workload) => {
+    const rows: CapacityRow[] = [];
+    for (const v of results.variants) {
+      const cells = cellsOf(v).filter((c) => c.workload === workload);
+      if (cells.length === 0) {
+        rows.push({
+          variant: v.name,
+          connections: 0,
+          pipelining: 0,
+          status: v.status === 'ok' ? 'failed' : v.status,
+          recoveredAfterMiss: false,
+          generatorSaturatedAtMiss: false,
+          note: v.status === 'ok' ? 'not measured' : whyNot(v),
+        });
+      } else {
+        for (const c of cells) rows.push(capacityRowOf(v, c));
+      }
+    }
+    for (const r of rows) {
+      const base = rows.find((b) => b.variant === BASELINE && b.connections === r.connections && b.pipelining === r.pipelining);
+      if (typeof r.capacityRps === 'number' && typeof base?.capacityRps === 'number' && base.capacityRps > 0) r.vsNodeHttp = r.capacityRps / base.capacityRps;
+    }
+    return { workload, sloP99Ms: objectiveOf(results, workload), rows };
+  });
+}
+
+/**
+ * What a sweep can tell of a capacity: from the lowest any repetition reached (0 when one kept up
+ * with no rate) to the next rate swept above the highest any reached (none above: open). The true
+ * capacity lies somewhere in it, for the sweep has no rate in between and its repetitions disagree
+ * within it; two capacities whose ranges overlap cannot be told apart by this run.
+ */
+export function capacityRange(row: CapacityRow): { lo: number; hi: number } | undefined {
+  const s = row.sweep;
+  if (s === undefined || row.capacityRps === undefined) return undefined;
+  const all = [row.capacityRps, ...s.capacityByRepetition].map((x) => x ?? 0);
+  const top = Math.max(...all);
+  const above = s.points.map((p) => p.offeredRps).filter((x) => x > top);
+  return { lo: Math.min(...all), hi: above.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...above) };
+}
+
+/** Whether the run has a node-http baseline to give ratios against (a run against targets has none). */
+export function hasBaseline(results: Results): boolean {
+  return results.variants.some((v) => v.name === BASELINE);
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
@@ -8,12 +8,17 @@ import { fixtureResults } from './test-support/fixture.js';
 import { writeReport } from './write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-report-browser-'));
+const capacityDir = join(dir, 'capacity');
 let browser: Browser;
 let page: string;
+let capacityPage: string;
 
 beforeAll(async () => {
   writeResults(dir, fixtureResults());
   page = (await writeReport(dir)).html;
+  mkdirSync(capacityDir);
+  writeResults(capacityDir, fixtureResults({ capacity: true }));
+  capacityPage = (await writeReport(capacityDir)).html;
   // Debian's chromium, installed by .ci/run; flags keep it off the (closed) network.
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -67,6 +72,48 @@ describe('report.html in headless Chromium', () => {
     expect(await variants()).toEqual(['blocking', 'worker-pool', 'node-http', 'cluster', 'single-loop']);
     await rpsHeader.click();
     expect(await variants()).toEqual(['single-loop', 'cluster', 'node-http', 'worker-pool', 'blocking']);
+    await tab.close();
+  });
+});
+
+describe('report.html of a capacity run in headless Chromium', () => {
+  it('shows a capacity table per workload and the latency–throughput chart with its objective, with no console error', async () => {
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    tab.on('pageerror', (e) => errors.push(String(e)));
+    await tab.goto(`file://${capacityPage}`);
+    const tables = tab.locator('section.capacity table');
+    expect(await tables.count()).toBe(5);
+    const plaintext = tab.locator('section.capacity table[data-workload="plaintext"]');
+    await expect.poll(() => plaintext.isVisible()).toBe(true);
+    expect(await plaintext.locator('tbody tr td:first-child').allInnerTexts()).toEqual(['single-loop', 'cluster', 'worker-pool', 'blocking', 'node-http']);
+    expect(await plaintext.locator('tbody tr').first().locator('td').nth(2).innerText()).toBe('45,000');
+    const chart = tab.locator('figure.chart[data-file="capacity-latency.svg"]');
+    await expect.poll(() => chart.isVisible()).toBe(true);
+    const box = await chart.locator('svg').boundingBox();
+    expect(box?.width).toBeGreaterThan(400);
+    expect(box?.height).toBeGreaterThan(100);
+    const drawn = await chart.locator('svg').evaluate((svg) => ({
+      lines: svg.querySelectorAll('g.mark-line.role-mark path').length,
+      rules: [...svg.querySelectorAll('g.mark-rule.role-mark line')].map((l) => l.getBoundingClientRect().width),
+    }));
+    expect(drawn.lines).toBe(25);
+    expect(drawn.rules).toHaveLength(5);
+    for (const width of drawn.rules) expect(width).toBeGreaterThan(100);
+    expect(await tab.locator('figure.chart[data-file="capacity-throughput.svg"]').isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+    await tab.close();
+  });
+
+  it('sorts a capacity table by capacity, none kept up last', async () => {
+    const tab = await browser.newPage();
+    await tab.goto(`file://${capacityPage}`);
+    const table = tab.locator('section.capacity table[data-workload="plaintext"]');
+    const header = table.locator('th', { hasText: 'capacity req/s' });
+    await header.click();
+    await header.click();
+    expect(await table.locator('tbody tr td:first-child').allInnerTexts()).toEqual(['single-loop', 'node-http', 'cluster', 'worker-pool', 'blocking']);
     await tab.close();
   });
 });

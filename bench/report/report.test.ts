@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cellsOf, type OkCell, type Results, writeResults } from '../results.js';
-import { findings } from './findings.js';
-import { summaryTable } from './summary.js';
+import { charts } from './charts.js';
+import { capacityFindings, findings } from './findings.js';
+import { type CapacityRow, capacityTables, latencyAt } from './model.js';
+import { capacitySummary, summaryTable } from './summary.js';
 import { FIXTURE_RPS, fixtureResults } from './test-support/fixture.js';
 import { html, markdown, writeReport } from './write.js';
 
@@ -248,5 +250,337 @@ describe('fairness and first-response columns, and the load generator', () => {
     expect(md).toContain('load generator autocannon 8.0.0');
     expect(md).not.toMatch(/unevenly|first responses on fresh connections|both saturated/);
     expect(written.charts).toHaveLength(3);
+  });
+});
+
+/** A capacity table's rows as header → cell text, from the Markdown report. */
+function capacityMd(md: string, workload: string): Array<Record<string, string>> {
+  const section = md.split(new RegExp(`### ${workload}: capacity at [^\\n]*\\n`))[1]?.split('\n#')[0] ?? '';
+  const [head, , ...rows] = section
+    .split('\n')
+    .filter((l) => l.startsWith('| '))
+    .map((l) => l.slice(2, -2).split(' | '));
+  return rows.map((row) => {
+    expect(row, 'every row has a cell per column').toHaveLength(head?.length ?? -1);
+    return Object.fromEntries((head ?? []).map((h, i) => [h, row[i] ?? '']));
+  });
+}
+
+/** The capacity row of a variant in a workload's table. */
+function capacityRow(r: Results, workload: string, variant: string): CapacityRow {
+  const row = capacityTables(r)
+    .find((t) => t.workload === workload)
+    ?.rows.find((x) => x.variant === variant);
+  if (row === undefined) throw new Error(`no capacity row ${variant}/${workload}`);
+  return row;
+}
+
+const sweepOf = (r: Results, name: string) => {
+  const s = cellOf(r, name).sweep;
+  if (s === null) throw new Error(`${name} has no sweep`);
+  return s;
+};
+
+describe('capacity runs: the table', () => {
+  const r = fixtureResults({ capacity: true });
+
+  it('gives each variant its capacity, its ratio to node-http, its closed-loop maximum, first miss and shape past saturation', () => {
+    const t = capacityTables(r).find((x) => x.workload === 'plaintext');
+    expect(t?.sloP99Ms).toBe(10);
+    expect(t?.rows.map((x) => x.variant)).toEqual(variants);
+    expect(capacityRow(r, 'plaintext', 'single-loop')).toMatchObject({
+      capacityRps: 45_000,
+      vsNodeHttp: 2,
+      maxRps: 50_000,
+      firstMiss: { offeredRps: expect.closeTo(55_000, 6), why: ['behind', 'slo'] },
+      pastSaturation: { shape: 'plateau', peakRps: 50_000, lastRps: 50_000 },
+      recoveredAfterMiss: false,
+    });
+    expect(capacityRow(r, 'plaintext', 'worker-pool')).toMatchObject({
+      capacityRps: 14_000,
+      pastSaturation: { shape: 'collapse', peakRps: 16_000, lastRps: 8_000 },
+    });
+    expect(capacityRow(r, 'plaintext', 'cluster')).toMatchObject({
+      capacityRps: 15_000,
+      capacityByRepetition: [15_000, 27_000],
+      recoveredAfterMiss: true,
+      note: 'kept up again above its first miss: noisy, or rates too coarse',
+    });
+    const blocking = capacityRow(r, 'plaintext', 'blocking');
+    expect(blocking.capacityRps).toBeNull();
+    expect(blocking.vsNodeHttp).toBeUndefined();
+    expect(blocking.at50).toBeUndefined();
+  });
+
+  it('reads p50 and p99 at 50% and 90% of a capacity by interpolating, in offered rate, between the two rates swept either side', () => {
+    // single-loop plaintext: capacity 45,000; p99 at 12,500 / 25,000 / 35,000 / 45,000 offered is 3.25 / 4.5 / 5.5 / 6.5 ms, p50 a quarter.
+    const row = capacityRow(r, 'plaintext', 'single-loop');
+    expect(row.at50?.offeredRps).toBeCloseTo(22_500);
+    expect(row.at50?.p99Ms).toBeCloseTo(3.25 + (10_000 / 12_500) * (4.5 - 3.25));
+    expect(row.at50?.p50Ms).toBeCloseTo((3.25 + 0.8 * 1.25) / 4);
+    expect(row.at90?.p99Ms).toBeCloseTo(5.5 + (5_500 / 10_000) * (6.5 - 5.5));
+    const points = sweepOf(r, 'single-loop/plaintext').points;
+    expect(latencyAt(points, 12_500)).toEqual({ offeredRps: 12_500, p50Ms: 3.25 / 4, p99Ms: 3.25 });
+    expect(latencyAt([...points].reverse(), 18_750)?.p99Ms).toBeCloseTo((3.25 + 4.5) / 2);
+    expect(latencyAt(points, 12_000)).toBeUndefined();
+  });
+
+  it('shows — for a latency whose rate is below the lowest rate swept, and marks a sweep that kept up again after a miss', () => {
+    const low = fixtureResults({ capacity: true });
+    cellOf(low, 'single-loop/plaintext').capacityRps = 12_500;
+    const md = markdown(low, []);
+    expect(capacityMd(md, 'plaintext').find((x) => x.variant === 'single-loop')).toMatchObject({
+      'capacity req/s': '12,500',
+      'p50 / p99 ms at 50%': '—',
+      'p50 / p99 ms at 90%': '—',
+    });
+    expect(capacityMd(md, 'plaintext').find((x) => x.variant === 'cluster')).toMatchObject({ 'capacity req/s': '15,000*', 'range req/s': '15,000–33,000' });
+  });
+
+  it('writes a capacity section per workload into report.md and report.html, with the sweep and objectives in the header', () => {
+    const md = markdown(r, []);
+    expect(md).toContain('## Capacity at the latency objective');
+    expect(md).toMatch(/interpolated linearly, in offered rate, between the two measured rates on either side/);
+    expect(md).toContain(
+      "- capacity sweep after each cell's closed loop: offered rates 25%, 50%, 70%, 90%, 110%, 130% (a percentage is of the cell's closed-loop maximum), poisson arrivals, 2 × 3 s per rate; p99 objective: plaintext 10 ms, json 10 ms, cpu 50 ms, io 50 ms, echo 10 ms\n",
+    );
+    for (const w of ['plaintext', 'json', 'cpu', 'io', 'echo']) expect(capacityMd(md, w).map((x) => x.variant)).toEqual(variants);
+    expect(capacityMd(md, 'cpu').find((x) => x.variant === 'single-loop')).toMatchObject({ 'capacity req/s': '900' });
+    expect(capacityMd(md, 'plaintext').find((x) => x.variant === 'single-loop')).toEqual({
+      variant: 'single-loop',
+      conn: '64',
+      'capacity req/s': '45,000',
+      'range req/s': '45,000–55,000',
+      'per repetition': '45,000, 45,000',
+      'vs node-http': '2.00×',
+      'closed-loop max req/s': '50,000',
+      'p50 / p99 ms at 50%': '1.1 / 4.3',
+      'p50 / p99 ms at 90%': '1.5 / 6.0',
+      'first miss req/s': '55,000: served 50,000, p99 400 ms',
+      'past saturation req/s': 'plateau 50,000 → 50,000',
+      note: '',
+    });
+    expect(capacityMd(md, 'plaintext').find((x) => x.variant === 'blocking')).toMatchObject({
+      'capacity req/s': 'none kept up',
+      'vs node-http': '—',
+      'first miss req/s': '750: p99 25.0 ms',
+    });
+    // The closed-loop tables are still there, said to be closed loop.
+    expect(row(md, 'plaintext', 'single-loop')?.['req/s median (min–max)']).toBe('50,000 (49,000–51,000)');
+    expect(md).toMatch(/## plaintext\n\nClosed loop: /);
+    const page = html(r, []);
+    expect(page).toContain('<h2>Capacity at the latency objective</h2>');
+    expect(page).toContain('<h3>plaintext: capacity at p99 ≤ 10 ms</h3>');
+    expect(page).toMatch(/<table class="sortable" data-workload="echo">/);
+    expect(page).toContain('<strong>Capacity</strong>');
+  });
+
+  it('shows what a failed cell’s sweep measured before it stopped, but no capacity, and still draws its points', async () => {
+    const failed = fixtureResults({ capacity: true });
+    const loop = failed.variants.find((v) => v.name === 'single-loop');
+    if (loop?.status !== 'ok') throw new Error('fixture: single-loop is measured');
+    const cell = cellOf(failed, 'single-loop/plaintext');
+    const partial = { ...sweepOf(failed, 'single-loop/plaintext'), points: sweepOf(failed, 'single-loop/plaintext').points.slice(0, 3) };
+    loop.cells[0] = { ...cell, status: 'failed', reason: 'at 90% (45000 req/s offered): the server exited during the run (crashed)', sweep: partial };
+    expect(capacityMd(markdown(failed, []), 'plaintext').find((x) => x.variant === 'single-loop')).toMatchObject({
+      'capacity req/s': '—',
+      'vs node-http': '—',
+      'closed-loop max req/s': '50,000',
+      note: 'failed: at 90% (45000 req/s offered): the server exited during the run (crashed)',
+    });
+    expect(capacityFindings(failed).some((s) => /^plaintext: single-loop/.test(s))).toBe(false);
+    const svg = (await charts(failed)).find((c) => c.file === 'capacity-latency.svg')?.svg ?? '';
+    expect(svg.match(/class="mark-line role-mark [^"]*"/g)).toHaveLength(25);
+  });
+
+  it('leaves a run without a sweep as it was: no capacity section, table, findings or charts', async () => {
+    const plain = fixtureResults();
+    expect(capacityTables(plain)).toEqual([]);
+    expect(capacityFindings(plain)).toEqual([]);
+    expect(capacitySummary(plain)).toBe('');
+    const md = markdown(plain, []);
+    expect(md).not.toMatch(/capacity|Closed loop/i);
+    expect(html(plain, [])).not.toMatch(/capacity/i);
+    expect((await charts(plain)).map((c) => c.file)).toEqual(['throughput.svg', 'latency.svg', 'cpu.svg']);
+  });
+
+  it('prints a terminal table of capacities for cbench bench', () => {
+    const text = capacitySummary(r);
+    expect(text).toMatch(
+      /^capacity: the highest offered rate kept up with \(served within 1%, no errors, p99 within the objective, every lower rate too\)\n\n/,
+    );
+    expect(text).toMatch(
+      /^variant +workload +conn +p99 ≤ ms +capacity req\/s +vs node-http +closed max +p50\/p99 ms at 50% +at 90% +first miss +past saturation$/m,
+    );
+    expect(text).toMatch(
+      /^single-loop +plaintext +64 +10 +45,000 +2\.00× +50,000 +1\.1 \/ 4\.3 +1\.5 \/ 6\.0 +55,000: served 50,000, p99 400 ms +plateau 50,000 → 50,000$/m,
+    );
+    expect(text).toMatch(/^cluster +plaintext .* 15,000\* +0\.67× /m);
+    expect(text).toMatch(/^blocking +plaintext +64 +10 +none kept up +— +3,000 +— +— +750: p99 25\.0 ms +plateau 1,800 → 1,800$/m);
+    expect(text).toMatch(/^worker-pool +cpu .* collapse 1,360 → 680$/m);
+    expect(text.split('\n').at(-1)).toBe('* kept up again above its first miss: noisy, or rates too coarse');
+  });
+});
+
+describe('capacity runs: findings', () => {
+  const f = capacityFindings(fixtureResults({ capacity: true }));
+
+  it('states the rule once, then names the variant with the most capacity and by how much, when the ranges do not overlap', () => {
+    expect(f[0]).toMatch(/^Capacity is the highest offered rate .* two variants whose ranges overlap are within noise and no winner is named\.$/);
+    expect(f).toContain(
+      'plaintext: single-loop kept up with the most at p99 ≤ 10 ms, 45,000 req/s, 2.00× the runner-up node-http (22,500); their ranges do not overlap (45,000–55,000 and 22,500–27,500 req/s).',
+    );
+  });
+
+  it('names no winner when the top two ranges overlap, and lists the other neighbours within noise', () => {
+    expect(f).toContain(
+      'echo: node-http and single-loop kept up with about as much at p99 ≤ 10 ms (18,720 and 18,000 req/s): within noise, as their ranges overlap (18,720–22,880 and 18,000–22,000 req/s).',
+    );
+    expect(f.some((s) => /^echo: .* kept up with the most/.test(s))).toBe(false);
+    expect(f).toContain(
+      'plaintext: within noise of each other at p99 ≤ 10 ms (ranges that overlap, req/s): node-http (22,500, range 22,500–27,500) and cluster (15,000, range 15,000–33,000); cluster (15,000, range 15,000–33,000) and worker-pool (14,000, range 14,000–18,000).',
+    );
+  });
+
+  it('says where throughput collapses past saturation and where it plateaus, with the peak and the last figure', () => {
+    expect(f).toContain(
+      "plaintext: worker-pool's throughput collapsed past saturation: it served at most 16,000 req/s, and 8,000 at the highest rate offered (26,000), 50% of its peak (below 80% counts as a collapse): asked for more than it can serve, it serves less.",
+    );
+    expect(f.filter((s) => /collapsed past saturation/.test(s))).toHaveLength(5);
+    expect(f.find((s) => s.startsWith('plaintext: past saturation'))).toMatch(
+      /^plaintext: past saturation single-loop \(50,000 → 50,000\), cluster \(30,000 → 30,000\), blocking \(1,800 → 1,800\), node-http \(25,000 → 25,000\) plateaued/,
+    );
+  });
+
+  it('says which variant never met the objective, with its p99 at the lowest rate', () => {
+    expect(f).toContain('plaintext: blocking kept up with no rate at p99 ≤ 10 ms: p99 25.0 ms at the lowest rate, 750 req/s.');
+    expect(f).toContain('cpu: blocking kept up with no rate at p99 ≤ 50 ms: p99 125 ms at the lowest rate, 225 req/s.');
+    expect(f.filter((s) => /kept up with no rate/.test(s))).toHaveLength(5);
+  });
+
+  it('says when a sweep kept up again above its first miss, and where', () => {
+    expect(f).toContainEqual(
+      expect.stringMatching(
+        /^json: cluster's sweep kept up again above its first miss: it missed 19,600 req\/s \(p99 10\.5 ms\) but kept up with 25,200\. Its capacity stays 14,000 req\/s.* more --repetitions, or --rates closer together/,
+      ),
+    );
+    expect(f.filter((s) => /kept up again above its first miss/.test(s)).map((s) => s.split(':')[0])).toEqual(['plaintext', 'json', 'cpu', 'io', 'echo']);
+  });
+
+  it('suspects the generator’s connections only where requests waited for one while the server had CPU to spare', () => {
+    expect(f.some((s) => /may be bound by the generator/.test(s))).toBe(false); // behind, but the server's CPU was saturated (97%)
+    const bound = capacityFindings(fixtureResults({ capacity: true, generatorBound: ['worker-pool/io'] })).filter((s) =>
+      /may be bound by the generator/.test(s),
+    );
+    // At the first miss, 171 offered: 152 served by 64 connections, so each request held one 64 / 152 s.
+    expect(bound).toEqual([
+      "io: worker-pool's capacity (133 req/s) at p99 ≤ 50 ms may be bound by the generator's 64 connections (Little's law: 64 connections at 421 ms carry at most 152 req/s) " +
+        "or by the model's own concurrency: at its first miss, 171 req/s offered, it served 152 with every connection busy (in the median repetition 154 requests were sent late, waiting for one) " +
+        'while the server used 50% of its CPU. Rerun with more --connections to tell which.',
+    ]);
+  });
+
+  it('says a capacity is a floor where the generator used up its CPU at the first miss, and marks it in the tables', () => {
+    const r = fixtureResults({ capacity: true, generatorSaturated: ['single-loop/plaintext', 'worker-pool/io'] });
+    const all = capacityFindings(r);
+    expect(all).toContain(
+      "plaintext: single-loop's capacity at p99 ≤ 10 ms, 45,000 req/s, is a floor: at its first miss, 55,000 req/s offered, the load generator used up its CPU (95% of it in its busiest repetition), " +
+        "so the miss may be the generator's, not the server's. A generator with more CPU to itself (on another machine, with --target) would tell.",
+    );
+    expect(all.find((s) => s.startsWith('plaintext: single-loop kept up with the most'))).toMatch(
+      /The load generator used up its CPU at the first miss of single-loop, so that capacity is a floor and the order may differ\.$/,
+    );
+    expect(all.filter((s) => /is a floor: at its first miss/.test(s)).map((s) => s.split("'")[0])).toEqual(['plaintext: single-loop', 'io: worker-pool']);
+    const md = markdown(r, []);
+    expect(capacityMd(md, 'plaintext').find((x) => x.variant === 'single-loop')).toMatchObject({
+      'capacity req/s': '≥45,000',
+      note: 'the load generator used up its CPU at the first miss: a floor',
+    });
+    expect(capacityMd(md, 'json').find((x) => x.variant === 'single-loop')).toMatchObject({ 'capacity req/s': '36,000', note: '' });
+    expect(capacitySummary(r)).toMatch(/^single-loop +plaintext +64 +10 +≥45,000 /m);
+    expect(capacitySummary(r).split('\n').slice(-2)).toEqual([
+      '* kept up again above its first miss: noisy, or rates too coarse',
+      '≥ the load generator used up its CPU at the first miss: a floor, the miss may be the generator’s',
+    ]);
+  });
+
+  it('suspects the connections, not the generator’s CPU, only where the CPU was not used up', () => {
+    const both = capacityFindings(fixtureResults({ capacity: true, generatorBound: ['worker-pool/io'], generatorSaturated: ['worker-pool/io'] }));
+    const io = both.filter((s) => s.startsWith("io: worker-pool's"));
+    expect(io.filter((s) => /is a floor: at its first miss/.test(s))).toHaveLength(1);
+    expect(io.filter((s) => /may be bound by the generator's 64 connections/.test(s))).toEqual([]);
+  });
+
+  it('comes before the closed-loop findings, which say they are closed loop', () => {
+    const all = findings(fixtureResults({ capacity: true }));
+    expect(all.slice(0, f.length)).toEqual(f);
+    expect(all).toContain(
+      'plaintext: single-loop served the most at 64 connections in a closed loop, 50,000 req/s, 1.67× the runner-up cluster (30,000); node-http 25,000 (single-loop 2.00× that).',
+    );
+  });
+});
+
+describe('capacity runs: charts', () => {
+  it('draws p99 against throughput with the objective as a rule in each workload, and served against offered with the diagonal', async () => {
+    const list = await charts(fixtureResults({ capacity: true }));
+    expect(list.map((c) => c.file)).toEqual(['throughput.svg', 'latency.svg', 'cpu.svg', 'capacity-latency.svg', 'capacity-throughput.svg']);
+    const latency = list.find((c) => c.file === 'capacity-latency.svg')?.svg ?? '';
+    const throughput = list.find((c) => c.file === 'capacity-throughput.svg')?.svg ?? '';
+    for (const svg of [latency, throughput]) {
+      expect(XMLValidator.validate(svg)).toBe(true);
+      for (const v of variants) expect(svg).toContain(`>${v}<`);
+      // A line per variant per workload.
+      expect(svg.match(/class="mark-line role-mark [^"]*"/g)?.length ?? 0).toBeGreaterThanOrEqual(25);
+    }
+    // The objective: one dashed red rule per workload, and the log axis's labels.
+    const rules = [...latency.matchAll(/<g class="mark-rule role-mark[^"]*"[^>]*>(.*?)<\/g>/g)].map((m) => m[1] ?? '');
+    expect(rules).toHaveLength(5);
+    for (const rule of rules) expect(rule).toMatch(/<line [^>]*stroke="#c00"[^>]*stroke-dasharray="4,3"/);
+    expect(latency).toContain('p99 latency (ms)');
+    // y = x, dashed grey, once per workload.
+    expect(throughput.match(/stroke="#999"[^>]*stroke-dasharray="4,3"/g)).toHaveLength(5);
+    expect(throughput).toContain('requests/s offered');
+  });
+});
+
+describe('a run against targets', () => {
+  const r = fixtureResults({ capacity: true, targets: true });
+
+  it('names the targets, has no ratio column, and shows the CPU and memory of a server whose process is unknown as ?, never 0', () => {
+    const md = markdown(r, []);
+    expect(md).toContain(
+      '- targets (servers the suite did not start, no node-http baseline): before → http://127.0.0.1:8081/ (pid 4242), after → http://127.0.0.1:8082/ (pid not given)\n',
+    );
+    expect(md).toMatch(/\n- \?: not known; the server's CPU and memory are read from its process, and the process of after was not known/);
+    expect(md).not.toContain('vs node-http');
+    expect(row(md, 'plaintext', 'after')).toMatchObject({ 'CPU µs/req': '?', 'peak RSS MB': '?', 'req/s median (min–max)': '30,000 (29,400–30,600)' });
+    expect(row(md, 'plaintext', 'before')).toMatchObject({ 'CPU µs/req': '16.7', 'peak RSS MB': '80' });
+    expect(capacityMd(md, 'plaintext')).toEqual([
+      expect.objectContaining({ variant: 'before', 'capacity req/s': '45,000' }),
+      expect.objectContaining({ variant: 'after', 'capacity req/s': '15,000*' }),
+    ]);
+    expect(html(r, [])).toContain('<td data-value="-1">?</td>');
+    expect(summaryTable(r)).toMatch(/^after +plaintext +64 +1 +30,000 +6\.0 +1\.00 +\? +\?$/m);
+    expect(capacitySummary(r)).not.toContain('vs node-http');
+    expect(capacitySummary(r)).toMatch(/^before +plaintext +64 +10 +45,000 +50,000 /m);
+  });
+
+  it('writes its report, with no CPU bar for the server whose process is unknown', async () => {
+    const targetDir = join(dir, 'targets');
+    mkdirSync(targetDir);
+    writeResults(targetDir, r);
+    const written = await writeReport(targetDir);
+    expect(written.charts.map((c) => c.split('/').pop())).toEqual([
+      'throughput.svg',
+      'latency.svg',
+      'cpu.svg',
+      'capacity-latency.svg',
+      'capacity-throughput.svg',
+    ]);
+    const cpu = readFileSync(join(targetDir, 'charts', 'cpu.svg'), 'utf8');
+    // One bar per workload: before's only, not a bar of 0 for after.
+    const bars = [...cpu.matchAll(/aria-label="variant: ([^;]+);[^"]*" role="graphics-symbol" aria-roledescription="bar"/g)].map((m) => m[1]);
+    expect(bars).toEqual(['before', 'before', 'before', 'before', 'before']);
+    expect(readFileSync(written.html, 'utf8')).toContain('a server whose process is not known has no bar');
   });
 });

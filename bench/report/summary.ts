@@ -1,7 +1,11 @@
-// The compact table `cbench bench` prints at the end of a run, and the load generator behind it.
+// The compact tables `cbench bench` prints at the end of a run: every cell, the load generator
+// behind them, and in a capacity run every sweep's capacity.
 
+import { KEEP_UP_TOLERANCE } from '../capacity.js';
 import { formatInt, formatTable } from '../format.js';
 import { cellsOf, type OkCell, type Results, whyNot } from '../results.js';
+import { CAPACITY_MARKS, capacityText, firstMissText, latencyText, objectiveMs, pastSaturationText } from './capacity-text.js';
+import { BASELINE, capacityTables, hasBaseline } from './model.js';
 
 const HEAD = ['variant', 'workload', 'conn', 'pipe', 'req/s (median)', 'p99 ms', 'Jain', 'CPU µs/req', 'peak RSS MB', 'note'];
 /** conn to peak RSS are numbers. */
@@ -41,4 +45,55 @@ export function summaryTable(results: Results): string {
   }
   const g = results.environment.loadgen;
   return `${formatTable(rows, numeric)}\n\nload generator: ${g.name} ${g.version}`;
+}
+
+/**
+ * The capacity of every variant at each workload's objective, for `cbench bench` to print after
+ * the summary table of a capacity run; '' for any other run.
+ */
+export function capacitySummary(results: Results): string {
+  const tables = capacityTables(results);
+  if (tables.length === 0) return '';
+  const ratio = hasBaseline(results);
+  const head = [
+    'variant',
+    'workload',
+    'conn',
+    'p99 ≤ ms',
+    'capacity req/s',
+    ...(ratio ? [`vs ${BASELINE}`] : []),
+    'closed max',
+    'p50/p99 ms at 50%',
+    'at 90%',
+    'first miss',
+    'past saturation',
+  ];
+  const rows: string[][] = [head];
+  for (const t of tables) {
+    for (const r of t.rows) {
+      rows.push([
+        r.variant,
+        t.workload,
+        r.connections > 0 ? String(r.connections) : '—',
+        objectiveMs(t.sloP99Ms),
+        r.capacityRps === undefined && r.note !== '' ? r.note.slice(0, 60) : capacityText(r),
+        ...(ratio ? [r.vsNodeHttp === undefined ? '—' : `${r.vsNodeHttp.toFixed(2)}×`] : []),
+        r.maxRps === undefined ? '—' : formatInt(r.maxRps),
+        latencyText(r.at50),
+        latencyText(r.at90),
+        firstMissText(r),
+        pastSaturationText(r),
+      ]);
+    }
+  }
+  const all = tables.flatMap((t) => t.rows);
+  const marks = [
+    ...(all.some((r) => r.recoveredAfterMiss) ? [CAPACITY_MARKS.recovered] : []),
+    ...(all.some((r) => r.generatorSaturatedAtMiss) ? [CAPACITY_MARKS.floor] : []),
+  ];
+  return (
+    `capacity: the highest offered rate kept up with (served within ${Math.round(KEEP_UP_TOLERANCE * 100)}%, no errors, p99 within the objective, every lower rate too)\n\n` +
+    `${formatTable(rows, (i) => i >= 2 && i <= head.indexOf('at 90%'))}` +
+    (marks.length === 0 ? '' : `\n\n${marks.join('\n')}`)
+  );
 }

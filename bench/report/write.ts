@@ -2,14 +2,29 @@
 
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { COLLAPSE_SHARE, KEEP_UP_TOLERANCE } from '../capacity.js';
 import { formatInt as int } from '../format.js';
 import { cellsOf, type Results, readResults, writeFileAtomic } from '../results.js';
+import { CAPACITY_MARKS, capacityText, firstMissText, latencyText, objectiveMs, pastSaturationText, rangeText } from './capacity-text.js';
 import { type Chart, charts } from './charts.js';
 import { findings } from './findings.js';
-import { type Row, workloadTables } from './model.js';
+import { BASELINE, type CapacityRow, type CapacityTable, capacityRange, capacityTables, hasBaseline, type Row, workloadTables } from './model.js';
 
-/** The columns of every workload table: header, cell text, and the value a sort uses. */
-const COLUMNS: Array<{ head: string; text: (r: Row) => string; value: (r: Row) => number | string }> = [
+/** A table's column: header, cell text, and the value a sort uses. */
+interface Column<T> {
+  head: string;
+  text: (r: T) => string;
+  value: (r: T) => number | string;
+}
+
+/** What a server whose process the suite does not know (a target without its pid) shows for its CPU and memory. */
+const UNKNOWN = '?';
+
+/** A server figure: '?' where the cell was measured but the server's process was not known, '—' where nothing was measured. */
+const serverFigure = (r: Row, n: number | undefined, digits: number) => (n === undefined && r.status === 'ok' ? UNKNOWN : fixed(n, digits));
+
+/** The columns of every workload table. */
+const COLUMNS: Array<Column<Row>> = [
   { head: 'variant', text: (r) => r.variant, value: (r) => r.variant },
   { head: 'conn', text: (r) => (r.connections > 0 ? String(r.connections) : '—'), value: (r) => r.connections },
   { head: 'pipe', text: (r) => (r.pipelining > 0 ? String(r.pipelining) : '—'), value: (r) => r.pipelining },
@@ -28,8 +43,8 @@ const COLUMNS: Array<{ head: string; text: (r: Row) => string; value: (r: Row) =
     value: (r) => r.firstResponseMs?.max ?? -1,
   },
   { head: 'fairness (Jain)', text: (r) => fixed(r.jain, 2), value: (r) => r.jain ?? -1 },
-  { head: 'CPU µs/req', text: (r) => fixed(r.cpuUs, 1), value: (r) => r.cpuUs ?? -1 },
-  { head: 'peak RSS MB', text: (r) => fixed(r.rssMb, 0), value: (r) => r.rssMb ?? -1 },
+  { head: 'CPU µs/req', text: (r) => serverFigure(r, r.cpuUs, 1), value: (r) => r.cpuUs ?? -1 },
+  { head: 'peak RSS MB', text: (r) => serverFigure(r, r.rssMb, 0), value: (r) => r.rssMb ?? -1 },
   { head: 'errors', text: (r) => (r.errors === undefined ? '—' : String(r.errors)), value: (r) => r.errors ?? -1 },
   { head: 'vs node-http', text: (r) => (r.vsNodeHttp === undefined ? '—' : `${r.vsNodeHttp.toFixed(2)}×`), value: (r) => r.vsNodeHttp ?? -1 },
   { head: 'note', text: (r) => r.note, value: (r) => r.note },
@@ -38,6 +53,59 @@ const COLUMNS: Array<{ head: string; text: (r: Row) => string; value: (r: Row) =
 function fixed(n: number | undefined, digits: number): string {
   return n === undefined ? '—' : n.toFixed(digits);
 }
+
+/** Without a node-http in the run (a run against targets), no column of ratios to it. */
+function columnsFor<T>(r: Results, columns: Array<Column<T>>): Array<Column<T>> {
+  return hasBaseline(r) ? columns : columns.filter((c) => c.head !== `vs ${BASELINE}`);
+}
+
+/** The columns of every capacity table. */
+const CAPACITY_COLUMNS: Array<Column<CapacityRow>> = [
+  { head: 'variant', text: (r) => r.variant, value: (r) => r.variant },
+  { head: 'conn', text: (r) => (r.connections > 0 ? String(r.connections) : '—'), value: (r) => r.connections },
+  { head: 'capacity req/s', text: capacityText, value: (r) => r.capacityRps ?? -1 },
+  {
+    head: 'range req/s',
+    text: (r) => {
+      const range = capacityRange(r);
+      return range === undefined ? '—' : rangeText(range);
+    },
+    value: (r) => capacityRange(r)?.lo ?? -1,
+  },
+  {
+    head: 'per repetition',
+    text: (r) => r.capacityByRepetition?.map((x) => (x === null ? 'none' : int(x))).join(', ') ?? '—',
+    value: (r) => Math.min(...(r.capacityByRepetition ?? [-1]).map((x) => x ?? 0)),
+  },
+  { head: `vs ${BASELINE}`, text: (r) => (r.vsNodeHttp === undefined ? '—' : `${r.vsNodeHttp.toFixed(2)}×`), value: (r) => r.vsNodeHttp ?? -1 },
+  { head: 'closed-loop max req/s', text: (r) => (r.maxRps === undefined ? '—' : int(r.maxRps)), value: (r) => r.maxRps ?? -1 },
+  { head: 'p50 / p99 ms at 50%', text: (r) => latencyText(r.at50), value: (r) => r.at50?.p99Ms ?? -1 },
+  { head: 'p50 / p99 ms at 90%', text: (r) => latencyText(r.at90), value: (r) => r.at90?.p99Ms ?? -1 },
+  { head: 'first miss req/s', text: (r) => firstMissText(r), value: (r) => r.firstMiss?.offeredRps ?? -1 },
+  { head: 'past saturation req/s', text: pastSaturationText, value: (r) => r.pastSaturation?.shape ?? '' },
+  { head: 'note', text: (r) => r.note, value: (r) => r.note },
+];
+
+/** How to read a capacity table: what each column is and how it is obtained. */
+function capacityIntro(r: Results): string {
+  const c = r.settings.capacity;
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  return (
+    `After each cell's closed loop, an open loop offered it every rate of the sweep in turn (${c?.rates.join(', ') ?? ''}). ` +
+    `**Capacity**: the highest offered rate kept up with: served within ${pct(KEEP_UP_TOLERANCE)} of it, no errors, p99 within the objective, and every lower rate too ` +
+    `(none kept up: not even the lowest rate). Marks: ${CAPACITY_MARKS.recovered}; ${CAPACITY_MARKS.floor}. ` +
+    '**Range**: from the lowest capacity any repetition reached alone to the next rate swept above the highest (open when none was above); ' +
+    'two variants whose ranges overlap are within noise. ' +
+    "**p50 / p99 at 50% and 90%** of the variant's own capacity: interpolated linearly, in offered rate, between the two measured rates " +
+    'on either side of that rate (— when it is below the lowest rate swept). **First miss**: the lowest rate that missed, and what missed there. ' +
+    `**Past saturation**: once it fell behind, req/s served at its peak → at the highest rate offered: a collapse when that is below ${pct(COLLAPSE_SHARE)} of the peak, else a plateau.`
+  );
+}
+
+/** In a capacity run, what the workload tables hold, apart from the sweeps. */
+const CLOSED_LOOP = 'Closed loop: each connection sends its next request once answered; its median is the maximum the sweep’s percentages are of.';
+
+const capacityHeading = (t: CapacityTable) => `${t.workload}: capacity at p99 ≤ ${objectiveMs(t.sloP99Ms)} ms`;
 
 /** Which generator produced the figures, and why the fairness and first-response columns may be empty. */
 function loadgenLine(r: Results): string {
@@ -60,15 +128,61 @@ function environmentLines(r: Results): string[] {
     e.pinning.server === null ? 'not pinned' : `server pinned to CPUs ${e.pinning.server}, load generator to CPU ${e.pinning.loadgen}`,
     `profile ${r.settings.profile}: connections ${r.settings.connections.join(', ')}; pipelining ${r.settings.pipelining.join(', ')}; ` +
       `${r.settings.warmupSec} s warm-up, ${r.settings.repetitions} × ${r.settings.durationSec} s per cell`,
+    ...capacityLines(r),
+    ...targetLines(r),
+  ];
+}
+
+/** A capacity run's sweep: rates, arrivals and the objective of each workload it ran. */
+function capacityLines(r: Results): string[] {
+  const c = r.settings.capacity;
+  if (c === null) return [];
+  const objectives = capacityTables(r).map((t) => `${t.workload} ${objectiveMs(t.sloP99Ms)} ms`);
+  return [
+    `capacity sweep after each cell's closed loop: offered rates ${c.rates.join(', ')} (a percentage is of the cell's closed-loop maximum), ` +
+      `${c.arrivals} arrivals, ${r.settings.repetitions} × ${r.settings.durationSec} s per rate; p99 objective: ${objectives.join(', ')}`,
+  ];
+}
+
+/** A run against servers the suite did not start: which, and what is therefore not known of them. */
+function targetLines(r: Results): string[] {
+  const out: string[] = [];
+  const t = r.settings.targets;
+  if (t !== null)
+    out.push(
+      `targets (servers the suite did not start, no ${BASELINE} baseline): ${t.map((x) => `${x.name} → ${x.url}${x.pid === null ? ' (pid not given)' : ` (pid ${x.pid})`}`).join(', ')}`,
+    );
+  const unknown = r.variants
+    .flatMap((v) =>
+      cellsOf(v).flatMap((c) => (c.status === 'ok' && (c.summary.serverCpuUsPerRequest === null || c.summary.serverPeakRssBytes === null) ? [v.name] : [])),
+    )
+    .filter((name, i, all) => all.indexOf(name) === i);
+  if (unknown.length > 0)
+    out.push(
+      `${UNKNOWN}: not known; the server's CPU and memory are read from its process, and the process of ${unknown.join(', ')} was not known (--target-pid gives it)`,
+    );
+  return out;
+}
+
+function mdTable<T>(columns: Array<Column<T>>, rows: T[]): string[] {
+  return [
+    `| ${columns.map((c) => c.head).join(' | ')} |`,
+    `| ${columns.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${columns.map((c) => c.text(row).replace(/\|/g, '\\|')).join(' | ')} |`),
   ];
 }
 
 export function markdown(r: Results, chartList: Chart[]): string {
   const out = ['# concurrency-bench report', '', ...environmentLines(r).map((l) => `- ${l}`), '', '## Findings', '', ...findings(r).map((f) => `- ${f}`), ''];
+  const capacity = capacityTables(r);
+  if (capacity.length > 0) {
+    out.push('## Capacity at the latency objective', '', capacityIntro(r), '');
+    for (const t of capacity) out.push(`### ${capacityHeading(t)}`, '', ...mdTable(columnsFor(r, CAPACITY_COLUMNS), t.rows), '');
+  }
   for (const t of workloadTables(r)) {
-    out.push(`## ${t.workload}`, '', `| ${COLUMNS.map((c) => c.head).join(' | ')} |`, `| ${COLUMNS.map(() => '---').join(' | ')} |`);
-    for (const row of t.rows) out.push(`| ${COLUMNS.map((c) => c.text(row).replace(/\|/g, '\\|')).join(' | ')} |`);
-    out.push('');
+    out.push(`## ${t.workload}`, '');
+    if (capacity.length > 0) out.push(CLOSED_LOOP, '');
+    out.push(...mdTable(columnsFor(r, COLUMNS), t.rows), '');
   }
   out.push('## Charts', '');
   for (const c of chartList) out.push(`![${c.title}](charts/${c.file})`, '');
@@ -77,15 +191,34 @@ export function markdown(r: Results, chartList: Chart[]): string {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** A sortable table; `flag` rows are marked (their note in colour). */
+function htmlTable<T>(columns: Array<Column<T>>, rows: T[], flag: (r: T) => boolean, attrs = ''): string {
+  return `<table class="sortable"${attrs}><thead><tr>${columns.map((c, i) => `<th data-col="${i}">${esc(c.head)}</th>`).join('')}</tr></thead><tbody>
+${rows.map((row) => `<tr${flag(row) ? ' class="flag"' : ''}>${columns.map((c) => `<td data-value="${esc(String(c.value(row)))}">${esc(c.text(row))}</td>`).join('')}</tr>`).join('\n')}
+</tbody></table>`;
+}
+
+/** Markdown's **bold** as <strong>, in text already escaped. */
+const strong = (s: string) => s.replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>');
+
 /** One self-contained page: inline SVG charts, sortable tables (a few lines of script), no network. */
 export function html(r: Results, chartList: Chart[]): string {
+  const capacity = capacityTables(r);
+  const capacitySection =
+    capacity.length === 0
+      ? ''
+      : `<section class="capacity"><h2>Capacity at the latency objective</h2>
+<p>${strong(esc(capacityIntro(r)))}</p>
+${capacity
+  .map(
+    (t) =>
+      `<h3>${esc(capacityHeading(t))}</h3>\n${htmlTable(columnsFor(r, CAPACITY_COLUMNS), t.rows, (row) => row.status !== 'ok' || row.capacityRps === null || row.note !== '', ` data-workload="${esc(t.workload)}"`)}`,
+  )
+  .join('\n')}
+</section>`;
+  const closedLoop = capacity.length === 0 ? '' : `<p>${esc(CLOSED_LOOP)}</p>\n`;
   const tables = workloadTables(r)
-    .map(
-      (t) => `<h2>${esc(t.workload)}</h2>
-<table class="sortable"><thead><tr>${COLUMNS.map((c, i) => `<th data-col="${i}">${esc(c.head)}</th>`).join('')}</tr></thead><tbody>
-${t.rows.map((row) => `<tr${row.clientBound || row.status !== 'ok' ? ' class="flag"' : ''}>${COLUMNS.map((c) => `<td data-value="${esc(String(c.value(row)))}">${esc(c.text(row))}</td>`).join('')}</tr>`).join('\n')}
-</tbody></table>`,
-    )
+    .map((t) => `<h2>${esc(t.workload)}</h2>\n${closedLoop}${htmlTable(columnsFor(r, COLUMNS), t.rows, (row) => row.clientBound || row.status !== 'ok')}`)
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>concurrency-bench report ${esc(r.runId)}</title>
@@ -107,6 +240,7 @@ figure { margin: 1rem 0 2rem; overflow-x: auto; } figcaption { font-weight: 600;
 <ul class="findings">${findings(r)
     .map((f) => `<li>${esc(f)}</li>`)
     .join('')}</ul>
+${capacitySection}
 ${chartList.map((c) => `<figure class="chart" data-file="${esc(c.file)}"><figcaption>${esc(c.title)}</figcaption>${c.svg}</figure>`).join('\n')}
 ${tables}
 <script>

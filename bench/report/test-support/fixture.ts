@@ -1,7 +1,19 @@
-// A results file built so the answers are known: who wins each workload, and by how much.
+// A results file built so the answers are known: who wins each workload, and by how much; and,
+// as a capacity run, what each variant's sweep says.
 
-import { cellFromRepetitions } from '../../measure.js';
-import { type CellResult, RESULTS_SCHEMA, RESULTS_VERSION, type Repetition, type Results, type VariantResult } from '../../results.js';
+import { analyseSweep } from '../../capacity.js';
+import { cellFromRepetitions, summaryOf } from '../../measure.js';
+import {
+  type CellResult,
+  type OkCell,
+  type RatePoint,
+  RESULTS_SCHEMA,
+  RESULTS_VERSION,
+  type Repetition,
+  type Results,
+  type VariantResult,
+} from '../../results.js';
+import { offeredRps, parseRate } from '../../scenarios.js';
 
 /** requests/s per variant and workload, the figures the fixture is built from. */
 export const FIXTURE_RPS: Record<string, Record<string, number>> = {
@@ -28,7 +40,49 @@ export interface FixtureOptions {
   starved?: string[];
   /** First responses on fresh connections as late as 1.5 s. */
   slowFirstResponse?: string[];
+  /** A capacity run: every cell swept at FIXTURE_RATES, each variant along its FIXTURE_SHAPES curve. */
+  capacity?: boolean;
+  /** In a capacity run, the server only half busy where its sweep fell behind (the generator's connections, not its CPU, ran out). */
+  generatorBound?: string[];
+  /** In a capacity run, the load generator out of CPU (95%) at every rate that missed. */
+  generatorSaturated?: string[];
+  /** A run against two servers the suite did not start (FIXTURE_TARGETS) instead of the variants; no node-http. */
+  targets?: boolean;
 }
+
+/** The offered rates of a capacity run: shares of each cell's closed-loop maximum. */
+export const FIXTURE_RATES = ['25%', '50%', '70%', '90%', '110%', '130%'];
+export const FIXTURE_SLO_P99_MS: Record<string, number> = { plaintext: 10, json: 10, cpu: 50, io: 50, echo: 10 };
+
+/** A point of a sweep from its offered share of the closed-loop maximum (to the percent): achieved as such a share, p99 as a multiple of the objective. */
+type Shape = (share: number, repetition: number) => { achieved: number; p99: number };
+
+/** Keeping up within the objective up to its maximum; past it, serving the maximum and queueing the rest. */
+const plateau: Shape = (share) => (share <= 1 ? { achieved: share, p99: 0.2 + 0.5 * share } : { achieved: 1, p99: 40 });
+
+/**
+ * How each variant's sweep goes, the same on every workload (shares of its own maximum), so the
+ * capacities compare as its maxima do (FIXTURE_RPS):
+ * - single-loop, node-http: capacity at 90%, then a plateau;
+ * - cluster: one repetition misses the objective at 70% and the median with it, 90% keeps up again
+ *   (recovered after a miss), so its capacity is 50% and its repetitions' 50% and 90%;
+ * - worker-pool: capacity at 70%, then a collapse to 40% of its maximum;
+ * - blocking: over the objective from the lowest rate on (no capacity), then a plateau at 60%.
+ */
+export const FIXTURE_SHAPES: Record<string, Shape> = {
+  'single-loop': plateau,
+  'node-http': plateau,
+  cluster: (share, i) => (share === 0.7 ? { achieved: share, p99: i === 0 ? 1.5 : 0.6 } : plateau(share, i)),
+  'worker-pool': (share) =>
+    share <= 0.7 ? { achieved: share, p99: 0.5 } : { achieved: share <= 0.9 ? 0.8 : share <= 1.1 ? 0.6 : 0.4, p99: 20 + 10 * (share - 0.9) },
+  blocking: (share) => (share < 0.7 ? { achieved: share, p99: 2 + 2 * share } : { achieved: 0.6, p99: 30 }),
+};
+
+/** The servers of a target run: one whose process is known (its CPU and memory read), one not; each swept like the variant named. */
+export const FIXTURE_TARGETS = [
+  { name: 'before', url: 'http://127.0.0.1:8081/', pid: 4242, like: 'single-loop' },
+  { name: 'after', url: 'http://127.0.0.1:8082/', pid: null, like: 'cluster' },
+] as const;
 
 function fairness(unfair: boolean, starved: boolean): Repetition['fairness'] {
   if (unfair) return { jain: 0.6, min: 40, median: 150, max: 270 };
@@ -63,8 +117,62 @@ function repetition(rps: number, scale: number, unfair = false, slowFirst = fals
   };
 }
 
+/** Which side ran out where a sweep missed, when not the server's CPU. */
+interface Limits {
+  generatorBound: boolean;
+  generatorSaturated: boolean;
+}
+
+/** One open-loop repetition at `offered` req/s along a shape; behind, the generator sent requests late as every connection was busy. */
+function openRepetition(maxRps: number, offered: number, slo: number, shape: Shape, i: number, limits: Limits): Repetition {
+  const { achieved, p99: p99Slo } = shape(Math.round((offered / maxRps) * 100) / 100, i);
+  // Apart by ±0.2% between repetitions, so the median is the shape's figure and each keeps up where it does.
+  const rps = achieved * maxRps * (i === 0 ? 0.998 : 1.002);
+  const behind = achieved * maxRps < offered * 0.99;
+  const p99 = p99Slo * slo;
+  const base = repetition(rps, 1);
+  const due = Math.round(offered * base.durationSec);
+  return {
+    ...base,
+    latencyMs: { mean: p99 / 3, p50: p99 / 4, p90: p99 * 0.7, p99, p99_9: p99 * 1.5, p99_99: p99 * 2, max: p99 * 3 },
+    serverCpuShare: behind ? (limits.generatorBound ? 0.5 : 0.97) : Math.min(0.95, achieved),
+    bottleneck: behind && !limits.generatorBound ? 'server' : 'neither',
+    ...(limits.generatorSaturated && (behind || p99 > slo) ? { loadgenCpuShare: 0.95, bottleneck: 'loadgen' } : {}),
+    fairness: null,
+    firstResponseMs: null,
+    openLoop: { offeredRps: offered, arrivals: 'poisson', due, late: behind ? Math.round(due * 0.3) : 0, unsent: 0, sendLagP99Ms: behind ? p99 * 0.8 : 0.5 },
+  };
+}
+
+/** A measured cell given the sweep its shape makes, analysed as the runner analyses one (capacity.ts). */
+function swept(cell: OkCell, shape: Shape, limits: Limits, observe: (r: Repetition) => Repetition): OkCell {
+  const slo = FIXTURE_SLO_P99_MS[cell.workload] ?? 50;
+  const maxRps = cell.summary.requestsPerSec.median;
+  const points = FIXTURE_RATES.map((rate): RatePoint => {
+    const offered = offeredRps(parseRate(rate), maxRps);
+    const repetitions = [0, 1].map((i) => observe(openRepetition(maxRps, offered, slo, shape, i, limits)));
+    return { rate, offeredRps: offered, repetitions, summary: summaryOf(repetitions) };
+  });
+  const { capacityRps, ...analysis } = analyseSweep(points, slo);
+  return { ...cell, sweep: { sloP99Ms: slo, arrivals: 'poisson', maxRps, points, ...analysis }, capacityRps };
+}
+
+/**
+ * A repetition as the runner records a target's: its CPU share is never known (how many CPUs it
+ * may use is its own business), and without its pid neither are its CPU time and memory.
+ */
+function asTarget(r: Repetition, pid: number | null): Repetition {
+  const unknown = { serverCpuShare: null, bottleneck: null };
+  return pid === null
+    ? { ...r, ...unknown, serverCpuUserSec: null, serverCpuSystemSec: null, serverCpuUsPerRequest: null, serverPeakRssBytes: null }
+    : { ...r, ...unknown };
+}
+
 export function fixtureResults(opts: FixtureOptions = {}): Results {
-  const variants = Object.keys(FIXTURE_RPS);
+  const servers: Array<{ name: string; like: string; pid: number | null }> = opts.targets
+    ? FIXTURE_TARGETS.map((t) => ({ name: t.name, like: t.like, pid: t.pid }))
+    : Object.keys(FIXTURE_RPS).map((name) => ({ name, like: name, pid: 1 }));
+  const variants = servers.map((s) => s.name);
   return {
     schema: RESULTS_SCHEMA,
     version: RESULTS_VERSION,
@@ -81,7 +189,8 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
       gitSha: 'abcdef123456',
       gitDirty: false,
       loadgen: { name: 'builtin', version: '0.1.0' },
-      pinning: { server: '1-3', loadgen: '0' },
+      // Nothing pins a server the suite did not start.
+      pinning: opts.targets ? { server: null, loadgen: null } : { server: '1-3', loadgen: '0' },
     },
     settings: {
       profile: 'quick',
@@ -92,21 +201,30 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
       durationSec: 3,
       warmupSec: 1,
       repetitions: 2,
-      capacity: null,
-      targets: null,
+      capacity: opts.capacity ? { rates: FIXTURE_RATES, sloP99Ms: { ...FIXTURE_SLO_P99_MS }, arrivals: 'poisson' } : null,
+      targets: opts.targets ? FIXTURE_TARGETS.map(({ name, url, pid }) => ({ name, url, pid })) : null,
     },
-    variants: variants.map(
-      (name): VariantResult => ({
+    variants: servers.map(
+      ({ name, like, pid }): VariantResult => ({
         name,
         status: 'ok',
         verification: { ok: true, failures: [] },
-        pids: [1],
-        info: { ...FIXTURE_INFO[name] },
-        cells: Object.entries(FIXTURE_RPS[name] ?? {}).map(([workload, rps]): CellResult => {
+        pids: pid === null ? [] : [pid],
+        info: opts.targets ? { url: FIXTURE_TARGETS.find((t) => t.name === name)?.url ?? '' } : { ...FIXTURE_INFO[name] },
+        cells: Object.entries(FIXTURE_RPS[like] ?? {}).map(([workload, rps]): CellResult => {
           const has = (list?: string[]) => list?.includes(`${name}/${workload}`) ?? false;
-          const reps = [0.98, 1.02].map((scale) => repetition(rps, scale, has(opts.unfair), has(opts.slowFirstResponse), has(opts.starved)));
-          const cell = cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, reps);
-          return has(opts.clientBound) ? { ...cell, clientBound: true, bottleneck: 'loadgen' } : cell;
+          const observe = (r: Repetition) => (opts.targets ? asTarget(r, pid) : r);
+          const reps = [0.98, 1.02].map((scale) => observe(repetition(rps, scale, has(opts.unfair), has(opts.slowFirstResponse), has(opts.starved))));
+          let cell = cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, reps);
+          if (has(opts.clientBound)) cell = { ...cell, clientBound: true, bottleneck: 'loadgen' };
+          return opts.capacity
+            ? swept(
+                cell,
+                FIXTURE_SHAPES[like] ?? plateau,
+                { generatorBound: has(opts.generatorBound), generatorSaturated: has(opts.generatorSaturated) },
+                observe,
+              )
+            : cell;
         }),
       }),
     ),
