@@ -129,7 +129,7 @@ export const sweepSchema = z.object({
   /** A point above the first miss kept up again: noise, or a sweep too coarse to trust. */
   recoveredAfterMiss: z.boolean(),
   /** At the first miss the load generator used up its CPU in some repetition: the miss may be the instrument's, and the capacity a floor. */
-  generatorSaturatedAtMiss: z.boolean(),
+  generatorSaturatedAtMiss: z.boolean().default(false),
   /** Past the knee: whether throughput held (plateau) or fell (collapse); null when the sweep never went past it. */
   pastSaturation: z.object({ shape: z.enum(['plateau', 'collapse']), peakRps: z.number(), lastRps: z.number() }).nullable(),
   /** The capacity from each repetition index alone (points' first repetitions, second, ...): the spread comparisons use. */

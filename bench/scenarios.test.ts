@@ -36,7 +36,8 @@ describe('scenario matrix', () => {
     expect(parseRate(' 2000 ')).toEqual({ rps: 2000 });
     expect(offeredRps(parseRate('130%'), 1_000)).toBeCloseTo(1_300);
     expect(offeredRps(parseRate('700'), 1_000)).toBe(700);
-    for (const bad of ['', '0', '0%', '-5', '50%%', '1e3', 'fast', '%50']) expect(() => parseRate(bad), bad).toThrow(/a rate is a number of req\/s above 0 or a percentage/);
+    for (const bad of ['', '0', '0%', '-5', '50%%', '1e3', 'fast', '%50'])
+      expect(() => parseRate(bad), bad).toThrow(/a rate is a number of req\/s above 0 or a percentage/);
   });
 
   it('plans a capacity run as a closed loop and a sweep per cell, and counts its duration from every step', () => {

@@ -125,12 +125,15 @@ function openLoopMedian(p: RatePoint, f: (o: NonNullable<Repetition['openLoop']>
 /**
  * A sweep that fell behind while the server had CPU to spare and every one of the generator's
  * connections was busy (requests waited for one) may have measured the connections, not the
- * server: an open loop still sends on at most one request per connection at a time.
+ * server: an open loop still sends on at most one request per connection at a time. A miss on
+ * the objective alone is not enough: a stall of the machine fills every connection for a moment
+ * too, and more connections would only move that wait from the generator to the server.
  */
 function generatorBound(workload: string, slo: number, r: CapacityRow): string | undefined {
   const s = r.sweep;
   // A generator out of CPU is said apart (generatorSaturated): it explains a miss more plainly.
-  if (s === undefined || s.firstMiss === null || r.capacityRps === undefined || s.generatorSaturatedAtMiss) return undefined;
+  if (s === undefined || s.firstMiss === null || r.capacityRps === undefined || s.generatorSaturatedAtMiss || !s.firstMiss.why.includes('behind'))
+    return undefined;
   const p = pointAt(s, s.firstMiss.offeredRps);
   const share = p?.summary.serverCpuShare?.median;
   if (p === undefined || share === undefined || share >= SATURATED_SHARE) return undefined;
@@ -138,11 +141,10 @@ function generatorBound(workload: string, slo: number, r: CapacityRow): string |
   const served = p.summary.requestsPerSec.median;
   if (late <= 0 || served <= 0) return undefined;
   const n = r.connections;
-  const heldMs = (n / served) * 1000;
   const capacity = r.capacityRps === null ? 'sweep (no rate kept up with)' : `capacity (${int(r.capacityRps)} req/s)`;
   return (
     `${workload}: ${r.variant}'s ${capacity} at p99 ≤ ${objectiveMs(slo)} ms may be bound by the generator's ${n} connections ` +
-    `(Little's law: ${n} connections at ${ms(heldMs)} ms carry at most ${int(n / (heldMs / 1000))} req/s) or by the model's own concurrency: ` +
+    `(one request in flight on each: ${n} connections each held L ms carry at most ${n}/L requests a second) or by the model's own concurrency: ` +
     `at its first miss, ${int(s.firstMiss.offeredRps)} req/s offered, it served ${int(served)} with every connection busy ` +
     `(in the median repetition ${int(late)} requests were sent late, waiting for one) while the server used ${pct(share)} of its CPU. ` +
     'Rerun with more --connections to tell which.'
@@ -193,7 +195,12 @@ export function capacityFindings(results: Results): string[] {
       out.push(`${workload}: only ${best.row.variant} kept up with any rate offered at ${objective}: ${int(best.rps)} req/s (range ${rangeText(best.range)}).`);
     else {
       let sentence: string;
-      if (overlap(best.range, second.range))
+      const open = [best, second].filter((x) => x.range.hi === Number.POSITIVE_INFINITY).map((x) => x.row.variant);
+      if (overlap(best.range, second.range) && open.length > 0)
+        sentence =
+          `${workload}: ${best.row.variant} (${int(best.rps)} req/s) and ${second.row.variant} (${int(second.rps)}) at ${objective} cannot be ordered by this sweep: ` +
+          `${open.join(' and ')} kept up with every rate ${open.length === 1 ? 'it was' : 'they were'} offered, so ${open.length === 1 ? 'its capacity is' : 'their capacities are'} only known to be at least that; higher --rates would tell`;
+      else if (overlap(best.range, second.range))
         sentence =
           `${workload}: ${best.row.variant} and ${second.row.variant} kept up with about as much at ${objective} (${int(best.rps)} and ${int(second.rps)} req/s): ` +
           `within noise, as their ranges overlap (${rangeText(best.range)} and ${rangeText(second.range)} req/s)`;

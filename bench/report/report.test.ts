@@ -432,6 +432,23 @@ describe('capacity runs: findings', () => {
     );
   });
 
+  it('does not call an order noise when a sweep never reached its limit: that capacity is only a lower bound', () => {
+    const r = fixtureResults({ capacity: true });
+    const loop = cellsOf(r.variants.find((v) => v.name === 'single-loop')!).find((c) => c.workload === 'plaintext');
+    if (loop?.status !== 'ok' || loop.sweep === null) throw new Error('fixture: single-loop plaintext has a sweep');
+    // Swept no higher than it kept up with: every rate kept up.
+    loop.sweep.points = loop.sweep.points.filter((p) => p.offeredRps <= (loop.capacityRps ?? 0));
+    loop.sweep.firstMiss = null;
+    loop.sweep.pastSaturation = null;
+    const node = cellsOf(r.variants.find((v) => v.name === 'node-http')!).find((c) => c.workload === 'plaintext');
+    if (node?.status !== 'ok' || node.sweep === null) throw new Error('fixture: node-http plaintext has a sweep');
+    node.sweep.points = node.sweep.points.filter((p) => p.offeredRps <= (node.capacityRps ?? 0));
+    expect(capacityFindings(r)).toContain(
+      'plaintext: single-loop (45,000 req/s) and node-http (22,500) at p99 ≤ 10 ms cannot be ordered by this sweep: single-loop and node-http kept up with every rate they were offered, ' +
+        'so their capacities are only known to be at least that; higher --rates would tell.',
+    );
+  });
+
   it('names no winner when the top two ranges overlap, and lists the other neighbours within noise', () => {
     expect(f).toContain(
       'echo: node-http and single-loop kept up with about as much at p99 ≤ 10 ms (18,720 and 18,000 req/s): within noise, as their ranges overlap (18,720–22,880 and 18,000–22,000 req/s).',
@@ -472,12 +489,15 @@ describe('capacity runs: findings', () => {
     const bound = capacityFindings(fixtureResults({ capacity: true, generatorBound: ['worker-pool/io'] })).filter((s) =>
       /may be bound by the generator/.test(s),
     );
-    // At the first miss, 171 offered: 152 served by 64 connections, so each request held one 64 / 152 s.
     expect(bound).toEqual([
-      "io: worker-pool's capacity (133 req/s) at p99 ≤ 50 ms may be bound by the generator's 64 connections (Little's law: 64 connections at 421 ms carry at most 152 req/s) " +
+      "io: worker-pool's capacity (133 req/s) at p99 ≤ 50 ms may be bound by the generator's 64 connections (one request in flight on each: 64 connections each held L ms carry at most 64/L requests a second) " +
         "or by the model's own concurrency: at its first miss, 171 req/s offered, it served 152 with every connection busy (in the median repetition 154 requests were sent late, waiting for one) " +
         'while the server used 50% of its CPU. Rerun with more --connections to tell which.',
     ]);
+    // A miss on the objective alone (a stall fills every connection for a moment) is not suspected.
+    const sloOnly = fixtureResults({ capacity: true, generatorBound: ['worker-pool/io'] });
+    for (const v of sloOnly.variants) for (const c of cellsOf(v)) if (c.sweep?.firstMiss) c.sweep.firstMiss.why = ['slo'];
+    expect(capacityFindings(sloOnly).some((s) => /may be bound by the generator/.test(s))).toBe(false);
   });
 
   it('says a capacity is a floor where the generator used up its CPU at the first miss, and marks it in the tables', () => {

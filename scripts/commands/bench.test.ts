@@ -91,6 +91,41 @@ describe('cbench bench --target', () => {
   });
 });
 
+describe('cbench bench --rates', () => {
+  it('runs a capacity sweep from the command line, prints the capacity table, and writes it and its charts into the report', async () => {
+    const { code, stdout, stderr } = await cbench([
+      'bench',
+      '--profile',
+      'smoke',
+      '--variants',
+      'single-loop',
+      '--workloads',
+      'plaintext',
+      '--connections',
+      '4',
+      '--rates',
+      '25%,50%,100%,130%',
+      '--slo-p99',
+      '80',
+      '--arrivals',
+      'constant',
+      '--out',
+      out,
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/^plan: .* 4 offered rates \(25%, 50%, 100%, 130%; % of that maximum\), open loop, constant arrivals/m);
+    expect(stdout).toMatch(/^expected duration ≈ \d+s/m);
+    expect(stdout).toMatch(/^capacity: the highest offered rate kept up with/m);
+    expect(stdout).toMatch(/^single-loop\s+plaintext\s+4\s+80\s+[\d,]+/m);
+    const results = readResults(lastRun());
+    expect(results.settings.capacity).toEqual({ rates: ['25%', '50%', '100%', '130%'], sloP99Ms: { plaintext: 80 }, arrivals: 'constant' });
+    const cell = cellsOf(results.variants[0]!)[0];
+    expect(cell?.status === 'ok' && cell.sweep?.points.length).toBe(4);
+    expect(readFileSync(join(lastRun(), 'report.md'), 'utf8')).toMatch(/## Capacity at the latency objective[\s\S]*charts\/capacity-latency\.svg/);
+    expect(existsSync(join(lastRun(), 'charts', 'capacity-throughput.svg'))).toBe(true);
+  });
+});
+
 describe('cbench bench: flags of capacity runs and targets', () => {
   it.each([
     [['--target', 'ftp://127.0.0.1:21'], /only http:\/\/ targets/],

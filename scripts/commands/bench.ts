@@ -124,11 +124,12 @@ export function register(program: Command): void {
 async function plain(settings: RunSettings, o: BenchFlags): Promise<void> {
   const { runBenchmark } = await import('../../bench/runner.js');
   const { writeReport } = await import('../../bench/report/write.js');
-  const { summaryTable } = await import('../../bench/report/summary.js');
+  const { capacitySummary, summaryTable } = await import('../../bench/report/summary.js');
   const { whyNot } = await import('../../bench/results.js');
   const { results, dir } = await runBenchmark({ settings, profile: o.profile, loadgen: loadgens[o.loadgen], pin: o.pin, outDir: o.out, noVerify: !o.verify });
   const report = await writeReport(dir);
-  process.stdout.write(`\n${summaryTable(results)}\n\nresults: ${dir}/results.json\nreport:  ${report.html}\n`);
+  const capacity = capacitySummary(results);
+  process.stdout.write(`\n${summaryTable(results)}\n${capacity === '' ? '' : `\n${capacity}\n`}\nresults: ${dir}/results.json\nreport:  ${report.html}\n`);
   const bad = results.variants.filter((v) => v.status !== 'ok');
   if (bad.length > 0) {
     process.stderr.write(`not measured in full: ${bad.map((v) => `${v.name} (${whyNot(v)})`).join('; ')}\n`);
