@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseSweep, type Capacity, capacityOf, type SweepPoint } from './capacity.js';
+import { analyseSweep, type Capacity, capacityOf, capacityRange, missesOf, observedOf, rangesOverlap, type SweepPoint } from './capacity.js';
 import { summaryOf } from './measure.js';
 import type { RatePoint, Repetition } from './results.js';
 
@@ -118,7 +118,7 @@ describe('a measured sweep (analyseSweep)', () => {
       latencyMs: { ...fixtureRepetition(rps).latencyMs, p99: p99[i] ?? 0 },
       loadgenCpuShare: loadgen[i] ?? 0,
     }));
-    return { rate: String(offered), offeredRps: offered, repetitions, summary: summaryOf(repetitions) };
+    return { rate: String(offered), offeredRps: offered, refined: false, repetitions, summary: summaryOf(repetitions) };
   };
 
   it('keeps each repetition index apart: as many capacities as repetitions, for a comparison to test', () => {
@@ -134,5 +134,52 @@ describe('a measured sweep (analyseSweep)', () => {
     const sweep = [point(1_000, [1_000], [5]), point(2_000, [1_500], [80], [0.95])];
     expect(analyseSweep(sweep, SLO)).toMatchObject({ capacityRps: 1_000, generatorSaturatedAtMiss: true });
     expect(analyseSweep([point(1_000, [1_000], [5]), point(2_000, [1_500], [80], [0.6])], SLO).generatorSaturatedAtMiss).toBe(false);
+  });
+});
+
+describe('keeping up, judged against the schedule the arrivals actually kept', () => {
+  /** A repetition of an open loop at `offered` req/s over 2 s, `due` of them due, `served` answered. */
+  const rep = (offered: number, due: number, served: number, non2xx = 0): Repetition => ({
+    ...fixtureRepetition(served / 2),
+    requests: served,
+    non2xx,
+    openLoop: { offeredRps: offered, arrivals: 'poisson', due, late: 0, unsent: 0, sendLagP99Ms: 0.5 },
+  });
+  const at = (offered: number, ...repetitions: Repetition[]): RatePoint => ({
+    rate: String(offered),
+    offeredRps: offered,
+    refined: false,
+    repetitions,
+    summary: summaryOf(repetitions),
+  });
+
+  it('does not call a point behind because a Poisson draw came due below the nominal rate', () => {
+    // 99.2 req/s offered; the arrivals came due at 97 and 96 a second, and every one was answered.
+    const p = at(99.2, rep(99.2, 194, 194), rep(99.2, 192, 192));
+    expect(missesOf(observedOf(p), SLO)).toEqual([]);
+    // Served 1.5% fewer than came due: behind.
+    expect(missesOf(observedOf(at(99.2, rep(99.2, 200, 197))), SLO)).toEqual(['behind']);
+  });
+
+  it('counts non-2xx answers as failures: a server shedding load with fast 503s is not keeping up', () => {
+    expect(missesOf(observedOf(at(1_000, rep(1_000, 2_000, 2_000, 300))), SLO)).toEqual(['errors']);
+  });
+});
+
+describe('capacityRange', () => {
+  const sweep = (offered: number[], byRepetition: Array<number | null>) => ({
+    points: offered.map((o) => ({ offeredRps: o }) as RatePoint),
+    capacityByRepetition: byRepetition,
+  });
+
+  it('runs from the lowest capacity of any repetition to the next rate swept above the highest', () => {
+    expect(capacityRange(2_000, sweep([1_000, 2_000, 3_000, 4_000], [2_000, 1_000]))).toEqual({ lo: 1_000, hi: 3_000 });
+    expect(capacityRange(null, sweep([1_000, 2_000], [null, 1_000]))).toEqual({ lo: 0, hi: 2_000 });
+  });
+
+  it('is open when every rate kept up, and two ranges overlap only where they share a rate', () => {
+    expect(capacityRange(4_000, sweep([1_000, 4_000], [4_000]))).toEqual({ lo: 4_000, hi: Number.POSITIVE_INFINITY });
+    expect(rangesOverlap({ lo: 1, hi: 3 }, { lo: 2, hi: 5 })).toBe(true);
+    expect(rangesOverlap({ lo: 1, hi: 3 }, { lo: 3, hi: 5 })).toBe(false);
   });
 });

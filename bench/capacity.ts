@@ -6,13 +6,22 @@
 
 import type { RatePoint, Repetition, Sweep } from './results.js';
 import { generatorSaturated } from './saturation.js';
+import { summarize } from './stats.js';
+
+const median = (xs: number[]) => (xs.length === 0 ? 0 : summarize(xs).median);
 
 /** One offered rate of a sweep, as measured (medians over its repetitions). */
 export interface SweepPoint {
   offeredRps: number;
+  /**
+   * The rate the arrivals actually came due at in the window (requests due ÷ window), which
+   * Poisson arrivals spread around the offered rate (by 1/√due: ±7% at 200 requests); achieved
+   * is judged against it. The offered rate when not known.
+   */
+  scheduledRps?: number;
   achievedRps: number;
   p99Ms: number;
-  /** Errors, timeouts and resets. */
+  /** Errors, timeouts, resets and non-2xx answers (a server shedding load with fast 503s is not keeping up). */
   errors: number;
 }
 
@@ -36,10 +45,15 @@ export const KEEP_UP_TOLERANCE = 0.01;
 /** Throughput past the knee falling below this share of its peak is a collapse. */
 export const COLLAPSE_SHARE = 0.8;
 
+/** Served less than was asked of it in the window, beyond the tolerance. */
+export function behind(p: SweepPoint): boolean {
+  return p.achievedRps < (p.scheduledRps ?? p.offeredRps) * (1 - KEEP_UP_TOLERANCE);
+}
+
 /** The ways a point misses, empty when it keeps up. */
 export function missesOf(p: SweepPoint, sloP99Ms: number): Miss[] {
   const why: Miss[] = [];
-  if (p.achievedRps < p.offeredRps * (1 - KEEP_UP_TOLERANCE)) why.push('behind');
+  if (behind(p)) why.push('behind');
   if (p.p99Ms > sloP99Ms) why.push('slo');
   if (p.errors > 0) why.push('errors');
   return why;
@@ -74,21 +88,50 @@ export function capacityOf(points: readonly SweepPoint[], sloP99Ms: number): Cap
  * much less when asked for more collapses.
  */
 function shapePastSaturation(sorted: readonly SweepPoint[]): Capacity['pastSaturation'] {
-  const knee = sorted.findIndex((p) => p.achievedRps < p.offeredRps * (1 - KEEP_UP_TOLERANCE));
+  const knee = sorted.findIndex(behind);
   const last = sorted.at(-1);
   if (knee === -1 || last === undefined) return null;
   const peakRps = Math.max(...sorted.map((p) => p.achievedRps));
   return { shape: last.achievedRps < peakRps * COLLAPSE_SHARE ? 'collapse' : 'plateau', peakRps, lastRps: last.achievedRps };
 }
 
-/** A repetition as a point: what it achieved, its p99 and its failures. */
+/** Requests a repetition failed: errors, timeouts, resets and non-2xx answers. */
+const failures = (r: Repetition) => r.errors + r.timeouts + r.resets + r.non2xx;
+
+/** The rate a repetition's arrivals came due at; its offered rate when it did not say. */
+const scheduled = (offeredRps: number, r: Repetition) => (r.openLoop === null || r.openLoop.due === 0 ? offeredRps : r.openLoop.due / r.durationSec);
+
+/** A repetition as a point: what it achieved against its own schedule, its p99 and its failures. */
 function observed(offeredRps: number, r: Repetition): SweepPoint {
-  return { offeredRps, achievedRps: r.requestsPerSec, p99Ms: r.latencyMs.p99, errors: r.errors + r.timeouts + r.resets };
+  return { offeredRps, scheduledRps: scheduled(offeredRps, r), achievedRps: r.requestsPerSec, p99Ms: r.latencyMs.p99, errors: failures(r) };
 }
 
 /** A measured point as capacityOf reads it: medians over its repetitions, failures summed. */
 export function observedOf(p: RatePoint): SweepPoint {
-  return { offeredRps: p.offeredRps, achievedRps: p.summary.requestsPerSec.median, p99Ms: p.summary.latencyP99Ms.median, errors: p.summary.errors };
+  return {
+    offeredRps: p.offeredRps,
+    scheduledRps: median(p.repetitions.map((r) => scheduled(p.offeredRps, r))),
+    achievedRps: p.summary.requestsPerSec.median,
+    p99Ms: p.summary.latencyP99Ms.median,
+    errors: p.repetitions.reduce((n, r) => n + failures(r), 0),
+  };
+}
+
+/**
+ * Where a cell's capacity lies: from the lowest capacity any repetition reached alone to the next
+ * rate swept above the highest (open, Infinity, when none was above: every rate kept up). Two
+ * capacities whose ranges overlap cannot be told apart by the sweep.
+ */
+export function capacityRange(capacityRps: number | null, sweep: Pick<Sweep, 'capacityByRepetition' | 'points'>): { lo: number; hi: number } {
+  const all = [capacityRps, ...sweep.capacityByRepetition].map((x) => x ?? 0);
+  const top = Math.max(...all);
+  const above = sweep.points.map((p) => p.offeredRps).filter((x) => x > top);
+  return { lo: Math.min(...all), hi: above.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...above) };
+}
+
+/** Whether two capacity ranges share any rate. */
+export function rangesOverlap(a: { lo: number; hi: number }, b: { lo: number; hi: number }): boolean {
+  return a.lo < b.hi && b.lo < a.hi;
 }
 
 /** What a measured sweep says: its capacity, and the analysis results.json keeps beside the points. */

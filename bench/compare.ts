@@ -2,6 +2,7 @@
 // median, a bootstrap interval of that change, a p-value corrected for the number of
 // comparisons (Holm), and whether the change is a regression worth failing a build for.
 
+import { capacityRange } from './capacity.js';
 import { formatTable } from './format.js';
 import { type CellResult, cellsOf, type OkCell, type Repetition, type Results, whyNot } from './results.js';
 import { bootstrapChangeCI, holm, mannWhitneyU, stars, summarize, welchTTest } from './stats.js';
@@ -46,6 +47,8 @@ export interface Comparison {
   stars: string;
   /** Why the cell cannot count as a regression (client-bound or invalid), if so. */
   excluded?: string;
+  /** Capacity only: the head's capacity range lies wholly below the base's (capacity.ts's capacityRange), so the sweeps tell them apart. */
+  separated?: boolean;
   regression: boolean;
 }
 
@@ -113,12 +116,16 @@ export function compare(base: Results, head: Results, opts: CompareOptions): Com
       // good, so a significant drop in the head is still a proven regression.
       const excluded = hc.clientBound ? 'client-bound: the figures are floors' : undefined;
       let compared = 0;
-      if (bc.sweep !== null && hc.sweep !== null && bc.sweep.sloP99Ms !== hc.sweep.sloP99Ms)
-        unjudged.push({ variant: name, cell, reason: `capacity at different objectives (base p99 ≤ ${bc.sweep.sloP99Ms} ms, head ${hc.sweep.sloP99Ms} ms)` });
+      const sweepsDiffer = sweepDifference(bc, hc);
+      if (sweepsDiffer !== undefined) unjudged.push({ variant: name, cell, reason: sweepsDiffer });
       for (const m of METRICS) {
-        if (m.key === 'capacityRps' && bc.sweep?.sloP99Ms !== hc.sweep?.sloP99Ms) continue;
+        if (m.key === 'capacityRps' && sweepsDiffer !== undefined) continue;
         const bs = m.samples(bc);
         const hs = m.samples(hc);
+        if (m.key === 'capacityRps' && bs.length > 0 && median(bs) === 0) {
+          unjudged.push({ variant: name, cell, reason: 'no capacity in the base run to compare with (it kept up with no rate)' });
+          continue;
+        }
         if (bs.length < 2 || hs.length < 2) continue;
         compared++;
         const bm = median(bs);
@@ -136,7 +143,7 @@ export function compare(base: Results, head: Results, opts: CompareOptions): Com
           changePct: bm === 0 ? 0 : ((hm - bm) / bm) * 100,
           ci: [ci[0] * 100, ci[1] * 100],
           p,
-          ...(excluded === undefined ? {} : { excluded }),
+          ...(m.key === 'capacityRps' ? capacityVerdict(bc, hc) : excluded === undefined ? {} : { excluded }),
         });
       }
       if (compared === 0)
@@ -149,11 +156,32 @@ export function compare(base: Results, head: Results, opts: CompareOptions): Com
       const pAdjusted = adjusted[i] as number;
       const metric = METRICS.find((m) => m.key === r.metric) as Metric;
       const worseBy = r.changePct * metric.worse;
-      const regression = r.excluded === undefined && pAdjusted < 0.05 && worseBy > opts.thresholds[metric.key];
+      // Capacities fall on the sweep's rates, so a few repetitions often agree exactly and no rank
+      // test can reach significance; they are judged by whether their ranges part instead.
+      const shown = r.metric === 'capacityRps' ? r.separated === true : pAdjusted < 0.05;
+      const regression = r.excluded === undefined && shown && worseBy > opts.thresholds[metric.key];
       return { ...r, pAdjusted, stars: stars(pAdjusted), regression };
     }),
     unjudged,
   };
+}
+
+/** Why two cells' capacities are different questions (another objective or arrival process), or undefined when they can be compared. */
+function sweepDifference(b: OkCell, h: OkCell): string | undefined {
+  if (b.sweep === null || h.sweep === null) return undefined;
+  if (b.sweep.sloP99Ms !== h.sweep.sloP99Ms) return `capacity at different objectives (base p99 ≤ ${b.sweep.sloP99Ms} ms, head ${h.sweep.sloP99Ms} ms)`;
+  if (b.sweep.arrivals !== h.sweep.arrivals) return `capacity under different arrivals (base ${b.sweep.arrivals}, head ${h.sweep.arrivals})`;
+  return undefined;
+}
+
+/**
+ * A capacity's verdict inputs: a floor when the head's generator ran out of CPU at its first miss
+ * (it may hide an unchanged server), and whether the head's range lies wholly below the base's.
+ */
+function capacityVerdict(b: OkCell, h: OkCell): Pick<Comparison, 'excluded' | 'separated'> {
+  if (b.sweep === null || h.sweep === null) return {};
+  if (h.sweep.generatorSaturatedAtMiss) return { excluded: "the load generator used up its CPU at the head's first miss: a floor" };
+  return { separated: capacityRange(h.capacityRps, h.sweep).hi <= capacityRange(b.capacityRps, b.sweep).lo };
 }
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;

@@ -236,7 +236,8 @@ export function announce(
     const objectives = s.workloads.map((w) => `${w} ${c.sloP99Ms[w] ?? DEFAULT_SLO_P99_MS} ms`).join(', ');
     run.log(
       `plan: ${what} → ${cellCount} cells; each a closed loop at ${s.connections.join('/')} connections for its maximum, then ` +
-        `${c.rates.length} offered rates (${c.rates.join(', ')}; % of that maximum), open loop, ${c.arrivals} arrivals; ` +
+        `${c.rates.length} offered rates (${c.rates.join(', ')}${c.rates.some((r) => r.endsWith('%')) ? '; % of that maximum' : ' req/s'})` +
+        `${c.refine > 0 ? ` and up to ${c.refine} more by bisection` : ''}, open loop, ${c.arrivals} arrivals; ` +
         `${s.warmupSec} s warm-up + ${s.repetitions} × ${s.durationSec} s per step`,
     );
     run.log(`objective: p99 at most ${objectives}`);

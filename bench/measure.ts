@@ -9,7 +9,7 @@ import { analyseSweep } from './capacity.js';
 import { cpuBusySeconds, isGone, PeakRss, type Pinning, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
 import type { LoadGenerator, LoadSample, LoadTarget } from './loadgen/types.js';
 import type { Bottleneck, CellResult, FailedCell, OkCell, RatePoint, Repetition, Sweep } from './results.js';
-import { SATURATED_SHARE } from './saturation.js';
+import { generatorSaturated, SATURATED_SHARE } from './saturation.js';
 import { type Cell, DEFAULT_SLO_P99_MS, offeredRps, parseRate, type RunSettings, workloads } from './scenarios.js';
 import { summarize } from './stats.js';
 
@@ -165,21 +165,44 @@ export async function runCell(cell: Cell, server: MeasuredServer, ctx: CellConte
   const sloP99Ms = capacity.sloP99Ms[cell.workload] ?? DEFAULT_SLO_P99_MS;
   const maxRps = cellResult.summary.requestsPerSec.median;
   const points: RatePoint[] = [];
-  const sweepOf = (): Sweep & { capacityRps: number | null } => ({ sloP99Ms, arrivals: capacity.arrivals, maxRps, points, ...analyseSweep(points, sloP99Ms) });
-  const rates = capacity.rates.map((rate) => ({ rate, offeredRps: offeredRps(parseRate(rate), maxRps) })).sort((a, b) => a.offeredRps - b.offeredRps);
-  for (const { rate, offeredRps: offered } of rates) {
+  const sweepOf = (): Sweep & { capacityRps: number | null } => {
+    points.sort((a, b) => a.offeredRps - b.offeredRps);
+    return { sloP99Ms, arrivals: capacity.arrivals, maxRps, points, ...analyseSweep(points, sloP99Ms) };
+  };
+  const measurePoint = async (rate: string, offered: number, refined: boolean): Promise<string | undefined> => {
     const open = await measureRun({ ...target, rate: offered, arrivals: capacity.arrivals }, server, ctx);
-    if ('reason' in open) {
-      const { capacityRps: _, ...sweepSoFar } = sweepOf();
-      return { ...failedCell(key, `at ${rate} (${Math.round(offered)} req/s offered): ${open.reason}`, closed.repetitions), sweep: sweepSoFar };
-    }
-    const point: RatePoint = { rate, offeredRps: offered, repetitions: open.repetitions, summary: summaryOf(open.repetitions) };
+    if ('reason' in open) return `at ${rate} (${Math.round(offered)} req/s offered): ${open.reason}`;
+    const point: RatePoint = { rate, offeredRps: offered, refined, repetitions: open.repetitions, summary: summaryOf(open.repetitions) };
     points.push(point);
     hooks.onPoint?.(point);
+    return undefined;
+  };
+  const failed = (reason: string): CellResult => {
+    const { capacityRps: _, ...sweepSoFar } = sweepOf();
+    return { ...failedCell(key, reason, closed.repetitions), sweep: sweepSoFar };
+  };
+  const rates = capacity.rates.map((rate) => ({ rate, offeredRps: offeredRps(parseRate(rate), maxRps) })).sort((a, b) => a.offeredRps - b.offeredRps);
+  for (const { rate, offeredRps: offered } of rates) {
+    const reason = await measurePoint(rate, offered, false);
+    if (reason !== undefined) return failed(reason);
+  }
+  // The listed rates put the capacity between two of them, often far apart (25% and 50% of the
+  // maximum): halve that gap a few times, as a bisection does, so the capacity is not just the
+  // nearest rate of a coarse list below it.
+  const percent = capacity.rates.every((r) => r.endsWith('%'));
+  for (let i = 0; i < capacity.refine; i++) {
+    const { capacityRps, firstMiss } = sweepOf();
+    if (capacityRps === null || firstMiss === null || firstMiss.offeredRps <= capacityRps * (1 + REFINED_ENOUGH)) break;
+    const mid = (capacityRps + firstMiss.offeredRps) / 2;
+    const reason = await measurePoint(percent && maxRps > 0 ? `${Number(((mid / maxRps) * 100).toFixed(1))}%` : String(Math.round(mid)), mid, true);
+    if (reason !== undefined) return failed(reason);
   }
   const { capacityRps, ...sweep } = sweepOf();
   return { ...cellResult, sweep, capacityRps };
 }
+
+/** A capacity known within this share of itself (the gap to the first miss) is not refined further. */
+const REFINED_ENOUGH = 0.05;
 
 /**
  * A discarded warm-up, then the repetitions, each with the server's CPU and peak memory read
@@ -241,7 +264,9 @@ async function measureRun(
             },
     });
     if (server.gone()) return { reason: 'the server exited during the run (crashed)', repetitions };
-    if (sample.requests === 0) return { reason: 'the server stopped answering: no request completed', repetitions };
+    // Open loop, a server that answers nothing at some rate is a point of the sweep (served 0),
+    // which its analysis reads as behind and failing; closed loop, there is nothing to measure.
+    if (sample.requests === 0 && target.rate === undefined) return { reason: 'the server stopped answering: no request completed', repetitions };
   }
   return { repetitions };
 }
@@ -267,7 +292,7 @@ export function cellFromRepetitions(key: CellKey, repetitions: Repetition[]): Ok
   return {
     ...key,
     status: 'ok',
-    clientBound: bottleneck === null ? repetitions.some((r) => r.loadgenCpuShare >= SATURATED_SHARE) : bottleneck === 'loadgen',
+    clientBound: bottleneck === null ? repetitions.some(generatorSaturated) : bottleneck === 'loadgen',
     bottleneck,
     repetitions,
     summary: summaryOf(repetitions),

@@ -105,6 +105,8 @@ export const sweepPointSchema = z.object({
   /** As asked: a share of the measured maximum (`50%`) or a rate (`2000`). */
   rate: z.string(),
   offeredRps: z.number().positive(),
+  /** Added between the capacity and the first miss to narrow the capacity down (bisection), not one of the rates asked for. */
+  refined: z.boolean().default(false),
   repetitions: z.array(repetitionSchema).min(1),
   summary: summarySchema,
 });
@@ -232,6 +234,8 @@ export const settingsSchema = z.object({
   capacity: z
     .object({
       rates: z.array(z.string()).min(1),
+      /** Rates added by bisection between the capacity and the first miss, at most. */
+      refine: z.number().int().nonnegative().default(0),
       sloP99Ms: z.record(z.string(), z.number().positive()),
       arrivals: z.enum(['constant', 'poisson']),
     })

@@ -78,7 +78,7 @@ describe('cbench bench (smoke profile, real servers on loopback)', () => {
         workloads: ['plaintext'],
         variants: ['single-loop'],
         connections: [8],
-        capacity: { rates, sloP99Ms: { plaintext: 50 }, arrivals: 'poisson' },
+        capacity: { rates, refine: 0, sloP99Ms: { plaintext: 50 }, arrivals: 'poisson' },
         targets: null,
       },
       profile: 'smoke',

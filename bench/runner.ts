@@ -3,6 +3,7 @@
 // chosen workloads only. Results are saved after every cell, so an interruption keeps what
 // finished; a variant that fails to start or dies is recorded, and the run goes on.
 
+import { availableParallelism } from 'node:os';
 import { formatInt } from './format.js';
 import { isGone } from './lib/processes.js';
 import { announce, failedMidRun, measured, notMeasured, openRun, Progress, type Run, startVerified } from './lifecycle.js';
@@ -107,8 +108,8 @@ async function runTarget(run: Run, results: Results, target: TargetSpec, cells: 
   const server: MeasuredServer = {
     origin,
     pid: target.pid,
-    // Its CPUs and threads are its own; how much of them it used is not known.
-    capacity: null,
+    // Not pinned, it may use every CPU here: its share is of the whole machine (unknown without its pid).
+    capacity: target.pid === null ? null : availableParallelism(),
     gone: () => target.pid !== null && isGone(target.pid),
   };
   await measureCells(run, results, entry, cells, server, opts, progress, async () => '');

@@ -44,7 +44,7 @@ describe('scenario matrix', () => {
     const settings = { ...profiles.capacity, variants: ['single-loop', 'blocking'], targets: null };
     const cells = buildMatrix(settings).length;
     expect(cells).toBe(2 * 4);
-    expect(stepsPerCell(settings)).toBe(1 + (profiles.capacity.capacity?.rates.length ?? 0));
+    expect(stepsPerCell(settings)).toBe(1 + (profiles.capacity.capacity?.rates.length ?? 0) + (profiles.capacity.capacity?.refine ?? 0));
     expect(profiles.capacity.capacity?.rates.length).toBeGreaterThanOrEqual(4);
     expect(loadSeconds(settings, cells)).toBe(cells * stepsPerCell(settings) * (1 + 3 * 2));
     expect(expectedSeconds(settings, cells)).toBeGreaterThan(loadSeconds(settings, cells));

@@ -46,6 +46,8 @@ export interface RunSettings {
 export interface CapacitySettings {
   /** Offered rates, lowest first: `N%` of the cell's measured maximum, or `N` req/s. */
   rates: string[];
+  /** Rates to add, at most, by halving the gap between the capacity and the first miss. */
+  refine: number;
   /** The latency objective (p99 at most, ms) per workload. */
   sloP99Ms: Record<string, number>;
   /** Evenly spaced requests, or a Poisson process (exponential gaps, seeded). */
@@ -58,6 +60,9 @@ export interface TargetSpec {
   url: string;
   pid: number | null;
 }
+
+/** Rates added by bisection when neither the profile nor --refine says. */
+export const DEFAULT_REFINE = 2;
 
 /** The objective when neither the profile nor --slo-p99 gives one. */
 export const DEFAULT_SLO_P99_MS = 50;
@@ -131,6 +136,7 @@ export const profiles = {
     repetitions: 3,
     capacity: {
       rates: ['10%', '25%', '50%', '70%', '80%', '90%', '100%', '110%', '130%'],
+      refine: DEFAULT_REFINE,
       sloP99Ms: { plaintext: 20, json: 20, cpu: DEFAULT_SLO_P99_MS, io: DEFAULT_SLO_P99_MS, echo: 20 },
       arrivals: 'poisson',
     },
@@ -163,9 +169,9 @@ export function buildMatrix(s: RunSettings): Cell[] {
   return cells;
 }
 
-/** Load runs per cell: the closed-loop one, then one per offered rate of a capacity sweep. */
+/** Load runs per cell, at most: the closed-loop one, then one per offered rate of a capacity sweep and its refinements. */
 export function stepsPerCell(s: Pick<RunSettings, 'capacity'>): number {
-  return 1 + (s.capacity?.rates.length ?? 0);
+  return 1 + (s.capacity === null ? 0 : s.capacity.rates.length + s.capacity.refine);
 }
 
 /** Seconds of load the plan applies, without server start-up and verification. */

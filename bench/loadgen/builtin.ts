@@ -36,8 +36,9 @@ export async function runBuiltin(options: RunnerOptions, pin: string[] = []): Pr
 export function builtinOptions(t: LoadTarget): RunnerOptions {
   const url = new URL(t.origin);
   return {
-    host: url.hostname,
-    port: Number(url.port),
+    // An IPv6 literal without its brackets (the Host header puts them back); http's port when none is given.
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(url.port === '' ? 80 : url.port),
     path: t.workload.path,
     method: t.workload.method,
     headers: [],

@@ -1,9 +1,15 @@
 // How a capacity table's cells read, in report.md, report.html, the terminal and the findings
 // alike: one place, so they agree.
 
+import { KEEP_UP_TOLERANCE } from '../capacity.js';
 import { formatInt as int } from '../format.js';
 import type { RatePoint, Sweep } from '../results.js';
 import type { CapacityRow, LatencyAt } from './model.js';
+
+/** What capacity means, as every report says it: the highest offered rate kept up with, and what keeping up is. */
+export const CAPACITY_DEFINITION =
+  `the highest offered rate kept up with: served within ${Math.round(KEEP_UP_TOLERANCE * 100)}% of the requests that came due in the window, ` +
+  'without errors or non-2xx answers, p99 within the objective, and every lower rate too';
 
 /** A latency in ms: one decimal below 100, whole from there. */
 export const ms = (x: number) => (x >= 100 ? int(x) : x.toFixed(1));

@@ -1,12 +1,12 @@
 // Findings: sentences computed from the numbers of one run, never written in advance.
 
-import { COLLAPSE_SHARE, KEEP_UP_TOLERANCE, missesOf, observedOf } from '../capacity.js';
+import { COLLAPSE_SHARE, missesOf, observedOf, rangesOverlap as overlap } from '../capacity.js';
 import { formatInt as int, formatTimes as times } from '../format.js';
 import type { CellResult, RatePoint, Repetition, Results } from '../results.js';
 import { SATURATED_SHARE } from '../saturation.js';
 import { workloads } from '../scenarios.js';
 import { summarize } from '../stats.js';
-import { missDetail, ms, objectiveMs, pointAt, rangeText } from './capacity-text.js';
+import { CAPACITY_DEFINITION, missDetail, ms, objectiveMs, pointAt, rangeText } from './capacity-text.js';
 import { BASELINE, type CapacityRow, capacityRange, capacityTables, headline, measured, type Row, workloadTables } from './model.js';
 
 /** Throughputs closer than this ratio are reported as a tie: run-to-run noise on a shared machine is of this order. */
@@ -114,8 +114,6 @@ function lateFirstResponses(workload: string, r: Row, info: Info): string | unde
   );
 }
 
-const overlap = (a: { lo: number; hi: number }, b: { lo: number; hi: number }) => a.lo < b.hi && b.lo < a.hi;
-
 /** The median over a point's repetitions of a figure of its open loop. */
 function openLoopMedian(p: RatePoint, f: (o: NonNullable<Repetition['openLoop']>) => number): number {
   const xs = p.repetitions.flatMap((r) => (r.openLoop === null ? [] : [f(r.openLoop)]));
@@ -151,6 +149,32 @@ function generatorBound(workload: string, slo: number, r: CapacityRow): string |
   );
 }
 
+/**
+ * A first miss on the objective alone, at a rate the server kept up with and with CPU to spare,
+ * whose p99 was mostly time requests waited in the generator to be sent: every connection had a
+ * request in flight, so one side stalled long enough to hold them all. (Behind, or with the
+ * server's CPU used up, the wait is the ordinary queue of a server at its limit.) Which one
+ * the sweep cannot tell: the server (a pause, a burst) or the generator (its own loop busy, not
+ * reading the answers that would free the connections), and on a noisy machine either.
+ */
+function waitedToBeSent(workload: string, r: CapacityRow): string | undefined {
+  const s = r.sweep;
+  if (s === undefined || s.firstMiss === null || s.generatorSaturatedAtMiss || s.firstMiss.why.join() !== 'slo') return undefined;
+  const p = pointAt(s, s.firstMiss.offeredRps);
+  if (p === undefined || (p.summary.serverCpuShare?.median ?? 0) >= SATURATED_SHARE) return undefined;
+  const lag = openLoopMedian(p, (o) => o.sendLagP99Ms);
+  const late = openLoopMedian(p, (o) => o.late);
+  const p99 = p.summary.latencyP99Ms.median;
+  if (late <= 0 || lag < p99 / 2) return undefined;
+  const server = p.summary.serverCpuShare?.median;
+  return (
+    `${workload}: at ${r.variant}'s first miss, ${int(s.firstMiss.offeredRps)} req/s offered, ${ms(lag)} ms of its ${ms(p99)} ms p99 was time requests waited ` +
+    `in the load generator to be sent (${int(late)} sent late in the median repetition, every connection busy; the generator at ${pct(p.summary.loadgenCpuShare.median)} of its CPU` +
+    `${server === undefined ? '' : `, the server at ${pct(server)}`}): one side stalled long enough to hold every connection, and the sweep cannot tell which, ` +
+    'so that miss, and the capacity below it, may be the machine’s or the generator’s as much as the server’s.'
+  );
+}
+
 /** A sweep whose first miss came with the generator out of CPU measured the generator there, perhaps not the server. */
 function generatorSaturated(workload: string, slo: number, r: CapacityRow): string | undefined {
   const s = r.sweep;
@@ -174,7 +198,7 @@ export function capacityFindings(results: Results): string[] {
   const tables = capacityTables(results);
   if (tables.length === 0) return [];
   const out = [
-    `Capacity is the highest offered rate a variant kept up with: served within ${pct(KEEP_UP_TOLERANCE)} of it, without errors, p99 within the objective, and every lower rate too. ` +
+    `Capacity is ${CAPACITY_DEFINITION}. ` +
       'Its range runs from the lowest capacity any repetition reached alone to the next rate swept above the highest: the true capacity lies in it, ' +
       'so two variants whose ranges overlap are within noise and no winner is named.',
   ];
@@ -259,7 +283,7 @@ export function capacityFindings(results: Results): string[] {
             'the sweep is noisy or its rates too coarse: more --repetitions, or --rates closer together, would settle it.',
         );
       }
-      for (const f of [generatorSaturated(workload, slo, r), generatorBound(workload, slo, r)]) if (f !== undefined) out.push(f);
+      for (const f of [generatorSaturated(workload, slo, r), generatorBound(workload, slo, r), waitedToBeSent(workload, r)]) if (f !== undefined) out.push(f);
     }
     if (plateaus.length > 0)
       out.push(

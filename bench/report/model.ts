@@ -1,5 +1,6 @@
 // The numbers every report shows, derived from results.json and nothing else.
 
+import { capacityRange as rangeOf } from '../capacity.js';
 import { type Bottleneck, type CellResult, cellsOf, type RatePoint, type Results, type Sweep, type VariantResult, whyNot } from '../results.js';
 import { DEFAULT_SLO_P99_MS } from '../scenarios.js';
 
@@ -230,19 +231,9 @@ export function capacityTables(results: Results): CapacityTable[] {
   });
 }
 
-/**
- * What a sweep can tell of a capacity: from the lowest any repetition reached (0 when one kept up
- * with no rate) to the next rate swept above the highest any reached (none above: open). The true
- * capacity lies somewhere in it, for the sweep has no rate in between and its repetitions disagree
- * within it; two capacities whose ranges overlap cannot be told apart by this run.
- */
+/** What a sweep can tell of a row's capacity (capacity.ts's capacityRange); undefined for a row with no sweep. */
 export function capacityRange(row: CapacityRow): { lo: number; hi: number } | undefined {
-  const s = row.sweep;
-  if (s === undefined || row.capacityRps === undefined) return undefined;
-  const all = [row.capacityRps, ...s.capacityByRepetition].map((x) => x ?? 0);
-  const top = Math.max(...all);
-  const above = s.points.map((p) => p.offeredRps).filter((x) => x > top);
-  return { lo: Math.min(...all), hi: above.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...above) };
+  return row.sweep === undefined || row.capacityRps === undefined ? undefined : rangeOf(row.capacityRps, row.sweep);
 }
 
 /** Whether the run has a node-http baseline to give ratios against (a run against targets has none). */

@@ -1,10 +1,9 @@
 // The compact tables `cbench bench` prints at the end of a run: every cell, the load generator
 // behind them, and in a capacity run every sweep's capacity.
 
-import { KEEP_UP_TOLERANCE } from '../capacity.js';
 import { formatInt, formatTable } from '../format.js';
 import { cellsOf, type OkCell, type Results, whyNot } from '../results.js';
-import { CAPACITY_MARKS, capacityText, firstMissText, latencyText, objectiveMs, pastSaturationText } from './capacity-text.js';
+import { CAPACITY_DEFINITION, CAPACITY_MARKS, capacityText, firstMissText, latencyText, objectiveMs, pastSaturationText } from './capacity-text.js';
 import { BASELINE, capacityTables, hasBaseline } from './model.js';
 
 const HEAD = ['variant', 'workload', 'conn', 'pipe', 'req/s (median)', 'p99 ms', 'Jain', 'CPU µs/req', 'peak RSS MB', 'note'];
@@ -92,7 +91,7 @@ export function capacitySummary(results: Results): string {
     ...(all.some((r) => r.generatorSaturatedAtMiss) ? [CAPACITY_MARKS.floor] : []),
   ];
   return (
-    `capacity: the highest offered rate kept up with (served within ${Math.round(KEEP_UP_TOLERANCE * 100)}%, no errors, p99 within the objective, every lower rate too)\n\n` +
+    `capacity: ${CAPACITY_DEFINITION}\n\n` +
     `${formatTable(rows, (i) => i >= 2 && i <= head.indexOf('at 90%'))}` +
     (marks.length === 0 ? '' : `\n\n${marks.join('\n')}`)
   );

@@ -2,10 +2,10 @@
 
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { COLLAPSE_SHARE, KEEP_UP_TOLERANCE } from '../capacity.js';
+import { COLLAPSE_SHARE } from '../capacity.js';
 import { formatInt as int } from '../format.js';
 import { cellsOf, type Results, readResults, writeFileAtomic } from '../results.js';
-import { CAPACITY_MARKS, capacityText, firstMissText, latencyText, objectiveMs, pastSaturationText, rangeText } from './capacity-text.js';
+import { CAPACITY_DEFINITION, CAPACITY_MARKS, capacityText, firstMissText, latencyText, objectiveMs, pastSaturationText, rangeText } from './capacity-text.js';
 import { type Chart, charts } from './charts.js';
 import { findings } from './findings.js';
 import { BASELINE, type CapacityRow, type CapacityTable, capacityRange, capacityTables, hasBaseline, type Row, workloadTables } from './model.js';
@@ -92,7 +92,7 @@ function capacityIntro(r: Results): string {
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   return (
     `After each cell's closed loop, an open loop offered it every rate of the sweep in turn (${c?.rates.join(', ') ?? ''}). ` +
-    `**Capacity**: the highest offered rate kept up with: served within ${pct(KEEP_UP_TOLERANCE)} of it, no errors, p99 within the objective, and every lower rate too ` +
+    `**Capacity**: ${CAPACITY_DEFINITION} ` +
     `(none kept up: not even the lowest rate). Marks: ${CAPACITY_MARKS.recovered}; ${CAPACITY_MARKS.floor}. ` +
     '**Range**: from the lowest capacity any repetition reached alone to the next rate swept above the highest (open when none was above); ' +
     'two variants whose ranges overlap are within noise. ' +

@@ -113,14 +113,19 @@ describe('cbench bench --rates', () => {
       out,
     ]);
     expect(code, stderr).toBe(0);
-    expect(stdout).toMatch(/^plan: .* 4 offered rates \(25%, 50%, 100%, 130%; % of that maximum\), open loop, constant arrivals/m);
+    expect(stdout).toMatch(
+      /^plan: .* 4 offered rates \(25%, 50%, 100%, 130%; % of that maximum\) and up to 2 more by bisection, open loop, constant arrivals/m,
+    );
     expect(stdout).toMatch(/^expected duration ≈ \d+s/m);
     expect(stdout).toMatch(/^capacity: the highest offered rate kept up with/m);
     expect(stdout).toMatch(/^single-loop\s+plaintext\s+4\s+80\s+[\d,]+/m);
     const results = readResults(lastRun());
-    expect(results.settings.capacity).toEqual({ rates: ['25%', '50%', '100%', '130%'], sloP99Ms: { plaintext: 80 }, arrivals: 'constant' });
+    expect(results.settings.capacity).toEqual({ rates: ['25%', '50%', '100%', '130%'], refine: 2, sloP99Ms: { plaintext: 80 }, arrivals: 'constant' });
     const cell = cellsOf(results.variants[0]!)[0];
-    expect(cell?.status === 'ok' && cell.sweep?.points.length).toBe(4);
+    if (cell?.status !== 'ok' || cell.sweep === null) throw new Error(`not measured: ${JSON.stringify(cell)}`);
+    // The four rates asked for, and up to two more between the capacity and the first miss.
+    expect(cell.sweep.points.filter((p) => !p.refined).map((p) => p.rate)).toEqual(['25%', '50%', '100%', '130%']);
+    expect(cell.sweep.points.filter((p) => p.refined).length).toBeLessThanOrEqual(2);
     expect(readFileSync(join(lastRun(), 'report.md'), 'utf8')).toMatch(/## Capacity at the latency objective[\s\S]*charts\/capacity-latency\.svg/);
     expect(existsSync(join(lastRun(), 'charts', 'capacity-throughput.svg'))).toBe(true);
   });
@@ -137,8 +142,11 @@ describe('cbench bench: flags of capacity runs and targets', () => {
     [['--no-verify'], /--no-verify is for --target/],
     [['--rates', '50%%'], /a rate is a number of req\/s above 0 or a percentage/],
     [['--rates', '0'], /a rate is a number/],
+    [['--rates', '50%,90%,50%'], /the rate 50% is listed twice/],
     [['--rates', '50%', '--loadgen', 'autocannon'], /needs an open-loop load generator; autocannon has none/],
-    [['--slo-p99', '20'], /--slo-p99 and --arrivals are for a capacity run/],
+    [['--slo-p99', '20'], /--slo-p99, --arrivals and --refine are for a capacity run/],
+    [['--refine', '1'], /--slo-p99, --arrivals and --refine are for a capacity run/],
+    [['--rates', '50%', '--refine', '11'], /expected an integer from 0 to 10/],
     [['--profile', 'capacity', '--slo-p99', '-1'], /expected a number of milliseconds above 0/],
     [['--profile', 'capacity', '--against', 'HEAD'], /--against does not run capacity sweeps/],
   ])('%j: one line and the usage, exit 2', async (args, message) => {

@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LOADGEN, type LoadgenName, loadgenNames, loadgens } from '../../bench/loadgen/registry.js';
 import {
   type CapacitySettings,
+  DEFAULT_REFINE,
   DEFAULT_SLO_P99_MS,
   type ProfileName,
   parseRate,
@@ -39,6 +40,7 @@ interface BenchFlags {
   rates?: string[];
   sloP99?: number;
   arrivals?: 'constant' | 'poisson';
+  refine?: number;
   target?: TargetSpec[];
   targetPid?: Array<{ name: string | null; pid: number }>;
   verify: boolean;
@@ -84,6 +86,12 @@ export function register(program: Command): void {
     )
     .addOption(new Option('--arrivals <kind>', 'capacity run: evenly spaced requests, or a Poisson process').choices(['constant', 'poisson']))
     .addOption(
+      new Option(
+        '--refine <n>',
+        `capacity run: rates to add, at most, halving the gap between the capacity and the first miss (default ${DEFAULT_REFINE})`,
+      ).argParser(integer(0, 10)),
+    )
+    .addOption(
       new Option('--target <[name=]url>', 'measure a server the suite did not start (repeatable); verified on the chosen workloads only').argParser(
         collectTarget,
       ),
@@ -101,7 +109,7 @@ export function register(program: Command): void {
       if (targets !== null && o.variants !== undefined) usage('--target measures the given servers instead of variants; leave out --variants');
       if (targets !== null && o.against !== undefined) usage('--against builds and starts variants; it does not measure a --target');
       const workloadList = o.workloads ?? p.workloads;
-      const capacity = capacityOf(p.capacity, o, workloadList, usage);
+      const capacity = capacitySettings(p.capacity, o, workloadList, usage);
       if (capacity !== null && !loadgen.openLoop) usage(`a capacity run needs an open-loop load generator; ${loadgen.name} has none (use --loadgen builtin)`);
       if (capacity !== null && o.against !== undefined)
         usage('--against does not run capacity sweeps; run each build with --profile capacity and `cbench compare` the two runs');
@@ -178,6 +186,8 @@ function rateList(value: string): string[] {
       throw new InvalidArgumentError(firstLine(e));
     }
   }
+  const twice = items.find((x, i) => items.indexOf(x) !== i);
+  if (twice !== undefined) throw new InvalidArgumentError(`the rate ${twice} is listed twice`);
   return items;
 }
 
@@ -227,17 +237,23 @@ function withPids(targets: TargetSpec[], pids: Array<{ name: string | null; pid:
 }
 
 /** The capacity settings of a run: the profile's, with the flags over them; null when neither asks for a sweep. */
-function capacityOf(
+function capacitySettings(
   profile: CapacitySettings | null,
-  o: Pick<BenchFlags, 'rates' | 'sloP99' | 'arrivals'>,
+  o: Pick<BenchFlags, 'rates' | 'sloP99' | 'arrivals' | 'refine'>,
   workloadList: readonly WorkloadName[],
   usage: (m: string) => never,
 ): CapacitySettings | null {
   if (profile === null && o.rates === undefined) {
-    if (o.sloP99 !== undefined || o.arrivals !== undefined) usage('--slo-p99 and --arrivals are for a capacity run: add --rates or --profile capacity');
+    if (o.sloP99 !== undefined || o.arrivals !== undefined || o.refine !== undefined)
+      usage('--slo-p99, --arrivals and --refine are for a capacity run: add --rates or --profile capacity');
     return null;
   }
   // Every chosen workload gets its objective written down, so results.json says what was judged.
   const sloP99Ms = Object.fromEntries(workloadList.map((w) => [w, o.sloP99 ?? profile?.sloP99Ms[w] ?? DEFAULT_SLO_P99_MS]));
-  return { rates: o.rates ?? profile?.rates ?? [], sloP99Ms, arrivals: o.arrivals ?? profile?.arrivals ?? 'poisson' };
+  return {
+    rates: o.rates ?? profile?.rates ?? [],
+    refine: o.refine ?? profile?.refine ?? DEFAULT_REFINE,
+    sloP99Ms,
+    arrivals: o.arrivals ?? profile?.arrivals ?? 'poisson',
+  };
 }

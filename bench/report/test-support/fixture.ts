@@ -151,7 +151,7 @@ function swept(cell: OkCell, shape: Shape, limits: Limits, observe: (r: Repetiti
   const points = FIXTURE_RATES.map((rate): RatePoint => {
     const offered = offeredRps(parseRate(rate), maxRps);
     const repetitions = [0, 1].map((i) => observe(openRepetition(maxRps, offered, slo, shape, i, limits)));
-    return { rate, offeredRps: offered, repetitions, summary: summaryOf(repetitions) };
+    return { rate, offeredRps: offered, refined: false, repetitions, summary: summaryOf(repetitions) };
   });
   const { capacityRps, ...analysis } = analyseSweep(points, slo);
   return { ...cell, sweep: { sloP99Ms: slo, arrivals: 'poisson', maxRps, points, ...analysis }, capacityRps };
@@ -201,7 +201,7 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
       durationSec: 3,
       warmupSec: 1,
       repetitions: 2,
-      capacity: opts.capacity ? { rates: FIXTURE_RATES, sloP99Ms: { ...FIXTURE_SLO_P99_MS }, arrivals: 'poisson' } : null,
+      capacity: opts.capacity ? { rates: FIXTURE_RATES, refine: 0, sloP99Ms: { ...FIXTURE_SLO_P99_MS }, arrivals: 'poisson' } : null,
       targets: opts.targets ? FIXTURE_TARGETS.map(({ name, url, pid }) => ({ name, url, pid })) : null,
     },
     variants: servers.map(
