@@ -62,7 +62,7 @@ describe('cbench serve', () => {
     expect(await p.exited).toBe(2);
     const lines = p.err().trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/unknown variant 'nope' \(known: single-loop, cluster, worker-pool, blocking, node-http/);
+    expect(lines[0]).toMatch(/unknown variant 'nope' \(known: single-loop, cluster, worker-pool, offload, blocking, node-http/);
     expect(lines[1]).toMatch(/^usage: cbench serve/);
   });
 

@@ -25,6 +25,18 @@ const POST_ONLY: ReadonlyArray<readonly [string, string]> = [['Allow', 'POST']];
 
 const plaintext: Response = { status: 200, contentType: 'text/plain', body: PLAINTEXT_BODY };
 
+/**
+ * The routes whose own work is CPU-bound (not waiting on I/O): the ones a model that keeps its
+ * event loop for sockets, parsing and quick handlers sends to other threads (offload). Declared
+ * here, beside the routes, so no variant keeps a list of its own.
+ */
+export const CPU_HEAVY_PATHS: ReadonlySet<string> = new Set(['/cpu']);
+
+/** Whether a request is for a CPU-heavy route. */
+export function isCpuHeavy(target: string): boolean {
+  return CPU_HEAVY_PATHS.has(splitTarget(target).path);
+}
+
 /** Waits on a timer: the event loop is free meanwhile. */
 export const timerWait: Wait = (ms) => new Promise((resolve) => setTimeout(() => resolve(ioResponse(ms)), ms));
 

@@ -3,6 +3,7 @@
 import { blocking } from './blocking.js';
 import { cluster } from './cluster.js';
 import { nodeHttp } from './node-http.js';
+import { offload } from './offload.js';
 import { singleLoop } from './single-loop.js';
 import type { ServerVariant } from './types.js';
 import { workerPool } from './worker-pool.js';
@@ -11,6 +12,7 @@ export const variants = {
   'single-loop': singleLoop,
   cluster: cluster,
   'worker-pool': workerPool,
+  offload: offload,
   blocking: blocking,
   'node-http': nodeHttp,
 } as const satisfies Record<string, ServerVariant>;

@@ -5,7 +5,7 @@ import type { ConnectionOptions } from '../core/connection.js';
 import type { Skips } from './conformance-names.js';
 
 /** The concurrency model a variant demonstrates. */
-export type ConcurrencyModel = 'event-loop' | 'multi-process' | 'thread-pool' | 'blocking' | 'node-http';
+export type ConcurrencyModel = 'event-loop' | 'multi-process' | 'thread-pool' | 'offload' | 'blocking' | 'node-http';
 
 /** A setting of one variant's own, offered on the command line as `--NAME VALUE`. */
 export interface VariantOption {

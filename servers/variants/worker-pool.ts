@@ -8,7 +8,7 @@ import { builtModule } from '../../shared/built.js';
 import type { Handler } from '../core/connection.js';
 import { INTERNAL_ERROR, type Response, textResponse } from '../core/response.js';
 import { CoreServer } from '../core/server.js';
-import { optionValue, type ServerVariant, type VariantOption, workerCount } from './types.js';
+import { optionValue, type ServeOptions, type ServerVariant, type VariantOption, workerCount } from './types.js';
 
 /** A request as it crosses to a worker thread. */
 export interface PoolRequest {
@@ -36,7 +36,7 @@ const TASKS_PER_WORKER: VariantOption = {
   default: 1,
 };
 
-const MAX_QUEUE: VariantOption = {
+export const MAX_QUEUE: VariantOption = {
   flag: 'max-queue',
   description: 'tasks waiting for a thread before requests are answered 503 (piscina maxQueue)',
   integer: { min: 1, max: 1_000_000 },
@@ -47,7 +47,7 @@ const MAX_QUEUE: VariantOption = {
 // saturation some tasks are passed over again and again: with 1 thread and 64 connections on
 // /cpu, p99 1.1 s, max 6.2 s, one connection served 41 times while another was served 270;
 // stricterFIFO gave p99 77 ms and 154-155 for every connection.
-const QUEUE: VariantOption = {
+export const QUEUE: VariantOption = {
   flag: 'queue',
   description:
     'order of tasks waiting for a thread: fifo (piscina stricterFIFO) or piscina (its default, which sends a task it could not dispatch to the back, so under saturation some connections starve for seconds)',
@@ -63,32 +63,8 @@ export const workerPool: ServerVariant<'worker-pool'> = {
   options: [TASKS_PER_WORKER, MAX_QUEUE, QUEUE],
   async start(options) {
     const { port, host, connection, extra } = options;
-    const workers = workerCount(options);
     const tasksPerWorker = Number(optionValue(TASKS_PER_WORKER, extra));
-    const maxQueue = Number(optionValue(MAX_QUEUE, extra));
-    const queue = optionValue(QUEUE, extra) === 'piscina' ? 'piscina' : 'fifo';
-    const pool = new Piscina<PoolRequest, PoolResponse>({
-      filename: builtModule(import.meta.url, 'worker-pool-task'),
-      minThreads: workers,
-      maxThreads: workers,
-      concurrentTasksPerWorker: tasksPerWorker,
-      maxQueue,
-      stricterFIFO: queue === 'fifo',
-      // Threads that block in Atomics.wait between tasks cannot run several async tasks at once.
-      atomics: tasksPerWorker > 1 ? 'async' : 'sync',
-      idleTimeout: Infinity,
-    });
-
-    const handler: Handler = (req) => {
-      // A body that is a view into a socket chunk would be cloned whole (the entire chunk), so
-      // copy just its bytes into a buffer of its own and transfer that.
-      const body = req.body.length === 0 ? EMPTY : new Uint8Array(req.body);
-      const task: PoolRequest = { method: req.method, target: req.target, body };
-      return pool
-        .run(task, { transferList: body.length === 0 ? [] : [body.buffer] })
-        .then(fromPool, (e: Error) => (/queue is at limit/i.test(e.message) ? QUEUE_FULL : INTERNAL_ERROR));
-    };
-
+    const { pool, handler, info } = startPool(options, tasksPerWorker);
     const server = new CoreServer(handler, connection);
     let address: AddressInfo;
     try {
@@ -100,7 +76,7 @@ export const workerPool: ServerVariant<'worker-pool'> = {
     return {
       host,
       port: address.port,
-      info: { workers, tasksPerWorker, maxQueue, queue },
+      info: { workers: info.workers, tasksPerWorker, maxQueue: info.maxQueue, queue: info.queue },
       pids: () => [process.pid],
       close: async (graceMs) => {
         await server.close(graceMs);
@@ -109,6 +85,41 @@ export const workerPool: ServerVariant<'worker-pool'> = {
     };
   },
 };
+
+/**
+ * A pool of `workerCount(options)` threads that run the routes (worker-pool-task.ts), with the
+ * queue the options ask for, and a handler that sends a request to it: what worker-pool runs every
+ * handler in and offload runs its CPU-heavy routes in.
+ */
+export function startPool(
+  options: ServeOptions,
+  tasksPerWorker: number,
+): { pool: Piscina<PoolRequest, PoolResponse>; handler: Handler; info: { workers: number; maxQueue: number; queue: 'fifo' | 'piscina' } } {
+  const workers = workerCount(options);
+  const maxQueue = Number(optionValue(MAX_QUEUE, options.extra));
+  const queue = optionValue(QUEUE, options.extra) === 'piscina' ? 'piscina' : 'fifo';
+  const pool = new Piscina<PoolRequest, PoolResponse>({
+    filename: builtModule(import.meta.url, 'worker-pool-task'),
+    minThreads: workers,
+    maxThreads: workers,
+    concurrentTasksPerWorker: tasksPerWorker,
+    maxQueue,
+    stricterFIFO: queue === 'fifo',
+    // Threads that block in Atomics.wait between tasks cannot run several async tasks at once.
+    atomics: tasksPerWorker > 1 ? 'async' : 'sync',
+    idleTimeout: Infinity,
+  });
+  const handler: Handler = (req) => {
+    // A body that is a view into a socket chunk would be cloned whole (the entire chunk), so
+    // copy just its bytes into a buffer of its own and transfer that.
+    const body = req.body.length === 0 ? EMPTY : new Uint8Array(req.body);
+    const task: PoolRequest = { method: req.method, target: req.target, body };
+    return pool
+      .run(task, { transferList: body.length === 0 ? [] : [body.buffer] })
+      .then(fromPool, (e: Error) => (/queue is at limit/i.test(e.message) ? QUEUE_FULL : INTERNAL_ERROR));
+  };
+  return { pool, handler, info: { workers, maxQueue, queue } };
+}
 
 function fromPool(r: PoolResponse): Response {
   const body = typeof r.body === 'string' ? r.body : Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
