@@ -137,8 +137,12 @@ export function startedServer(variant: string, server: ServerProcess, serverCpus
 /** Progress as it happens, for the log: the closed-loop repetitions, then each rate of a sweep. */
 export interface CellHooks {
   onClosed?: (cell: OkCell) => void;
-  onPoint?: (point: RatePoint) => void;
+  /** A rate measured, and the cell as it stands: a failed cell with the sweep so far, what a run interrupted now would keep. */
+  onPoint?: (point: RatePoint, soFar: FailedCell) => void;
 }
+
+/** The reason a sweep's cell carries while its sweep is still under way. */
+export const SWEEP_UNDER_WAY = 'interrupted during its capacity sweep: the rates measured before are kept';
 
 /**
  * Measures a cell: a discarded warm-up and the repetitions, closed loop. In a capacity run, the
@@ -174,13 +178,13 @@ export async function runCell(cell: Cell, server: MeasuredServer, ctx: CellConte
     if ('reason' in open) return `at ${rate} (${Math.round(offered)} req/s offered): ${open.reason}`;
     const point: RatePoint = { rate, offeredRps: offered, refined, repetitions: open.repetitions, summary: summaryOf(open.repetitions) };
     points.push(point);
-    hooks.onPoint?.(point);
+    hooks.onPoint?.(point, failed(SWEEP_UNDER_WAY));
     return undefined;
   };
-  const failed = (reason: string): CellResult => {
+  function failed(reason: string): FailedCell {
     const { capacityRps: _, ...sweepSoFar } = sweepOf();
     return { ...failedCell(key, reason, closed.repetitions), sweep: sweepSoFar };
-  };
+  }
   const rates = capacity.rates.map((rate) => ({ rate, offeredRps: offeredRps(parseRate(rate), maxRps) })).sort((a, b) => a.offeredRps - b.offeredRps);
   for (const { rate, offeredRps: offered } of rates) {
     const reason = await measurePoint(rate, offered, false);

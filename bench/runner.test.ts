@@ -7,6 +7,7 @@ import { CBENCH } from '../shared/built.js';
 import { analyseSweep } from './capacity.js';
 import { isGone, processTree } from './lib/processes.js';
 import { builtinLoadgen } from './loadgen/builtin.js';
+import { SWEEP_UNDER_WAY } from './measure.js';
 import { cellsOf, readResults } from './results.js';
 import { runBenchmark } from './runner.js';
 import { profiles } from './scenarios.js';
@@ -145,6 +146,51 @@ describe('cbench bench (smoke profile, real servers on loopback)', () => {
     const partial = readResults(join(runOut, 'latest'));
     expect(partial.status).toBe('incomplete');
     expect(partial.variants.map((v) => v.name)).toEqual(['cluster', 'single-loop']);
+  }, 60_000);
+
+  it('on Ctrl-C in the middle of a capacity sweep keeps the rates measured so far', async () => {
+    const runOut = join(out, 'interrupted-sweep');
+    const rates = '25%,50%,75%,100%,110%,120%,130%';
+    const child = spawn(
+      process.execPath,
+      [
+        CBENCH,
+        'bench',
+        '--profile',
+        'smoke',
+        '--variants',
+        'single-loop',
+        '--workloads',
+        'plaintext',
+        '--connections',
+        '4',
+        '--duration',
+        '0.5',
+        '--rates',
+        rates,
+        '--refine',
+        '0',
+        '--out',
+        runOut,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    for (let i = 0; i < 1200 && !/ 50% = /.test(text); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(text).toMatch(/ 50% = /);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const partial = readResults(join(runOut, 'latest'));
+    expect(partial.status).toBe('incomplete');
+    const cell = cellsOf(partial.variants[0]!)[0];
+    if (cell?.status !== 'failed') throw new Error(`expected the cell under way, got ${JSON.stringify(cell)}`);
+    expect(cell.reason).toBe(SWEEP_UNDER_WAY);
+    expect(cell.repetitions).toHaveLength(1); // the closed loop's
+    expect(cell.sweep?.points.map((p) => p.rate).slice(0, 2)).toEqual(['25%', '50%']);
+    expect(cell.sweep?.points.length).toBeLessThan(7);
   }, 60_000);
 
   it('refuses to read a results file that does not match the schema', () => {

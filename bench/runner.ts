@@ -129,16 +129,22 @@ async function measureCells(
   const name = entry.name;
   for (const cell of cells) {
     const where = `${name} ${cell.workload} c=${cell.connections} p=${cell.pipelining}`;
+    // A sweep takes minutes: the cell as it stands is saved after every rate, so Ctrl-C keeps them.
+    const at = entry.cells.length;
     const result = await runCell(
       cell,
       server,
       { settings: opts.settings, loadgen: opts.loadgen, pinning: run.pinning },
       {
         onClosed: (c) => run.log(`${progress.tick()} ${where}: closed loop ${closedLine(c)}; now the sweep`),
-        onPoint: (point) => run.log(`${progress.tick()} ${where} ${pointLine(point)}`),
+        onPoint: (point, soFar) => {
+          run.log(`${progress.tick()} ${where} ${pointLine(point)}`);
+          entry.cells[at] = soFar;
+          run.save();
+        },
       },
     );
-    entry.cells.push(result);
+    entry.cells[at] = result;
     if (result.status === 'failed') {
       const failed = failedMidRun(entry, result.reason, await stop());
       setVariant(results, failed);
