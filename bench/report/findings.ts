@@ -315,6 +315,9 @@ export function findings(results: Results): string[] {
     if (second !== undefined && rps(best) / rps(second) < TIE) {
       // Closer than run-to-run noise on a shared machine: no winner is named.
       sentence = `${table.workload}: ${best.variant} and ${second.variant} were within ${Math.round((TIE - 1) * 100)}% of each other ${where} (${int(rps(best))} and ${int(rps(second))} req/s)`;
+    } else if (second === undefined) {
+      // One server measured (a single --target, say): nothing to rank it against.
+      sentence = `${table.workload}: ${best.variant} served ${int(rps(best))} req/s ${where}, p99 ${(best.p99 ?? 0).toFixed(1)} ms`;
     } else {
       sentence = `${table.workload}: ${best.variant} served the most ${where}, ${int(rps(best))} req/s`;
       if (second !== undefined) sentence += `, ${times(rps(best) / rps(second))} the runner-up ${second.variant} (${int(rps(second))})`;
