@@ -68,31 +68,56 @@ function rowOf(v: VariantResult, c: CellResult): Row {
   return row;
 }
 
-/** A table per workload with every variant, in the order the run listed them. */
-export function workloadTables(results: Results): WorkloadTable[] {
-  return results.settings.workloads.map((workload) => {
-    const rows: Row[] = [];
-    for (const v of results.variants) {
-      const cells = cellsOf(v).filter((c) => c.workload === workload);
-      if (cells.length === 0) {
-        rows.push({
+/** What every table row says about a variant that has no cell for a workload. */
+type Unmeasured = Pick<Row, 'variant' | 'connections' | 'pipelining' | 'status' | 'note'>;
+
+/**
+ * For one workload, a row per cell of every variant in the order the run listed them (a variant
+ * with none gets one saying why), and each row's ratio to node-http's in the same cell.
+ */
+function rowsFor<R extends Unmeasured & { vsNodeHttp?: number }>(
+  results: Results,
+  workload: string,
+  rowOf: (v: VariantResult, c: CellResult) => R,
+  unmeasured: (u: Unmeasured) => R,
+  figure: (r: R) => number | null | undefined,
+): R[] {
+  const rows: R[] = [];
+  for (const v of results.variants) {
+    const cells = cellsOf(v).filter((c) => c.workload === workload);
+    if (cells.length === 0)
+      rows.push(
+        unmeasured({
           variant: v.name,
           connections: 0,
           pipelining: 0,
           status: v.status === 'ok' ? 'failed' : v.status,
-          clientBound: false,
           note: v.status === 'ok' ? 'not measured' : whyNot(v),
-        });
-      } else {
-        for (const c of cells) rows.push(rowOf(v, c));
-      }
-    }
-    for (const r of rows) {
-      const base = rows.find((b) => b.variant === BASELINE && b.connections === r.connections && b.pipelining === r.pipelining);
-      if (r.rps !== undefined && base?.rps !== undefined && base.rps.median > 0) r.vsNodeHttp = r.rps.median / base.rps.median;
-    }
-    return { workload, rows };
-  });
+        }),
+      );
+    else for (const c of cells) rows.push(rowOf(v, c));
+  }
+  for (const r of rows) {
+    const base = rows.find((b) => b.variant === BASELINE && b.connections === r.connections && b.pipelining === r.pipelining);
+    const mine = figure(r);
+    const theirs = base === undefined ? undefined : figure(base);
+    if (typeof mine === 'number' && typeof theirs === 'number' && theirs > 0) r.vsNodeHttp = mine / theirs;
+  }
+  return rows;
+}
+
+/** A table per workload with every variant, in the order the run listed them. */
+export function workloadTables(results: Results): WorkloadTable[] {
+  return results.settings.workloads.map((workload) => ({
+    workload,
+    rows: rowsFor(
+      results,
+      workload,
+      rowOf,
+      (u) => ({ ...u, clientBound: false }),
+      (r) => r.rps?.median,
+    ),
+  }));
 }
 
 /** The cell a workload is judged by: its highest connection count at pipelining 1. */
@@ -205,30 +230,17 @@ function objectiveOf(results: Results, workload: string): number {
 /** A capacity table per workload with every variant, in the order the run listed them; none unless the run swept rates. */
 export function capacityTables(results: Results): CapacityTable[] {
   if (results.settings.capacity === null) return [];
-  return results.settings.workloads.map((workload) => {
-    const rows: CapacityRow[] = [];
-    for (const v of results.variants) {
-      const cells = cellsOf(v).filter((c) => c.workload === workload);
-      if (cells.length === 0) {
-        rows.push({
-          variant: v.name,
-          connections: 0,
-          pipelining: 0,
-          status: v.status === 'ok' ? 'failed' : v.status,
-          recoveredAfterMiss: false,
-          generatorSaturatedAtMiss: false,
-          note: v.status === 'ok' ? 'not measured' : whyNot(v),
-        });
-      } else {
-        for (const c of cells) rows.push(capacityRowOf(v, c));
-      }
-    }
-    for (const r of rows) {
-      const base = rows.find((b) => b.variant === BASELINE && b.connections === r.connections && b.pipelining === r.pipelining);
-      if (typeof r.capacityRps === 'number' && typeof base?.capacityRps === 'number' && base.capacityRps > 0) r.vsNodeHttp = r.capacityRps / base.capacityRps;
-    }
-    return { workload, sloP99Ms: objectiveOf(results, workload), rows };
-  });
+  return results.settings.workloads.map((workload) => ({
+    workload,
+    sloP99Ms: objectiveOf(results, workload),
+    rows: rowsFor(
+      results,
+      workload,
+      capacityRowOf,
+      (u) => ({ ...u, recoveredAfterMiss: false, generatorSaturatedAtMiss: false }),
+      (r) => r.capacityRps,
+    ),
+  }));
 }
 
 /** What a sweep can tell of a row's capacity (capacity.ts's capacityRange); undefined for a row with no sweep. */

@@ -3,12 +3,10 @@
 // of N threads, first in first out. A fast request then never waits behind a slow one on the
 // loop, and pays no thread hop of its own (worker-pool sends every request across).
 
-import type { AddressInfo } from 'node:net';
 import type { Handler } from '../core/connection.js';
-import { CoreServer } from '../core/server.js';
 import { CPU_HEAVY_PATHS, createHandler, isCpuHeavy } from '../routes/routes.js';
 import type { ServerVariant } from './types.js';
-import { MAX_QUEUE, QUEUE, startPool } from './worker-pool.js';
+import { MAX_QUEUE, QUEUE, servePool, startPool } from './worker-pool.js';
 
 export const offload: ServerVariant<'offload'> = {
   name: 'offload',
@@ -17,28 +15,10 @@ export const offload: ServerVariant<'offload'> = {
   usesWorkers: true,
   options: [MAX_QUEUE, QUEUE],
   async start(options) {
-    const { port, host, connection } = options;
     // CPU-bound tasks: a thread runs one at a time.
     const { pool, handler: inPool, info } = startPool(options, 1);
     const inline = createHandler();
     const handler: Handler = (req) => (isCpuHeavy(req.target) ? inPool(req) : inline(req));
-    const server = new CoreServer(handler, connection);
-    let address: AddressInfo;
-    try {
-      address = await server.listen(port, host);
-    } catch (e) {
-      await pool.destroy();
-      throw e;
-    }
-    return {
-      host,
-      port: address.port,
-      info: { ...info, offloads: [...CPU_HEAVY_PATHS].join(' ') },
-      pids: () => [process.pid],
-      close: async (graceMs) => {
-        await server.close(graceMs);
-        await pool.destroy();
-      },
-    };
+    return servePool(options, pool, handler, { ...info, offloads: [...CPU_HEAVY_PATHS].join(' ') });
   },
 };

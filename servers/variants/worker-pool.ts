@@ -8,7 +8,7 @@ import { builtModule } from '../../shared/built.js';
 import type { Handler } from '../core/connection.js';
 import { INTERNAL_ERROR, type Response, textResponse } from '../core/response.js';
 import { CoreServer } from '../core/server.js';
-import { optionValue, type ServeOptions, type ServerVariant, type VariantOption, workerCount } from './types.js';
+import { optionValue, type RunningServer, type ServeOptions, type ServerVariant, type VariantOption, workerCount } from './types.js';
 
 /** A request as it crosses to a worker thread. */
 export interface PoolRequest {
@@ -62,29 +62,38 @@ export const workerPool: ServerVariant<'worker-pool'> = {
   usesWorkers: true,
   options: [TASKS_PER_WORKER, MAX_QUEUE, QUEUE],
   async start(options) {
-    const { port, host, connection, extra } = options;
-    const tasksPerWorker = Number(optionValue(TASKS_PER_WORKER, extra));
+    const tasksPerWorker = Number(optionValue(TASKS_PER_WORKER, options.extra));
     const { pool, handler, info } = startPool(options, tasksPerWorker);
-    const server = new CoreServer(handler, connection);
-    let address: AddressInfo;
-    try {
-      address = await server.listen(port, host);
-    } catch (e) {
-      await pool.destroy();
-      throw e;
-    }
-    return {
-      host,
-      port: address.port,
-      info: { workers: info.workers, tasksPerWorker, maxQueue: info.maxQueue, queue: info.queue },
-      pids: () => [process.pid],
-      close: async (graceMs) => {
-        await server.close(graceMs);
-        await pool.destroy();
-      },
-    };
+    return servePool(options, pool, handler, { workers: info.workers, tasksPerWorker, maxQueue: info.maxQueue, queue: info.queue });
   },
 };
+
+/** Serves `handler` on the shared core with `pool` beside it: the pool is destroyed if listening fails, and on close after the server. */
+export async function servePool(
+  { port, host, connection }: ServeOptions,
+  pool: Piscina<PoolRequest, PoolResponse>,
+  handler: Handler,
+  info: RunningServer['info'],
+): Promise<RunningServer> {
+  const server = new CoreServer(handler, connection);
+  let address: AddressInfo;
+  try {
+    address = await server.listen(port, host);
+  } catch (e) {
+    await pool.destroy();
+    throw e;
+  }
+  return {
+    host,
+    port: address.port,
+    info,
+    pids: () => [process.pid],
+    close: async (graceMs) => {
+      await server.close(graceMs);
+      await pool.destroy();
+    },
+  };
+}
 
 /**
  * A pool of `workerCount(options)` threads that run the routes (worker-pool-task.ts), with the
