@@ -12,7 +12,7 @@ import { sampleAlternately } from './alternate.js';
 import { type CompareOptions, type ComparisonReport, compare, renderMarkdown } from './compare.js';
 import { formatInt } from './format.js';
 import { serveArgv } from './lib/processes.js';
-import { announce, openRun, Progress, start, verifyOnce } from './lifecycle.js';
+import { announce, openRun, Progress, recordedSettings, start, verifyOnce } from './lifecycle.js';
 import type { LoadGenerator } from './loadgen/types.js';
 import { cellsOf, type OkVariant, type Results, whyNot, writeFileAtomic } from './results.js';
 import { buildMatrix, type RunSettings } from './scenarios.js';
@@ -86,7 +86,7 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
   try {
     const run = openRun({
       outDir: opts.outDir,
-      settings: { profile: opts.profile, ...opts.settings },
+      settings: recordedSettings(opts.profile, opts.settings),
       loadgen: opts.loadgen,
       pin: opts.pin,
       log,

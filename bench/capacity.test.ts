@@ -32,6 +32,7 @@ function fixtureRepetition(rps: number): Repetition {
     firstResponseMs: null,
     bottleneck: 'neither',
     openLoop: null,
+    routes: null,
   };
 }
 

@@ -12,7 +12,7 @@
 import { sampleAlternately } from './alternate.js';
 import { formatInt, formatTable } from './format.js';
 import { positiveIntFromEnv } from './lib/env.js';
-import { openRun, start, verifyOnce } from './lifecycle.js';
+import { openRun, recordedSettings, start, verifyOnce } from './lifecycle.js';
 import { DEFAULT_LOADGEN, loadgens } from './loadgen/registry.js';
 import { buildMatrix, type RunSettings, type WorkloadName, workloadNames } from './scenarios.js';
 import { summarize } from './stats.js';
@@ -38,7 +38,7 @@ async function main(): Promise<number> {
     targets: null,
   };
   const loadgen = loadgens[DEFAULT_LOADGEN];
-  const run = openRun({ outDir: 'results', settings: { profile: 'cpu-per-request', ...settings }, loadgen, pin: true });
+  const run = openRun({ outDir: 'results', settings: recordedSettings('cpu-per-request', settings), loadgen, pin: true });
   const results = run.add('');
   try {
     const { server: serverCpus, loadgen: loadgenCpus } = run.environment.pinning;

@@ -25,8 +25,14 @@ import {
   type VariantResult,
   writeResults,
 } from './results.js';
-import { DEFAULT_SLO_P99_MS, expectedSeconds, loadSeconds, type RunSettings } from './scenarios.js';
-import { type Verification, verifyServer } from './verify.js';
+import { DEFAULT_SLO_P99_MS, describeMixes, expectedSeconds, loadSeconds, type RunSettings } from './scenarios.js';
+import { type Verification, type VerifyScope, verifyServer } from './verify.js';
+
+/** A run's settings as results.json records them: the knobs, what each workload sent, and the app. */
+export function recordedSettings(profile: string, s: RunSettings): Settings {
+  const { catalog, app, ...knobs } = s;
+  return { profile, ...knobs, mixes: describeMixes(s.workloads, catalog), app: app ?? null };
+}
 
 /** What a run is opened with. */
 export interface RunPlan {
@@ -130,8 +136,12 @@ export type Verified =
 export interface StartOptions {
   /** CPUs to pin it to (`taskset -c ...`), or none. */
   pin: string[];
-  /** The command that serves it; default `cbench serve --variant NAME --port 0` of this build. */
+  /** The command that serves it; default `cbench serve --variant NAME --port 0` of this build (with `--app` when there is one). */
   argv?: string[] | undefined;
+  /** The app every variant serves, if any. */
+  app?: string | null | undefined;
+  /** What verification checks besides what every variant must do (an app's requests). */
+  verify?: VerifyScope | undefined;
 }
 
 /** The last lines of a server's output, for a report. */
@@ -142,7 +152,8 @@ function lastLines(text: string, n = 20): string[] {
 /** Starts a variant's server and waits until it listens. Never throws for the server's sake: a failed start is a value. */
 export async function start(variant: string, opts: StartOptions): Promise<Started> {
   try {
-    return { status: 'ok', server: await startServer(variant, { pin: opts.pin, argv: opts.argv ?? serveArgv(variant) }) };
+    const app = opts.app === null || opts.app === undefined ? [] : ['--app', opts.app];
+    return { status: 'ok', server: await startServer(variant, { pin: opts.pin, argv: opts.argv ?? serveArgv(variant, app) }) };
   } catch (e) {
     if (!(e instanceof StartError)) return { status: 'failed', reason: `did not start: ${firstLine(e)}`, output: [] };
     // The reason ends with the server's last word, usually what went wrong.
@@ -157,7 +168,7 @@ export async function startVerified(variant: string, opts: StartOptions): Promis
   const started = await start(variant, opts);
   if (started.status !== 'ok') return started;
   const { server } = started;
-  const verification = await verifyServer(`http://127.0.0.1:${server.port}`);
+  const verification = await verifyServer(`http://127.0.0.1:${server.port}`, opts.verify);
   if (verification.ok) return { status: 'ok', server, verification };
   await server.stop();
   return { status: 'refused', reason: `failed verification: ${verification.failures[0]}`, verification, output: lastLines(server.output()) };

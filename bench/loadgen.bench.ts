@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   const stopHandling = handleInterrupts();
   try {
     process.stdout.write(
-      `${variant} ${workloads[workload].path}, ${connections} connections, ${seconds} s per run, ${rounds} rounds; ` +
+      `${variant} ${workload}, ${connections} connections, ${seconds} s per run, ${rounds} rounds; ` +
         `${pinning.server === null ? 'not pinned' : `server on CPUs ${pinning.server}, generator on CPU ${pinning.loadgen}`}\n`,
     );
     const target = {

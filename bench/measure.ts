@@ -8,16 +8,16 @@ import { parseInfo, type ServerInfo } from '../shared/serve-protocol.js';
 import { analyseSweep } from './capacity.js';
 import { cpuBusySeconds, isGone, PeakRss, type Pinning, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
 import type { LoadGenerator, LoadSample, LoadTarget } from './loadgen/types.js';
-import type { Bottleneck, CellResult, FailedCell, OkCell, RatePoint, Repetition, Sweep } from './results.js';
+import type { Bottleneck, CellResult, FailedCell, OkCell, RatePoint, Repetition, RouteSummary, Sweep } from './results.js';
 import { generatorSaturated, SATURATED_SHARE } from './saturation.js';
-import { type Cell, DEFAULT_SLO_P99_MS, offeredRps, parseRate, type RunSettings, workloads } from './scenarios.js';
+import { type Cell, DEFAULT_SLO_P99_MS, offeredRps, parseRate, type RunSettings, resolveWorkload } from './scenarios.js';
 import { summarize } from './stats.js';
 
 export { SATURATED_SHARE };
 
 /** What measuring a cell needs besides the server. */
 export interface CellContext {
-  settings: Pick<RunSettings, 'warmupSec' | 'durationSec' | 'repetitions'> & Partial<Pick<RunSettings, 'capacity'>>;
+  settings: Pick<RunSettings, 'warmupSec' | 'durationSec' | 'repetitions'> & Partial<Pick<RunSettings, 'capacity' | 'catalog'>>;
   loadgen: LoadGenerator;
   pinning: Pick<Pinning, 'loadgenPin' | 'serverCpus' | 'serverCpuList' | 'loadgenCpuList'>;
 }
@@ -153,7 +153,7 @@ export const SWEEP_UNDER_WAY = 'interrupted during its capacity sweep: the rates
 export async function runCell(cell: Cell, server: MeasuredServer, ctx: CellContext, hooks: CellHooks = {}): Promise<CellResult> {
   const target: Omit<LoadTarget, 'durationSec'> = {
     origin: server.origin,
-    workload: workloads[cell.workload],
+    workload: resolveWorkload(cell.workload, ctx.settings.catalog),
     connections: cell.connections,
     pipelining: cell.pipelining,
     ...observing(server.pid, ctx.pinning),
@@ -241,7 +241,7 @@ async function measureRun(
     }
     const around = pid === null || before === null ? null : serverCpuSince(before, pid, cpuList);
     const peak = rss?.stop() ?? null;
-    const { serverCpuSec, serverCpusBusySec, loadgenCpusBusySec, openLoop, ...figures } = sample;
+    const { serverCpuSec, serverCpusBusySec, loadgenCpusBusySec, openLoop, routes, ...figures } = sample;
     // The generator's reading covers exactly the requests it counted.
     const cpuForRequests = serverCpuSec ?? (around === null ? null : around.userSec + around.systemSec);
     const serverShare = around === null || server.capacity === null ? null : serverCpuShare(sample, around, server.capacity);
@@ -266,6 +266,7 @@ async function measureRun(
               unsent: openLoop.unsent,
               sendLagP99Ms: openLoop.sendLagMs.p99,
             },
+      routes: routes ?? null,
     });
     if (server.gone()) return { reason: 'the server exited during the run (crashed)', repetitions };
     // Open loop, a server that answers nothing at some rate is a point of the sweep (served 0),
@@ -321,5 +322,33 @@ export function summaryOf(repetitions: Repetition[]): OkCell['summary'] {
     firstResponseP99Ms: summarizeSome(repetitions.map((r) => r.firstResponseMs?.p99)),
     firstResponseMaxMs: summarizeSome(repetitions.map((r) => r.firstResponseMs?.max)),
     errors: repetitions.reduce((n, r) => n + r.errors + r.timeouts + r.resets, 0),
+    routes: routeSummaries(repetitions),
   };
+}
+
+/**
+ * Per request of the mix over the repetitions, matched by label: the counts summed, each
+ * percentile's median, min and max. A request no repetition answered has no latency to give and
+ * is left out; null when some repetition has no per-route figures.
+ */
+function routeSummaries(repetitions: Repetition[]): RouteSummary[] | null {
+  const per = repetitions.map((r) => r.routes);
+  if (per.some((r) => r === null)) return null;
+  const labels = [...new Set(per.flatMap((rs) => (rs ?? []).map((r) => r.label)))];
+  return labels.flatMap((label) => {
+    const samples = per.flatMap((rs) => (rs ?? []).filter((r) => r.label === label));
+    const answered = samples.filter((r) => r.requests > 0);
+    if (answered.length === 0) return [];
+    const pick = (f: (l: (typeof samples)[number]['latencyMs']) => number) => summarize(answered.map((r) => f(r.latencyMs)));
+    return [
+      {
+        label,
+        requests: samples.reduce((n, r) => n + r.requests, 0),
+        non2xx: samples.reduce((n, r) => n + r.non2xx, 0),
+        latencyP50Ms: pick((l) => l.p50),
+        latencyP99Ms: pick((l) => l.p99),
+        latencyP99_9Ms: pick((l) => l.p99_9),
+      },
+    ];
+  });
 }

@@ -11,17 +11,29 @@ import { z } from 'zod';
 
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
 /**
+ * 5: workload mixes: per repetition `routes` (each request of the mix: count, non-2xx, latency),
+ * per cell summary `routes`; settings `mixes` (what each workload sent) and `app`.
  * 4: capacity runs (per cell `sweep` and `capacityRps`, per repetition `openLoop`; settings
  * `capacity`) and servers the suite did not start (settings `targets`; the server's CPU and memory
  * null when its process is not known).
  * 3: per repetition `fairness`, `firstResponseMs`, `serverCpuShare` and `reconnects`; per cell `bottleneck`
  * and their summaries (null where the generator did not measure them, as in older files).
  * 2: cells and variants as tagged unions; environment.autocannonVersion dropped.
- * Versions 1 to 3 are read and upgraded.
+ * Versions 1 to 4 are read and upgraded.
  */
-export const RESULTS_VERSION = 4;
+export const RESULTS_VERSION = 5;
 
 const stats = z.object({ median: z.number(), min: z.number(), max: z.number() });
+const latencyMs = z.object({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), p99_9: z.number(), p99_99: z.number(), max: z.number() });
+
+/** One request of a workload's mix in one repetition: answers in the window, those not 2xx, and latency (as the whole repetition's is counted). */
+export const routeSampleSchema = z.object({
+  /** Method and target, e.g. `GET /json`; numbered (`#2`) when a mix holds the same one twice. */
+  label: z.string(),
+  requests: z.number().int().nonnegative(),
+  non2xx: z.number().int().nonnegative(),
+  latencyMs,
+});
 
 /** One measured repetition of one cell, as the load generator and /proc reported it. */
 export const repetitionSchema = z.object({
@@ -29,7 +41,7 @@ export const repetitionSchema = z.object({
   durationSec: z.number().positive(),
   requestsPerSec: z.number().nonnegative(),
   bytesPerSec: z.number().nonnegative(),
-  latencyMs: z.object({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), p99_9: z.number(), p99_99: z.number(), max: z.number() }),
+  latencyMs,
   errors: z.number().int().nonnegative(),
   timeouts: z.number().int().nonnegative(),
   non2xx: z.number().int().nonnegative(),
@@ -74,6 +86,19 @@ export const repetitionSchema = z.object({
     })
     .nullable()
     .default(null),
+  /** Per request of the workload's mix, in its order (one entry for a workload of one request); null when the generator cannot tell them apart (autocannon, wrk) and in files before version 5. */
+  routes: z.array(routeSampleSchema).nullable().default(null),
+});
+
+/** One request of a mix over a cell's repetitions. */
+export const routeSummarySchema = z.object({
+  label: z.string(),
+  /** Answers in the window, and those not 2xx, summed over the repetitions. */
+  requests: z.number().int().nonnegative(),
+  non2xx: z.number().int().nonnegative(),
+  latencyP50Ms: stats,
+  latencyP99Ms: stats,
+  latencyP99_9Ms: stats,
 });
 
 /** Median, min and max of each figure over a cell's repetitions. */
@@ -92,6 +117,8 @@ export const summarySchema = z.object({
   firstResponseMaxMs: stats.nullable().default(null),
   /** Errors, timeouts and resets, summed over the repetitions. */
   errors: z.number().int().nonnegative(),
+  /** Per request of the mix; null when the repetitions lack them. */
+  routes: z.array(routeSummarySchema).nullable().default(null),
 });
 
 const cellKey = {
@@ -241,6 +268,29 @@ export const settingsSchema = z.object({
     })
     .nullable()
     .default(null),
+  /** What each workload of the run sent (version 5): its description and requests, each with its share of the draws. Empty in older files. */
+  mixes: z
+    .record(
+      z.string(),
+      z.object({
+        description: z.string(),
+        requests: z.array(
+          z.object({
+            label: z.string(),
+            method: z.string(),
+            path: z.string(),
+            /** Its share of the draws, 0 to 1. */
+            share: z.number().nonnegative(),
+            /** CPU-heavy (what a heavy share such as `mixed@5%` sets). */
+            heavy: z.boolean(),
+            bodyBytes: z.number().int().nonnegative(),
+          }),
+        ),
+      }),
+    )
+    .default({}),
+  /** The app module every variant served (`--app`), or null for the built-in routes alone. */
+  app: z.string().nullable().default(null),
   /** Servers the suite did not start (--target), measured instead of variants; null otherwise. */
   targets: z
     .array(z.object({ name: z.string(), url: z.string(), pid: z.number().int().positive().nullable() }))
@@ -250,9 +300,11 @@ export const settingsSchema = z.object({
 
 export const resultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),
-  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 and 3
-  // lack only fields that default to null.
-  version: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(RESULTS_VERSION)]).transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
+  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 4
+  // lack only fields that default to null (or, for `mixes`, to none).
+  version: z
+    .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(RESULTS_VERSION)])
+    .transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
   runId: z.string(),
   /** incomplete: interrupted, or still being written. */
   status: z.enum(['complete', 'incomplete']),
@@ -275,6 +327,7 @@ export type FailedCell = z.infer<typeof failedCellSchema>;
 export type Repetition = z.infer<typeof repetitionSchema>;
 export type RatePoint = z.infer<typeof sweepPointSchema>;
 export type Sweep = z.infer<typeof sweepSchema>;
+export type RouteSummary = z.infer<typeof routeSummarySchema>;
 export type Bottleneck = NonNullable<OkCell['bottleneck']>;
 
 /** The cells a variant has: none unless it was measured (in full or until it failed). */

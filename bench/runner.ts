@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { formatInt } from './format.js';
 import { isGone } from './lib/processes.js';
-import { announce, failedMidRun, measured, notMeasured, openRun, Progress, type Run, startVerified } from './lifecycle.js';
+import { announce, failedMidRun, measured, notMeasured, openRun, Progress, type Run, recordedSettings, startVerified } from './lifecycle.js';
 import type { LoadGenerator } from './loadgen/types.js';
 import { type MeasuredServer, runCell, startedServer } from './measure.js';
 import { type OkCell, type OkVariant, type RatePoint, type Results, setVariant } from './results.js';
@@ -21,6 +21,8 @@ export interface RunOptions {
   outDir: string;
   /** Targets only: measure without checking their answers first. */
   noVerify?: boolean;
+  /** Route keys the app answers (`GET /hello`), so verification leaves out the built-in checks of those it claims. */
+  claimed?: ReadonlySet<string>;
   /** The command that serves a variant (default: `cbench serve --variant NAME --port 0`); tests swap in fixtures. */
   serverArgv?: (variant: string) => string[] | undefined;
   log?: (line: string) => void;
@@ -30,7 +32,7 @@ export async function runBenchmark(opts: RunOptions): Promise<{ results: Results
   const targets = opts.settings.targets;
   const run = openRun({
     outDir: opts.outDir,
-    settings: { profile: opts.profile, ...opts.settings },
+    settings: recordedSettings(opts.profile, opts.settings),
     loadgen: opts.loadgen,
     // Nothing here starts a target, so there is no server to pin.
     pin: opts.pin && targets === null,
@@ -64,7 +66,15 @@ function logOption(opts: RunOptions): { log?: (line: string) => void } {
 }
 
 async function runVariant(run: Run, results: Results, name: string, cells: Cell[], opts: RunOptions, progress: Progress): Promise<void> {
-  const started = await startVerified(name, { pin: run.pinning.serverPin, argv: opts.serverArgv?.(name) });
+  const s = opts.settings;
+  const started = await startVerified(name, {
+    pin: run.pinning.serverPin,
+    argv: opts.serverArgv?.(name),
+    app: s.app,
+    // An app's requests are checked too (a 2xx, sound framing, and what they expect), and the
+    // built-in checks of the routes it answers in their place are left out.
+    verify: s.app === null || s.app === undefined ? undefined : { also: s.workloads, catalog: s.catalog, claimed: opts.claimed },
+  });
   if (started.status !== 'ok') {
     setVariant(results, notMeasured(name, started));
     run.log(
@@ -89,7 +99,10 @@ async function runVariant(run: Run, results: Results, name: string, cells: Cell[
 /** A server someone else started: verified on the chosen workloads (unless told not to), then measured like a variant. */
 async function runTarget(run: Run, results: Results, target: TargetSpec, cells: Cell[], opts: RunOptions, progress: Progress): Promise<void> {
   const origin = new URL(target.url).origin;
-  const verification = opts.noVerify === true ? { ok: true, failures: [], skipped: true } : await verifyServer(origin, { workloads: opts.settings.workloads });
+  const verification =
+    opts.noVerify === true
+      ? { ok: true, failures: [], skipped: true }
+      : await verifyServer(origin, { workloads: opts.settings.workloads, catalog: opts.settings.catalog });
   if (!verification.ok) {
     setVariant(results, { name: target.name, status: 'refused', reason: `failed verification: ${verification.failures[0]}`, verification, output: [] });
     run.log(`${target.name}: REFUSED, not measured: ${verification.failures.join('; ')} (--no-verify measures it anyway)`);

@@ -3,31 +3,211 @@
 // builds the matrix; one loop (runner.ts) runs it.
 
 import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
+import { AppError, type LoadedApp } from '../servers/routes/app.js';
+import { CPU_HEAVY_PATHS } from '../servers/routes/routes.js';
 
-/** A request shape driven at a server. */
-export interface Workload {
+/** One request of a workload, and how often it is drawn. */
+export interface MixRequest {
+  readonly method: string;
+  /** Path and query, e.g. /json or /cpu?iterations=1000. */
   readonly path: string;
-  readonly method: 'GET' | 'POST';
-  /** Request body, for POST. */
+  /** Request body (sent with Content-Length and Content-Type application/octet-stream). */
   readonly body?: Buffer;
-  readonly description: string;
+  /** Its weight in the mix: any positive number, relative to the others'. */
+  readonly weight: number;
+  /** CPU-heavy: what a heavy share (`mixed@20%`) sets the share of. */
+  readonly heavy?: boolean;
+  /** What verification expects of its answer; without it, a 2xx and sound framing (app workloads). */
+  readonly expect?: { readonly status?: number; readonly body?: string };
 }
 
+/**
+ * What a cell drives at a server: one request, or a weighted mix of them that each connection of
+ * the load generator draws from with a seeded random sequence.
+ */
+export interface Workload {
+  readonly description: string;
+  readonly requests: readonly MixRequest[];
+}
+
+/** A workload of one request. */
+function single(method: string, path: string, description: string, body?: Buffer): Workload {
+  return { description, requests: [{ method, path, weight: 1, ...(body === undefined ? {} : { body }) }] };
+}
+
+/**
+ * The heavy request of the built-in mixes: /cpu at 15 million iterations, about 27 ms of one core
+ * on the 2-core reference machine (30× the default /cpu). Long enough that a request waiting
+ * behind it on an event loop is plainly late, short enough that a run still serves hundreds.
+ */
+export const HEAVY_CPU_PATH = '/cpu?iterations=15000000';
+
 export const workloads = {
-  plaintext: { path: '/plaintext', method: 'GET', description: 'fixed 13-byte text: per-request overhead' },
-  json: { path: '/json', method: 'GET', description: 'a small object serialized per request' },
-  cpu: { path: '/cpu', method: 'GET', description: 'about 1 ms of pure JavaScript per request' },
-  io: { path: '/io?ms=10', method: 'GET', description: '10 ms of simulated I/O wait per request' },
-  echo: { path: '/echo', method: 'POST', body: randomBytes(4096), description: 'a 4 KiB body read and sent back' },
+  plaintext: single('GET', '/plaintext', 'fixed 13-byte text: per-request overhead'),
+  json: single('GET', '/json', 'a small object serialized per request'),
+  cpu: single('GET', '/cpu', 'about 1 ms of pure JavaScript per request'),
+  io: single('GET', '/io?ms=10', '10 ms of simulated I/O wait per request'),
+  echo: single('POST', '/echo', 'a 4 KiB body read and sent back', randomBytes(4096)),
+  mixed: {
+    description: '95% GET /json, 5% heavy GET /cpu (about 27 ms each): does a quick request wait behind a slow one?',
+    requests: [
+      { method: 'GET', path: '/json', weight: 95 },
+      { method: 'GET', path: HEAVY_CPU_PATH, weight: 5, heavy: true },
+    ],
+  },
+  'mixed-io': {
+    description: '90% GET /io?ms=10, 10% heavy GET /cpu: I/O-bound requests sharing a server with CPU-heavy ones',
+    requests: [
+      { method: 'GET', path: '/io?ms=10', weight: 90 },
+      { method: 'GET', path: HEAVY_CPU_PATH, weight: 10, heavy: true },
+    ],
+  },
 } as const satisfies Record<string, Workload>;
 
+/** A built-in workload's name. */
 export type WorkloadName = keyof typeof workloads;
 export const workloadNames = Object.keys(workloads) as WorkloadName[];
+
+/** The workloads a run can name: the built-in ones, and those of an app (--app) beside them. */
+export type Catalog = Readonly<Record<string, Workload>>;
+
+/** The heavy shares a `--heavy-share` sweep measures when it is given no list. */
+export const HEAVY_SHARES = [0, 1, 5, 20] as const;
+
+/** `mixed@5%`: a mix with its heavy requests set to a share of the draws. */
+const SHARE_SUFFIX = /^(.+)@(\d+(?:\.\d+)?)%$/;
+
+/** A workload name, split into the mix it names and the heavy share it sets (null when it sets none). */
+export function heavyShareOf(name: string): { base: string; share: number | null } {
+  const m = SHARE_SUFFIX.exec(name);
+  return m === null ? { base: name, share: null } : { base: m[1] as string, share: Number(m[2]) / 100 };
+}
+
+/** The name of `base` with its heavy requests at `percent`% of the draws. */
+export function withHeavyShareName(base: string, percent: number): string {
+  return `${base}@${percent}%`;
+}
+
+/** Whether a workload mixes heavy requests with others, so a heavy share means something for it. */
+export function hasHeavyShare(w: Workload): boolean {
+  return w.requests.some((r) => r.heavy === true) && w.requests.some((r) => r.heavy !== true);
+}
+
+/**
+ * The workload a name stands for in `catalog`, a `@N%` suffix applied: the heavy requests get N%
+ * of the draws and the others the rest, each group in its own proportions; a request left with
+ * no share is dropped. Throws with the reason for a name that stands for nothing.
+ */
+export function resolveWorkload(name: string, catalog: Catalog = workloads): Workload {
+  const direct = Object.hasOwn(catalog, name) ? catalog[name] : undefined;
+  if (direct !== undefined) return direct;
+  const { base, share } = heavyShareOf(name);
+  const w = Object.hasOwn(catalog, base) ? catalog[base] : undefined;
+  if (w === undefined || share === null)
+    throw new Error(`unknown workload '${name}' (known: ${Object.keys(catalog).join(', ')}; a mix may take a heavy share, like mixed@20%)`);
+  if (!hasHeavyShare(w)) throw new Error(`${base} does not mix heavy requests with others, so ${name} means nothing`);
+  if (share > 1) throw new Error(`${name}: a heavy share is at most 100%`);
+  const total = (heavy: boolean) => w.requests.reduce((n, r) => n + ((r.heavy === true) === heavy ? r.weight : 0), 0);
+  const heavyTotal = total(true);
+  const lightTotal = total(false);
+  const requests = w.requests
+    .map((r) => ({ ...r, weight: r.heavy === true ? (share * r.weight) / heavyTotal : ((1 - share) * r.weight) / lightTotal }))
+    .filter((r) => r.weight > 0);
+  return { description: `${w.description} (heavy requests at ${Math.round(share * 1000) / 10}%)`, requests };
+}
+
+/**
+ * The workloads an app adds to the built-in ones: its own, or, when it names none, one per GET
+ * route, named by its path (`/hello`). A request is heavy when its route is marked `cpu: true` (or
+ * it goes to a built-in CPU-heavy route the app does not claim).
+ */
+export function appCatalog(app: LoadedApp): Record<string, Workload> {
+  const heavy = (method: string, path: string): boolean => {
+    const bare = path.split('?')[0] ?? path;
+    const route = app.routes.get(`${method} ${bare}`) ?? (method === 'HEAD' ? app.routes.get(`GET ${bare}`) : undefined);
+    return route === undefined ? CPU_HEAVY_PATHS.has(bare) : route.cpu;
+  };
+  const out: Record<string, Workload> = {};
+  for (const [name, list] of Object.entries(app.workloads)) {
+    if (Object.hasOwn(workloads, name)) throw new AppError(`app ${app.file}: workload '${name}' has the name of a built-in workload; call it something else`);
+    out[name] = {
+      description: `${name}, from ${basename(app.file)}`,
+      requests: list.map((r) => ({
+        method: r.method,
+        path: r.path,
+        weight: r.weight,
+        ...(r.body === undefined ? {} : { body: typeof r.body === 'string' ? Buffer.from(r.body) : Buffer.from(r.body) }),
+        ...(heavy(r.method, r.path) ? { heavy: true } : {}),
+        ...(r.expect === undefined ? {} : { expect: r.expect }),
+      })),
+    };
+  }
+  if (Object.keys(out).length > 0) return out;
+  for (const route of app.routes.values()) {
+    if (route.method !== 'GET') continue;
+    out[route.path] = {
+      description: `${route.key} alone, from ${basename(app.file)}`,
+      requests: [{ method: 'GET', path: route.path, weight: 1, ...(route.cpu ? { heavy: true } : {}) }],
+    };
+  }
+  if (Object.keys(out).length === 0)
+    throw new AppError(`app ${app.file}: it names no workloads and has no GET route to make one of; add workloads: { name: [{ method, path, weight }] }`);
+  return out;
+}
+
+/** Every mix among `names` (those with heavy and other requests) once per share in `percents`; other workloads as they are. */
+export function expandHeavyShares(names: readonly string[], percents: readonly number[], catalog: Catalog = workloads): string[] {
+  return names.flatMap((name) => {
+    const w = Object.hasOwn(catalog, name) ? catalog[name] : undefined;
+    return w !== undefined && hasHeavyShare(w) ? percents.map((p) => withHeavyShareName(name, p)) : [name];
+  });
+}
+
+/** A request's name in per-route figures: its method and target, numbered when the same one is in a mix twice. */
+export function requestLabels(w: Workload): string[] {
+  const seen = new Map<string, number>();
+  return w.requests.map((r) => {
+    const label = `${r.method} ${r.path}`;
+    const n = (seen.get(label) ?? 0) + 1;
+    seen.set(label, n);
+    return n === 1 ? label : `${label} #${n}`;
+  });
+}
+
+/** What a workload sends, as results.json records it: each request with its share of the draws. */
+export interface MixDescription {
+  description: string;
+  requests: Array<{ label: string; method: string; path: string; share: number; heavy: boolean; bodyBytes: number }>;
+}
+
+/** What every workload of a run sends, for results.json (which must say so without the code, or the app, at hand). */
+export function describeMixes(names: readonly string[], catalog: Catalog = workloads): Record<string, MixDescription> {
+  const out: Record<string, MixDescription> = {};
+  for (const name of names) {
+    const w = resolveWorkload(name, catalog);
+    const total = w.requests.reduce((n, r) => n + r.weight, 0);
+    const labels = requestLabels(w);
+    out[name] = {
+      description: w.description,
+      requests: w.requests.map((r, i) => ({
+        label: labels[i] as string,
+        method: r.method,
+        path: r.path,
+        share: r.weight / total,
+        heavy: r.heavy === true,
+        bodyBytes: r.body?.length ?? 0,
+      })),
+    };
+  }
+  return out;
+}
 
 /** The knobs of a run; a profile gives every one of them. */
 export interface RunSettings {
   variants: string[];
-  workloads: WorkloadName[];
+  /** Workload names: built-in, an app's (`catalog`), or a mix at a heavy share (`mixed@5%`). */
+  workloads: string[];
   connections: number[];
   /** Pipelining depths for workloads that allow more than 1 (plaintext); others always use 1. */
   pipelining: number[];
@@ -40,6 +220,10 @@ export interface RunSettings {
   capacity: CapacitySettings | null;
   /** Servers the suite did not start, measured in place of variants (`--target`); null otherwise. */
   targets: TargetSpec[] | null;
+  /** The workloads the names stand for: the built-in ones unless an app adds its own (default `workloads`). */
+  catalog?: Catalog;
+  /** The app module every variant serves (`--app`, an absolute path); null or absent for the built-in routes alone. */
+  app?: string | null;
 }
 
 /** How a capacity sweep is driven and judged. */
@@ -85,10 +269,10 @@ export function offeredRps(spec: RateSpec, maxRps: number): number {
 }
 
 /** Workloads on which pipelining deeper than 1 is measured (as TechEmpower does for plaintext). */
-export const PIPELINED_WORKLOADS: ReadonlySet<WorkloadName> = new Set(['plaintext']);
+export const PIPELINED_WORKLOADS: ReadonlySet<string> = new Set(['plaintext']);
 
 /** A profile: every setting but the variant list (every registered variant unless --variants says otherwise) and the targets. */
-export type Profile = Omit<RunSettings, 'variants' | 'targets'>;
+export type Profile = Omit<RunSettings, 'variants' | 'targets' | 'catalog' | 'app'>;
 
 /** The whole sweep. */
 const full: Profile = {
@@ -120,7 +304,26 @@ function smokeOf(p: Profile): Profile {
 
 export const profiles = {
   // Every variant × every workload at one concurrency; within 4 minutes on a 2-core machine.
-  quick: { workloads: workloadNames, connections: [64], pipelining: [1], durationSec: 2.5, warmupSec: 1, repetitions: 2, capacity: null },
+  quick: {
+    workloads: ['plaintext', 'json', 'cpu', 'io', 'echo', 'mixed'],
+    connections: [64],
+    pipelining: [1],
+    durationSec: 2,
+    warmupSec: 1,
+    repetitions: 2,
+    capacity: null,
+  },
+  // Head-of-line blocking: how the quick requests' tail grows with the share of heavy ones, on
+  // every model; each mix at 0% (the quick requests alone), 1%, 5% and 20% heavy.
+  mixes: {
+    workloads: expandHeavyShares(['mixed', 'mixed-io'], HEAVY_SHARES),
+    connections: [64],
+    pipelining: [1],
+    durationSec: 2.5,
+    warmupSec: 1,
+    repetitions: 2,
+    capacity: null,
+  },
   full,
   // Latency against offered load. 256 connections, so that the generator can keep rate × latency
   // requests in flight (Little's law) well past what the fast routes need. The objective is
@@ -150,7 +353,7 @@ export const profileNames = Object.keys(profiles) as ProfileName[];
 /** One cell of the matrix. */
 export interface Cell {
   variant: string;
-  workload: WorkloadName;
+  workload: string;
   connections: number;
   pipelining: number;
 }

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpuWork } from '../servers/routes/cpu.js';
 import { type HttpReply, httpOnce } from '../shared/http-once.js';
-import type { WorkloadName } from './scenarios.js';
+import { workloads as builtinWorkloads, type Catalog, resolveWorkload, type WorkloadName } from './scenarios.js';
 
 /** The outcome: every failed check, in words. */
 export interface Verification {
@@ -16,15 +16,47 @@ export interface Verification {
 
 /** What to check: everything a variant must do (the default), or, for a server the suite did not start, only the chosen workloads' answers. */
 export interface VerifyScope {
-  /** Check only these routes (status, framing, and the body where the suite knows it), not the suite's headers, 404 and clock. */
-  workloads?: readonly WorkloadName[];
+  /** Check only these workloads' routes (status, framing, and the body where the suite knows it), not the suite's headers, 404 and clock. */
+  workloads?: readonly string[];
+  /** On a variant, checked in full, also these workloads' requests to routes that are not built-in (an app's). */
+  also?: readonly string[];
+  /** What the workload names stand for (default: the built-in workloads). */
+  catalog?: Catalog;
+  /** Built-in routes an app answers in their place (`GET /json`): their built-in checks are left out. */
+  claimed?: ReadonlySet<string>;
+}
+
+/** The built-in route each built-in check is of. */
+const BUILTIN_ROUTES: Record<'plaintext' | 'json' | 'cpu' | 'io' | 'echo', string> = {
+  plaintext: 'GET /plaintext',
+  json: 'GET /json',
+  cpu: 'GET /cpu',
+  io: 'GET /io',
+  echo: 'POST /echo',
+};
+const BUILTIN_KEYS = new Set(Object.values(BUILTIN_ROUTES));
+
+/** `GET /cpu` for GET /cpu?iterations=5. */
+function routeKey(method: string, path: string): string {
+  const q = path.indexOf('?');
+  return `${method} ${q === -1 ? path : path.slice(0, q)}`;
 }
 
 const REQUIRED = ['server', 'date', 'content-type', 'content-length'];
 
 export async function verifyServer(origin: string, scope: VerifyScope = {}): Promise<Verification> {
   const only = scope.workloads;
-  const wanted = (w: WorkloadName) => only === undefined || only.includes(w);
+  const catalog = scope.catalog ?? builtinWorkloads;
+  const claimed = scope.claimed ?? new Set<string>();
+  const requestsOf = (names: readonly string[]) => names.flatMap((n) => resolveWorkload(n, catalog).requests);
+  const used = new Set(requestsOf(only ?? []).map((r) => routeKey(r.method, r.path)));
+  const wanted = (w: Extract<WorkloadName, keyof typeof BUILTIN_ROUTES>) =>
+    !claimed.has(BUILTIN_ROUTES[w]) && (only === undefined || used.has(BUILTIN_ROUTES[w]));
+  // Requests to any other route (an app's, or one it claims) are checked one by one, for what they expect.
+  const others = requestsOf(only ?? scope.also ?? []).filter((r) => {
+    const key = routeKey(r.method, r.path);
+    return !BUILTIN_KEYS.has(key) || claimed.has(key);
+  });
   const failures: string[] = [];
   const fail = (what: string): undefined => {
     failures.push(what);
@@ -89,6 +121,27 @@ export async function verifyServer(origin: string, scope: VerifyScope = {}): Pro
     fail('POST /echo: the 4 KiB random body came back changed');
   }
   if (missing !== undefined && missing.status !== 404) fail(`GET /no-such-path: status ${missing.status}, expected 404`);
+
+  const seen = new Set<string>();
+  for (const r of others) {
+    const body = r.body;
+    const id = `${r.method} ${r.path} ${body?.toString('base64') ?? ''}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const what = `${r.method} ${r.path}`;
+    const reply = await httpOnce(origin, r.path, { method: r.method, ...(body === undefined ? {} : { body }) }).catch((e: Error) =>
+      fail(`${what}: ${e.message}`),
+    );
+    if (reply === undefined) continue;
+    const status = r.expect?.status;
+    if (status === undefined ? reply.status < 200 || reply.status > 299 : reply.status !== status)
+      fail(`${what}: status ${reply.status}, expected ${status ?? 'a 2xx'}${reply.status >= 500 ? ` (${reply.body.toString().trim().slice(0, 80)})` : ''}`);
+    const length = reply.headers['content-length'];
+    if (length !== undefined && Number(length) !== reply.body.length && r.method !== 'HEAD')
+      fail(`${what}: Content-Length ${String(length)} for a ${reply.body.length}-byte body`);
+    if (r.expect?.body !== undefined && reply.body.toString() !== r.expect.body)
+      fail(`${what}: body ${JSON.stringify(reply.body.toString().slice(0, 60))}, expected ${JSON.stringify(r.expect.body.slice(0, 60))}`);
+  }
 
   // The Date header must move with the clock, not be fixed at start-up.
   if (plain !== undefined && only === undefined) {

@@ -2,17 +2,58 @@
 // this process used, which is how the harness knows whether the load generator was the limit.
 
 import autocannon from 'autocannon';
+import { seededRandom } from '../../shared/random.js';
+
+/** A request of a mix: drawn for every request autocannon builds. */
+interface MixOption {
+  method: string;
+  path: string;
+  bodyBase64?: string;
+  weight: number;
+}
 
 interface RunnerOptions {
   url: string;
   method: string;
   bodyBase64?: string;
+  mix?: MixOption[];
   connections: number;
   pipelining: number;
   durationSec: number;
 }
 
 const opts = JSON.parse(process.argv[2] ?? '{}') as RunnerOptions;
+const OCTETS = { 'content-type': 'application/octet-stream' };
+
+/**
+ * A mix, as autocannon can run one: a single request whose setupRequest draws method, path and
+ * body anew each time autocannon builds it. autocannon resets a connection's context whenever its
+ * list of requests wraps (every request, with one), so the draws come from one seeded sequence
+ * for all connections, in the order requests are built, not from one per connection.
+ */
+function mixRequests(mix: MixOption[]) {
+  const total = mix.reduce((n, e) => n + e.weight, 0);
+  const entries = mix.map((e) => ({ method: e.method, path: e.path, ...(e.bodyBase64 === undefined ? {} : { body: Buffer.from(e.bodyBase64, 'base64') }) }));
+  const random = seededRandom(1);
+  const draw = () => {
+    let x = random() * total;
+    for (let i = 0; i < mix.length; i++) {
+      x -= (mix[i] as MixOption).weight;
+      if (x < 0) return entries[i] as (typeof entries)[number];
+    }
+    return entries[entries.length - 1] as (typeof entries)[number];
+  };
+  return [
+    {
+      setupRequest: (req: Record<string, unknown>) => {
+        const e = draw();
+        return e.body === undefined
+          ? { ...req, method: e.method, path: e.path, body: undefined }
+          : { ...req, method: e.method, path: e.path, body: e.body, headers: OCTETS };
+      },
+    },
+  ];
+}
 const cpuBefore = process.cpuUsage();
 const started = process.hrtime.bigint();
 
@@ -20,7 +61,8 @@ autocannon(
   {
     url: opts.url,
     method: opts.method,
-    ...(opts.bodyBase64 === undefined ? {} : { body: Buffer.from(opts.bodyBase64, 'base64'), headers: { 'content-type': 'application/octet-stream' } }),
+    ...(opts.bodyBase64 === undefined ? {} : { body: Buffer.from(opts.bodyBase64, 'base64'), headers: OCTETS }),
+    ...(opts.mix === undefined ? {} : { requests: mixRequests(opts.mix) }),
     connections: opts.connections,
     pipelining: opts.pipelining,
     duration: opts.durationSec,

@@ -1,11 +1,19 @@
 // Runs the builtin engine in a process of its own (pinned like the other generators) and prints
 // one JSON line: what it measured.
 
-import { type LoadOptions, runLoad } from './engine.js';
+import { type LoadOptions, type MixEntry, runLoad } from './engine.js';
 
-/** LoadOptions as they cross the command line: the body in base64. */
-export type RunnerOptions = Omit<LoadOptions, 'body'> & { bodyBase64?: string };
+/** A request of a mix as it crosses the command line: its body in base64. */
+export type RunnerMixEntry = Omit<MixEntry, 'body'> & { bodyBase64?: string };
 
-const { bodyBase64, ...rest } = JSON.parse(process.argv[2] ?? '{}') as RunnerOptions;
-const report = await runLoad({ ...rest, ...(bodyBase64 === undefined ? {} : { body: Buffer.from(bodyBase64, 'base64') }) });
+/** LoadOptions as they cross the command line: bodies in base64. */
+export type RunnerOptions = Omit<LoadOptions, 'body' | 'mix'> & { bodyBase64?: string; mix?: RunnerMixEntry[] };
+
+const { bodyBase64, mix, ...rest } = JSON.parse(process.argv[2] ?? '{}') as RunnerOptions;
+const fromBase64 = (b: string | undefined) => (b === undefined ? {} : { body: Buffer.from(b, 'base64') });
+const report = await runLoad({
+  ...rest,
+  ...fromBase64(bodyBase64),
+  ...(mix === undefined ? {} : { mix: mix.map(({ bodyBase64: b, ...e }) => ({ ...e, ...fromBase64(b) })) }),
+});
 process.stdout.write(`${JSON.stringify({ report })}\n`);

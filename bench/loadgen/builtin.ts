@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { builtModule, PROJECT_ROOT } from '../../shared/built.js';
 import { spawnTracked } from '../lib/processes.js';
+import { requestLabels, type Workload } from '../scenarios.js';
 import type { RunnerOptions } from './builtin-runner.js';
 import type { LoadReport } from './engine.js';
 import type { LoadGenerator, LoadSample, LoadTarget } from './types.js';
@@ -32,6 +33,20 @@ export async function runBuiltin(options: RunnerOptions, pin: string[] = []): Pr
   return (JSON.parse(line) as { report: LoadReport }).report;
 }
 
+/** A workload as the runner takes it: its one request, or its mix with a label per request. */
+function requestsOf(w: Workload): Pick<RunnerOptions, 'method' | 'path' | 'bodyBase64' | 'mix'> {
+  const base64 = (b: Buffer | undefined) => (b === undefined ? {} : { bodyBase64: b.toString('base64') });
+  const first = w.requests[0];
+  if (first === undefined) throw new Error('a workload without requests');
+  if (w.requests.length === 1) return { method: first.method, path: first.path, ...base64(first.body) };
+  const labels = requestLabels(w);
+  return {
+    method: first.method,
+    path: first.path,
+    mix: w.requests.map((r, i) => ({ method: r.method, path: r.path, weight: r.weight, label: labels[i] as string, ...base64(r.body) })),
+  };
+}
+
 /** The runner's options for a harness target. */
 export function builtinOptions(t: LoadTarget): RunnerOptions {
   const url = new URL(t.origin);
@@ -39,10 +54,8 @@ export function builtinOptions(t: LoadTarget): RunnerOptions {
     // An IPv6 literal without its brackets (the Host header puts them back); http's port when none is given.
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: Number(url.port === '' ? 80 : url.port),
-    path: t.workload.path,
-    method: t.workload.method,
+    ...requestsOf(t.workload),
     headers: [],
-    ...(t.workload.body === undefined ? {} : { bodyBase64: t.workload.body.toString('base64') }),
     connections: t.connections,
     pipelining: t.pipelining,
     durationSec: t.durationSec,

@@ -17,7 +17,19 @@ import { seededRandom } from '../../shared/random.js';
 import { cpuBusySeconds, processTree, treeCpuSeconds } from '../lib/processes.js';
 import { summarize } from '../stats.js';
 import { ResponseReader } from './response-reader.js';
-import type { Fairness, FirstResponseMs, LatencyMs, LoadSample, OpenLoopStats } from './types.js';
+import type { Fairness, FirstResponseMs, LatencyMs, LoadSample, OpenLoopStats, RouteSample } from './types.js';
+
+/** One request of a mix, as the engine sends it. */
+export interface MixEntry {
+  method: string;
+  /** Path and query. */
+  path: string;
+  body?: Buffer;
+  /** Relative weight: any positive number. */
+  weight: number;
+  /** Its name in the per-route figures (default: method and path). */
+  label?: string;
+}
 
 /** What to send, where, how hard and for how long. */
 export interface LoadOptions {
@@ -29,6 +41,12 @@ export interface LoadOptions {
   /** Extra request header fields, in order. */
   headers: ReadonlyArray<readonly [string, string]>;
   body?: Buffer;
+  /**
+   * A weighted mix of requests, sent instead of `method`, `path` and `body`: each connection draws
+   * every request it sends from it with a seeded random sequence of its own (from `seed` and its
+   * index), so a run repeats, and latency is reported per request of the mix as well as in all.
+   */
+  mix?: readonly MixEntry[];
   connections: number;
   /** Requests in flight per connection. */
   pipelining: number;
@@ -48,7 +66,7 @@ export interface LoadOptions {
   observeCpus?: number[];
   /** The CPUs this generator is pinned to: how busy they were in the window (its own work and the kernel's for its sockets). */
   observeOwnCpus?: number[];
-  /** Seed of the Poisson arrivals, for runs that repeat. */
+  /** Seed of the Poisson arrivals and of the draws from a mix, for runs that repeat. */
   seed?: number;
 }
 
@@ -68,6 +86,8 @@ export interface LoadReport extends Required<Omit<LoadSample, 'reconnects' | 'fa
   firstResponseMs: FirstResponseMs;
   /** Open-loop figures, or null for a closed loop. */
   openLoop: OpenLoopStats | null;
+  /** Per request of the mix (one entry without a mix), in the mix's order. */
+  routes: RouteSample[];
 }
 
 /** Live figures, about once a second. */
@@ -102,6 +122,63 @@ export function encodeRequest(o: Pick<LoadOptions, 'host' | 'port' | 'path' | 'm
   return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), o.body ?? Buffer.alloc(0)]);
 }
 
+/** The requests a run sends, each with its bytes, its share of the draws and its label. */
+interface Mix {
+  requests: Buffer[];
+  labels: string[];
+  /** Cumulative shares, the last one 1. */
+  cumulative: Float64Array;
+  /** Every request is HEAD, so no response has a body. */
+  noBody: boolean;
+}
+
+function mixOf(opts: LoadOptions): Mix {
+  const entries: readonly MixEntry[] = opts.mix ?? [
+    { method: opts.method, path: opts.path, weight: 1, ...(opts.body === undefined ? {} : { body: opts.body }) },
+  ];
+  if (entries.length === 0) throw new Error('runLoad: a mix needs at least one request');
+  if (entries.length > 65_535) throw new Error('runLoad: a mix of more than 65,535 requests');
+  if (entries.some((e) => !(e.weight > 0) || !Number.isFinite(e.weight))) throw new Error('runLoad: every weight of a mix must be a number above 0');
+  const heads = entries.filter((e) => e.method.toUpperCase() === 'HEAD').length;
+  // Which responses have a body is known per connection, not per request.
+  if (heads > 0 && heads < entries.length) throw new Error('runLoad: a mix cannot put HEAD requests beside others');
+  const total = entries.reduce((n, e) => n + e.weight, 0);
+  const cumulative = new Float64Array(entries.length);
+  let sum = 0;
+  entries.forEach((e, i) => {
+    sum += e.weight;
+    cumulative[i] = sum / total;
+  });
+  cumulative[entries.length - 1] = 1;
+  return {
+    requests: entries.map((e) =>
+      encodeRequest({
+        host: opts.host,
+        port: opts.port,
+        headers: opts.headers,
+        method: e.method,
+        path: e.path,
+        ...(e.body === undefined ? {} : { body: e.body }),
+      }),
+    ),
+    labels: entries.map((e) => e.label ?? `${e.method} ${e.path}`),
+    cumulative,
+    noBody: heads > 0,
+  };
+}
+
+/** The index of the request a draw in [0, 1) picks. */
+function pick(cumulative: Float64Array, x: number): number {
+  let i = 0;
+  while ((cumulative[i] as number) <= x) i++;
+  return i;
+}
+
+/** A connection's own seed: its draws differ from every other connection's and repeat between runs. */
+function connectionSeed(seed: number, index: number): number {
+  return (Math.imul(index + 1, 0x9e3779b1) ^ Math.imul(seed, 0x85ebca6b)) >>> 0;
+}
+
 function newHistogram(): hdr.Histogram {
   // Microseconds, 3 significant digits, growing past an hour if it must.
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 32, autoResize: true });
@@ -134,6 +211,12 @@ class Connection {
   reader: ResponseReader;
   /** Due (open loop) or send (closed loop) times of requests in flight, oldest first. */
   private readonly times: Float64Array;
+  /** With a mix: which request of it each one in flight is, in step with `times`. */
+  private readonly which: Uint16Array | null;
+  /** With a mix: this connection's draws. */
+  private readonly draw: (() => number) | null;
+  /** The mix index of the request last shifted out. */
+  lastShifted = 0;
   private head = 0;
   inFlight = 0;
   completed = 0;
@@ -156,11 +239,14 @@ class Connection {
     private readonly gen: Generator,
   ) {
     this.times = new Float64Array(gen.depth);
-    this.reader = new ResponseReader(gen.noBody);
+    const mixed = gen.mix.requests.length > 1;
+    this.which = mixed ? new Uint16Array(gen.depth) : null;
+    this.draw = mixed ? seededRandom(connectionSeed(gen.opts.seed ?? 1, index)) : null;
+    this.reader = new ResponseReader(gen.mix.noBody, mixed);
   }
 
   open(): void {
-    this.reader = new ResponseReader(this.gen.noBody);
+    this.reader = new ResponseReader(this.gen.mix.noBody, this.which !== null);
     this.head = 0;
     this.inFlight = 0;
     this.closing = false;
@@ -190,13 +276,26 @@ class Connection {
     if (this.inFlight === 0) this.lastProgress = now;
     const cap = this.times.length;
     for (let i = 0; i < k; i++) this.times[(this.head + this.inFlight + i) % cap] = due;
+    if (this.which === null || this.draw === null) {
+      this.inFlight += k;
+      socket.write(this.gen.batch(k));
+      return;
+    }
+    const { requests, cumulative } = this.gen.mix;
+    const out: Buffer[] = [];
+    for (let i = 0; i < k; i++) {
+      const r = pick(cumulative, this.draw());
+      this.which[(this.head + this.inFlight + i) % cap] = r;
+      out.push(requests[r] as Buffer);
+    }
     this.inFlight += k;
-    socket.write(this.gen.batch(k));
+    socket.write(k === 1 ? (out[0] as Buffer) : Buffer.concat(out));
   }
 
-  /** The due or send time of the oldest request in flight, removing it. */
+  /** The due or send time of the oldest request in flight, removing it (and its mix index into lastShifted). */
   shift(): number {
     const t = this.times[this.head] as number;
+    if (this.which !== null) this.lastShifted = this.which[this.head] as number;
     this.head = (this.head + 1) % this.times.length;
     this.inFlight--;
     return t;
@@ -225,12 +324,15 @@ class Connection {
 
 class Generator {
   readonly depth: number;
-  private readonly request: Buffer;
+  readonly mix: Mix;
   /** `k` requests back to back, built when first needed (one write per batch; depth × body can be large). */
   private readonly batches: Buffer[] = [];
-  readonly noBody: boolean;
   readonly conns: Connection[] = [];
   private readonly latency = newHistogram();
+  /** Per request of a mix (none without one: the totals are its figures). */
+  private readonly routeLatency: hdr.Histogram[];
+  private readonly routeCompleted: number[];
+  private readonly routeNon2xx: number[];
   private readonly sendLag = newHistogram();
   private phase: Phase = 'warming';
   private t0 = 0;
@@ -277,8 +379,11 @@ class Generator {
     private readonly onProgress?: (p: LoadProgress) => void,
   ) {
     this.depth = opts.pipelining;
-    this.request = encodeRequest(opts);
-    this.noBody = opts.method.toUpperCase() === 'HEAD';
+    this.mix = mixOf(opts);
+    const routes = this.mix.requests.length > 1 ? this.mix.requests.length : 0;
+    this.routeLatency = Array.from({ length: routes }, newHistogram);
+    this.routeCompleted = new Array<number>(routes).fill(0);
+    this.routeNon2xx = new Array<number>(routes).fill(0);
     this.open = opts.rate !== undefined;
     this.interval = this.open ? 1000 / (opts.rate as number) : 0;
     const random = seededRandom(opts.seed ?? 1);
@@ -288,7 +393,8 @@ class Generator {
   batch(k: number): Buffer {
     let b = this.batches[k];
     if (b === undefined) {
-      b = k === 1 ? this.request : Buffer.concat(Array.from({ length: k }, () => this.request));
+      const request = this.mix.requests[0] as Buffer;
+      b = k === 1 ? request : Buffer.concat(Array.from({ length: k }, () => request));
       this.batches[k] = b;
     }
     return b;
@@ -342,6 +448,7 @@ class Generator {
     if (!c.warm) {
       // The warm-up request's answer (the only one in flight).
       c.shift();
+      c.reader.failedInOrder?.shift();
       n--;
       c.warm = true;
       // A warm-up answer can close its connection too: no request may follow it there.
@@ -357,7 +464,19 @@ class Generator {
     const inWindow = this.phase === 'measuring';
     if (inWindow) this.bytes += bytes;
     const h = this.latency;
-    for (let i = 0; i < n; i++) h.recordValue(Math.round((now - c.shift()) * 1000));
+    if (this.routeLatency.length === 0) {
+      for (let i = 0; i < n; i++) h.recordValue(Math.round((now - c.shift()) * 1000));
+    } else {
+      const failed = c.reader.failedInOrder as boolean[];
+      for (let i = 0; i < n; i++) {
+        const us = Math.round((now - c.shift()) * 1000);
+        const r = c.lastShifted;
+        h.recordValue(us);
+        (this.routeLatency[r] as hdr.Histogram).recordValue(us);
+        if (inWindow) this.routeCompleted[r] = (this.routeCompleted[r] as number) + 1;
+        if (failed.shift() === true) this.routeNon2xx[r] = (this.routeNon2xx[r] as number) + 1;
+      }
+    }
     if (inWindow) {
       this.completed += n;
       c.completed += n;
@@ -559,6 +678,7 @@ class Generator {
       serverCpuSec: this.serverCpuSec,
       serverCpusBusySec: this.serverCpusBusySec,
       loadgenCpusBusySec: this.loadgenCpusBusySec,
+      routes: this.routeSamples(),
       openLoop: this.open
         ? {
             rate: this.opts.rate as number,
@@ -574,6 +694,25 @@ class Generator {
 
   /** non2xx counts of readers replaced by a reconnect. */
   private lostNon2xx = 0;
+
+  /** Per request of the mix; without a mix, the one request's figures are the run's. */
+  private routeSamples(): RouteSample[] {
+    if (this.routeLatency.length === 0)
+      return [
+        {
+          label: this.mix.labels[0] as string,
+          requests: this.completed,
+          non2xx: this.conns.reduce((n, c) => n + c.reader.non2xx, 0) + this.lostNon2xx,
+          latencyMs: percentilesMs(this.latency),
+        },
+      ];
+    return this.routeLatency.map((h, i) => ({
+      label: this.mix.labels[i] as string,
+      requests: this.routeCompleted[i] as number,
+      non2xx: this.routeNon2xx[i] as number,
+      latencyMs: percentilesMs(h),
+    }));
+  }
 
   private countWarm(c: Connection): void {
     if (c.counted) return;

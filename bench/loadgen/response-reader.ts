@@ -48,8 +48,19 @@ export class ResponseReader {
   private chunkSize = 0;
   private trailerLineLength = 0;
 
-  /** `noBody`: the requests on this connection are HEAD, so no response has a body. */
-  constructor(private readonly noBody = false) {}
+  /**
+   * Whether each final response was non-2xx, oldest first, from its head on (so it may hold one
+   * not yet complete): for a caller that attributes answers to requests. Null unless asked for.
+   */
+  readonly failedInOrder: boolean[] | null;
+
+  /** `noBody`: the requests on this connection are HEAD, so no response has a body. `inOrder`: keep failedInOrder. */
+  constructor(
+    private readonly noBody = false,
+    inOrder = false,
+  ) {
+    this.failedInOrder = inOrder ? [] : null;
+  }
 
   /**
    * Reads bytes `start` to `end` of `chunk` and returns how many final responses they completed.
@@ -208,6 +219,7 @@ export class ResponseReader {
     }
     if (status < 200) return 0; // 1xx: the final response follows
     if (status >= 300) this.non2xx++;
+    this.failedInOrder?.push(status >= 300);
     this.closing = close;
     if (this.noBody || status === 204 || status === 304) {
       this.state = State.Head;

@@ -69,6 +69,15 @@ export interface FirstResponseMs {
   failed: number;
 }
 
+/** One request of a workload's mix: how many were answered in the window, how many not with a 2xx, and their latency. */
+export interface RouteSample {
+  /** Method and target, e.g. `GET /json`. */
+  label: string;
+  requests: number;
+  non2xx: number;
+  latencyMs: LatencyMs;
+}
+
 /** What one run measured, in the same units whichever generator ran. */
 export interface LoadSample {
   requests: number;
@@ -96,6 +105,8 @@ export interface LoadSample {
   loadgenCpusBusySec?: number | null;
   /** Open-loop figures; null or absent for a closed loop. */
   openLoop?: OpenLoopStats | null;
+  /** Per request of the workload's mix, in its order; null or absent when the generator cannot tell them apart. */
+  routes?: RouteSample[] | null;
 }
 
 /** One interchangeable load generator; registry.ts lists them by name. */

@@ -8,21 +8,55 @@ import { join } from 'node:path';
 import { cpuSeconds, spawnTracked } from '../lib/processes.js';
 import type { LoadGenerator, LoadSample, LoadTarget } from './types.js';
 
+// A mix (CB_MIX_FILE: one line per request, "weight method path bodyfile") is drawn per request
+// with wrk's math.random, seeded: one sequence for the thread, not one per connection, since
+// wrk's request() is not told which connection it fills.
 const SCRIPT = `
 local depth = tonumber(os.getenv("CB_PIPELINE") or "1")
 wrk.method = os.getenv("CB_METHOD") or "GET"
+local function slurp(path)
+  local f = io.open(path, "rb"); local b = f:read("*a"); f:close(); return b
+end
 local bodyfile = os.getenv("CB_BODY_FILE")
 if bodyfile and bodyfile ~= "" then
-  local f = io.open(bodyfile, "rb"); wrk.body = f:read("*a"); f:close()
+  wrk.body = slurp(bodyfile)
   wrk.headers["Content-Type"] = "application/octet-stream"
 end
 local req
+local mix = nil
 init = function(args)
+  local mixfile = os.getenv("CB_MIX_FILE")
+  if mixfile and mixfile ~= "" then
+    mix = { reqs = {}, cum = {} }
+    local total = 0
+    for line in io.lines(mixfile) do
+      local weight, method, path, file = line:match("^(%S+) (%S+) (%S+) ?(%S*)$")
+      local body, headers = nil, {}
+      if file ~= "" then body = slurp(file); headers["Content-Type"] = "application/octet-stream" end
+      total = total + tonumber(weight)
+      table.insert(mix.reqs, wrk.format(method, path, headers, body))
+      table.insert(mix.cum, total)
+    end
+    for i = 1, #mix.cum do mix.cum[i] = mix.cum[i] / total end
+    math.randomseed(tonumber(os.getenv("CB_SEED") or "1"))
+    return
+  end
   local r = {}
   for i = 1, depth do r[i] = wrk.format() end
   req = table.concat(r)
 end
-request = function() return req end
+local function draw()
+  local x = math.random()
+  for i = 1, #mix.cum do if x < mix.cum[i] then return mix.reqs[i] end end
+  return mix.reqs[#mix.reqs]
+end
+request = function()
+  if mix == nil then return req end
+  if depth == 1 then return draw() end
+  local r = {}
+  for i = 1, depth do r[i] = draw() end
+  return table.concat(r)
+end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('CBJSON {"requests":%d,"durationUs":%d,"bytes":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"mean":%f,"p50":%f,"p90":%f,"p99":%f,"p999":%f,"p9999":%f,"max":%f}\\n',
@@ -66,15 +100,37 @@ export const wrkLoadgen: LoadGenerator<'wrk'> = {
   async run(t: LoadTarget): Promise<LoadSample> {
     if (t.rate !== undefined) throw new Error(`wrk cannot drive an open loop; use the builtin generator`);
     const d = scratchDir();
+    const [first, ...more] = t.workload.requests;
+    if (first === undefined) throw new Error('a workload without requests');
     let bodyFile = '';
-    if (t.workload.body !== undefined) {
+    if (first.body !== undefined) {
       bodyFile = join(d, 'body.bin');
-      writeFileSync(bodyFile, t.workload.body);
+      writeFileSync(bodyFile, first.body);
+    }
+    let mixFile = '';
+    if (more.length > 0) {
+      const lines = t.workload.requests.map((r, i) => {
+        if (/\s/.test(r.path) || /\s/.test(r.method)) throw new Error(`wrk cannot send a request whose method or path holds a space: ${r.method} ${r.path}`);
+        let file = '';
+        if (r.body !== undefined) {
+          file = join(d, `body-${i}.bin`);
+          writeFileSync(file, r.body);
+        }
+        return `${r.weight} ${r.method} ${r.path} ${file}`.trimEnd();
+      });
+      mixFile = join(d, 'mix.txt');
+      writeFileSync(mixFile, `${lines.join('\n')}\n`);
     }
     // wrk takes whole seconds; one thread, as the load generator gets one CPU when pinned.
     const seconds = Math.max(1, Math.round(t.durationSec));
-    const argv = [...t.pin, 'wrk', '-t1', `-c${t.connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(d, 'cbench.lua'), t.origin + t.workload.path];
-    const { child, output } = spawnTracked(argv, { CB_PIPELINE: String(t.pipelining), CB_METHOD: t.workload.method, CB_BODY_FILE: bodyFile });
+    const argv = [...t.pin, 'wrk', '-t1', `-c${t.connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(d, 'cbench.lua'), t.origin + first.path];
+    const { child, output } = spawnTracked(argv, {
+      CB_PIPELINE: String(t.pipelining),
+      CB_METHOD: first.method,
+      CB_BODY_FILE: bodyFile,
+      CB_MIX_FILE: mixFile,
+      CB_SEED: String(t.seed ?? 1),
+    });
     // wrk's CPU time is read from /proc while it runs; the last reading before it exits is the figure.
     let cpuSec = 0;
     const sampler = setInterval(() => {
@@ -118,6 +174,8 @@ export const wrkLoadgen: LoadGenerator<'wrk'> = {
       reconnects: null,
       fairness: null,
       firstResponseMs: null,
+      // Its summary covers every request only, not each request of a mix.
+      routes: null,
     };
   },
 };

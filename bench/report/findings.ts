@@ -4,7 +4,7 @@ import { COLLAPSE_SHARE, missesOf, observedOf, rangesOverlap as overlap } from '
 import { formatInt as int, formatTimes as times } from '../format.js';
 import type { CellResult, RatePoint, Repetition, Results } from '../results.js';
 import { SATURATED_SHARE } from '../saturation.js';
-import { workloads } from '../scenarios.js';
+import { type WorkloadName, workloads } from '../scenarios.js';
 import { summarize } from '../stats.js';
 import { CAPACITY_DEFINITION, missDetail, ms, objectiveMs, pointAt, rangeText } from './capacity-text.js';
 import { BASELINE, type CapacityRow, capacityRange, capacityTables, headline, measured, type Row, workloadTables } from './model.js';
@@ -44,8 +44,11 @@ const LATE_FIRST_MS = 100;
 type Info = Record<string, string | number>;
 type Fairness = NonNullable<Repetition['fairness']>;
 
-function workloadPath(name: string): string {
-  return (workloads as Record<string, { path: string }>)[name]?.path ?? '';
+/** The path of a workload's first request, as the run recorded it (or as the built-in workload has it). */
+function workloadPath(results: Results, name: string): string {
+  const recorded = results.settings.mixes[name]?.requests[0]?.path;
+  if (recorded !== undefined) return recorded;
+  return Object.hasOwn(workloads, name) ? (workloads[name as WorkloadName].requests[0]?.path ?? '') : '';
 }
 
 /** What a variant reported about itself on start; empty when it never started. */
@@ -339,7 +342,7 @@ export function findings(results: Results): string[] {
     const pool = rows.find((r) => r.variant === 'worker-pool');
     const loop = rows.find((r) => r.variant === 'single-loop');
     const poolInfo = infoOf(results, 'worker-pool');
-    const wait = /[?&]ms=(\d+)/.exec(workloadPath(table.workload))?.[1];
+    const wait = /[?&]ms=(\d+)/.exec(workloadPath(results, table.workload))?.[1];
     if (pool !== undefined && wait !== undefined && typeof poolInfo.workers === 'number' && typeof poolInfo.tasksPerWorker === 'number') {
       const bound = (poolInfo.workers * poolInfo.tasksPerWorker * 1000) / Number(wait);
       if (rps(pool) <= bound * 1.1) {

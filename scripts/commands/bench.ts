@@ -5,19 +5,26 @@ import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LOADGEN, type LoadgenName, loadgenNames, loadgens } from '../../bench/loadgen/registry.js';
 import {
+  appCatalog,
+  workloads as builtinWorkloads,
   type CapacitySettings,
+  type Catalog,
   DEFAULT_REFINE,
   DEFAULT_SLO_P99_MS,
+  expandHeavyShares,
+  HEAVY_SHARES,
+  hasHeavyShare,
   type ProfileName,
   parseRate,
   profileNames,
   profiles,
   type RunSettings,
+  resolveWorkload,
   type TargetSpec,
-  type WorkloadName,
   workloadNames,
 } from '../../bench/scenarios.js';
 import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
+import { AppError, loadApp } from '../../servers/routes/app.js';
 import { variantNames } from '../../servers/variants/registry.js';
 import { firstLine } from '../../shared/first-line.js';
 import { CommandFailed, EXIT_USAGE, integer, intList, listOf, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
@@ -26,7 +33,9 @@ import { CommandFailed, EXIT_USAGE, integer, intList, listOf, nonNegative, posit
 interface BenchFlags {
   profile: ProfileName;
   variants?: string[];
-  workloads?: WorkloadName[];
+  workloads?: string[];
+  heavyShare?: number[] | true;
+  app?: string;
   connections?: number[];
   pipelining?: number[];
   duration?: number;
@@ -55,13 +64,24 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--profile <name>',
-        'quick: every variant × workload at one concurrency (≤ 4 min); full: the whole sweep; capacity: latency against offered load, capacity at a p99 objective; smoke: a blink of each',
+        'quick: every variant × workload at one concurrency (≤ 4 min); full: the whole sweep; mixes: head-of-line blocking, each mix at 0/1/5/20% heavy requests; capacity: latency against offered load, capacity at a p99 objective; smoke: a blink of each',
       )
         .choices(profileNames)
         .default('quick'),
     )
     .addOption(new Option('--variants <list>', `comma-separated: ${variantNames.join(', ')}`).argParser(listOf(variantNames, 'variant')))
-    .addOption(new Option('--workloads <list>', `comma-separated: ${workloadNames.join(', ')}`).argParser(listOf(workloadNames, 'workload')))
+    .addOption(
+      new Option('--workloads <list>', `comma-separated: ${workloadNames.join(', ')}, an app's (--app), or a mix at a heavy share (mixed@20%)`).argParser(
+        names,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--heavy-share [percents]',
+        `measure every chosen mix with its heavy requests at each of these shares of the draws (default ${HEAVY_SHARES.join(',')})`,
+      ).argParser(percentList),
+    )
+    .addOption(new Option('--app <file>', 'an ES module of your own routes (and workloads) that every variant serves; its workloads join the built-in ones'))
     .addOption(new Option('--connections <list>', 'comma-separated connection counts').argParser(intList))
     .addOption(new Option('--pipelining <list>', 'comma-separated pipelining depths (plaintext only)').argParser(intList))
     .addOption(new Option('--duration <seconds>', 'seconds per repetition').argParser(positiveSeconds('--duration')))
@@ -108,7 +128,11 @@ export function register(program: Command): void {
       if (targets === null && !o.verify) usage('--no-verify is for --target: a variant is always verified');
       if (targets !== null && o.variants !== undefined) usage('--target measures the given servers instead of variants; leave out --variants');
       if (targets !== null && o.against !== undefined) usage('--against builds and starts variants; it does not measure a --target');
-      const workloadList = o.workloads ?? p.workloads;
+      if (o.app !== undefined && o.against !== undefined)
+        usage('--against builds another tree, which may not serve --app; run each build with --app and `cbench compare` the two runs');
+      const app = o.app === undefined ? null : await loadChecked(o.app, usage);
+      const catalog: Catalog = app === null ? builtinWorkloads : { ...builtinWorkloads, ...app.catalog };
+      const workloadList = withShares(o.workloads ?? (app === null ? p.workloads : Object.keys(app.catalog)), o.heavyShare, catalog, usage);
       const capacity = capacitySettings(p.capacity, o, workloadList, usage);
       if (capacity !== null && !loadgen.openLoop) usage(`a capacity run needs an open-loop load generator; ${loadgen.name} has none (use --loadgen builtin)`);
       if (capacity !== null && o.against !== undefined)
@@ -123,18 +147,28 @@ export function register(program: Command): void {
         repetitions: o.repetitions ?? (o.against === undefined ? p.repetitions : Math.max(AB_MIN_REPETITIONS, p.repetitions)),
         capacity,
         targets,
+        catalog,
+        app: app?.file ?? null,
       };
-      if (o.against === undefined) await plain(settings, o);
+      if (o.against === undefined) await plain(settings, o, app?.routes ?? new Set());
       else await ab(o.against, settings, o, cmd);
     });
 }
 
-async function plain(settings: RunSettings, o: BenchFlags): Promise<void> {
+async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<string>): Promise<void> {
   const { runBenchmark } = await import('../../bench/runner.js');
   const { writeReport } = await import('../../bench/report/write.js');
   const { capacitySummary, summaryTable } = await import('../../bench/report/summary.js');
   const { whyNot } = await import('../../bench/results.js');
-  const { results, dir } = await runBenchmark({ settings, profile: o.profile, loadgen: loadgens[o.loadgen], pin: o.pin, outDir: o.out, noVerify: !o.verify });
+  const { results, dir } = await runBenchmark({
+    settings,
+    profile: o.profile,
+    loadgen: loadgens[o.loadgen],
+    pin: o.pin,
+    outDir: o.out,
+    noVerify: !o.verify,
+    claimed,
+  });
   const report = await writeReport(dir);
   const capacity = capacitySummary(results);
   process.stdout.write(`\n${summaryTable(results)}\n${capacity === '' ? '' : `\n${capacity}\n`}\nresults: ${dir}/results.json\nreport:  ${report.html}\n`);
@@ -174,6 +208,49 @@ async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Comman
       `base: ${dir}/base/results.json\nhead: ${dir}/head/results.json\ncomparison: ${dir}/comparison.md\n`,
   );
   if (o.failOnRegression === true && (regressions > 0 || failures.length > 0)) process.exitCode = 1;
+}
+
+/** --workloads: names, checked once the app (if any) is loaded. */
+function names(value: string): string[] {
+  const items = value.split(',').map((x) => x.trim());
+  if (items.some((x) => x === '')) throw new InvalidArgumentError('an empty name in the list');
+  return items;
+}
+
+/** --heavy-share: percentages from 0 to 100. */
+function percentList(value: string): number[] {
+  const items = value.split(',').map((x) => x.trim().replace(/%$/, ''));
+  for (const x of items) {
+    if (!/^\d+(\.\d+)?$/.test(x) || Number(x) > 100)
+      throw new InvalidArgumentError(`expected percentages from 0 to 100, like 0,1,5,20; got ${JSON.stringify(x)}`);
+  }
+  return items.map(Number);
+}
+
+/** The app, loaded and checked, with the workloads it adds and the routes it answers; a usage error with its one line otherwise. */
+async function loadChecked(file: string, usage: (m: string) => never): Promise<{ file: string; catalog: Catalog; routes: ReadonlySet<string> }> {
+  try {
+    const app = await loadApp(file);
+    return { file: app.file, catalog: appCatalog(app), routes: new Set(app.routes.keys()) };
+  } catch (e) {
+    if (e instanceof AppError) usage(e.message);
+    throw e;
+  }
+}
+
+/** The workload list with every mix at each heavy share asked for; every name checked against the catalog. */
+function withShares(list: readonly string[], shares: number[] | true | undefined, catalog: Catalog, usage: (m: string) => never): string[] {
+  for (const name of list) {
+    try {
+      resolveWorkload(name, catalog);
+    } catch (e) {
+      usage(firstLine(e));
+    }
+  }
+  if (shares === undefined) return [...list];
+  if (!list.some((n) => Object.hasOwn(catalog, n) && hasHeavyShare(catalog[n] as NonNullable<Catalog[string]>)))
+    usage(`--heavy-share is for mixes of heavy and other requests (such as mixed, mixed-io); none of ${list.join(', ')} is one`);
+  return expandHeavyShares(list, shares === true ? HEAVY_SHARES : shares, catalog);
 }
 
 /** --rates: each a share of the measured maximum (`50%`) or a rate in req/s. */
@@ -240,7 +317,7 @@ function withPids(targets: TargetSpec[], pids: Array<{ name: string | null; pid:
 function capacitySettings(
   profile: CapacitySettings | null,
   o: Pick<BenchFlags, 'rates' | 'sloP99' | 'arrivals' | 'refine'>,
-  workloadList: readonly WorkloadName[],
+  workloadList: readonly string[],
   usage: (m: string) => never,
 ): CapacitySettings | null {
   if (profile === null && o.rates === undefined) {

@@ -2,6 +2,7 @@
 // every measurement, so this loads the servers and nothing of the harness.
 
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { AppError, loadApp } from '../../servers/routes/app.js';
 import { isVariantName, variantNames, variants } from '../../servers/variants/registry.js';
 import type { RunningServer, ServerVariant, VariantOption } from '../../servers/variants/types.js';
 import { infoLine, listeningLine } from '../../shared/serve-protocol.js';
@@ -36,6 +37,9 @@ export function register(program: Command): void {
     .addOption(new Option('--port <n>', 'port to listen on; 0 picks a free one').argParser(integer(0, 65535)).default(3000))
     .addOption(new Option('--host <address>', 'address to listen on').default('127.0.0.1'))
     .addOption(
+      new Option('--app <file>', 'an ES module whose default export names routes ({ routes: { "GET /hello": handler } }), served beside the built-in ones'),
+    )
+    .addOption(
       new Option(
         '--workers <n>',
         `processes or threads, for ${variantNames.filter((n) => variants[n].usesWorkers).join(', ')} (default: available CPUs)`,
@@ -65,7 +69,14 @@ async function run(opts: Record<string, unknown>, cmd: Command): Promise<void> {
   if (opts.workers !== undefined && !variant.usesWorkers) {
     cmd.error(`error: --workers does not apply to ${name}, which runs one process and one thread`, { exitCode: EXIT_USAGE });
   }
-  const options = { port: opts.port as number, host: opts.host as string, extra, ...(opts.workers === undefined ? {} : { workers: opts.workers as number }) };
+  const app = opts.app === undefined ? undefined : await checkedApp(String(opts.app), cmd);
+  const options = {
+    port: opts.port as number,
+    host: opts.host as string,
+    extra,
+    ...(opts.workers === undefined ? {} : { workers: opts.workers as number }),
+    ...(app === undefined ? {} : { app }),
+  };
   let server: RunningServer;
   try {
     server = await variant.start(options);
@@ -76,6 +87,7 @@ async function run(opts: Record<string, unknown>, cmd: Command): Promise<void> {
   process.stdout.write(listeningLine(server.host, server.port));
   const info = infoLine(variant.name, server.info);
   if (info !== null) process.stderr.write(info);
+  if (app !== undefined) process.stderr.write(`serving the app ${app} beside the built-in routes\n`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -94,4 +106,14 @@ async function run(opts: Record<string, unknown>, cmd: Command): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** The app's absolute path once it loads and checks out; a usage error (exit 2) with its one line otherwise. */
+async function checkedApp(file: string, cmd: Command): Promise<string> {
+  try {
+    return (await loadApp(file)).file;
+  } catch (e) {
+    if (e instanceof AppError) cmd.error(`error: ${e.message}`, { exitCode: EXIT_USAGE });
+    throw e;
+  }
 }

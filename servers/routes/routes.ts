@@ -2,7 +2,9 @@
 // a response; it knows nothing about sockets, so the same function runs on the event loop, in a
 // cluster worker or in a worker thread.
 
+import { DEFAULT_CONNECTION_OPTIONS } from '../core/connection.js';
 import { type Response, textResponse } from '../core/response.js';
+import { appHandler, type LoadedApp, loadApp } from './app.js';
 import { cpuWork, DEFAULT_CPU_ITERATIONS, MAX_CPU_ITERATIONS } from './cpu.js';
 
 /** What a route needs from a request. */
@@ -11,6 +13,8 @@ export interface RouteRequest {
   /** The request-target as sent (origin-form or absolute-form). */
   readonly target: string;
   readonly body: Buffer;
+  /** Header fields by lower-case name; only an app's handlers read them. */
+  readonly headers?: { get(lowerName: string): string | undefined };
 }
 
 /** How a handler waits for simulated I/O: on a timer, or (the blocking model) by stalling the thread. */
@@ -32,9 +36,48 @@ const plaintext: Response = { status: 200, contentType: 'text/plain', body: PLAI
  */
 export const CPU_HEAVY_PATHS: ReadonlySet<string> = new Set(['/cpu']);
 
-/** Whether a request is for a CPU-heavy route. */
-export function isCpuHeavy(target: string): boolean {
-  return CPU_HEAVY_PATHS.has(splitTarget(target).path);
+/** The routes a variant serves: the built-in ones, and an app's (`--app`) beside them. */
+export interface Routes {
+  readonly handle: (req: RouteRequest) => Response | Promise<Response>;
+  /** Whether a request is for a CPU-heavy route: a built-in one (CPU_HEAVY_PATHS) or an app's marked `cpu: true`. */
+  isCpuHeavy(method: string, target: string): boolean;
+  /** The CPU-heavy routes: built-in paths (`/cpu`, any method) and an app's route keys (`GET /report`). */
+  readonly cpuHeavy: readonly string[];
+  /** The app module served, or null: an app's handlers may read headers, so a variant that sends requests to other threads sends them too. */
+  readonly app: string | null;
+}
+
+/** How a variant's routes are made. */
+export interface RoutesOptions {
+  /** An app module to serve beside the built-in routes. */
+  app?: string | undefined;
+  /** How long an app's handler may take before the request is answered 503 (default: the core's request timeout). */
+  timeoutMs?: number | undefined;
+  /** How /io waits. */
+  wait?: Wait;
+}
+
+/** The routes, with an app's when one is given (loaded and checked here, in each process or thread that serves it). */
+export async function loadRoutes(options: RoutesOptions = {}): Promise<Routes> {
+  const builtin = createHandler(options.wait);
+  const app = options.app === undefined ? null : await loadApp(options.app);
+  return routesOf(builtin, app, options.timeoutMs ?? DEFAULT_CONNECTION_OPTIONS.requestTimeoutMs);
+}
+
+function routesOf(builtin: Routes['handle'], app: LoadedApp | null, timeoutMs: number): Routes {
+  const heavyApp = new Set(app === null ? [] : [...app.routes.values()].filter((r) => r.cpu).map((r) => r.key));
+  return {
+    handle: app === null ? builtin : appHandler(app, builtin, timeoutMs),
+    isCpuHeavy(method, target) {
+      const { path } = splitTarget(target);
+      if (heavyApp.size > 0 && (heavyApp.has(`${method} ${path}`) || (method === 'HEAD' && heavyApp.has(`GET ${path}`)))) return true;
+      // An app's own route at a built-in path is not the built-in one.
+      if (app?.routes.has(`${method === 'HEAD' ? 'GET' : method} ${path}`) === true) return false;
+      return CPU_HEAVY_PATHS.has(path);
+    },
+    cpuHeavy: [...CPU_HEAVY_PATHS, ...heavyApp],
+    app: app?.file ?? null,
+  };
 }
 
 /** Waits on a timer: the event loop is free meanwhile. */

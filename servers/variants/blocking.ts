@@ -6,8 +6,8 @@
 import { createServer, type Socket } from 'node:net';
 import { Connection, DEFAULT_CONNECTION_OPTIONS } from '../core/connection.js';
 import { listen } from '../core/server.js';
-import { createHandler, ioResponse, type Wait } from '../routes/routes.js';
-import type { ServerVariant } from './types.js';
+import { ioResponse, type Wait } from '../routes/routes.js';
+import { routesFor, type ServerVariant } from './types.js';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -29,9 +29,10 @@ export const blocking: ServerVariant<'blocking'> = {
     'HTTP/1.0 keep-alive': 'one request per connection: keep-alive is never granted',
     'idle keep-alive timeout': 'no connection is ever kept alive',
   },
-  async start({ port, host, connection }) {
+  async start(serve) {
+    const { port, host, connection } = serve;
     const options = { ...DEFAULT_CONNECTION_OPTIONS, ...connection, maxRequestsPerConnection: 1 };
-    const handler = createHandler(blockingWait);
+    const handler = (await routesFor(serve, blockingWait)).handle;
     const waiting: Socket[] = [];
     let busy = false;
     let closing = false;

@@ -1,11 +1,11 @@
 // One cluster worker: the shared core on the port the primary shares, until told to stop.
 
 import { CoreServer } from '../core/server.js';
-import { createHandler } from '../routes/routes.js';
 import type { ClusterWorkerConfig, PrimaryMessage, WorkerMessage } from './cluster.js';
+import { routesFor } from './types.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClusterWorkerConfig;
-const server = new CoreServer(createHandler(), config.connection);
+const server = new CoreServer((await routesFor(config)).handle, config.connection);
 const send = (m: WorkerMessage) => process.send?.(m);
 
 let stopping = false;

@@ -7,13 +7,15 @@ import { createServer } from 'node:net';
 import { builtModule } from '../../shared/built.js';
 import type { ConnectionOptions } from '../core/connection.js';
 import { listen } from '../core/server.js';
-import { optionValue, type RunningServer, type ServerVariant, type VariantOption, workerCount } from './types.js';
+import { optionValue, type RunningServer, routesFor, type ServerVariant, type VariantOption, workerCount } from './types.js';
 
 /** What a worker is started with (as its one argument, in JSON). */
 export interface ClusterWorkerConfig {
   port: number;
   host: string;
   connection?: Partial<ConnectionOptions>;
+  /** The app module each worker imports, if any. */
+  app?: string;
 }
 
 /** Primary to worker. */
@@ -39,7 +41,10 @@ export const cluster: ServerVariant<'cluster'> = {
   usesWorkers: true,
   options: [SCHEDULE],
   async start(options) {
-    const { port, host, connection, extra } = options;
+    const { port, host, connection, extra, app } = options;
+    // Each worker loads the app itself; loading it here first makes a bad one fail with its own
+    // message rather than as workers that exit before listening.
+    if (app !== undefined) await routesFor(options);
     const workers = workerCount(options);
     const schedule = optionValue(SCHEDULE, extra) === 'os' ? 'os' : 'rr';
     // Fixed at the first fork for the life of the process, so a second start cannot change it.
@@ -55,7 +60,10 @@ export const cluster: ServerVariant<'cluster'> = {
     let restarts = 0;
 
     const fork = (): Promise<number> => {
-      nodeCluster.setupPrimary({ exec, args: [JSON.stringify({ port: realPort, host, connection } satisfies ClusterWorkerConfig)] });
+      nodeCluster.setupPrimary({
+        exec,
+        args: [JSON.stringify({ port: realPort, host, connection, ...(app === undefined ? {} : { app }) } satisfies ClusterWorkerConfig)],
+      });
       const worker = nodeCluster.fork();
       const startedAt = Date.now();
       live.add(worker);

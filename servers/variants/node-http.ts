@@ -5,8 +5,8 @@ import { DEFAULT_CONNECTION_OPTIONS } from '../core/connection.js';
 import { DEFAULT_LIMITS } from '../core/parser.js';
 import { INTERNAL_ERROR, type Response, SERVER_NAME, textResponse } from '../core/response.js';
 import { listen } from '../core/server.js';
-import { createHandler } from '../routes/routes.js';
-import type { ServerVariant } from './types.js';
+import type { RouteRequest } from '../routes/routes.js';
+import { routesFor, type ServerVariant } from './types.js';
 
 export const nodeHttp: ServerVariant<'node-http'> = {
   name: 'node-http',
@@ -19,10 +19,11 @@ export const nodeHttp: ServerVariant<'node-http'> = {
     limits:
       'node:http counts the request line in maxHeaderSize, so an over-long target is 431, not 414; and it answers an unsupported transfer coding with 400, not 501',
   },
-  async start({ port, host, connection = {} }) {
+  async start(options) {
+    const { port, host, connection = {} } = options;
     const opts = { ...DEFAULT_CONNECTION_OPTIONS, ...connection };
     const maxBody = opts.limits.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes;
-    const handle = createHandler();
+    const { handle } = await routesFor(options);
     const server = createServer(
       {
         keepAliveTimeout: opts.keepAliveTimeoutMs,
@@ -51,7 +52,9 @@ export const nodeHttp: ServerVariant<'node-http'> = {
   },
 };
 
-function receive(req: IncomingMessage, res: ServerResponse, maxBody: number, handle: ReturnType<typeof createHandler>): void {
+type Handle = (req: RouteRequest) => Response | Promise<Response>;
+
+function receive(req: IncomingMessage, res: ServerResponse, maxBody: number, handle: Handle): void {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBody) {
     send(res, textResponse(413, 'Content-Length exceeds the body limit\n'), true);
@@ -73,7 +76,7 @@ function receive(req: IncomingMessage, res: ServerResponse, maxBody: number, han
     const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
     let result: Response | Promise<Response>;
     try {
-      result = handle({ method: req.method ?? 'GET', target: req.url ?? '/', body });
+      result = handle({ method: req.method ?? 'GET', target: req.url ?? '/', body, headers: { get: (name) => headerValue(req, name) } });
     } catch {
       result = INTERNAL_ERROR;
     }
@@ -84,6 +87,12 @@ function receive(req: IncomingMessage, res: ServerResponse, maxBody: number, han
       );
     else send(res, result, false);
   });
+}
+
+/** A header's value by lower-case name, several lines joined with ", " as the core joins them. */
+function headerValue(req: IncomingMessage, lowerName: string): string | undefined {
+  const v = req.headers[lowerName];
+  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 function send(res: ServerResponse, r: Response, close: boolean): void {

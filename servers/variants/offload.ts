@@ -4,8 +4,7 @@
 // loop, and pays no thread hop of its own (worker-pool sends every request across).
 
 import type { Handler } from '../core/connection.js';
-import { CPU_HEAVY_PATHS, createHandler, isCpuHeavy } from '../routes/routes.js';
-import type { ServerVariant } from './types.js';
+import { routesFor, type ServerVariant } from './types.js';
 import { MAX_QUEUE, QUEUE, servePool, startPool } from './worker-pool.js';
 
 export const offload: ServerVariant<'offload'> = {
@@ -16,9 +15,9 @@ export const offload: ServerVariant<'offload'> = {
   options: [MAX_QUEUE, QUEUE],
   async start(options) {
     // CPU-bound tasks: a thread runs one at a time.
+    const routes = await routesFor(options);
     const { pool, handler: inPool, info } = startPool(options, 1);
-    const inline = createHandler();
-    const handler: Handler = (req) => (isCpuHeavy(req.target) ? inPool(req) : inline(req));
-    return servePool(options, pool, handler, { ...info, offloads: [...CPU_HEAVY_PATHS].join(' ') });
+    const handler: Handler = (req) => (routes.isCpuHeavy(req.method, req.target) ? inPool(req) : routes.handle(req));
+    return servePool(options, pool, handler, { ...info, offloads: routes.cpuHeavy.map((r) => r.replace(' ', ':')).join(',') });
   },
 };

@@ -1,16 +1,16 @@
 // One net.Server, one event loop, the shared core: the baseline concurrency model of Node.js.
 
 import { CoreServer } from '../core/server.js';
-import { createHandler } from '../routes/routes.js';
-import type { ServerVariant } from './types.js';
+import { routesFor, type ServerVariant } from './types.js';
 
 export const singleLoop: ServerVariant<'single-loop'> = {
   name: 'single-loop',
   description: 'one process, one event loop, raw net sockets and the scratch HTTP/1.1 core',
   model: 'event-loop',
   usesWorkers: false,
-  async start({ port, host, connection }) {
-    const server = new CoreServer(createHandler(), connection);
+  async start(options) {
+    const { port, host, connection } = options;
+    const server = new CoreServer((await routesFor(options)).handle, connection);
     const address = await server.listen(port, host);
     return { host, port: address.port, info: {}, pids: () => [process.pid], close: (graceMs) => server.close(graceMs) };
   },

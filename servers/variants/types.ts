@@ -2,6 +2,7 @@
 
 import { availableParallelism } from 'node:os';
 import type { ConnectionOptions } from '../core/connection.js';
+import { loadRoutes, type Routes, type Wait } from '../routes/routes.js';
 import type { Skips } from './conformance-names.js';
 
 /** The concurrency model a variant demonstrates. */
@@ -39,6 +40,13 @@ export interface ServeOptions {
   connection?: Partial<ConnectionOptions>;
   /** Values of the variant's own options, by flag, already validated. */
   extra?: Readonly<Record<string, string | number>>;
+  /** An app module to serve beside the built-in routes (`--app`; an absolute path). */
+  app?: string;
+}
+
+/** The routes a variant serves with these options: the built-in ones and the app's, an app's handler given the core's request timeout. */
+export function routesFor(options: Pick<ServeOptions, 'app' | 'connection'>, wait?: Wait): Promise<Routes> {
+  return loadRoutes({ app: options.app, timeoutMs: options.connection?.requestTimeoutMs, ...(wait === undefined ? {} : { wait }) });
 }
 
 /** A variant that is up: its real address, what it runs as, and how to stop everything it started. */

@@ -16,6 +16,14 @@ export interface PoolRequest {
   target: string;
   /** An ArrayBuffer of its own, transferred rather than copied a second time. */
   body: Uint8Array;
+  /** Header fields as [name, value], only when an app is served (the built-in routes read none). */
+  headers?: Array<[string, string]>;
+}
+
+/** What every thread of the pool is started with: the app to serve, if any, and its handlers' timeout. */
+export interface PoolWorkerData {
+  app?: string;
+  timeoutMs?: number;
 }
 
 /** A response as it comes back (a Buffer body arrives as a Uint8Array). */
@@ -96,7 +104,8 @@ export async function servePool(
 }
 
 /**
- * A pool of `workerCount(options)` threads that run the routes (worker-pool-task.ts), with the
+ * A pool of `workerCount(options)` threads that run the routes (worker-pool-task.ts; each loads
+ * the app, when there is one, itself), with the
  * queue the options ask for, and a handler that sends a request to it: what worker-pool runs every
  * handler in and offload runs its CPU-heavy routes in.
  */
@@ -107,8 +116,10 @@ export function startPool(
   const workers = workerCount(options);
   const maxQueue = Number(optionValue(MAX_QUEUE, options.extra));
   const queue = optionValue(QUEUE, options.extra) === 'piscina' ? 'piscina' : 'fifo';
+  const withHeaders = options.app !== undefined;
   const pool = new Piscina<PoolRequest, PoolResponse>({
     filename: builtModule(import.meta.url, 'worker-pool-task'),
+    workerData: { app: options.app, timeoutMs: options.connection?.requestTimeoutMs } satisfies PoolWorkerData,
     minThreads: workers,
     maxThreads: workers,
     concurrentTasksPerWorker: tasksPerWorker,
@@ -122,7 +133,9 @@ export function startPool(
     // A body that is a view into a socket chunk would be cloned whole (the entire chunk), so
     // copy just its bytes into a buffer of its own and transfer that.
     const body = req.body.length === 0 ? EMPTY : new Uint8Array(req.body);
-    const task: PoolRequest = { method: req.method, target: req.target, body };
+    const task: PoolRequest = withHeaders
+      ? { method: req.method, target: req.target, body, headers: req.headers.entries() }
+      : { method: req.method, target: req.target, body };
     return pool
       .run(task, { transferList: body.length === 0 ? [] : [body.buffer] })
       .then(fromPool, (e: Error) => (/queue is at limit/i.test(e.message) ? QUEUE_FULL : INTERNAL_ERROR));

@@ -114,6 +114,7 @@ function repetition(rps: number, scale: number, unfair = false, slowFirst = fals
     firstResponseMs: slowFirst ? { p50: 600, p99: 1500, max: 1800, failed: 0 } : { p50: 20, p99: 30, max: 31, failed: 0 },
     bottleneck: 'server',
     openLoop: null,
+    routes: null,
   };
 }
 
@@ -203,6 +204,8 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
       repetitions: 2,
       capacity: opts.capacity ? { rates: FIXTURE_RATES, refine: 0, sloP99Ms: { ...FIXTURE_SLO_P99_MS }, arrivals: 'poisson' } : null,
       targets: opts.targets ? FIXTURE_TARGETS.map(({ name, url, pid }) => ({ name, url, pid })) : null,
+      mixes: {},
+      app: null,
     },
     variants: servers.map(
       ({ name, like, pid }): VariantResult => ({
