@@ -3,6 +3,7 @@ import { type AddressInfo, createServer as createNetServer, type Server as NetSe
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LoadOptions, type LoadReport, runLoad } from './engine.js';
+import type { RouteSample } from './types.js';
 import { startStallServer, startStallServerProcess } from './stall-server.js';
 
 // Every server here listens on 127.0.0.1 port 0 and is closed after its test.
@@ -484,4 +485,99 @@ describe("a server that stalls (wrk2's lesson)", () => {
       await server.stop();
     }
   }, 40_000);
+});
+
+describe('a mix of requests', () => {
+  /** Serves /fast at once, /slow after SLOW_MS and /bad with a 500, and records each connection's paths in order. */
+  async function mixServer(): Promise<{ port: number; paths: Map<Socket, string[]> }> {
+    const paths = new Map<Socket, string[]>();
+    const port = await httpServer((req, res) => {
+      const seen = paths.get(req.socket) ?? [];
+      seen.push(req.url ?? '');
+      paths.set(req.socket, seen);
+      if (req.url === '/slow') setTimeout(() => res.end('slow'), SLOW_MS);
+      else if (req.url === '/bad') {
+        res.statusCode = 500;
+        res.end('bad');
+      } else res.end('fast');
+    });
+    return { port, paths };
+  }
+  const SLOW_MS = 25;
+  const MIX = [
+    { method: 'GET', path: '/fast', weight: 6 },
+    { method: 'GET', path: '/slow', weight: 3, label: 'slow one' },
+    { method: 'GET', path: '/bad', weight: 1 },
+  ];
+
+  it('draws each request by weight, and reports count, non-2xx and latency per request of the mix', async () => {
+    const { port, paths } = await mixServer();
+    const { report } = await run(options(port, { mix: MIX, connections: 4, pipelining: 4, durationSec: 0.8 }));
+    expect(failures(report)).toEqual(NO_FAILURES);
+    expect(report.routes.map((r) => r.label)).toEqual(['GET /fast', 'slow one', 'GET /bad']);
+    const [fast, slow, bad] = report.routes as [RouteSample, RouteSample, RouteSample];
+    expect(fast.requests + slow.requests + bad.requests).toBe(report.requests);
+    // Only /bad answers 500, and every one of them is counted against it.
+    expect([fast.non2xx, slow.non2xx, bad.non2xx]).toEqual([0, 0, bad.requests]);
+    // The run's own count covers warm-up and drain as well; the route's, the window.
+    expect(report.non2xx).toBeGreaterThanOrEqual(bad.non2xx);
+    // The server saw the weights: 60%, 30% and 10% of what it was sent, within a few standard errors.
+    const sent = [...paths.values()].flat();
+    for (const [path, share] of [
+      ['/fast', 0.6],
+      ['/slow', 0.3],
+      ['/bad', 0.1],
+    ] as const) {
+      const got = sent.filter((p) => p === path).length / sent.length;
+      expect(Math.abs(got - share), path).toBeLessThan(4 * Math.sqrt((share * (1 - share)) / sent.length) + 0.01);
+    }
+    // A slow request answers no sooner than its delay; a quick one is held back only by those before it on its connection.
+    expect(slow.latencyMs.p50).toBeGreaterThanOrEqual(SLOW_MS - 1);
+    expect(slow.latencyMs.p50).toBeLessThanOrEqual(slow.latencyMs.p99);
+    expect(report.latencyMs.max).toBe(Math.max(fast.latencyMs.max, slow.latencyMs.max, bad.latencyMs.max));
+  });
+
+  it('repeats the same draws on every connection for the same seed, and others for another seed', async () => {
+    const sequences = async (seed: number) => {
+      const { port, paths } = await mixServer();
+      await run(options(port, { mix: MIX, connections: 3, requests: 60, seed }));
+      // Connections connect in any order: compare each one's first requests, as a sorted set.
+      return [...paths.values()].map((p) => p.slice(0, 15).join(' ')).sort();
+    };
+    const a = await sequences(7);
+    expect(a).toHaveLength(3);
+    // Each connection draws a sequence of its own.
+    expect(new Set(a).size).toBe(3);
+    expect(await sequences(7)).toEqual(a);
+    expect(await sequences(8)).not.toEqual(a);
+  });
+
+  it('draws open loop too, per request sent', async () => {
+    const { port } = await mixServer();
+    const { report } = await run(options(port, { mix: MIX, connections: 8, rate: 400, durationSec: 0.5 }));
+    expect(failures(report)).toEqual(NO_FAILURES);
+    expect(report.routes.reduce((n, r) => n + r.requests, 0)).toBe(report.requests);
+    expect(report.routes.every((r) => r.requests > 0)).toBe(true);
+  });
+
+  it('reports a single request as the one route, with the run’s own figures', async () => {
+    const port = await httpServer((_req, res) => res.end(HELLO));
+    const { report } = await run(options(port, { path: '/p' }));
+    expect(report.routes).toEqual([{ label: 'GET /p', requests: report.requests, non2xx: 0, latencyMs: report.latencyMs }]);
+  });
+
+  it('refuses a mix it cannot run: no requests, a weight of 0, HEAD beside other methods', () => {
+    const o = options(1);
+    expect(() => runLoad({ ...o, mix: [] })).toThrow(/at least one request/);
+    expect(() => runLoad({ ...o, mix: [{ method: 'GET', path: '/', weight: 0 }] })).toThrow(/weight/);
+    expect(() =>
+      runLoad({
+        ...o,
+        mix: [
+          { method: 'HEAD', path: '/', weight: 1 },
+          { method: 'GET', path: '/', weight: 1 },
+        ],
+      }),
+    ).toThrow(/HEAD/);
+  });
 });

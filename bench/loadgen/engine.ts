@@ -473,8 +473,12 @@ class Generator {
         const r = c.lastShifted;
         h.recordValue(us);
         (this.routeLatency[r] as hdr.Histogram).recordValue(us);
-        if (inWindow) this.routeCompleted[r] = (this.routeCompleted[r] as number) + 1;
-        if (failed.shift() === true) this.routeNon2xx[r] = (this.routeNon2xx[r] as number) + 1;
+        // Counted as `requests` is, in the window; the run's own non2xx covers the whole run.
+        const non2xx = failed.shift() === true;
+        if (inWindow) {
+          this.routeCompleted[r] = (this.routeCompleted[r] as number) + 1;
+          if (non2xx) this.routeNon2xx[r] = (this.routeNon2xx[r] as number) + 1;
+        }
       }
     }
     if (inWindow) {

@@ -69,7 +69,7 @@ export interface FirstResponseMs {
   failed: number;
 }
 
-/** One request of a workload's mix: how many were answered in the window, how many not with a 2xx, and their latency. */
+/** One request of a workload's mix: how many were answered in the window and how many of those not with a 2xx, and their latency (counted as the run's is). */
 export interface RouteSample {
   /** Method and target, e.g. `GET /json`. */
   label: string;
