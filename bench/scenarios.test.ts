@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { variantNames } from '../servers/variants/registry.js';
 import { CPU_HEAVY_PATHS, splitTarget } from '../servers/routes/routes.js';
+import { variantNames } from '../servers/variants/registry.js';
 import {
   buildMatrix,
   describeMixes,
@@ -9,6 +9,7 @@ import {
   HEAVY_CPU_PATH,
   heavyShareOf,
   loadSeconds,
+  type MixRequest,
   offeredRps,
   parseRate,
   profiles,
@@ -52,7 +53,8 @@ describe('scenario matrix', () => {
 
   it('marks as heavy exactly the built-in requests to routes the routes declare CPU-heavy', () => {
     for (const name of workloadNames)
-      for (const r of workloads[name].requests) expect(r.heavy === true, `${name} ${r.path}`).toBe(name !== 'cpu' && CPU_HEAVY_PATHS.has(splitTarget(r.path).path));
+      for (const r of workloads[name].requests as readonly MixRequest[])
+        expect(r.heavy === true, `${name} ${r.path}`).toBe(name !== 'cpu' && CPU_HEAVY_PATHS.has(splitTarget(r.path).path));
     expect(workloads.mixed.requests.map((r) => r.path)).toEqual(['/json', HEAVY_CPU_PATH]);
   });
 
@@ -94,7 +96,13 @@ describe('scenario matrix', () => {
   });
 
   it('records what each workload sent, each request with its share and a label that tells it apart', () => {
-    const twice = { description: 'the same route twice', requests: [{ method: 'GET', path: '/x', weight: 1 }, { method: 'GET', path: '/x', weight: 3, body: Buffer.from('abc') }] };
+    const twice = {
+      description: 'the same route twice',
+      requests: [
+        { method: 'GET', path: '/x', weight: 1 },
+        { method: 'GET', path: '/x', weight: 3, body: Buffer.from('abc') },
+      ],
+    };
     expect(requestLabels(twice)).toEqual(['GET /x', 'GET /x #2']);
     const mixes = describeMixes(['echo', 'mixed@20%', 'twice'], { ...workloads, twice });
     expect(mixes.echo?.requests).toEqual([{ label: 'POST /echo', method: 'POST', path: '/echo', share: 1, heavy: false, bodyBytes: 4096 }]);

@@ -66,6 +66,33 @@ describe('cbench serve', () => {
     expect(lines[1]).toMatch(/^usage: cbench serve/);
   });
 
+  it('serves the example app beside the built-in routes, its CPU-heavy route offloaded', async () => {
+    const p = run(['serve', '--variant', 'offload', '--workers', '1', '--port', '0', '--app', 'examples/app.mjs']);
+    const port = await listening(p);
+    expect(await (await fetch(`http://127.0.0.1:${port}/hello`)).text()).toBe('hello');
+    const upper = await fetch(`http://127.0.0.1:${port}/upper`, { method: 'POST', body: 'loud' });
+    expect(await upper.text()).toBe('LOUD');
+    expect(JSON.parse(await (await fetch(`http://127.0.0.1:${port}/report?n=1`)).text())).toMatchObject({ rounds: 1 });
+    expect(await (await fetch(`http://127.0.0.1:${port}/plaintext`)).text()).toBe('Hello, World!');
+    expect(p.err()).toMatch(/offloads=\/cpu,GET:\/report/);
+    expect(p.err()).toMatch(/serving the app .*examples\/app\.mjs beside the built-in routes/);
+    p.child.kill('SIGINT');
+    expect(await p.exited).toBe(0);
+  });
+
+  it.each([
+    ['no-such-app.mjs', /^error: app no-such-app\.mjs: no such file$/],
+    ['package.json', /an app is an ES module/],
+    ['README.md', /an app is an ES module/],
+  ])('refuses --app %s with one error line, the usage, and exit 2', async (file, message) => {
+    const p = run(['serve', '--variant', 'single-loop', '--port', '0', '--app', file]);
+    expect(await p.exited).toBe(2);
+    const lines = p.err().trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(message);
+    expect(lines[1]).toMatch(/^usage: cbench serve/);
+  });
+
   it('refuses a bad port with exit 2', async () => {
     const p = run(['serve', '--variant', 'single-loop', '--port', '70000']);
     expect(await p.exited).toBe(2);

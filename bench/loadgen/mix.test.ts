@@ -45,27 +45,31 @@ afterAll(async () => {
 
 describe.each(loadgenNames)('%s runs a mix', (name) => {
   const gen = loadgens[name];
-  it.skipIf(!gen.available())('sends each request of the mix by its weight, bodies included', async () => {
-    seen.length = 0;
-    badBodies.length = 0;
-    const sample = await gen.run({ origin, workload: MIX, connections: 4, pipelining: 1, durationSec: 1, pin: [] });
-    expect(sample.errors + sample.timeouts + sample.non2xx).toBe(0);
-    expect(badBodies).toEqual([]);
-    expect(seen.length).toBeGreaterThan(200);
-    for (const [request, share] of [
-      ['GET /a', 0.7],
-      ['GET /b?x=1', 0.2],
-      ['POST /echo', 0.1],
-    ] as const) {
-      const got = seen.filter((s) => s === request).length / seen.length;
-      expect(Math.abs(got - share), `${request}: ${got}`).toBeLessThan(4 * Math.sqrt((share * (1 - share)) / seen.length) + 0.01);
-    }
-    if (name === 'builtin') {
-      expect(sample.routes?.map((r) => r.label)).toEqual(['GET /a', 'GET /b?x=1', 'POST /echo']);
-      expect(sample.routes?.reduce((n, r) => n + r.requests, 0)).toBe(sample.requests);
-    } else {
-      // autocannon and wrk report latency over every request only.
-      expect(sample.routes).toBeNull();
-    }
-  }, 20_000);
+  it.skipIf(!gen.available())(
+    'sends each request of the mix by its weight, bodies included',
+    async () => {
+      seen.length = 0;
+      badBodies.length = 0;
+      const sample = await gen.run({ origin, workload: MIX, connections: 4, pipelining: 1, durationSec: 1, pin: [] });
+      expect(sample.errors + sample.timeouts + sample.non2xx).toBe(0);
+      expect(badBodies).toEqual([]);
+      expect(seen.length).toBeGreaterThan(200);
+      for (const [request, share] of [
+        ['GET /a', 0.7],
+        ['GET /b?x=1', 0.2],
+        ['POST /echo', 0.1],
+      ] as const) {
+        const got = seen.filter((s) => s === request).length / seen.length;
+        expect(Math.abs(got - share), `${request}: ${got}`).toBeLessThan(4 * Math.sqrt((share * (1 - share)) / seen.length) + 0.01);
+      }
+      if (name === 'builtin') {
+        expect(sample.routes?.map((r) => r.label)).toEqual(['GET /a', 'GET /b?x=1', 'POST /echo']);
+        expect(sample.routes?.reduce((n, r) => n + r.requests, 0)).toBe(sample.requests);
+      } else {
+        // autocannon and wrk report latency over every request only.
+        expect(sample.routes).toBeNull();
+      }
+    },
+    20_000,
+  );
 });

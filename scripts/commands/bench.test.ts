@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -134,8 +134,75 @@ describe('cbench bench --rates', () => {
   });
 });
 
+describe('cbench bench --app', () => {
+  it("benchmarks an app's own mix on two variants: verified, per-route figures, the app recorded", async () => {
+    const app = join(out, 'app.mjs');
+    writeFileSync(
+      app,
+      `export default {
+  routes: {
+    'GET /quick': () => ({ status: 200, contentType: 'text/plain', body: 'quick' }),
+    'GET /sum': { cpu: true, handler: (req) => { let s = 0; for (let i = 0; i < Number(req.query.get('n')); i++) s += i; return { status: 200, contentType: 'text/plain', body: String(s) }; } },
+    'POST /len': async (req) => ({ status: 200, contentType: 'text/plain', body: String(req.body.length) }),
+  },
+  workloads: {
+    'my-mix': [
+      { method: 'GET', path: '/quick', weight: 8, expect: { body: 'quick' } },
+      { method: 'GET', path: '/sum?n=100000', weight: 1, expect: { body: '4999950000' } },
+      { method: 'POST', path: '/len', body: 'twelve bytes', weight: 1, expect: { body: '12' } },
+    ],
+  },
+};
+`,
+    );
+    const { code, stdout, stderr } = await cbench(['bench', '--profile', 'smoke', '--variants', 'single-loop,offload', '--app', app, '--out', out]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/^plan: 2 variants × 1 workloads → 2 cells/m);
+    const results = readResults(lastRun());
+    expect(results.settings).toMatchObject({ workloads: ['my-mix'], app });
+    expect(results.settings.mixes['my-mix']?.requests.map((r) => [r.label, r.share, r.heavy, r.bodyBytes])).toEqual([
+      ['GET /quick', 0.8, false, 0],
+      ['GET /sum?n=100000', 0.1, true, 0],
+      ['POST /len', 0.1, false, 12],
+    ]);
+    for (const v of results.variants) {
+      expect(v).toMatchObject({ status: 'ok', verification: { ok: true, failures: [] } });
+      const cell = cellsOf(v)[0];
+      if (cell?.status !== 'ok') throw new Error(`not measured: ${JSON.stringify(cell)}`);
+      expect(cell.summary.errors).toBe(0);
+      expect(cell.summary.routes?.map((r) => r.label)).toEqual(['GET /quick', 'GET /sum?n=100000', 'POST /len']);
+      expect(cell.summary.routes?.reduce((n, r) => n + r.requests, 0)).toBe(cell.repetitions[0]?.requests);
+      expect(cell.summary.routes?.every((r) => r.non2xx === 0)).toBe(true);
+    }
+    // offload sends the route the app marks cpu to its pool.
+    expect(results.variants[1]).toMatchObject({ name: 'offload', info: { offloads: '/cpu,GET:/sum' } });
+  });
+
+  it('refuses, at verification, an app whose answers are not what its workload expects', async () => {
+    const app = join(out, 'wrong.mjs');
+    writeFileSync(
+      app,
+      `export default {
+  routes: { 'GET /a': () => ({ status: 200, contentType: 'text/plain', body: 'b' }), 'GET /broken': () => { throw new Error('no'); } },
+  workloads: { w: [{ method: 'GET', path: '/a', expect: { body: 'a' } }, { method: 'GET', path: '/broken' }] },
+};
+`,
+    );
+    const { code, stdout } = await cbench(['bench', '--profile', 'smoke', '--variants', 'single-loop', '--app', app, '--out', out]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/REFUSED, not measured: GET \/a: body "b", expected "a"; GET \/broken: status 500, expected a 2xx/);
+  });
+});
+
 describe('cbench bench: flags of capacity runs and targets', () => {
   it.each([
+    [['--workloads', 'json,nope'], /unknown workload 'nope'/],
+    [['--workloads', 'json@5%'], /json does not mix heavy requests with others/],
+    [['--workloads', 'json', '--heavy-share'], /--heavy-share is for mixes of heavy and other requests/],
+    [['--heavy-share', '5,101'], /expected percentages from 0 to 100/],
+    [['--app', 'no-such-app.mjs'], /app no-such-app\.mjs: no such file/],
+    [['--app', 'package.json'], /an app is an ES module/],
+    [['--app', 'examples/app.mjs', '--against', 'HEAD'], /--against builds another tree, which may not serve --app/],
     [['--target', 'ftp://127.0.0.1:21'], /only http:\/\/ targets/],
     [['--target', 'http://127.0.0.1:8080/api'], /give the origin only/],
     [['--target', 'a=http://127.0.0.1:1', '--target', 'a=http://127.0.0.1:2'], /two targets named a/],

@@ -27,7 +27,8 @@ export const nodeHttp: ServerVariant<'node-http'> = {
     const server = createServer(
       {
         keepAliveTimeout: opts.keepAliveTimeoutMs,
-        headersTimeout: opts.headersTimeoutMs,
+        // node:http refuses a headers timeout longer than the request timeout; the core's is the same then.
+        headersTimeout: Math.min(opts.headersTimeoutMs, opts.requestTimeoutMs),
         requestTimeout: opts.requestTimeoutMs,
         maxHeaderSize: opts.limits.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes,
         // node:http checks its timeouts on an interval; tighten it when the timeouts are short.
