@@ -1,3 +1,4 @@
+// @ts-check
 // An app of your own, served by every concurrency model:
 //   npx cbench serve --variant offload --app examples/app.mjs --port 8080
 //   npx cbench bench --app examples/app.mjs            (its workloads, on every variant)
@@ -9,7 +10,10 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** A report whose cost grows with n: n rounds of hashing over a 64 KiB buffer (n = 5 is about 10 ms). */
+/**
+ * A report whose cost grows with n: n × 40 rounds of hashing over a 64 KiB buffer (n = 5 is about 10 ms).
+ * @param {number} n
+ */
 function buildReport(n) {
   const data = Buffer.alloc(64 * 1024, 7);
   let digest = '';
