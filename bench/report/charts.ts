@@ -3,8 +3,9 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { cellsOf, type Results } from '../results.js';
+import { heavyShareOf } from '../scenarios.js';
 import { summarize } from '../stats.js';
-import { capacityTables, headline, measured, workloadTables } from './model.js';
+import { capacityTables, headline, heavyShareSeries, measured, routeTables, workloadTables } from './model.js';
 
 /** A chart: its file name, a caption, and the SVG text. */
 export interface Chart {
@@ -146,6 +147,93 @@ async function capacityCharts(results: Results, color: object): Promise<Chart[]>
   ];
 }
 
+/** `GET /json in mixed, GET /io?ms=10 in mixed-io`: each mix's quick request, once per mix whatever its shares. */
+function quickText(quickByMix: ReadonlyArray<{ workload: string; quick: string }>): string {
+  const byBase = new Map<string, string>();
+  for (const { workload, quick } of quickByMix) byBase.set(heavyShareOf(workload).base, quick);
+  return [...byBase].map(([base, quick]) => `${quick} in ${base}`).join(', ');
+}
+
+/**
+ * For the mixes, at the headline concurrency: the quick request's p99 per variant in each mix
+ * (bars, like the other per-workload charts); and, for a mix measured at several heavy shares,
+ * the quick request's p99 against the share, a line per variant. Where it waits behind heavy
+ * requests its p99 grows by orders of magnitude, hence the log axis.
+ */
+async function routeCharts(results: Results, color: object, variants: string[]): Promise<Chart[]> {
+  const at = headline(results);
+  const out: Chart[] = [];
+  const tables = routeTables(results);
+  const bars = tables.flatMap((t) =>
+    t.rows
+      .filter((r) => r.status === 'ok' && r.connections === at.connections && r.pipelining === at.pipelining)
+      .flatMap((r) => {
+        const p99 = r.routes.find((x) => x.quick)?.summary?.latencyP99Ms;
+        return p99 === undefined ? [] : [{ workload: t.workload, variant: r.variant, ms: p99.median, min: p99.min, max: p99.max }];
+      }),
+  );
+  if (bars.length > 0)
+    out.push({
+      file: 'routes.svg',
+      title: `p99 of each mix's quick request per variant, by mix (${at.connections} connections; median, whiskers min–max; ${quickText(
+        tables.flatMap((t) => (t.quick === undefined ? [] : [{ workload: t.workload, quick: t.quick }])),
+      )})`,
+      svg: await render(
+        perWorkload(
+          bars,
+          tables.map((t) => t.workload),
+          {
+            layer: [
+              {
+                mark: 'bar',
+                encoding: {
+                  x: { field: 'variant', type: 'nominal', axis: null, sort: variants },
+                  y: { field: 'ms', type: 'quantitative', title: 'quick request p99 (ms)' },
+                  color,
+                },
+              },
+              {
+                mark: { type: 'rule', color: '#333' },
+                encoding: { x: { field: 'variant', type: 'nominal', sort: variants }, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } },
+              },
+            ],
+          },
+        ),
+      ),
+    });
+
+  // Several shares of one mix, so that a line has somewhere to go.
+  const series = heavyShareSeries(results, at).filter((s) => new Set(s.points.map((p) => p.share)).size > 1);
+  const lines = series.flatMap((s) => s.points.map((p) => ({ workload: s.base, variant: p.variant, share: p.share * 100, ms: Math.max(0.01, p.p99) })));
+  if (lines.length > 0) {
+    const zero = series.filter((s) => s.zero !== undefined && !s.members.some((m) => m.workload === s.zero)).map((s) => `${s.zero} for ${s.base}`);
+    out.push({
+      file: 'heavy-share.svg',
+      title:
+        `p99 of each mix's quick request against the share of heavy requests, per variant (${at.connections} connections; log y; ` +
+        `${quickText(series.map((s) => ({ workload: s.base, quick: s.quick })))}${zero.length === 0 ? '' : `; at 0%, the request alone: ${zero.join(', ')}`})`,
+      svg: await render(
+        perWorkload(
+          lines,
+          series.map((s) => s.base),
+          {
+            mark: { type: 'line', point: true },
+            encoding: {
+              // symlog: the shares swept (0, 1, 5, 20%) bunch up near 0 on a linear axis, and a log axis has no 0.
+              x: { field: 'share', type: 'quantitative', scale: { type: 'symlog' }, title: 'heavy requests (% of the draws)' },
+              y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'quick request p99 (ms)' },
+              order: { field: 'share', type: 'quantitative' },
+              color,
+            },
+          },
+          true,
+        ),
+      ),
+    });
+  }
+  return out;
+}
+
 export async function charts(results: Results): Promise<Chart[]> {
   const at = headline(results);
   const tables = workloadTables(results);
@@ -249,6 +337,7 @@ export async function charts(results: Results): Promise<Chart[]> {
       ),
     });
   }
+  out.push(...(await routeCharts(results, color, variants)));
   out.push(...(await capacityCharts(results, color)));
   return out;
 }

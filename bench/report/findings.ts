@@ -2,15 +2,33 @@
 
 import { COLLAPSE_SHARE, missesOf, observedOf, rangesOverlap as overlap } from '../capacity.js';
 import { formatInt as int, formatTimes as times } from '../format.js';
-import type { CellResult, RatePoint, Repetition, Results } from '../results.js';
+import { type CellResult, cellsOf, type RatePoint, type Repetition, type Results } from '../results.js';
 import { SATURATED_SHARE } from '../saturation.js';
 import { type WorkloadName, workloads } from '../scenarios.js';
 import { summarize } from '../stats.js';
 import { CAPACITY_DEFINITION, missDetail, ms, objectiveMs, pointAt, rangeText } from './capacity-text.js';
-import { BASELINE, type CapacityRow, capacityRange, capacityTables, headline, measured, type Row, workloadTables } from './model.js';
+import {
+  BASELINE,
+  type CapacityRow,
+  capacityRange,
+  capacityTables,
+  type HeavyShareSeries,
+  headline,
+  heavyShareSeries,
+  isMix,
+  measured,
+  type RouteFigures,
+  type RouteTable,
+  type Row,
+  routesOf,
+  routeTables,
+  workloadTables,
+} from './model.js';
 
 /** Throughputs closer than this ratio are reported as a tie: run-to-run noise on a shared machine is of this order. */
 const TIE = 1.05;
+/** A tie, as the findings say it. */
+const WITHIN_TIE = `within ${Math.round((TIE - 1) * 100)}%`;
 
 /**
  * A cell whose median Jain index is below this was served unevenly. Jain's index is 1 / (1 + CV²)
@@ -297,10 +315,138 @@ export function capacityFindings(results: Results): string[] {
   return out;
 }
 
+/** Where the findings of the workload tables are judged: the headline cell, `at 64 connections`. */
+function headlineText(results: Results): string {
+  const at = headline(results);
+  return `at ${at.connections} connection${at.connections === 1 ? '' : 's'}${results.settings.capacity === null ? '' : ' in a closed loop'}`;
+}
+
+/** `raise GET /json's p99 from 2.0 ms to 60.0 ms (30×)`, or that it fell, or stayed within noise. */
+function moved(quick: string, before: number, after: number): string {
+  if (after >= before * TIE) return `raise ${quick}'s p99 from ${ms(before)} ms to ${ms(after)} ms (${times(after / before)})`;
+  if (after * TIE <= before) return `lower ${quick}'s p99 from ${ms(before)} ms to ${ms(after)} ms`;
+  return `leave ${quick}'s p99 ${WITHIN_TIE} of its ${ms(before)} ms without them (${ms(after)} ms)`;
+}
+
+/**
+ * What a share of heavy requests did to the quick request's tail on each variant, against the
+ * same variant without them (share 0): where it rose the most in absolute terms, and which variant
+ * kept it lowest, by how much. Undefined when no variant has both figures.
+ */
+function heavyShareFinding(series: HeavyShareSeries, workload: string, share: number, where: string): string | undefined {
+  const at = (variant: string, w: string | undefined) => series.points.find((p) => p.variant === variant && p.workload === w)?.p99;
+  const withHeavy = series.points.filter((p) => p.workload === workload);
+  const rows = withHeavy.flatMap((p) => {
+    const before = at(p.variant, series.zero);
+    return before === undefined ? [] : [{ variant: p.variant, before, after: p.p99 }];
+  });
+  const byTail = [...rows].sort((a, b) => a.after - b.after);
+  const [best, second] = byTail;
+  const worst = byTail.at(-1);
+  if (best === undefined || worst === undefined) return undefined;
+  const quick = series.quick;
+  let sentence = `${workload}: on ${worst.variant} ${where}, ${pct(share)} heavy requests ${moved(quick, worst.before, worst.after)}`;
+  if (worst.after / best.after < TIE) {
+    if (rows.length > 1) sentence += `; every variant kept it ${WITHIN_TIE} of the others (${ms(best.after)}–${ms(worst.after)} ms)`;
+  } else if (second !== undefined && second !== worst && second.after / best.after < TIE)
+    sentence +=
+      `; ${best.variant} and ${second.variant} keep it lowest, at ${ms(best.after)} and ${ms(second.after)} ms (${WITHIN_TIE} of each other), ` +
+      `${times(worst.after / best.after)} lower than ${worst.variant}'s`;
+  else
+    sentence += `; ${best.variant} keeps it at ${ms(best.after)} ms (${ms(best.before)} ms without them), ${times(worst.after / best.after)} lower than ${worst.variant}'s`;
+  const alone = series.members.some((m) => m.workload === series.zero) ? '' : ', the request alone';
+  sentence += `. ${quick}'s p99 without heavy requests (${series.zero}${alone}) → with ${pct(share)}: ${rows.map((r) => `${r.variant} ${ms(r.before)} → ${ms(r.after)} ms`).join(', ')}`;
+  const unpaired = withHeavy.filter((p) => !rows.some((r) => r.variant === p.variant)).map((p) => p.variant);
+  if (unpaired.length > 0) sentence += `; ${unpaired.join(', ')} had no figure without them and ${unpaired.length === 1 ? 'is' : 'are'} left out`;
+  return `${sentence}.`;
+}
+
+/**
+ * A mix on its own (no heavy shares to compare): which variant gave its quick request the lowest
+ * p99 and by how much against single-loop (one event loop, where a quick request waits behind a
+ * heavy one), and what the heavy requests had meanwhile.
+ */
+function mixFinding(t: RouteTable, at: { connections: number; pipelining: number }, where: string): string | undefined {
+  if (t.quick === undefined) return undefined;
+  const p99 = (routes: RouteFigures[], label: string | undefined) => routes.find((x) => x.label === label)?.summary?.latencyP99Ms.median;
+  const rows = t.rows
+    .filter((r) => r.status === 'ok' && r.connections === at.connections && r.pipelining === at.pipelining)
+    .flatMap((r) => {
+      const quick = p99(r.routes, t.quick);
+      return quick === undefined ? [] : [{ variant: r.variant, quick, heavy: p99(r.routes, t.heavy) }];
+    })
+    .sort((a, b) => a.quick - b.quick);
+  const [best, second] = rows;
+  if (best === undefined) return undefined;
+  const loop = rows.find((r) => r.variant === 'single-loop');
+  let sentence: string;
+  if (second !== undefined && second.quick / best.quick < TIE) {
+    sentence = `${t.workload}: ${best.variant} and ${second.variant} gave ${t.quick} the lowest p99 ${where}, ${WITHIN_TIE} of each other (${ms(best.quick)} and ${ms(second.quick)} ms)`;
+    if (loop !== undefined && loop !== best && loop !== second) sentence += `; single-loop ${ms(loop.quick)} ms (${times(loop.quick / best.quick)} that)`;
+  } else {
+    sentence = `${t.workload}: ${best.variant} gave ${t.quick} the lowest p99 ${where}, ${ms(best.quick)} ms`;
+    if (loop !== undefined && loop !== best) sentence += `, ${times(loop.quick / best.quick)} lower than single-loop's ${ms(loop.quick)} ms`;
+    else if (second !== undefined) sentence += `; the runner-up ${second.variant} ${ms(second.quick)} ms`;
+  }
+  if (t.heavy !== undefined && best.heavy !== undefined) {
+    sentence += `; the heavy ${t.heavy} had p99 ${ms(best.heavy)} ms on ${best.variant}`;
+    if (loop !== undefined && loop !== best && loop.heavy !== undefined) {
+      sentence += ` against ${ms(loop.heavy)} ms on single-loop`;
+      if (best.variant === 'offload' && best.heavy >= loop.heavy * TIE)
+        sentence +=
+          ': offload sends heavy requests to its pool, where they wait for a thread instead of holding up the event loop, so the wait moves from the quick requests to the heavy ones';
+    }
+  }
+  return `${sentence}.`;
+}
+
+/** The mixes whose cells have no per-route figures, and which variants' (every one's when all lack them). */
+function routesUnknown(results: Results): string | undefined {
+  const where: string[] = [];
+  for (const workload of results.settings.workloads) {
+    if (!isMix(results, workload)) continue;
+    const cells = results.variants.flatMap((v) => cellsOf(v).flatMap((c) => (c.status === 'ok' && c.workload === workload ? [{ v: v.name, c }] : [])));
+    const unknown = [...new Set(cells.filter(({ c }) => routesOf(results, c) === null).map(({ v }) => v))];
+    if (unknown.length > 0) where.push(unknown.length === new Set(cells.map(({ v }) => v)).size ? workload : `${workload} (${unknown.join(', ')})`);
+  }
+  if (where.length === 0) return undefined;
+  const g = results.environment.loadgen;
+  return (
+    `Per-route figures unknown for ${where.join(', ')}: the load generator ${g.name} ${g.version}, or this file's version, does not count a mix's requests apart, ` +
+    'so only the whole mix’s figures are given there and nothing is said of its quick request.'
+  );
+}
+
+/**
+ * What the mixes say of their quick requests: for a mix at heavy shares, how each share raised
+ * the quick request's tail on each variant and which kept it lowest; for a mix on its own, which
+ * variant gave it the lowest tail; and where per-route figures are unknown.
+ */
+export function routeFindings(results: Results): string[] {
+  const at = headline(results);
+  const where = headlineText(results);
+  const out: string[] = [];
+  const said = new Set<string>();
+  for (const series of heavyShareSeries(results, at)) {
+    for (const m of series.members) {
+      const f = m.share > 0 ? heavyShareFinding(series, m.workload, m.share, where) : undefined;
+      if (f === undefined) continue;
+      out.push(f);
+      said.add(m.workload);
+    }
+  }
+  for (const t of routeTables(results)) {
+    const f = said.has(t.workload) ? undefined : mixFinding(t, at, where);
+    if (f !== undefined) out.push(f);
+  }
+  const unknown = routesUnknown(results);
+  return unknown === undefined ? out : [...out, unknown];
+}
+
 export function findings(results: Results): string[] {
   const out: string[] = [...capacityFindings(results)];
   const at = headline(results);
-  const where = `at ${at.connections} connection${at.connections === 1 ? '' : 's'}${results.settings.capacity === null ? '' : ' in a closed loop'}`;
+  const where = headlineText(results);
   const floors: string[] = [];
   const bothSaturated: string[] = [];
   const swept = results.settings.connections.length > 1 || results.settings.pipelining.length > 1;
@@ -379,6 +525,7 @@ export function findings(results: Results): string[] {
     }
   }
 
+  out.push(...routeFindings(results));
   if (floors.length > 0) {
     out.push(
       `Floors, not limits (the load generator used at least ${pct(SATURATED_SHARE)} of its core): ${floors.join(', ')}. A faster load generator (--loadgen wrk) may show more.`,

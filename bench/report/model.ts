@@ -1,8 +1,19 @@
 // The numbers every report shows, derived from results.json and nothing else.
 
 import { capacityRange as rangeOf } from '../capacity.js';
-import { type Bottleneck, type CellResult, cellsOf, type RatePoint, type Results, type Sweep, type VariantResult, whyNot } from '../results.js';
-import { DEFAULT_SLO_P99_MS } from '../scenarios.js';
+import {
+  type Bottleneck,
+  type CellResult,
+  cellsOf,
+  type OkCell,
+  type RatePoint,
+  type Results,
+  type RouteSummary,
+  type Sweep,
+  type VariantResult,
+  whyNot,
+} from '../results.js';
+import { DEFAULT_SLO_P99_MS, heavyShareOf } from '../scenarios.js';
 
 /** One row of a workload's table: a variant at one connections × pipelining. */
 export interface Row {
@@ -251,4 +262,233 @@ export function capacityRange(row: CapacityRow): { lo: number; hi: number } | un
 /** Whether the run has a node-http baseline to give ratios against (a run against targets has none). */
 export function hasBaseline(results: Results): boolean {
   return results.variants.some((v) => v.name === BASELINE);
+}
+
+/** What the run recorded a workload sent (settings.mixes); undefined in files before version 5. */
+function recordedMix(results: Results, workload: string): Results['settings']['mixes'][string] | undefined {
+  return Object.hasOwn(results.settings.mixes, workload) ? results.settings.mixes[workload] : undefined;
+}
+
+/** Every measured cell of a workload, of every variant. */
+function okCells(results: Results, workload: string): OkCell[] {
+  return results.variants.flatMap(cellsOf).filter((c): c is OkCell => c.status === 'ok' && c.workload === workload);
+}
+
+/**
+ * Each request of a cell's workload: as the load generator counted them apart, or, for a workload
+ * the run recorded as one request, the cell's own figures, which are that request's. Null when
+ * neither is known: autocannon and wrk do not tell a mix's requests apart.
+ */
+export function routesOf(results: Results, cell: OkCell): RouteSummary[] | null {
+  if (cell.summary.routes !== null) return cell.summary.routes;
+  const recorded = recordedMix(results, cell.workload)?.requests;
+  const only = recorded?.length === 1 ? recorded[0] : undefined;
+  if (only === undefined) return null;
+  const s = cell.summary;
+  const total = (f: (r: OkCell['repetitions'][number]) => number) => cell.repetitions.reduce((n, r) => n + f(r), 0);
+  return [
+    {
+      label: only.label,
+      requests: total((r) => r.requests),
+      non2xx: total((r) => r.non2xx),
+      latencyP50Ms: s.latencyP50Ms,
+      latencyP99Ms: s.latencyP99Ms,
+      latencyP99_9Ms: s.latencyP99_9Ms,
+    },
+  ];
+}
+
+/** A request's p99 in a cell (median over repetitions); undefined when the cell has no figure for it. */
+export function routeP99(results: Results, cell: OkCell, label: string): number | undefined {
+  return routesOf(results, cell)?.find((r) => r.label === label)?.latencyP99Ms.median;
+}
+
+/** Whether a workload mixes requests: the run recorded more than one, or some cell counted more than one apart. */
+export function isMix(results: Results, workload: string): boolean {
+  return (recordedMix(results, workload)?.requests.length ?? 0) > 1 || okCells(results, workload).some((c) => (c.summary.routes?.length ?? 0) > 1);
+}
+
+/**
+ * A mix's quick request, the one whose wait behind the others the report follows: of the requests
+ * not marked heavy, the one with the largest share of the draws; in a file that does not record
+ * the mix (before version 5), the one answered most often. Undefined when every request is heavy.
+ */
+export function quickRoute(results: Results, workload: string): string | undefined {
+  const recorded = recordedMix(results, workload);
+  if (recorded !== undefined) return largest(recorded.requests.filter((r) => !r.heavy).map((r) => [r.label, r.share]));
+  const answered = new Map<string, number>();
+  for (const c of okCells(results, workload)) for (const r of c.summary.routes ?? []) answered.set(r.label, (answered.get(r.label) ?? 0) + r.requests);
+  return largest([...answered]);
+}
+
+/** The heavy request with the largest share, as the run recorded the mix; undefined when it records none. */
+function heavyRoute(results: Results, workload: string): string | undefined {
+  return largest((recordedMix(results, workload)?.requests ?? []).filter((r) => r.heavy).map((r) => [r.label, r.share]));
+}
+
+/** The label with the largest figure, the first of equals. */
+function largest(entries: Array<[string, number]>): string | undefined {
+  return entries.reduce<[string, number] | undefined>((best, e) => (best === undefined || e[1] > best[1] ? e : best), undefined)?.[0];
+}
+
+/** One request of a mix in one cell. */
+export interface RouteFigures {
+  label: string;
+  /** Its share of the draws, as the run recorded the mix; unset in files that do not record it. */
+  share?: number;
+  /** Marked CPU-heavy by the run; unset in files that do not record it. */
+  heavy?: boolean;
+  /** The mix's quick request (quickRoute). */
+  quick: boolean;
+  /** Unset for a request the run recorded but no repetition answered: it has no latency to give. */
+  summary?: RouteSummary;
+}
+
+/** A mix's cell: a variant at one connections × pipelining, and each request of the mix in it. */
+export interface RouteRow {
+  variant: string;
+  connections: number;
+  pipelining: number;
+  status: Row['status'];
+  /** In the mix's order; empty where nothing was measured or the requests were not counted apart (the note says which). */
+  routes: RouteFigures[];
+  note: string;
+}
+
+export interface RouteTable {
+  workload: string;
+  /** The request the findings and charts follow (quickRoute), and the heavy one with the largest share; undefined when there is none. */
+  quick: string | undefined;
+  heavy: string | undefined;
+  rows: RouteRow[];
+}
+
+/** What a cell of a mix without per-route figures says: the generator, or the file, did not count the requests apart. */
+export function routesUnknownNote(results: Results): string {
+  const g = results.environment.loadgen;
+  return `per-route figures unknown: the load generator ${g.name} ${g.version}, or this file’s version, does not count a mix’s requests apart`;
+}
+
+/** A cell's requests: every one the run recorded, in its order (one no repetition answered without figures), then any it did not record. */
+function routeRowOf(results: Results, quick: string | undefined) {
+  return (v: VariantResult, c: CellResult): RouteRow => {
+    const row: RouteRow = { variant: v.name, connections: c.connections, pipelining: c.pipelining, status: c.status, routes: [], note: '' };
+    if (c.status === 'failed') return { ...row, note: `failed: ${c.reason}` };
+    const counted = routesOf(results, c);
+    if (counted === null) return { ...row, note: routesUnknownNote(results) };
+    const recorded = recordedMix(results, c.workload)?.requests ?? [];
+    const labels = [...new Set([...recorded.map((r) => r.label), ...counted.map((r) => r.label)])];
+    const routes = labels.map((label): RouteFigures => {
+      const r = recorded.find((x) => x.label === label);
+      const summary = counted.find((x) => x.label === label);
+      return { label, ...(r === undefined ? {} : { share: r.share, heavy: r.heavy }), quick: label === quick, ...(summary === undefined ? {} : { summary }) };
+    });
+    return { ...row, routes };
+  };
+}
+
+/**
+ * A table per mix (a workload some cell of which counted more than one request apart), in the
+ * order the run listed them: every variant's cells, each request of the mix in each.
+ */
+export function routeTables(results: Results): RouteTable[] {
+  return results.settings.workloads
+    .filter((workload) => okCells(results, workload).some((c) => (c.summary.routes?.length ?? 0) > 1))
+    .map((workload) => {
+      const quick = quickRoute(results, workload);
+      return {
+        workload,
+        quick,
+        heavy: heavyRoute(results, workload),
+        rows: rowsFor(
+          results,
+          workload,
+          routeRowOf(results, quick),
+          (u) => ({ ...u, routes: [] }),
+          () => undefined,
+        ),
+      };
+    });
+}
+
+/** A mix the run measured at heavy shares (`mixed@0%`, `mixed@5%`, ...). */
+export interface HeavyShareFamily {
+  /** The mix, `mixed`. */
+  base: string;
+  /** Its workloads in the run, by share rising (0 to 1). */
+  members: Array<{ workload: string; share: number }>;
+  /** The quick request of the mix at its shares. */
+  quick: string;
+}
+
+/**
+ * The mixes the run measured at heavy shares, in the order it listed them; their quick request is
+ * that of a share between 0 and 100% (at 0% the heavy requests are left out, at 100% the others).
+ */
+export function heavyShareFamilies(results: Results): HeavyShareFamily[] {
+  const members = new Map<string, Array<{ workload: string; share: number }>>();
+  for (const workload of results.settings.workloads) {
+    const { base, share } = heavyShareOf(workload);
+    if (share !== null) members.set(base, [...(members.get(base) ?? []), { workload, share }]);
+  }
+  return [...members].flatMap(([base, list]) => {
+    const sorted = list.sort((a, b) => a.share - b.share);
+    const quick = [...sorted.filter((m) => m.share > 0 && m.share < 1), ...sorted].map((m) => quickRoute(results, m.workload)).find((q) => q !== undefined);
+    return quick === undefined ? [] : [{ base, members: sorted, quick }];
+  });
+}
+
+/** The quick request's p99 in one variant's cell at one heavy share. */
+export interface SharePoint {
+  variant: string;
+  /** 0 to 1. */
+  share: number;
+  /** The workload measured: the mix at that share, or at 0 the one that sends the quick request alone. */
+  workload: string;
+  p99: number;
+}
+
+/** A mix at its heavy shares, at one connections × pipelining: its quick request's p99 per variant and share. */
+export interface HeavyShareSeries extends HeavyShareFamily {
+  /** What measured share 0: `mixed@0%`, else a workload of the run that sends the quick request alone (json for GET /json); undefined when neither is in the run. */
+  zero: string | undefined;
+  /** Per variant in the run's order, by share rising. */
+  points: SharePoint[];
+}
+
+/** A workload of the run that sends `label` alone: recorded so, or, where not recorded, counted so by every cell that counted requests apart. */
+function aloneWith(results: Results, label: string): string | undefined {
+  return results.settings.workloads.find((w) => {
+    const recorded = recordedMix(results, w);
+    if (recorded !== undefined) return recorded.requests.length === 1 && recorded.requests[0]?.label === label;
+    const counted = okCells(results, w).flatMap((c) => (c.summary.routes === null ? [] : [c.summary.routes]));
+    return counted.length > 0 && counted.every((rs) => rs.length === 1 && rs[0]?.label === label);
+  });
+}
+
+/** Every heavy-share mix's quick request at each share, at `at`; share 0 from `mix@0%`, or the request alone when the run has no `mix@0%`. */
+export function heavyShareSeries(results: Results, at: { connections: number; pipelining: number }): HeavyShareSeries[] {
+  return heavyShareFamilies(results).map((family) => {
+    const zero = family.members.find((m) => m.share === 0)?.workload ?? aloneWith(results, family.quick);
+    const measuredAt = [...(zero === undefined || family.members.some((m) => m.workload === zero) ? [] : [{ workload: zero, share: 0 }]), ...family.members];
+    const points = results.variants.flatMap((v) =>
+      measuredAt.flatMap(({ workload, share }) => {
+        const cell = cellsOf(v).find((c) => c.workload === workload && c.connections === at.connections && c.pipelining === at.pipelining);
+        const p99 = cell?.status === 'ok' ? routeP99(results, cell, family.quick) : undefined;
+        return p99 === undefined ? [] : [{ variant: v.name, share, workload, p99 }];
+      }),
+    );
+    return { ...family, zero, points };
+  });
+}
+
+/** The quick request of every workload that has one, in the run's order: each mix's, and each workload of a heavy-share mix (`mixed@0%` too). */
+export function quickRoutes(results: Results): Map<string, string> {
+  const ofFamily = new Map(heavyShareFamilies(results).flatMap((f) => f.members.map((m): [string, string] => [m.workload, f.quick])));
+  const out = new Map<string, string>();
+  for (const w of results.settings.workloads) {
+    const quick = ofFamily.get(w) ?? (isMix(results, w) ? quickRoute(results, w) : undefined);
+    if (quick !== undefined) out.set(w, quick);
+  }
+  return out;
 }

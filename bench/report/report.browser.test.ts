@@ -9,9 +9,11 @@ import { writeReport } from './write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-report-browser-'));
 const capacityDir = join(dir, 'capacity');
+const mixesDir = join(dir, 'mixes');
 let browser: Browser;
 let page: string;
 let capacityPage: string;
+let mixesPage: string;
 
 beforeAll(async () => {
   writeResults(dir, fixtureResults());
@@ -19,6 +21,9 @@ beforeAll(async () => {
   mkdirSync(capacityDir);
   writeResults(capacityDir, fixtureResults({ capacity: true }));
   capacityPage = (await writeReport(capacityDir)).html;
+  mkdirSync(mixesDir);
+  writeResults(mixesDir, fixtureResults({ mixes: true }));
+  mixesPage = (await writeReport(mixesDir)).html;
   // Debian's chromium, installed by .ci/run; flags keep it off the (closed) network.
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -114,6 +119,41 @@ describe('report.html of a capacity run in headless Chromium', () => {
     await header.click();
     await header.click();
     expect(await table.locator('tbody tr td:first-child').allInnerTexts()).toEqual(['single-loop', 'node-http', 'cluster', 'worker-pool', 'blocking']);
+    await tab.close();
+  });
+});
+
+describe('report.html of a run with mixes in headless Chromium', () => {
+  it('renders every chart, the per-route ones too, with no console error, and a per-route table per mix that sorts', async () => {
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    tab.on('pageerror', (e) => errors.push(String(e)));
+    await tab.goto(`file://${mixesPage}`);
+    const charts = await tab.$$eval('figure.chart', (figures) =>
+      figures.map((f) => {
+        const svg = f.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        return { file: f.getAttribute('data-file'), w: box?.width ?? 0, h: box?.height ?? 0, marks: svg?.querySelectorAll('path, rect, line').length ?? 0 };
+      }),
+    );
+    expect(charts.map((c) => c.file)).toEqual(['throughput.svg', 'latency.svg', 'cpu.svg', 'routes.svg', 'heavy-share.svg']);
+    for (const c of charts) {
+      expect(c.w, c.file ?? '').toBeGreaterThan(200);
+      expect(c.h, c.file ?? '').toBeGreaterThan(100);
+      expect(c.marks, c.file ?? '').toBeGreaterThan(10);
+    }
+    const lines = await tab
+      .locator('figure.chart[data-file="heavy-share.svg"] svg')
+      .evaluate((svg) => svg.querySelectorAll('g.mark-line.role-mark path').length);
+    expect(lines).toBe(5);
+    expect(await tab.locator('section.routes table').count()).toBe(2);
+    const table = tab.locator('section.routes table[data-workload="mixed@5%"]');
+    await table.locator('th', { hasText: 'p99 ms' }).first().click();
+    await table.locator('th', { hasText: 'p99 ms' }).first().click();
+    const top = await table.locator('tbody tr').first().locator('td').allInnerTexts();
+    expect([top[0], top[2], top[8]]).toEqual(['offload', 'GET /cpu?iterations=15000000', '150.0']);
+    expect(errors).toEqual([]);
     await tab.close();
   });
 });

@@ -5,10 +5,10 @@ import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cellsOf, type OkCell, type Results, writeResults } from '../results.js';
 import { charts } from './charts.js';
-import { capacityFindings, findings } from './findings.js';
-import { type CapacityRow, capacityTables, latencyAt } from './model.js';
+import { capacityFindings, findings, routeFindings } from './findings.js';
+import { type CapacityRow, capacityTables, heavyShareSeries, latencyAt, quickRoute, routeTables } from './model.js';
 import { capacitySummary, summaryTable } from './summary.js';
-import { FIXTURE_RPS, fixtureResults } from './test-support/fixture.js';
+import { FIXTURE_RPS, fixtureResults, HEAVY, QUICK } from './test-support/fixture.js';
 import { html, markdown, writeReport } from './write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-report-'));
@@ -618,5 +618,266 @@ describe('a run against targets', () => {
     const bars = [...cpu.matchAll(/aria-label="variant: ([^;]+);[^"]*" role="graphics-symbol" aria-roledescription="bar"/g)].map((m) => m[1]);
     expect(bars).toEqual(['before', 'before', 'before', 'before', 'before']);
     expect(readFileSync(written.html, 'utf8')).toContain('a server whose process is not known has no bar');
+  });
+});
+
+/** A per-route table's lines as header → cell text, from the Markdown report. */
+function routeMd(md: string, workload: string): Array<Record<string, string>> {
+  const section = md.split(`### ${workload}: per route\n`)[1]?.split('\n#')[0] ?? '';
+  const [head, , ...rows] = section
+    .split('\n')
+    .filter((l) => l.startsWith('| '))
+    .map((l) => l.slice(2, -2).split(' | '));
+  return rows.map((row) => {
+    expect(row, 'every line has a cell per column').toHaveLength(head?.length ?? -1);
+    return Object.fromEntries((head ?? []).map((h, i) => [h, row[i] ?? '']));
+  });
+}
+
+/** A mixes run without the cells of `workload`, as a run that did not measure it. */
+function without(r: Results, workload: string): Results {
+  r.settings.workloads = r.settings.workloads.filter((w) => w !== workload);
+  delete r.settings.mixes[workload];
+  for (const v of r.variants) if (v.status === 'ok') v.cells = v.cells.filter((c) => c.workload !== workload);
+  return r;
+}
+
+/** As autocannon and wrk record a run: no per-route figures in the cells of `variants` (every one when not given). */
+function uncounted(r: Results, variants?: string[]): Results {
+  r.environment.loadgen = { name: 'autocannon', version: '8.0.0' };
+  for (const v of r.variants) {
+    if (variants !== undefined && !variants.includes(v.name)) continue;
+    for (const c of cellsOf(v)) {
+      for (const rep of c.repetitions) rep.routes = null;
+      if (c.status === 'ok') c.summary.routes = null;
+    }
+  }
+  return r;
+}
+
+/** The cell of a request in a mix's cell, to change in place. */
+function routeOf(r: Results, name: string, label: string) {
+  const route = cellOf(r, name).summary.routes?.find((x) => x.label === label);
+  if (route === undefined) throw new Error(`the fixture has no ${label} in ${name}`);
+  return route;
+}
+
+describe('mixes: per-route figures', () => {
+  const r = fixtureResults({ mixes: true });
+  const at = { connections: 64, pipelining: 1 };
+
+  it('gives a table per mix (a cell with more than one request), not per workload of one request such as mixed@0%', () => {
+    const tables = routeTables(r);
+    expect(tables.map((t) => [t.workload, t.quick, t.heavy])).toEqual([
+      ['mixed', QUICK, HEAVY],
+      ['mixed@5%', QUICK, HEAVY],
+    ]);
+    expect(tables[1]?.rows.map((x) => [x.variant, x.routes.map((y) => y.label), x.note])).toEqual([
+      ['single-loop', [QUICK, HEAVY], ''],
+      ['cluster', [QUICK, HEAVY], ''],
+      ['worker-pool', [QUICK, HEAVY], ''],
+      ['offload', [QUICK, HEAVY], ''],
+      ['blocking', [], 'not measured'],
+      ['node-http', [QUICK, HEAVY], ''],
+    ]);
+    expect(routeTables(fixtureResults())).toEqual([]);
+  });
+
+  it('shows each request of a mix per cell: share, answers summed over the repetitions, non-2xx, p50/p99/p99.9 medians', () => {
+    const md = markdown(r, []);
+    expect(md.indexOf('## Per route\n')).toBeGreaterThan(md.indexOf('## mixed@5%\n'));
+    expect(md.indexOf('## Per route\n')).toBeLessThan(md.indexOf('## Charts\n'));
+    const lines = routeMd(md, 'mixed@5%');
+    // 700 req/s × 3 s at 0.98 and 1.02: 2,058 and 2,142 answers, 95% and 5% of each.
+    expect(lines.filter((l) => l.variant === 'single-loop')).toEqual([
+      {
+        variant: 'single-loop',
+        conn: '64',
+        request: QUICK,
+        kind: 'quick',
+        share: '95%',
+        requests: '3,990',
+        'non-2xx': '0',
+        'p50 ms': '1.0',
+        'p99 ms': '60.0',
+        'p99.9 ms': '72.0',
+        note: '',
+      },
+      {
+        variant: 'single-loop',
+        conn: '64',
+        request: HEAVY,
+        kind: 'heavy',
+        share: '5%',
+        requests: '210',
+        'non-2xx': '0',
+        'p50 ms': '27.0',
+        'p99 ms': '90.0',
+        'p99.9 ms': '96.0',
+        note: '',
+      },
+    ]);
+    expect(lines.find((l) => l.variant === 'offload' && l.kind === 'quick')).toMatchObject({ 'p99 ms': '3.0', requests: '3,876' });
+    expect(lines.find((l) => l.variant === 'blocking')).toMatchObject({ request: '—', requests: '—', 'p99 ms': '—', note: 'not measured' });
+    expect(md).not.toContain('### mixed@0%: per route');
+    const page = html(r, []);
+    expect(page).toMatch(/<section class="routes"><h2>Per route<\/h2>/);
+    expect(page).toContain('<h3>mixed@5%: per route</h3>\n<table class="sortable" data-workload="mixed@5%">');
+    expect(markdown(fixtureResults(), [])).not.toContain('## Per route');
+  });
+
+  it('lists a request the run recorded but no repetition answered, without latencies', () => {
+    const run = fixtureResults({ mixes: true });
+    const cell = cellOf(run, 'cluster/mixed@5%');
+    for (const rep of cell.repetitions) rep.routes = rep.routes?.map((x) => (x.label === HEAVY ? { ...x, requests: 0 } : x)) ?? null;
+    cell.summary.routes = cell.summary.routes?.filter((x) => x.label !== HEAVY) ?? null;
+    expect(routeMd(markdown(run, []), 'mixed@5%').find((l) => l.variant === 'cluster' && l.request === HEAVY)).toMatchObject({
+      kind: 'heavy',
+      share: '5%',
+      requests: '0',
+      'p99 ms': '—',
+      note: 'not answered in any repetition',
+    });
+  });
+
+  it('picks as the quick request the one not marked heavy with the largest share, else the one answered most', () => {
+    expect(quickRoute(r, 'mixed@5%')).toBe(QUICK);
+    const heavier = fixtureResults({ mixes: true });
+    for (const req of heavier.settings.mixes['mixed@5%']?.requests ?? []) req.share = req.heavy ? 0.6 : 0.4;
+    expect(quickRoute(heavier, 'mixed@5%')).toBe(QUICK);
+    for (const req of heavier.settings.mixes['mixed@5%']?.requests ?? []) req.heavy = true;
+    expect(quickRoute(heavier, 'mixed@5%')).toBeUndefined();
+    // A file that does not record its mixes: by the answers counted.
+    const unrecorded = fixtureResults({ mixes: true });
+    unrecorded.settings.mixes = {};
+    expect(quickRoute(unrecorded, 'mixed@5%')).toBe(QUICK);
+    routeOf(unrecorded, 'single-loop/mixed@5%', HEAVY).requests = 100_000;
+    expect(quickRoute(unrecorded, 'mixed@5%')).toBe(HEAVY);
+    expect(routeMd(markdown(unrecorded, []), 'mixed@5%').find((l) => l.variant === 'cluster' && l.request === HEAVY)).toMatchObject({
+      kind: 'quick',
+      share: '—',
+    });
+  });
+
+  it('says how a heavy share raises the quick request’s p99 on each variant against the mix at 0%, and which keeps it lowest', () => {
+    const f = routeFindings(r);
+    expect(f).toContain(
+      "mixed@5%: on single-loop at 64 connections, 5% heavy requests raise GET /json's p99 from 2.0 ms to 60.0 ms (30×); " +
+        "offload keeps it at 3.0 ms (2.1 ms without them), 20× lower than single-loop's. " +
+        "GET /json's p99 without heavy requests (mixed@0%) → with 5%: single-loop 2.0 → 60.0 ms, cluster 2.4 → 50.0 ms, worker-pool 8.0 → 9.0 ms, offload 2.1 → 3.0 ms, node-http 2.0 → 55.0 ms.",
+    );
+    expect(findings(r)).toEqual(expect.arrayContaining(f));
+    expect(f.filter((s) => s.startsWith('mixed@0%'))).toEqual([]);
+  });
+
+  it('without the mix at 0%, compares with the workload that sends the quick request alone at the same connections', () => {
+    const run = without(fixtureResults({ mixes: true }), 'mixed@0%');
+    expect(heavyShareSeries(run, at)[0]?.zero).toBe('json');
+    expect(routeFindings(run)).toContain(
+      "mixed@5%: on single-loop at 64 connections, 5% heavy requests raise GET /json's p99 from 6.0 ms to 60.0 ms (10×); " +
+        "offload keeps it at 3.0 ms (6.0 ms without them), 20× lower than single-loop's. " +
+        "GET /json's p99 without heavy requests (json, the request alone) → with 5%: single-loop 6.0 → 60.0 ms, cluster 6.0 → 50.0 ms, worker-pool 6.0 → 9.0 ms, offload 6.0 → 3.0 ms, node-http 6.0 → 55.0 ms.",
+    );
+    // Neither: nothing to compare with, so the mix is judged on its own.
+    const alone = without(without(fixtureResults({ mixes: true }), 'mixed@0%'), 'json');
+    expect(routeFindings(alone).find((s) => s.startsWith('mixed@5%:'))).toMatch(
+      /^mixed@5%: offload gave GET \/json the lowest p99 at 64 connections, 3\.0 ms, 20× lower than single-loop's 60\.0 ms;/,
+    );
+  });
+
+  it('names two variants within 5% of each other together, and leaves out one with no figure without heavy requests', () => {
+    const run = fixtureResults({ mixes: true });
+    routeOf(run, 'worker-pool/mixed@5%', QUICK).latencyP99Ms.median = 3.1;
+    const node = run.variants.find((v) => v.name === 'node-http');
+    if (node?.status === 'ok') node.cells = node.cells.filter((c) => c.workload !== 'mixed@0%');
+    const f = routeFindings(run).find((s) => s.startsWith('mixed@5%:'));
+    expect(f).toMatch(/; offload and worker-pool keep it lowest, at 3\.0 and 3\.1 ms \(within 5% of each other\), 20× lower than single-loop's\. /);
+    expect(f).toMatch(/offload 2\.1 → 3\.0 ms; node-http had no figure without them and is left out\.$/);
+  });
+
+  it('says which variant gives a mix’s quick request the lowest p99 against single-loop, and what the heavy one had', () => {
+    expect(routeFindings(r)).toContain(
+      "mixed: offload gave GET /json the lowest p99 at 64 connections, 2.9 ms, 20× lower than single-loop's 58.0 ms; " +
+        'the heavy GET /cpu?iterations=15000000 had p99 140 ms on offload against 88.0 ms on single-loop: ' +
+        'offload sends heavy requests to its pool, where they wait for a thread instead of holding up the event loop, so the wait moves from the quick requests to the heavy ones.',
+    );
+    const run = fixtureResults({ mixes: true });
+    routeOf(run, 'offload/mixed', HEAVY).latencyP99Ms.median = 86;
+    expect(routeFindings(run).find((s) => s.startsWith('mixed:'))).toMatch(/had p99 86\.0 ms on offload against 88\.0 ms on single-loop\.$/);
+    routeOf(run, 'single-loop/mixed', QUICK).latencyP99Ms.median = 2.95;
+    expect(routeFindings(run).find((s) => s.startsWith('mixed:'))).toMatch(
+      /^mixed: offload and single-loop gave GET \/json the lowest p99 at 64 connections, within 5% of each other \(2\.9 and 3\.0 ms\); the heavy/,
+    );
+  });
+
+  it('says where per-route figures are unknown (autocannon, wrk) instead of inventing them', () => {
+    const all = uncounted(fixtureResults({ mixes: true }));
+    expect(routeTables(all)).toEqual([]);
+    expect(routeFindings(all)).toEqual([
+      "Per-route figures unknown for mixed, mixed@5%: the load generator autocannon 8.0.0, or this file's version, does not count a mix's requests apart, " +
+        'so only the whole mix’s figures are given there and nothing is said of its quick request.',
+    ]);
+    expect(markdown(all, [])).not.toContain('## Per route');
+    const some = uncounted(fixtureResults({ mixes: true }), ['cluster']);
+    expect(routeFindings(some).at(-1)).toMatch(/^Per-route figures unknown for mixed \(cluster\), mixed@5% \(cluster\): /);
+    expect(routeMd(markdown(some, []), 'mixed').find((l) => l.variant === 'cluster')).toMatchObject({
+      request: '—',
+      note: 'per-route figures unknown: the load generator autocannon 8.0.0, or this file’s version, does not count a mix’s requests apart',
+    });
+    // cluster's share of the comparison is unknown, and left out of it.
+    expect(routeFindings(some).find((s) => s.startsWith('mixed@5%:'))).toMatch(
+      /→ with 5%: single-loop 2\.0 → 60\.0 ms, worker-pool 8\.0 → 9\.0 ms, offload 2\.1 → 3\.0 ms, node-http 2\.0 → 55\.0 ms\.$/,
+    );
+  });
+
+  it('charts the quick request’s p99 per variant in each mix, and against the heavy share, a line per variant', async () => {
+    const list = await charts(r);
+    expect(list.map((c) => c.file)).toEqual(['throughput.svg', 'latency.svg', 'cpu.svg', 'routes.svg', 'heavy-share.svg']);
+    const bars = list.find((c) => c.file === 'routes.svg');
+    const lines = list.find((c) => c.file === 'heavy-share.svg');
+    expect(bars?.title).toBe("p99 of each mix's quick request per variant, by mix (64 connections; median, whiskers min–max; GET /json in mixed)");
+    expect(lines?.title).toBe("p99 of each mix's quick request against the share of heavy requests, per variant (64 connections; log y; GET /json in mixed)");
+    for (const c of [bars, lines]) {
+      expect(XMLValidator.validate(c?.svg ?? '')).toBe(true);
+      for (const v of ['single-loop', 'cluster', 'worker-pool', 'offload', 'node-http']) expect(c?.svg).toContain(`>${v}<`);
+    }
+    // Five variants measured on the mixes, a bar each in both mixes; a line each from 0% to 5%.
+    expect(bars?.svg.match(/aria-roledescription="bar"/g)).toHaveLength(10);
+    expect(lines?.svg.match(/class="mark-line role-mark [^"]*"/g)).toHaveLength(5);
+    expect(lines?.svg).toContain('heavy requests (% of the draws)');
+    // Without mixed@0%, share 0 is the request alone; with one share and nothing at 0, no line to draw.
+    const fromJson = await charts(without(fixtureResults({ mixes: true }), 'mixed@0%'));
+    expect(fromJson.find((c) => c.file === 'heavy-share.svg')?.title).toMatch(/; at 0%, the request alone: json for mixed\)$/);
+    const oneShare = await charts(without(without(fixtureResults({ mixes: true }), 'mixed@0%'), 'json'));
+    expect(oneShare.map((c) => c.file)).toEqual(['throughput.svg', 'latency.svg', 'cpu.svg', 'routes.svg']);
+  });
+
+  it('prints the quick request’s p99 beside each mix cell’s in the terminal, and says which request it is', () => {
+    const text = summaryTable(r);
+    expect(text).toMatch(/^variant +workload +conn +pipe +req\/s \(median\) +p99 ms +quick p99 ms +Jain +CPU µs\/req +peak RSS MB +note$/m);
+    expect(text).toMatch(/^single-loop +mixed@5% +64 +1 +700 +90\.0 +60\.0 +1\.00 /m);
+    expect(text).toMatch(/^offload +mixed +64 +1 +690 +140\.0 +2\.9 +1\.00 /m);
+    expect(text).toMatch(/^single-loop +mixed@0% +64 +1 +40,000 +2\.0 +2\.0 +1\.00 /m);
+    expect(text).toMatch(/^single-loop +json +64 +1 +40,000 +6\.0 +1\.00 /m);
+    expect(text.split('\n').slice(-2)).toEqual([
+      "quick p99: the p99 of a mix's quick request (not heavy, the largest share): GET /json in mixed, mixed@0%, mixed@5%",
+      'load generator: builtin 0.1.0',
+    ]);
+    const all = summaryTable(uncounted(fixtureResults({ mixes: true })));
+    expect(all).toMatch(/^single-loop +mixed@5% +64 +1 +700 +90\.0 +— +/m);
+    expect(all).toMatch(/^single-loop +mixed@0% +64 +1 +40,000 +2\.0 +2\.0 +/m); // one request: the cell's own figures
+    expect(all).toMatch(/; — where the load generator did not count it apart\nload generator: autocannon 8\.0\.0$/);
+    expect(summaryTable(fixtureResults())).not.toContain('quick p99');
+  });
+
+  it('writes the report of a mixes run with both charts', async () => {
+    const mixDir = join(dir, 'mixes');
+    mkdirSync(mixDir);
+    writeResults(mixDir, r);
+    const written = await writeReport(mixDir);
+    expect(written.charts.map((c) => c.split('/').pop())).toEqual(['throughput.svg', 'latency.svg', 'cpu.svg', 'routes.svg', 'heavy-share.svg']);
+    const md = readFileSync(written.markdown, 'utf8');
+    expect(md).toContain('![p99 of each mix');
+    expect(routeMd(md, 'mixed')).toHaveLength(11);
   });
 });

@@ -4,11 +4,11 @@
 import { formatInt, formatTable } from '../format.js';
 import { cellsOf, type OkCell, type Results, whyNot } from '../results.js';
 import { CAPACITY_DEFINITION, CAPACITY_MARKS, capacityText, firstMissText, latencyText, objectiveMs, pastSaturationText } from './capacity-text.js';
-import { BASELINE, capacityTables, hasBaseline } from './model.js';
+import { BASELINE, capacityTables, hasBaseline, quickRoutes, routeP99 } from './model.js';
 
 const HEAD = ['variant', 'workload', 'conn', 'pipe', 'req/s (median)', 'p99 ms', 'Jain', 'CPU µs/req', 'peak RSS MB', 'note'];
-/** conn to peak RSS are numbers. */
-const numeric = (i: number) => i >= 2 && i <= 8;
+/** Beside the p99 of a run with mixes: that of each mix's quick request. */
+const QUICK_HEAD = 'quick p99 ms';
 
 function note(c: OkCell): string {
   if (c.clientBound) return 'client-bound (floor)';
@@ -16,25 +16,38 @@ function note(c: OkCell): string {
   return c.summary.errors > 0 ? `${c.summary.errors} errors` : '';
 }
 
+/**
+ * Every cell, one line each; in a run with mixes, beside the p99 of the whole mix that of its
+ * quick request (— where the load generator did not count it apart), and a line saying which
+ * request that is.
+ */
 export function summaryTable(results: Results): string {
-  const rows: string[][] = [HEAD];
+  const quick = quickRoutes(results);
+  const head = quick.size === 0 ? HEAD : [...HEAD.slice(0, 6), QUICK_HEAD, ...HEAD.slice(6)];
+  const rows: string[][] = [head];
+  const fill = (n: number, text: string) => Array.from({ length: n }, () => text);
+  let uncounted = false;
   for (const v of results.variants) {
     const cells = cellsOf(v);
     if (cells.length === 0) {
-      rows.push([v.name, '—', '', '', '', '', '', '', '', whyNot(v).slice(0, 80)]);
+      rows.push([v.name, '—', ...fill(head.length - 3, ''), whyNot(v).slice(0, 80)]);
       continue;
     }
     for (const c of cells) {
       const key = [v.name, c.workload, String(c.connections), String(c.pipelining)];
       if (c.status === 'failed') {
-        rows.push([...key, '—', '—', '—', '—', '—', `failed: ${c.reason}`]);
+        rows.push([...key, ...fill(head.length - 5, '—'), `failed: ${c.reason}`]);
         continue;
       }
       const s = c.summary;
+      const label = quick.get(c.workload);
+      const quickP99 = label === undefined ? '' : (routeP99(results, c, label)?.toFixed(1) ?? '—');
+      if (quickP99 === '—') uncounted = true;
       rows.push([
         ...key,
         formatInt(s.requestsPerSec.median),
         s.latencyP99Ms.median.toFixed(1),
+        ...(quick.size === 0 ? [] : [quickP99]),
         s.fairnessJain === null ? '—' : s.fairnessJain.median.toFixed(2),
         s.serverCpuUsPerRequest?.median.toFixed(1) ?? '?',
         s.serverPeakRssBytes === null ? '?' : (s.serverPeakRssBytes.max / 1048576).toFixed(0),
@@ -43,7 +56,20 @@ export function summaryTable(results: Results): string {
     }
   }
   const g = results.environment.loadgen;
-  return `${formatTable(rows, numeric)}\n\nload generator: ${g.name} ${g.version}`;
+  // conn to peak RSS are numbers.
+  const table = formatTable(rows, (i) => i >= 2 && i < head.length - 1);
+  return `${table}\n\n${quick.size === 0 ? '' : `${quickLegend(quick, uncounted)}\n`}load generator: ${g.name} ${g.version}`;
+}
+
+/** `quick p99: ... GET /json in mixed, mixed@5%`: which request each mix's quick p99 is of. */
+function quickLegend(quick: ReadonlyMap<string, string>, uncounted: boolean): string {
+  const byLabel = new Map<string, string[]>();
+  for (const [workload, label] of quick) byLabel.set(label, [...(byLabel.get(label) ?? []), workload]);
+  return (
+    `quick p99: the p99 of a mix's quick request (not heavy, the largest share): ` +
+    `${[...byLabel].map(([label, workloads]) => `${label} in ${workloads.join(', ')}`).join('; ')}` +
+    (uncounted ? '; — where the load generator did not count it apart' : '')
+  );
 }
 
 /**

@@ -8,7 +8,20 @@ import { cellsOf, type Results, readResults, writeFileAtomic } from '../results.
 import { CAPACITY_DEFINITION, CAPACITY_MARKS, capacityText, firstMissText, latencyText, objectiveMs, pastSaturationText, rangeText } from './capacity-text.js';
 import { type Chart, charts } from './charts.js';
 import { findings } from './findings.js';
-import { BASELINE, type CapacityRow, type CapacityTable, capacityRange, capacityTables, hasBaseline, type Row, workloadTables } from './model.js';
+import {
+  BASELINE,
+  type CapacityRow,
+  type CapacityTable,
+  capacityRange,
+  capacityTables,
+  hasBaseline,
+  type RouteFigures,
+  type RouteRow,
+  type RouteTable,
+  type Row,
+  routeTables,
+  workloadTables,
+} from './model.js';
 
 /** A table's column: header, cell text, and the value a sort uses. */
 interface Column<T> {
@@ -85,6 +98,57 @@ const CAPACITY_COLUMNS: Array<Column<CapacityRow>> = [
   { head: 'past saturation req/s', text: pastSaturationText, value: (r) => r.pastSaturation?.shape ?? '' },
   { head: 'note', text: (r) => r.note, value: (r) => r.note },
 ];
+
+/** A line of a per-route table: one request of a mix in a cell, or the cell alone where it has none (its note says why). */
+interface RouteLine {
+  row: RouteRow;
+  route?: RouteFigures;
+}
+
+/** A share of the draws: 95%, 0.5%. */
+const shareText = (x: number) => `${Math.round(x * 1000) / 10}%`;
+
+/** What a line's request is to its mix: `quick` (the one the findings follow), `heavy`, or neither. */
+const kindOf = (l: RouteLine) => (l.route?.quick ? 'quick' : l.route?.heavy ? 'heavy' : '');
+
+/** A line's note: why its cell has no requests, or that a request of the mix was never answered. */
+const routeNote = (l: RouteLine) => (l.route === undefined ? l.row.note : l.route.summary === undefined ? 'not answered in any repetition' : '');
+
+/** A figure of a route's summary, `—` where the line has none. */
+const routeFigure = (l: RouteLine, f: (s: NonNullable<RouteFigures['summary']>) => number, digits: number) =>
+  l.route?.summary === undefined ? '—' : f(l.route.summary).toFixed(digits);
+
+/** The columns of every per-route table. */
+const ROUTE_COLUMNS: Array<Column<RouteLine>> = [
+  { head: 'variant', text: (l) => l.row.variant, value: (l) => l.row.variant },
+  { head: 'conn', text: (l) => (l.row.connections > 0 ? String(l.row.connections) : '—'), value: (l) => l.row.connections },
+  { head: 'request', text: (l) => l.route?.label ?? '—', value: (l) => l.route?.label ?? '' },
+  { head: 'kind', text: kindOf, value: kindOf },
+  { head: 'share', text: (l) => (l.route?.share === undefined ? '—' : shareText(l.route.share)), value: (l) => l.route?.share ?? -1 },
+  {
+    head: 'requests',
+    text: (l) => (l.route === undefined ? '—' : int(l.route.summary?.requests ?? 0)),
+    value: (l) => l.route?.summary?.requests ?? (l.route === undefined ? -1 : 0),
+  },
+  { head: 'non-2xx', text: (l) => (l.route === undefined ? '—' : String(l.route.summary?.non2xx ?? 0)), value: (l) => l.route?.summary?.non2xx ?? -1 },
+  { head: 'p50 ms', text: (l) => routeFigure(l, (s) => s.latencyP50Ms.median, 1), value: (l) => l.route?.summary?.latencyP50Ms.median ?? -1 },
+  { head: 'p99 ms', text: (l) => routeFigure(l, (s) => s.latencyP99Ms.median, 1), value: (l) => l.route?.summary?.latencyP99Ms.median ?? -1 },
+  { head: 'p99.9 ms', text: (l) => routeFigure(l, (s) => s.latencyP99_9Ms.median, 1), value: (l) => l.route?.summary?.latencyP99_9Ms.median ?? -1 },
+  { head: 'note', text: routeNote, value: routeNote },
+];
+
+/** A per-route table's lines: each request of each cell, and a line for a cell with none. */
+function routeLines(t: RouteTable): RouteLine[] {
+  return t.rows.flatMap((row) => (row.routes.length === 0 ? [{ row }] : row.routes.map((route) => ({ row, route }))));
+}
+
+/** How to read a per-route table. */
+const ROUTES_INTRO =
+  'Each request of a mix, as the load generator counted it apart: its share of the draws, its answers in the window (summed over the repetitions) ' +
+  'and those not 2xx, and the median over the repetitions of its p50, p99 and p99.9. **quick** marks the request the findings and charts follow: ' +
+  'of those not marked heavy, the one with the largest share; **heavy**, the CPU-heavy ones, whose share a mix@N% workload sets.';
+
+const routeHeading = (t: RouteTable) => `${t.workload}: per route`;
 
 /** How to read a capacity table: what each column is and how it is obtained. */
 function capacityIntro(r: Results): string {
@@ -184,6 +248,11 @@ export function markdown(r: Results, chartList: Chart[]): string {
     if (capacity.length > 0) out.push(CLOSED_LOOP, '');
     out.push(...mdTable(columnsFor(r, COLUMNS), t.rows), '');
   }
+  const routes = routeTables(r);
+  if (routes.length > 0) {
+    out.push('## Per route', '', ROUTES_INTRO, '');
+    for (const t of routes) out.push(`### ${routeHeading(t)}`, '', ...mdTable(ROUTE_COLUMNS, routeLines(t)), '');
+  }
   out.push('## Charts', '');
   for (const c of chartList) out.push(`![${c.title}](charts/${c.file})`, '');
   return out.join('\n');
@@ -220,6 +289,18 @@ ${capacity
   const tables = workloadTables(r)
     .map((t) => `<h2>${esc(t.workload)}</h2>\n${closedLoop}${htmlTable(columnsFor(r, COLUMNS), t.rows, (row) => row.clientBound || row.status !== 'ok')}`)
     .join('\n');
+  const routes = routeTables(r);
+  const routesSection =
+    routes.length === 0
+      ? ''
+      : `<section class="routes"><h2>Per route</h2>
+<p>${strong(esc(ROUTES_INTRO))}</p>
+${routes
+  .map(
+    (t) => `<h3>${esc(routeHeading(t))}</h3>\n${htmlTable(ROUTE_COLUMNS, routeLines(t), (l) => l.route === undefined, ` data-workload="${esc(t.workload)}"`)}`,
+  )
+  .join('\n')}
+</section>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>concurrency-bench report ${esc(r.runId)}</title>
 <style>
@@ -230,6 +311,7 @@ th:first-child, td:first-child, th:last-child, td:last-child { text-align: left;
 th { cursor: pointer; user-select: none; background: #f5f5f5; }
 th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]::after { content: " ▼"; }
 tr.flag td:last-child { color: #a40; }
+section.routes th:nth-child(3), section.routes td:nth-child(3), section.routes th:nth-child(4), section.routes td:nth-child(4) { text-align: left; }
 figure { margin: 1rem 0 2rem; overflow-x: auto; } figcaption { font-weight: 600; margin-bottom: .5rem; }
 </style></head><body>
 <h1>concurrency-bench report</h1>
@@ -243,6 +325,7 @@ figure { margin: 1rem 0 2rem; overflow-x: auto; } figcaption { font-weight: 600;
 ${capacitySection}
 ${chartList.map((c) => `<figure class="chart" data-file="${esc(c.file)}"><figcaption>${esc(c.title)}</figcaption>${c.svg}</figure>`).join('\n')}
 ${tables}
+${routesSection}
 <script>
 for (const table of document.querySelectorAll('table.sortable')) {
   for (const th of table.querySelectorAll('th')) {

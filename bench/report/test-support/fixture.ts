@@ -1,5 +1,5 @@
-// A results file built so the answers are known: who wins each workload, and by how much; and,
-// as a capacity run, what each variant's sweep says.
+// A results file built so the answers are known: who wins each workload, and by how much; as a
+// capacity run, what each variant's sweep says; with the mixes, what each request of a mix had.
 
 import { analyseSweep } from '../../capacity.js';
 import { cellFromRepetitions, summaryOf } from '../../measure.js';
@@ -13,7 +13,7 @@ import {
   type Results,
   type VariantResult,
 } from '../../results.js';
-import { offeredRps, parseRate } from '../../scenarios.js';
+import { describeMixes, HEAVY_CPU_PATH, offeredRps, parseRate } from '../../scenarios.js';
 
 /** requests/s per variant and workload, the figures the fixture is built from. */
 export const FIXTURE_RPS: Record<string, Record<string, number>> = {
@@ -48,7 +48,53 @@ export interface FixtureOptions {
   generatorSaturated?: string[];
   /** A run against two servers the suite did not start (FIXTURE_TARGETS) instead of the variants; no node-http. */
   targets?: boolean;
+  /**
+   * The mixes too (FIXTURE_MIXES), and offload among the variants (like single-loop on the other
+   * workloads); every cell with per-route figures and settings.mixes recorded, as the builtin
+   * generator and a version 5 run give them.
+   */
+  mixes?: boolean;
 }
+
+/** The quick and the heavy request of the built-in mixes, as results label them. */
+export const QUICK = 'GET /json';
+export const HEAVY = `GET ${HEAVY_CPU_PATH}`;
+
+/** A cell of a mix: requests/s, and per request p50 / p99 / p99.9 in ms (each repetition 2% either side, so the medians are these). */
+interface MixFigures {
+  rps: number;
+  routes: Record<string, [number, number, number]>;
+}
+
+/**
+ * The mixes' cells at 64 connections. A heavy request holds an event loop for tens of ms, so on
+ * single-loop, cluster and node-http GET /json waits behind it (p99 2 ms alone, 50–60 ms with 5%
+ * heavy); worker-pool's runs every request on a thread (8–9 ms either way); offload's stays on its
+ * loop (3 ms) while its heavy requests wait in its pool (150 ms). blocking is not measured on the mixes.
+ */
+export const FIXTURE_MIXES: Record<string, Record<string, MixFigures>> = {
+  mixed: {
+    'single-loop': { rps: 700, routes: { [QUICK]: [1, 58, 70], [HEAVY]: [27, 88, 95] } },
+    cluster: { rps: 800, routes: { [QUICK]: [1, 48, 60], [HEAVY]: [27, 80, 90] } },
+    'worker-pool': { rps: 650, routes: { [QUICK]: [3, 9.5, 12], [HEAVY]: [30, 115, 130] } },
+    offload: { rps: 690, routes: { [QUICK]: [0.8, 2.9, 4], [HEAVY]: [60, 140, 160] } },
+    'node-http': { rps: 690, routes: { [QUICK]: [1, 57, 68], [HEAVY]: [27, 90, 97] } },
+  },
+  'mixed@0%': {
+    'single-loop': { rps: 40_000, routes: { [QUICK]: [0.9, 2, 3] } },
+    cluster: { rps: 28_000, routes: { [QUICK]: [1, 2.4, 3.5] } },
+    'worker-pool': { rps: 18_000, routes: { [QUICK]: [3, 8, 10] } },
+    offload: { rps: 40_000, routes: { [QUICK]: [0.9, 2.1, 3.1] } },
+    'node-http': { rps: 22_000, routes: { [QUICK]: [1, 2, 3.2] } },
+  },
+  'mixed@5%': {
+    'single-loop': { rps: 700, routes: { [QUICK]: [1, 60, 72], [HEAVY]: [27, 90, 96] } },
+    cluster: { rps: 800, routes: { [QUICK]: [1, 50, 62], [HEAVY]: [27, 82, 92] } },
+    'worker-pool': { rps: 650, routes: { [QUICK]: [3, 9, 12], [HEAVY]: [30, 118, 130] } },
+    offload: { rps: 680, routes: { [QUICK]: [0.8, 3, 4.2], [HEAVY]: [60, 150, 170] } },
+    'node-http': { rps: 690, routes: { [QUICK]: [1, 55, 66], [HEAVY]: [27, 91, 98] } },
+  },
+};
 
 /** The offered rates of a capacity run: shares of each cell's closed-loop maximum. */
 export const FIXTURE_RATES = ['25%', '50%', '70%', '90%', '110%', '130%'];
@@ -118,6 +164,38 @@ function repetition(rps: number, scale: number, unfair = false, slowFirst = fals
   };
 }
 
+/** A route's latency from its p50, p99 and p99.9, scaled. */
+function routeLatency([p50, p99, p99_9]: [number, number, number], scale: number): Repetition['latencyMs'] {
+  return {
+    mean: p50 * scale,
+    p50: p50 * scale,
+    p90: ((p50 + p99) / 2) * scale,
+    p99: p99 * scale,
+    p99_9: p99_9 * scale,
+    p99_99: p99_9 * 1.2 * scale,
+    max: p99_9 * 1.5 * scale,
+  };
+}
+
+/**
+ * A repetition of a mix: each request its share of the answers, with its own latency; the whole
+ * cell's median the quick request's (most of the answers), its tail from p99 on the slowest
+ * request's (5% heavy answers are more than the 1% a p99 leaves).
+ */
+function mixRepetition(figures: MixFigures, shares: ReadonlyMap<string, number>, scale: number): Repetition {
+  const base = repetition(figures.rps, scale);
+  const routes = Object.entries(figures.routes).map(([label, latency]) => ({
+    label,
+    requests: Math.round(base.requests * (shares.get(label) ?? 0)),
+    non2xx: 0,
+    latencyMs: routeLatency(latency, scale),
+  }));
+  const [quick] = routes;
+  const slowest = (f: (l: Repetition['latencyMs']) => number) => Math.max(...routes.map((r) => f(r.latencyMs)));
+  const tail = { p99: slowest((l) => l.p99), p99_9: slowest((l) => l.p99_9), p99_99: slowest((l) => l.p99_99), max: slowest((l) => l.max) };
+  return quick === undefined ? base : { ...base, latencyMs: { ...quick.latencyMs, ...tail }, routes };
+}
+
 /** Which side ran out where a sweep missed, when not the server's CPU. */
 interface Limits {
   generatorBound: boolean;
@@ -169,11 +247,38 @@ function asTarget(r: Repetition, pid: number | null): Repetition {
     : { ...r, ...unknown };
 }
 
+/** The variants of a run: offload beside worker-pool, as the registry has it, in a run of the mixes. */
+function variantsOf(opts: FixtureOptions): Array<{ name: string; like: string; pid: number | null }> {
+  if (opts.targets) return FIXTURE_TARGETS.map((t) => ({ name: t.name, like: t.like, pid: t.pid }));
+  const names = Object.keys(FIXTURE_RPS).flatMap((name) => (opts.mixes && name === 'worker-pool' ? [name, 'offload'] : [name]));
+  return names.map((name) => ({ name, like: name === 'offload' ? 'single-loop' : name, pid: 1 }));
+}
+
+/** A variant's cells of the mixes (none where FIXTURE_MIXES has no figures for it). */
+function mixCells(variant: string, mixes: Results['settings']['mixes']): CellResult[] {
+  return Object.entries(FIXTURE_MIXES).flatMap(([workload, byVariant]) => {
+    const figures = byVariant[variant];
+    if (figures === undefined) return [];
+    const shares = new Map((mixes[workload]?.requests ?? []).map((r) => [r.label, r.share]));
+    return [
+      cellFromRepetitions(
+        { workload, connections: 64, pipelining: 1 },
+        [0.98, 1.02].map((scale) => mixRepetition(figures, shares, scale)),
+      ),
+    ];
+  });
+}
+
+/** A repetition of a workload of one request, with the per-route figure the builtin generator gives it. */
+function oneRoute(r: Repetition, label: string | undefined): Repetition {
+  return label === undefined ? r : { ...r, routes: [{ label, requests: r.requests, non2xx: r.non2xx, latencyMs: r.latencyMs }] };
+}
+
 export function fixtureResults(opts: FixtureOptions = {}): Results {
-  const servers: Array<{ name: string; like: string; pid: number | null }> = opts.targets
-    ? FIXTURE_TARGETS.map((t) => ({ name: t.name, like: t.like, pid: t.pid }))
-    : Object.keys(FIXTURE_RPS).map((name) => ({ name, like: name, pid: 1 }));
+  const servers = variantsOf(opts);
   const variants = servers.map((s) => s.name);
+  const workloads = ['plaintext', 'json', 'cpu', 'io', 'echo', ...(opts.mixes ? Object.keys(FIXTURE_MIXES) : [])];
+  const mixes = opts.mixes ? describeMixes(workloads) : {};
   return {
     schema: RESULTS_SCHEMA,
     version: RESULTS_VERSION,
@@ -196,7 +301,7 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
     settings: {
       profile: 'quick',
       variants,
-      workloads: ['plaintext', 'json', 'cpu', 'io', 'echo'],
+      workloads,
       connections: [64],
       pipelining: [1],
       durationSec: 3,
@@ -204,7 +309,7 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
       repetitions: 2,
       capacity: opts.capacity ? { rates: FIXTURE_RATES, refine: 0, sloP99Ms: { ...FIXTURE_SLO_P99_MS }, arrivals: 'poisson' } : null,
       targets: opts.targets ? FIXTURE_TARGETS.map(({ name, url, pid }) => ({ name, url, pid })) : null,
-      mixes: {},
+      mixes,
       app: null,
     },
     variants: servers.map(
@@ -214,21 +319,27 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
         verification: { ok: true, failures: [] },
         pids: pid === null ? [] : [pid],
         info: opts.targets ? { url: FIXTURE_TARGETS.find((t) => t.name === name)?.url ?? '' } : { ...FIXTURE_INFO[name] },
-        cells: Object.entries(FIXTURE_RPS[like] ?? {}).map(([workload, rps]): CellResult => {
-          const has = (list?: string[]) => list?.includes(`${name}/${workload}`) ?? false;
-          const observe = (r: Repetition) => (opts.targets ? asTarget(r, pid) : r);
-          const reps = [0.98, 1.02].map((scale) => observe(repetition(rps, scale, has(opts.unfair), has(opts.slowFirstResponse), has(opts.starved))));
-          let cell = cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, reps);
-          if (has(opts.clientBound)) cell = { ...cell, clientBound: true, bottleneck: 'loadgen' };
-          return opts.capacity
-            ? swept(
-                cell,
-                FIXTURE_SHAPES[like] ?? plateau,
-                { generatorBound: has(opts.generatorBound), generatorSaturated: has(opts.generatorSaturated) },
-                observe,
-              )
-            : cell;
-        }),
+        cells: Object.entries(FIXTURE_RPS[like] ?? {})
+          .map(([workload, rps]): CellResult => {
+            const has = (list?: string[]) => list?.includes(`${name}/${workload}`) ?? false;
+            const label = mixes[workload]?.requests[0]?.label;
+            const observe = (r: Repetition) => {
+              const counted = opts.mixes ? oneRoute(r, label) : r;
+              return opts.targets ? asTarget(counted, pid) : counted;
+            };
+            const reps = [0.98, 1.02].map((scale) => observe(repetition(rps, scale, has(opts.unfair), has(opts.slowFirstResponse), has(opts.starved))));
+            let cell = cellFromRepetitions({ workload, connections: 64, pipelining: 1 }, reps);
+            if (has(opts.clientBound)) cell = { ...cell, clientBound: true, bottleneck: 'loadgen' };
+            return opts.capacity
+              ? swept(
+                  cell,
+                  FIXTURE_SHAPES[like] ?? plateau,
+                  { generatorBound: has(opts.generatorBound), generatorSaturated: has(opts.generatorSaturated) },
+                  observe,
+                )
+              : cell;
+          })
+          .concat(opts.mixes ? mixCells(name, mixes) : []),
       }),
     ),
   };
