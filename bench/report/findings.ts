@@ -62,11 +62,14 @@ const LATE_FIRST_MS = 100;
 type Info = Record<string, string | number>;
 type Fairness = NonNullable<Repetition['fairness']>;
 
-/** The path of a workload's first request, as the run recorded it (or as the built-in workload has it). */
+/**
+ * The path of a workload that sends one request, as the run recorded it (or as the built-in
+ * workload has it); '' for a mix, whose figures no one request's path explains.
+ */
 function workloadPath(results: Results, name: string): string {
-  const recorded = results.settings.mixes[name]?.requests[0]?.path;
-  if (recorded !== undefined) return recorded;
-  return Object.hasOwn(workloads, name) ? (workloads[name as WorkloadName].requests[0]?.path ?? '') : '';
+  const requests: ReadonlyArray<{ path: string }> | undefined =
+    results.settings.mixes[name]?.requests ?? (Object.hasOwn(workloads, name) ? workloads[name as WorkloadName].requests : undefined);
+  return requests?.length === 1 ? (requests[0]?.path ?? '') : '';
 }
 
 /** What a variant reported about itself on start; empty when it never started. */
