@@ -91,7 +91,7 @@ function medianFairness(cell: CellResult): Fairness | undefined {
   return all[Math.floor((all.length - 1) / 2)];
 }
 
-function unfairness(workload: string, r: Row, info: Info): string | undefined {
+function unfairness(workload: string, r: Row, info: Info, heavyMix: boolean): string | undefined {
   if (r.jain === undefined || r.cell === undefined) return undefined;
   const f = medianFairness(r.cell);
   const starved = f !== undefined && f.median > 0 && f.min < STARVED_SHARE * f.median;
@@ -102,6 +102,11 @@ function unfairness(workload: string, r: Row, info: Info): string | undefined {
     cause =
       "piscina's default queue (queue=piscina) puts a task it could not dispatch back at its tail, so some requests are passed over again and again; " +
       '--queue fifo, now the default, serves them in the order they came';
+  else if (heavyMix && info.offloads !== undefined)
+    cause =
+      'a connection that drew a heavy request waits for it in the pool, first in, first out, while the others go on with quick ones on the event loop; ' +
+      'in a closed loop the pool queue holds most connections most of the time (Little’s law: heavy answers per second × their latency), so a connection ' +
+      'is served as often as its draws were light. The per-route figures say what each kind of request waited';
   else if (r.variant === 'cluster' && info.schedule === 'os')
     cause = 'with schedule=os the kernel spread the connections over the workers unevenly, and each connection stays with its worker';
   else
@@ -345,7 +350,9 @@ function heavyShareFinding(series: HeavyShareSeries, workload: string, share: nu
   });
   const byTail = [...rows].sort((a, b) => a.after - b.after);
   const [best, second] = byTail;
-  const worst = byTail.at(-1);
+  // The sentence leads with one event loop, the model whose quick requests wait behind heavy
+  // ones, when it was measured and is not the best; else with the worst.
+  const worst = rows.find((r) => r.variant === 'single-loop' && r !== best) ?? byTail.at(-1);
   if (best === undefined || worst === undefined) return undefined;
   const quick = series.quick;
   let sentence = `${workload}: on ${worst.variant} ${where}, ${pct(share)} heavy requests ${moved(quick, worst.before, worst.after)}`;
@@ -519,7 +526,9 @@ export function findings(results: Results): string[] {
     for (const r of table.rows) {
       if (r.status !== 'ok') continue;
       const info = infoOf(results, r.variant);
-      for (const f of [unfairness(table.workload, r, info), lateFirstResponses(table.workload, r, info)]) if (f !== undefined) out.push(f);
+      const mix = results.settings.mixes[table.workload]?.requests ?? [];
+      const heavyMix = mix.some((q) => q.heavy) && mix.some((q) => !q.heavy);
+      for (const f of [unfairness(table.workload, r, info, heavyMix), lateFirstResponses(table.workload, r, info)]) if (f !== undefined) out.push(f);
       const s = r.cell?.status === 'ok' ? r.cell.summary : undefined;
       if (r.bottleneck === 'both' && s !== undefined)
         bothSaturated.push(
