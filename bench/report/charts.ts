@@ -47,6 +47,19 @@ function perWorkload(values: object[], workloadOrder: string[], spec: Record<str
 }
 
 /** Rows of one kind only: the capacity charts keep a workload's curves and its reference lines in one data set, as a facet needs. */
+/** A bar per variant for `field`, with a whisker from `min` to `max`: a median and the spread of the repetitions. */
+function barsWithWhiskers(field: string, title: string, variants: string[], color: object): Record<string, unknown> {
+  return {
+    layer: [
+      { mark: 'bar', encoding: { x: { field: 'variant', type: 'nominal', axis: null, sort: variants }, y: { field, type: 'quantitative', title }, color } },
+      {
+        mark: { type: 'rule', color: '#333' },
+        encoding: { x: { field: 'variant', type: 'nominal', sort: variants }, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } },
+      },
+    ],
+  };
+}
+
 const only = (kind: string) => [{ filter: { field: 'kind', equal: kind } }];
 
 /**
@@ -182,22 +195,7 @@ async function routeCharts(results: Results, color: object, variants: string[]):
         perWorkload(
           bars,
           tables.map((t) => t.workload),
-          {
-            layer: [
-              {
-                mark: 'bar',
-                encoding: {
-                  x: { field: 'variant', type: 'nominal', axis: null, sort: variants },
-                  y: { field: 'ms', type: 'quantitative', title: 'quick request p99 (ms)' },
-                  color,
-                },
-              },
-              {
-                mark: { type: 'rule', color: '#333' },
-                encoding: { x: { field: 'variant', type: 'nominal', sort: variants }, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } },
-              },
-            ],
-          },
+          barsWithWhiskers('ms', 'quick request p99 (ms)', variants, color),
         ),
       ),
     });
@@ -254,24 +252,7 @@ export async function charts(results: Results): Promise<Chart[]> {
   out.push({
     file: 'throughput.svg',
     title: `Requests/s per variant, by workload (${at.connections} connections; median, whiskers min–max)`,
-    svg: await render(
-      perWorkload(bars, results.settings.workloads, {
-        layer: [
-          {
-            mark: 'bar',
-            encoding: {
-              x: { field: 'variant', type: 'nominal', axis: null, sort: variants },
-              y: { field: 'rps', type: 'quantitative', title: 'requests/s' },
-              color,
-            },
-          },
-          {
-            mark: { type: 'rule', color: '#333' },
-            encoding: { x: { field: 'variant', type: 'nominal', sort: variants }, y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } },
-          },
-        ],
-      }),
-    ),
+    svg: await render(perWorkload(bars, results.settings.workloads, barsWithWhiskers('rps', 'requests/s', variants, color))),
   });
 
   const spectrum = rows.flatMap((r) =>
