@@ -12,7 +12,7 @@ import { sampleAlternately } from './alternate.js';
 import { type CompareOptions, type ComparisonReport, compare, renderMarkdown } from './compare.js';
 import { formatInt } from './format.js';
 import { serveArgv } from './lib/processes.js';
-import { announce, openRun, Progress, recordedSettings, start, verifyOnce } from './lifecycle.js';
+import { announce, openRun, Progress, recordedSettings, serveFlags, start, verifyOnce } from './lifecycle.js';
 import type { LoadGenerator } from './loadgen/types.js';
 import { cellsOf, type OkVariant, type Results, whyNot, writeFileAtomic } from './results.js';
 import { buildMatrix, type RunSettings } from './scenarios.js';
@@ -98,7 +98,8 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
       head: run.add('head', { gitSha: run.environment.gitSha ?? 'working tree' }),
     };
     const cli: Record<Side, string> = { base: built.cli, head: CBENCH };
-    const argv = (side: Side, variant: string) => opts.serverArgv?.(side, variant, cli[side]) ?? serveArgv(variant, [], cli[side]);
+    const argv = (side: Side, variant: string) =>
+      opts.serverArgv?.(side, variant, cli[side]) ?? serveArgv(variant, serveFlags(variant, { workers: opts.settings.workers }), cli[side]);
     try {
       const s = opts.settings;
       const cells = buildMatrix(s);

@@ -5,6 +5,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { isVariantName, variants } from '../servers/variants/registry.js';
 import { firstLine } from '../shared/first-line.js';
 import { parseInfo } from '../shared/serve-protocol.js';
 import { formatDuration } from './format.js';
@@ -30,8 +31,8 @@ import { type Verification, type VerifyScope, verifyServer } from './verify.js';
 
 /** A run's settings as results.json records them: the knobs, what each workload sent, and the app. */
 export function recordedSettings(profile: string, s: RunSettings): Settings {
-  const { catalog, app, ...knobs } = s;
-  return { profile, ...knobs, mixes: describeMixes(s.workloads, catalog), app: app ?? null };
+  const { catalog, app, workers, ...knobs } = s;
+  return { profile, ...knobs, mixes: describeMixes(s.workloads, catalog), app: app ?? null, workers: workers ?? null };
 }
 
 /** What a run is opened with. */
@@ -140,6 +141,8 @@ export interface StartOptions {
   argv?: string[] | undefined;
   /** The app every variant serves, if any. */
   app?: string | null | undefined;
+  /** Processes or threads, for a variant that has them (`--workers`); its default otherwise. */
+  workers?: number | null | undefined;
   /** What verification checks besides what every variant must do (an app's requests). */
   verify?: VerifyScope | undefined;
 }
@@ -149,11 +152,19 @@ function lastLines(text: string, n = 20): string[] {
   return text.trimEnd().split('\n').slice(-n);
 }
 
+/** The `cbench serve` flags a run adds for a variant: its app, and its workers when it has any. */
+export function serveFlags(variant: string, opts: Pick<StartOptions, 'app' | 'workers'>): string[] {
+  const usesWorkers = isVariantName(variant) && variants[variant].usesWorkers;
+  return [
+    ...(opts.app === null || opts.app === undefined ? [] : ['--app', opts.app]),
+    ...(opts.workers === null || opts.workers === undefined || !usesWorkers ? [] : ['--workers', String(opts.workers)]),
+  ];
+}
+
 /** Starts a variant's server and waits until it listens. Never throws for the server's sake: a failed start is a value. */
 export async function start(variant: string, opts: StartOptions): Promise<Started> {
   try {
-    const app = opts.app === null || opts.app === undefined ? [] : ['--app', opts.app];
-    return { status: 'ok', server: await startServer(variant, { pin: opts.pin, argv: opts.argv ?? serveArgv(variant, app) }) };
+    return { status: 'ok', server: await startServer(variant, { pin: opts.pin, argv: opts.argv ?? serveArgv(variant, serveFlags(variant, opts)) }) };
   } catch (e) {
     if (!(e instanceof StartError)) return { status: 'failed', reason: `did not start: ${firstLine(e)}`, output: [] };
     // The reason ends with the server's last word, usually what went wrong.

@@ -218,7 +218,7 @@ async function measureRun(
   ctx: CellContext,
 ): Promise<{ repetitions: Repetition[] } | { reason: string; repetitions: Repetition[] }> {
   try {
-    if (ctx.settings.warmupSec > 0) await ctx.loadgen.run({ ...target, durationSec: ctx.settings.warmupSec });
+    if (ctx.settings.warmupSec > 0) await ctx.loadgen.run({ ...target, durationSec: ctx.settings.warmupSec, seed: 0 });
   } catch (e) {
     return { reason: `warm-up failed: ${firstLine(e)}`, repetitions: [] };
   }
@@ -233,8 +233,9 @@ async function measureRun(
     rss?.start();
     let sample: LoadSample;
     try {
-      // Each repetition its own seed: arrivals differ between repetitions and repeat between runs.
-      sample = await ctx.loadgen.run({ ...target, durationSec: ctx.settings.durationSec, ...(target.rate === undefined ? {} : { seed: r + 1 }) });
+      // Each repetition its own seed: arrivals and a mix's draws differ between repetitions (so
+      // where the heavy requests fall is not the same every time) and repeat between runs.
+      sample = await ctx.loadgen.run({ ...target, durationSec: ctx.settings.durationSec, seed: r + 1 });
     } catch (e) {
       rss?.stop();
       return { reason: `load generator failed: ${firstLine(e)}`, repetitions };

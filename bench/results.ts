@@ -291,6 +291,8 @@ export const settingsSchema = z.object({
     .default({}),
   /** The app module every variant served (`--app`), or null for the built-in routes alone. */
   app: z.string().nullable().default(null),
+  /** Processes or threads asked of the variants that have them (`--workers`), or null for their default; what each ran is in its `info`. */
+  workers: z.number().int().positive().nullable().default(null),
   /** Servers the suite did not start (--target), measured instead of variants; null otherwise. */
   targets: z
     .array(z.object({ name: z.string(), url: z.string(), pid: z.number().int().positive().nullable() }))

@@ -92,6 +92,8 @@ describe('scenario matrix', () => {
 
   it('expands every mix, and only the mixes, once per heavy share; the mixes profile is both built-in mixes at 0, 1, 5 and 20%', () => {
     expect(expandHeavyShares(['json', 'mixed', 'cpu'], [0, 20])).toEqual(['json', 'mixed@0%', 'mixed@20%', 'cpu']);
+    // A mix named at a share counts as the mix; each cell once.
+    expect(expandHeavyShares(['mixed', 'mixed@5%', 'mixed-io@0%'], [5, 5, 50])).toEqual(['mixed@5%', 'mixed@50%', 'mixed-io@5%', 'mixed-io@50%']);
     expect(profiles.mixes.workloads).toEqual(['mixed@0%', 'mixed@1%', 'mixed@5%', 'mixed@20%', 'mixed-io@0%', 'mixed-io@1%', 'mixed-io@5%', 'mixed-io@20%']);
   });
 

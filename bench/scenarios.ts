@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
-import { AppError, type LoadedApp } from '../servers/routes/app.js';
+import { AppError, type AppOutline } from '../servers/routes/app.js';
 import { CPU_HEAVY_PATHS } from '../servers/routes/routes.js';
 
 /** One request of a workload, and how often it is drawn. */
@@ -122,7 +122,7 @@ export function resolveWorkload(name: string, catalog: Catalog = workloads): Wor
  * route, named by its path (`/hello`). A request is heavy when its route is marked `cpu: true` (or
  * it goes to a built-in CPU-heavy route the app does not claim).
  */
-export function appCatalog(app: LoadedApp): Record<string, Workload> {
+export function appCatalog(app: AppOutline): Record<string, Workload> {
   const heavy = (method: string, path: string): boolean => {
     const bare = path.split('?')[0] ?? path;
     const route = app.routes.get(`${method} ${bare}`) ?? (method === 'HEAD' ? app.routes.get(`GET ${bare}`) : undefined);
@@ -156,12 +156,18 @@ export function appCatalog(app: LoadedApp): Record<string, Workload> {
   return out;
 }
 
-/** Every mix among `names` (those with heavy and other requests) once per share in `percents`; other workloads as they are. */
+/**
+ * Every mix among `names` (those with heavy and other requests; `mixed@5%` counts as `mixed`) once
+ * per share in `percents`; other workloads as they are; each name once.
+ */
 export function expandHeavyShares(names: readonly string[], percents: readonly number[], catalog: Catalog = workloads): string[] {
-  return names.flatMap((name) => {
-    const w = Object.hasOwn(catalog, name) ? catalog[name] : undefined;
-    return w !== undefined && hasHeavyShare(w) ? percents.map((p) => withHeavyShareName(name, p)) : [name];
+  const out = names.flatMap((name) => {
+    const { base } = heavyShareOf(name);
+    const w = Object.hasOwn(catalog, name) ? catalog[name] : Object.hasOwn(catalog, base) ? catalog[base] : undefined;
+    const mix = Object.hasOwn(catalog, name) ? name : base;
+    return w !== undefined && hasHeavyShare(w) ? percents.map((p) => withHeavyShareName(mix, p)) : [name];
   });
+  return [...new Set(out)];
 }
 
 /** A request's name in per-route figures: its method and target, numbered when the same one is in a mix twice. */
@@ -224,6 +230,8 @@ export interface RunSettings {
   catalog?: Catalog;
   /** The app module every variant serves (`--app`, an absolute path); null or absent for the built-in routes alone. */
   app?: string | null;
+  /** Processes or threads of the variants that have them (`--workers`); null or absent for their default (one per CPU they may use). */
+  workers?: number | null;
 }
 
 /** How a capacity sweep is driven and judged. */
@@ -272,7 +280,7 @@ export function offeredRps(spec: RateSpec, maxRps: number): number {
 export const PIPELINED_WORKLOADS: ReadonlySet<string> = new Set(['plaintext']);
 
 /** A profile: every setting but the variant list (every registered variant unless --variants says otherwise) and the targets. */
-export type Profile = Omit<RunSettings, 'variants' | 'targets' | 'catalog' | 'app'>;
+export type Profile = Omit<RunSettings, 'variants' | 'targets' | 'catalog' | 'app' | 'workers'>;
 
 /** The whole sweep. */
 const full: Profile = {

@@ -3,6 +3,7 @@
 
 import autocannon from 'autocannon';
 import { seededRandom } from '../../shared/random.js';
+import { readRunnerArg } from './runner-arg.js';
 
 /** A request of a mix: drawn for every request autocannon builds. */
 interface MixOption {
@@ -17,13 +18,16 @@ interface RunnerOptions {
   method: string;
   bodyBase64?: string;
   mix?: MixOption[];
+  /** Seed of a mix's draws. */
+  seed?: number;
   connections: number;
   pipelining: number;
   durationSec: number;
 }
 
-const opts = JSON.parse(process.argv[2] ?? '{}') as RunnerOptions;
-const OCTETS = { 'content-type': 'application/octet-stream' };
+const opts = readRunnerArg<RunnerOptions>(process.argv[2]);
+/** A headers object of its own each time: autocannon writes Content-Length into the one it is given. */
+const octets = () => ({ 'content-type': 'application/octet-stream' });
 
 /**
  * A mix, as autocannon can run one: a single request whose setupRequest draws method, path and
@@ -31,10 +35,10 @@ const OCTETS = { 'content-type': 'application/octet-stream' };
  * list of requests wraps (every request, with one), so the draws come from one seeded sequence
  * for all connections, in the order requests are built, not from one per connection.
  */
-function mixRequests(mix: MixOption[]) {
+function mixRequests(mix: MixOption[], seed: number) {
   const total = mix.reduce((n, e) => n + e.weight, 0);
   const entries = mix.map((e) => ({ method: e.method, path: e.path, ...(e.bodyBase64 === undefined ? {} : { body: Buffer.from(e.bodyBase64, 'base64') }) }));
-  const random = seededRandom(1);
+  const random = seededRandom(seed);
   const draw = () => {
     let x = random() * total;
     for (let i = 0; i < mix.length; i++) {
@@ -48,8 +52,8 @@ function mixRequests(mix: MixOption[]) {
       setupRequest: (req: Record<string, unknown>) => {
         const e = draw();
         return e.body === undefined
-          ? { ...req, method: e.method, path: e.path, body: undefined }
-          : { ...req, method: e.method, path: e.path, body: e.body, headers: OCTETS };
+          ? { ...req, method: e.method, path: e.path, body: undefined, headers: {} }
+          : { ...req, method: e.method, path: e.path, body: e.body, headers: octets() };
       },
     },
   ];
@@ -61,8 +65,12 @@ autocannon(
   {
     url: opts.url,
     method: opts.method,
-    ...(opts.bodyBase64 === undefined ? {} : { body: Buffer.from(opts.bodyBase64, 'base64'), headers: OCTETS }),
-    ...(opts.mix === undefined ? {} : { requests: mixRequests(opts.mix) }),
+    // A mix sets each request's method, path, body and headers itself.
+    ...(opts.mix === undefined
+      ? opts.bodyBase64 === undefined
+        ? {}
+        : { body: Buffer.from(opts.bodyBase64, 'base64'), headers: octets() }
+      : { requests: mixRequests(opts.mix, opts.seed ?? 1) }),
     connections: opts.connections,
     pipelining: opts.pipelining,
     duration: opts.durationSec,

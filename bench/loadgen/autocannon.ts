@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { builtModule } from '../../shared/built.js';
 import { spawnTracked } from '../lib/processes.js';
+import { runnerArg } from './runner-arg.js';
 import type { LatencyMs, LoadGenerator, LoadSample, LoadTarget } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -39,13 +40,16 @@ export const autocannonLoadgen: LoadGenerator<'autocannon'> = {
       method: first.method,
       ...base64(first.body),
       ...(more.length === 0 ? {} : { mix: t.workload.requests.map((r) => ({ method: r.method, path: r.path, weight: r.weight, ...base64(r.body) })) }),
+      ...(t.seed === undefined ? {} : { seed: t.seed }),
       connections: t.connections,
       pipelining: t.pipelining,
       durationSec: t.durationSec,
     };
-    const { child, output } = spawnTracked([...t.pin, process.execPath, RUNNER, JSON.stringify(options)]);
+    const { arg, cleanup } = runnerArg(options);
+    const { child, output } = spawnTracked([...t.pin, process.execPath, RUNNER, arg]);
     // 'close', not 'exit': only then has all of its output been read.
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    cleanup();
     const line = output()
       .split('\n')
       .find((l) => l.startsWith('{"result"'));

@@ -2,6 +2,7 @@
 // one JSON line: what it measured.
 
 import { type LoadOptions, type MixEntry, runLoad } from './engine.js';
+import { readRunnerArg } from './runner-arg.js';
 
 /** A request of a mix as it crosses the command line: its body in base64. */
 export type RunnerMixEntry = Omit<MixEntry, 'body'> & { bodyBase64?: string };
@@ -9,7 +10,7 @@ export type RunnerMixEntry = Omit<MixEntry, 'body'> & { bodyBase64?: string };
 /** LoadOptions as they cross the command line: bodies in base64. */
 export type RunnerOptions = Omit<LoadOptions, 'body' | 'mix'> & { bodyBase64?: string; mix?: RunnerMixEntry[] };
 
-const { bodyBase64, mix, ...rest } = JSON.parse(process.argv[2] ?? '{}') as RunnerOptions;
+const { bodyBase64, mix, ...rest } = readRunnerArg<RunnerOptions>(process.argv[2]);
 const fromBase64 = (b: string | undefined) => (b === undefined ? {} : { body: Buffer.from(b, 'base64') });
 const report = await runLoad({
   ...rest,

@@ -8,6 +8,7 @@ import { spawnTracked } from '../lib/processes.js';
 import { requestLabels, type Workload } from '../scenarios.js';
 import type { RunnerOptions } from './builtin-runner.js';
 import type { LoadReport } from './engine.js';
+import { runnerArg } from './runner-arg.js';
 import type { LoadGenerator, LoadSample, LoadTarget } from './types.js';
 
 const RUNNER = builtModule(import.meta.url, 'builtin-runner');
@@ -20,12 +21,14 @@ const TIMEOUT_SEC = 10;
  * duration that overstays its warm-up, window and drain by 10 s is killed by its pid.
  */
 export async function runBuiltin(options: RunnerOptions, pin: string[] = []): Promise<LoadReport> {
-  const { child, output } = spawnTracked([...pin, process.execPath, RUNNER, JSON.stringify(options)]);
+  const { arg, cleanup } = runnerArg(options);
+  const { child, output } = spawnTracked([...pin, process.execPath, RUNNER, arg]);
   const deadline =
     options.durationSec === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), (options.durationSec + 2 * options.timeoutSec + 10) * 1000);
   // 'close', not 'exit': only then has all of its output been read.
   const code = await new Promise<number | string | null>((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
   clearTimeout(deadline);
+  cleanup();
   const line = output()
     .split('\n')
     .find((l) => l.startsWith('{"report"'));

@@ -533,19 +533,21 @@ describe('a mix of requests', () => {
     }
     // A slow request answers no sooner than its delay; a quick one is held back only by those before it on its connection.
     expect(slow.latencyMs.p50).toBeGreaterThanOrEqual(SLOW_MS - 1);
-    expect(slow.latencyMs.p50).toBeLessThanOrEqual(slow.latencyMs.p99);
+    expect(fast.latencyMs.p50).toBeLessThan(slow.latencyMs.p50);
     expect(report.latencyMs.max).toBe(Math.max(fast.latencyMs.max, slow.latencyMs.max, bad.latencyMs.max));
   });
 
   it('repeats the same draws on every connection for the same seed, and others for another seed', async () => {
     const sequences = async (seed: number) => {
       const { port, paths } = await mixServer();
-      await run(options(port, { mix: MIX, connections: 3, requests: 60, seed }));
-      // Connections connect in any order: compare each one's first requests, as a sorted set.
-      return [...paths.values()].map((p) => p.slice(0, 15).join(' ')).sort();
+      await run(options(port, { mix: MIX, connections: 3, requests: 150, seed }));
+      // Connections connect in any order, and how many requests each sends depends on timing:
+      // compare each one's first 10 (every connection sends about 50).
+      return [...paths.values()].map((p) => p.slice(0, 10).join(' ')).sort();
     };
     const a = await sequences(7);
     expect(a).toHaveLength(3);
+    expect(a.every((s) => s.split(' ').length === 10)).toBe(true);
     // Each connection draws a sequence of its own.
     expect(new Set(a).size).toBe(3);
     expect(await sequences(7)).toEqual(a);

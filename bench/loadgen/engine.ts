@@ -598,6 +598,7 @@ class Generator {
     }
     if (this.opts.observeCpus !== undefined) this.cpusBusy0 = cpuBusySeconds(this.opts.observeCpus);
     if (this.opts.observeOwnCpus !== undefined) this.ownBusy0 = cpuBusySeconds(this.opts.observeOwnCpus);
+    this.non2xxAtStart = this.non2xxSoFar();
     this.cpu0 = process.cpuUsage();
     this.t0 = performance.now();
     if (this.opts.durationSec !== undefined) this.timers.push(setTimeout(() => this.endWindow(), this.opts.durationSec * 1000));
@@ -622,6 +623,7 @@ class Generator {
   private endWindow(): void {
     if (this.phase !== 'measuring') return;
     this.tEnd = performance.now();
+    this.non2xxInWindow = this.non2xxSoFar() - this.non2xxAtStart;
     const cpu = process.cpuUsage(this.cpu0);
     this.loadgenCpuSec = (cpu.user + cpu.system) / 1e6;
     if (this.opts.observePid !== undefined) {
@@ -698,6 +700,13 @@ class Generator {
 
   /** non2xx counts of readers replaced by a reconnect. */
   private lostNon2xx = 0;
+  /** Non-2xx answers at the window's start, and in it: a request's count is of its window, as `requests` is. */
+  private non2xxAtStart = 0;
+  private non2xxInWindow = 0;
+
+  private non2xxSoFar(): number {
+    return this.conns.reduce((n, c) => n + c.reader.non2xx, 0) + this.lostNon2xx;
+  }
 
   /** Per request of the mix; without a mix, the one request's figures are the run's. */
   private routeSamples(): RouteSample[] {
@@ -706,7 +715,7 @@ class Generator {
         {
           label: this.mix.labels[0] as string,
           requests: this.completed,
-          non2xx: this.conns.reduce((n, c) => n + c.reader.non2xx, 0) + this.lostNon2xx,
+          non2xx: this.non2xxInWindow,
           latencyMs: percentilesMs(this.latency),
         },
       ];

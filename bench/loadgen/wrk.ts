@@ -103,7 +103,8 @@ export const wrkLoadgen: LoadGenerator<'wrk'> = {
     const [first, ...more] = t.workload.requests;
     if (first === undefined) throw new Error('a workload without requests');
     let bodyFile = '';
-    if (first.body !== undefined) {
+    // A mix gives each request its body; wrk.format would lend the default one to those without.
+    if (first.body !== undefined && more.length === 0) {
       bodyFile = join(d, 'body.bin');
       writeFileSync(bodyFile, first.body);
     }

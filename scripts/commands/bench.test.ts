@@ -155,11 +155,24 @@ describe('cbench bench --app', () => {
 };
 `,
     );
-    const { code, stdout, stderr } = await cbench(['bench', '--profile', 'smoke', '--variants', 'single-loop,offload', '--app', app, '--out', out]);
+    const { code, stdout, stderr } = await cbench([
+      'bench',
+      '--profile',
+      'smoke',
+      '--variants',
+      'single-loop,offload',
+      '--app',
+      app,
+      '--no-pin',
+      '--workers',
+      '1',
+      '--out',
+      out,
+    ]);
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/^plan: 2 variants × 1 workloads → 2 cells/m);
     const results = readResults(lastRun());
-    expect(results.settings).toMatchObject({ workloads: ['my-mix'], app });
+    expect(results.settings).toMatchObject({ workloads: ['my-mix'], app, workers: 1 });
     expect(results.settings.mixes['my-mix']?.requests.map((r) => [r.label, r.share, r.heavy, r.bodyBytes])).toEqual([
       ['GET /quick', 0.8, false, 0],
       ['GET /sum?n=100000', 0.1, true, 0],
@@ -175,14 +188,16 @@ describe('cbench bench --app', () => {
       expect(cell.summary.routes?.every((r) => r.non2xx === 0)).toBe(true);
     }
     // offload sends the route the app marks cpu to its pool.
-    expect(results.variants[1]).toMatchObject({ name: 'offload', info: { offloads: '/cpu,GET:/sum' } });
+    expect(results.variants[1]).toMatchObject({ name: 'offload', info: { workers: 1, offloads: '/cpu,GET:/sum' } });
   });
 
-  it('refuses, at verification, an app whose answers are not what its workload expects', async () => {
+  it('refuses, at verification, an app whose answers are not what its workload expects, and exits though the app keeps a timer', async () => {
     const app = join(out, 'wrong.mjs');
     writeFileSync(
       app,
-      `export default {
+      `// A timer that would keep any process that imported this module running.
+setInterval(() => {}, 1000);
+export default {
   routes: { 'GET /a': () => ({ status: 200, contentType: 'text/plain', body: 'b' }), 'GET /broken': () => { throw new Error('no'); } },
   workloads: { w: [{ method: 'GET', path: '/a', expect: { body: 'a' } }, { method: 'GET', path: '/broken' }] },
 };
@@ -203,6 +218,9 @@ describe('cbench bench: flags of capacity runs and targets', () => {
     [['--app', 'no-such-app.mjs'], /app no-such-app\.mjs: no such file/],
     [['--app', 'package.json'], /an app is an ES module/],
     [['--app', 'examples/app.mjs', '--against', 'HEAD'], /--against builds another tree, which may not serve --app/],
+    [['--app', 'examples/app.mjs', '--target', 'http://127.0.0.1:1'], /--app is served by the variants the suite starts/],
+    [['--workers', '2', '--target', 'http://127.0.0.1:1'], /--workers is for the variants the suite starts/],
+    [['--workers', '0'], /expected an integer from 1 to 1024/],
     [['--target', 'ftp://127.0.0.1:21'], /only http:\/\/ targets/],
     [['--target', 'http://127.0.0.1:8080/api'], /give the origin only/],
     [['--target', 'a=http://127.0.0.1:1', '--target', 'a=http://127.0.0.1:2'], /two targets named a/],

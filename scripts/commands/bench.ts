@@ -14,6 +14,7 @@ import {
   expandHeavyShares,
   HEAVY_SHARES,
   hasHeavyShare,
+  heavyShareOf,
   type ProfileName,
   parseRate,
   profileNames,
@@ -24,8 +25,8 @@ import {
   workloadNames,
 } from '../../bench/scenarios.js';
 import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
-import { AppError, loadApp } from '../../servers/routes/app.js';
-import { variantNames } from '../../servers/variants/registry.js';
+import { AppError } from '../../servers/routes/app.js';
+import { variantNames, variants } from '../../servers/variants/registry.js';
 import { firstLine } from '../../shared/first-line.js';
 import { CommandFailed, EXIT_USAGE, integer, intList, listOf, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
 
@@ -36,6 +37,7 @@ interface BenchFlags {
   workloads?: string[];
   heavyShare?: number[] | true;
   app?: string;
+  workers?: number;
   connections?: number[];
   pipelining?: number[];
   duration?: number;
@@ -80,6 +82,12 @@ export function register(program: Command): void {
         '--heavy-share [percents]',
         `measure every chosen mix with its heavy requests at each of these shares of the draws (default ${HEAVY_SHARES.join(',')})`,
       ).argParser(percentList),
+    )
+    .addOption(
+      new Option(
+        '--workers <n>',
+        `processes or threads of ${variantNames.filter((n) => variants[n].usesWorkers).join(', ')} (default: one per CPU the server may use)`,
+      ).argParser(integer(1, 1024)),
     )
     .addOption(new Option('--app <file>', 'an ES module of your own routes (and workloads) that every variant serves; its workloads join the built-in ones'))
     .addOption(new Option('--connections <list>', 'comma-separated connection counts').argParser(intList))
@@ -128,6 +136,8 @@ export function register(program: Command): void {
       if (targets === null && !o.verify) usage('--no-verify is for --target: a variant is always verified');
       if (targets !== null && o.variants !== undefined) usage('--target measures the given servers instead of variants; leave out --variants');
       if (targets !== null && o.against !== undefined) usage('--against builds and starts variants; it does not measure a --target');
+      if (targets !== null && o.workers !== undefined) usage('--workers is for the variants the suite starts, not a --target');
+      if (targets !== null && o.app !== undefined) usage('--app is served by the variants the suite starts; a --target serves its own routes');
       if (o.app !== undefined && o.against !== undefined)
         usage('--against builds another tree, which may not serve --app; run each build with --app and `cbench compare` the two runs');
       const app = o.app === undefined ? null : await loadChecked(o.app, usage);
@@ -149,6 +159,7 @@ export function register(program: Command): void {
         targets,
         catalog,
         app: app?.file ?? null,
+        workers: o.workers ?? null,
       };
       if (o.against === undefined) await plain(settings, o, app?.routes ?? new Set());
       else await ab(o.against, settings, o, cmd);
@@ -230,7 +241,8 @@ function percentList(value: string): number[] {
 /** The app, loaded and checked, with the workloads it adds and the routes it answers; a usage error with its one line otherwise. */
 async function loadChecked(file: string, usage: (m: string) => never): Promise<{ file: string; catalog: Catalog; routes: ReadonlySet<string> }> {
   try {
-    const app = await loadApp(file);
+    const { outlineApp } = await import('../../bench/app-outline.js');
+    const app = await outlineApp(file);
     return { file: app.file, catalog: appCatalog(app), routes: new Set(app.routes.keys()) };
   } catch (e) {
     if (e instanceof AppError) usage(e.message);
@@ -248,7 +260,7 @@ function withShares(list: readonly string[], shares: number[] | true | undefined
     }
   }
   if (shares === undefined) return [...list];
-  if (!list.some((n) => Object.hasOwn(catalog, n) && hasHeavyShare(catalog[n] as NonNullable<Catalog[string]>)))
+  if (!list.some((n) => hasHeavyShare(resolveWorkload(heavyShareOf(n).base, catalog))))
     usage(`--heavy-share is for mixes of heavy and other requests (such as mixed, mixed-io); none of ${list.join(', ')} is one`);
   return expandHeavyShares(list, shares === true ? HEAVY_SHARES : shares, catalog);
 }

@@ -55,7 +55,9 @@ const CONNECTION_LINES = ['', 'Connection: close\r\n', 'Connection: keep-alive\r
 
 /** The response head, from the status line to the empty line. */
 export function responseHead(res: Response, bodyLength: number, connection: ConnectionHeader): string {
-  let head = `${statusLine(res.status)}Date: ${httpDate()}\r\nContent-Type: ${res.contentType}\r\nContent-Length: ${bodyLength}\r\n`;
+  // 204 and 304 have no body, and a 204 may not carry Content-Length (RFC 9110 §8.6).
+  const length = res.status === 204 || res.status === 304 ? '' : `Content-Length: ${bodyLength}\r\n`;
+  let head = `${statusLine(res.status)}Date: ${httpDate()}\r\nContent-Type: ${res.contentType}\r\n${length}`;
   if (res.headers !== undefined) for (const [name, value] of res.headers) head += `${name}: ${value}\r\n`;
   return `${head}${CONNECTION_LINES[connection]}\r\n`;
 }

@@ -52,6 +52,21 @@ describe('loading an app', () => {
       /weight 0 is not a number above 0/,
     ],
     [
+      'a workload that puts HEAD beside other methods',
+      () => module("export default { routes: { 'GET /a': () => ({}) }, workloads: { w: [{ method: 'HEAD', path: '/a' }, { method: 'GET', path: '/a' }] } };"),
+      /workload 'w': HEAD requests cannot be mixed with other methods/,
+    ],
+    [
+      'an expected status that is not a number',
+      () => module("export default { routes: { 'GET /a': () => ({}) }, workloads: { w: [{ method: 'GET', path: '/a', expect: { status: '201' } }] } };"),
+      /expect\.status "201" is not a status code/,
+    ],
+    [
+      'an expected body that is not a string',
+      () => module("export default { routes: { 'GET /a': () => ({}) }, workloads: { w: [{ method: 'GET', path: '/a', expect: { body: 5 } }] } };"),
+      /expect\.body is not a string/,
+    ],
+    [
       'a workload name with a comma',
       () => module("export default { routes: { 'GET /a': () => ({}) }, workloads: { 'a,b': [{ method: 'GET', path: '/a' }] } };"),
       /a name is letters, digits/,
@@ -99,6 +114,16 @@ describe("an app's handler", () => {
       'GET /bad-header': () => ({ status: 200, contentType: 'text/plain', body: 'x', headers: { 'X-Evil': 'a\r\nb' } }),
       'GET /slow': () => new Promise((resolve) => setTimeout(() => resolve({ status: 200, contentType: 'text/plain', body: 'late' }), 200)),
       'GET /informational': () => ({ status: 101, contentType: 'text/plain', body: '' }),
+      'GET /no-content': () => ({ status: 204, contentType: 'text/plain', body: 'oops' }),
+      'GET /odd-headers': async () => ({ status: 200, contentType: 'text/plain', body: 'x', headers: [null] }) as never,
+      'GET /named-headers': async () => ({ status: 200, contentType: 'text/plain', body: 'x', headers: [{ name: 'X-A', value: '1' }] }) as never,
+      'GET /getter': () => ({
+        status: 200,
+        contentType: 'text/plain',
+        get body(): string {
+          throw new Error('no body for you');
+        },
+      }),
     },
   });
   const fallback = () => ({ status: 404, contentType: 'text/plain', body: 'builtin' });
@@ -124,7 +149,7 @@ describe("an app's handler", () => {
 
   it('answers 500 for a response the server cannot write, and 503 when the handler takes longer than its timeout', async () => {
     const handle = appHandler({ file: 'x', routes: routesOf(app), workloads: {} }, fallback, 50);
-    for (const target of ['/sets-length', '/bad-header', '/informational'])
+    for (const target of ['/sets-length', '/bad-header', '/informational', '/no-content', '/odd-headers', '/named-headers', '/getter'])
       expect(((await handle({ method: 'GET', target, body: Buffer.alloc(0) })) as Response).status, target).toBe(500);
     const slow = (await handle({ method: 'GET', target: '/slow', body: Buffer.alloc(0) })) as Response;
     expect(slow.status).toBe(503);
@@ -153,3 +178,16 @@ function routesOf(app: { routes: Record<string, unknown> }) {
     }),
   );
 }
+
+describe('an app beside the built-in routes', () => {
+  it('leaves a built-in route its methods where the app takes others at the same path, and 405 names both', async () => {
+    const file = module("export default { routes: { 'GET /echo': () => ({ status: 200, contentType: 'text/plain', body: 'mine' }) } };");
+    const { handle } = await loadRoutes({ app: file });
+    const call = async (method: string) => (await handle({ method, target: '/echo', body: Buffer.from('back') })) as Response;
+    expect(text(await call('GET'))).toBe('mine');
+    expect(text(await call('POST'))).toBe('back');
+    const neither = await call('PUT');
+    expect(neither.status).toBe(405);
+    expect(neither.headers).toEqual([['Allow', 'GET, HEAD, POST']]);
+  });
+});

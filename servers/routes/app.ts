@@ -64,24 +64,33 @@ export function defineApp<const T extends App>(app: T): T {
 /** An app that cannot be served, with the one line that says why. */
 export class AppError extends Error {}
 
-/** A route of a loaded app. */
-export interface LoadedRoute {
+/** A route of an app, as the harness needs to know it: no handler. */
+export interface RouteOutline {
   /** `GET /hello` */
   readonly key: string;
   readonly method: string;
   readonly path: string;
   readonly cpu: boolean;
+}
+
+/** A route of a loaded app. */
+export interface LoadedRoute extends RouteOutline {
   readonly handler: AppHandler;
 }
 
-/** An app module, loaded and checked. */
-export interface LoadedApp {
+/** What an app declares, without its code: plain data that crosses to another thread or process. */
+export interface AppOutline {
   /** Absolute path of the module. */
   readonly file: string;
   /** By `METHOD /path`. */
-  readonly routes: ReadonlyMap<string, LoadedRoute>;
-  /** Its workloads, each request with its weight (1 when it gave none). */
+  readonly routes: ReadonlyMap<string, RouteOutline>;
+  /** Its workloads, each request with its weight (1 when it gave none) and only the fields an app request has. */
   readonly workloads: Readonly<Record<string, ReadonlyArray<AppWorkloadRequest & { weight: number }>>>;
+}
+
+/** An app module, loaded and checked. */
+export interface LoadedApp extends AppOutline {
+  readonly routes: ReadonlyMap<string, LoadedRoute>;
 }
 
 const ROUTE_KEY = /^([A-Z][A-Z0-9!#$%&'*+.^_`|~-]*) (\/[^\s?#]*)$/;
@@ -133,8 +142,25 @@ export async function loadApp(file: string): Promise<LoadedApp> {
         throw new AppError(`${at}: weight ${JSON.stringify(r.weight)} is not a number above 0`);
       if (r.body !== undefined && typeof r.body !== 'string' && !(r.body instanceof Uint8Array))
         throw new AppError(`${at}: body is neither a string nor bytes`);
-      return { ...r, method: r.method, path: r.path, weight };
+      const expect = r.expect as { status?: unknown; body?: unknown } | undefined;
+      if (expect !== undefined && (expect === null || typeof expect !== 'object')) throw new AppError(`${at}: expect is not { status?, body? }`);
+      const status = expect?.status;
+      if (status !== undefined && !(typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599))
+        throw new AppError(`${at}: expect.status ${JSON.stringify(status)} is not a status code (an integer from 100 to 599)`);
+      if (expect?.body !== undefined && typeof expect.body !== 'string') throw new AppError(`${at}: expect.body is not a string`);
+      return {
+        method: r.method,
+        path: r.path,
+        weight,
+        ...(r.body === undefined ? {} : { body: r.body }),
+        ...(expect === undefined
+          ? {}
+          : { expect: { ...(status === undefined ? {} : { status }), ...(expect.body === undefined ? {} : { body: expect.body as string }) } }),
+      };
     });
+    // Whether a response has a body is known per connection of the load generator, not per request.
+    const heads = (workloads[name] ?? []).filter((r) => r.method === 'HEAD').length;
+    if (heads > 0 && heads < list.length) throw new AppError(`${where}: HEAD requests cannot be mixed with other methods`);
   }
   return { file: path, routes, workloads };
 }
@@ -168,19 +194,25 @@ function toResponse(r: unknown): Response | string {
   const { status, contentType, body, headers } = r as Partial<AppResponse>;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599)
     return `returned status ${JSON.stringify(status)}, not an integer from 200 to 599`;
+  if ((status === 204 || status === 304) && (typeof body === 'string' || body instanceof Uint8Array) && body.length > 0)
+    return `returned a body with status ${status}, which has none (RFC 9110 §15.3.5, §15.4.5)`;
   if (typeof contentType !== 'string' || !FIELD_VALUE.test(contentType)) return `returned contentType ${JSON.stringify(contentType)}, not a header value`;
   let bytes: string | Buffer;
   if (typeof body === 'string') bytes = body;
   else if (body instanceof Uint8Array) bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   else return `returned a body that is neither a string nor bytes (${typeof body})`;
   if (headers === undefined) return { status, contentType, body: bytes };
-  const list = Array.isArray(headers) ? (headers as ReadonlyArray<readonly [string, string]>) : Object.entries(headers as Record<string, string>);
-  for (const [name, value] of list) {
+  if (headers === null || typeof headers !== 'object') return 'returned headers that are neither an object nor a list of [name, value] pairs';
+  const list: unknown[] = Array.isArray(headers) ? headers : Object.entries(headers);
+  const fields: Array<readonly [string, string]> = [];
+  for (const entry of list) {
+    const [name, value] = Array.isArray(entry) && entry.length === 2 ? (entry as unknown[]) : [];
     if (typeof name !== 'string' || !TOKEN.test(name) || typeof value !== 'string' || !FIELD_VALUE.test(value))
-      return `returned a header that is not a valid field: ${JSON.stringify([name, value])}`;
+      return `returned a header that is not a valid [name, value] field: ${JSON.stringify(entry)}`;
     if (SERVER_FIELDS.has(name.toLowerCase())) return `set the ${name} header, which the server writes itself`;
+    fields.push([name, value]);
   }
-  return { status, contentType, body: bytes, headers: list.map(([n, v]) => [n, v] as const) };
+  return { status, contentType, body: bytes, headers: fields };
 }
 
 /** 503 for a handler that did not answer in time: the server is fine, the handler is stuck. */
@@ -206,10 +238,14 @@ export function appHandler<R extends RawRequest>(
     const path = q === -1 ? req.target : req.target.slice(0, q);
     const route = app.routes.get(`${req.method} ${path}`) ?? (req.method === 'HEAD' ? app.routes.get(`GET ${path}`) : undefined);
     if (route === undefined) {
+      const builtin = fallback(req);
       const methods = methodsByPath.get(path);
-      if (methods === undefined) return fallback(req);
-      const allow = methods.includes('GET') && !methods.includes('HEAD') ? [...methods, 'HEAD'] : methods;
-      return textResponse(405, 'Method Not Allowed\n', [['Allow', allow.join(', ')]]);
+      // A method the app lacks at its path goes to the built-in route there, if any; where
+      // neither takes it, 405 names what both take.
+      if (methods === undefined || builtin instanceof Promise || (builtin.status !== 404 && builtin.status !== 405)) return builtin;
+      const theirs = builtin.status === 405 ? (builtin.headers?.find(([n]) => n === 'Allow')?.[1].split(', ') ?? []) : [];
+      const allow = new Set([...methods, ...(methods.includes('GET') ? ['HEAD'] : []), ...theirs]);
+      return textResponse(405, 'Method Not Allowed\n', [['Allow', [...allow].join(', ')]]);
     }
     const headers = req.headers ?? NO_HEADERS;
     const request: AppRequest = {
@@ -220,13 +256,25 @@ export function appHandler<R extends RawRequest>(
       body: req.body,
     };
     const settle = (r: unknown): Response => {
-      const res = toResponse(r);
+      let res: Response | string;
+      try {
+        res = toResponse(r);
+      } catch (e) {
+        // A response whose getters throw: the handler's fault, not a reason to stop serving.
+        res = `returned a response that could not be read (${firstLine(e)})`;
+      }
       if (typeof res !== 'string') return res;
       report(route.key, `${res}; answered 500`);
       return INTERNAL_ERROR;
     };
     const fail = (e: unknown): Response => {
-      report(route.key, `threw: ${firstLine(e)}; answered 500`);
+      let why: string;
+      try {
+        why = firstLine(e);
+      } catch {
+        why = 'a value that cannot be printed';
+      }
+      report(route.key, `threw: ${why}; answered 500`);
       return INTERNAL_ERROR;
     };
     let out: unknown;

@@ -29,6 +29,8 @@ export default {
     'GET /throws': () => { throw new Error('broken on purpose'); },
     'GET /rejects': async () => { throw new Error('rejected on purpose'); },
     'GET /bad-status': () => ({ status: 'ok', contentType: 'text/plain', body: '' }),
+    'GET /bad-headers': async () => ({ status: 200, contentType: 'text/plain', body: 'x', headers: [null] }),
+    'GET /empty': () => ({ status: 204, contentType: 'text/plain', body: '' }),
     'GET /never': () => new Promise(() => {}),
   },
 };
@@ -82,7 +84,11 @@ describe.each(variantNames)('%s serves an app', (name) => {
       expect(await send(p, 'HEAD', '/hello')).toMatchObject({ status: 200, body: '' });
       expect(await send(p, 'DELETE', '/hello')).toMatchObject({ status: 405, headers: { allow: 'GET, HEAD' } });
 
-      for (const broken of ['/throws', '/rejects', '/bad-status']) expect((await send(p, 'GET', broken)).status, broken).toBe(500);
+      for (const broken of ['/throws', '/rejects', '/bad-status', '/bad-headers']) expect((await send(p, 'GET', broken)).status, broken).toBe(500);
+      const empty = await send(p, 'GET', '/empty');
+      expect(empty.status).toBe(204);
+      // A 204 carries no Content-Length (RFC 9110 §8.6).
+      expect(empty.headers['content-length']).toBeUndefined();
       const started = Date.now();
       const never = await send(p, 'GET', '/never');
       expect(never.status).toBe(503);

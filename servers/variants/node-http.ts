@@ -102,8 +102,9 @@ function send(res: ServerResponse, r: Response, close: boolean): void {
   const headers: Array<[string, string]> = [
     ['Server', SERVER_NAME],
     ['Content-Type', r.contentType],
-    ['Content-Length', String(length)],
   ];
+  // As the core: 204 and 304 have no body, and a 204 may not carry Content-Length.
+  if (r.status !== 204 && r.status !== 304) headers.push(['Content-Length', String(length)]);
   if (r.headers !== undefined) for (const [n, v] of r.headers) headers.push([n, v]);
   if (close) headers.push(['Connection', 'close']);
   res.writeHead(r.status, headers.flat());

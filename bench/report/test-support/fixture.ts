@@ -310,6 +310,7 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
       capacity: opts.capacity ? { rates: FIXTURE_RATES, refine: 0, sloP99Ms: { ...FIXTURE_SLO_P99_MS }, arrivals: 'poisson' } : null,
       targets: opts.targets ? FIXTURE_TARGETS.map(({ name, url, pid }) => ({ name, url, pid })) : null,
       mixes,
+      workers: null,
       app: null,
     },
     variants: servers.map(
