@@ -35,8 +35,11 @@ export const TOKEN = table((c) => isAlpha(c) || isDigit(c) || "!#$%&'*+-.^_`|~".
 /** field-content bytes (RFC 9110 §5.5): VCHAR, obs-text, SP and HTAB; never CR, LF, NUL or another CTL. */
 export const FIELD_VALUE = table((c) => c === HTAB || (c >= 0x20 && c !== 0x7f));
 
-/** request-target bytes: anything but whitespace and controls (RFC 9112 §3.2). */
-export const TARGET = table((c) => c > 0x20 && c !== 0x7f);
+/**
+ * request-target bytes: visible ASCII (RFC 9112 §3.2, RFC 3986 §2: a URI is ASCII; other bytes
+ * must be percent-encoded). Raw bytes from 0x80 up are refused, as llhttp refuses them.
+ */
+export const TARGET = table((c) => c > 0x20 && c < 0x7f);
 
 /** qdtext (RFC 9110 §5.6.4). */
 export const QDTEXT = table((c) => c === HTAB || c === SP || c === 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) || c >= 0x80);

@@ -34,6 +34,8 @@ export interface ConnectionOptions {
   closeGraceMs: number;
   /** Requests served on one connection before it closes; 0 for no limit. */
   maxRequestsPerConnection: number;
+  /** Methods implemented beside the standard ones (an app's own); any other is answered 501. */
+  methods?: ReadonlySet<string>;
 }
 
 /** The defaults; Node's own are 60 s headers, 300 s request, 5 s keep-alive. */
@@ -83,7 +85,7 @@ export class Connection {
     private readonly options: ConnectionOptions = DEFAULT_CONNECTION_OPTIONS,
     private readonly onClose: (c: Connection) => void = () => {},
   ) {
-    this.parser = new RequestParser(options.limits);
+    this.parser = new RequestParser(options.limits, options.methods === undefined ? {} : { methods: options.methods });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
     socket.on('end', () => this.onEnd());

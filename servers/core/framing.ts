@@ -39,6 +39,9 @@ const NO_LENGTH = -1;
 
 /** The framing fields of the head being scanned; reset for every request. */
 export class Framing {
+  /** The body limit: a Content-Length over it is refused at its field line, before the head ends. */
+  constructor(private readonly maxBodyBytes: number) {}
+
   private hostCount = 0;
   /** The Content-Length value, or NO_LENGTH; Infinity past 2^53. */
   private length = NO_LENGTH;
@@ -86,7 +89,7 @@ export class Framing {
    * in one `chunked` of codings we support (§6.1, §6.3), a body within the limit, and no
    * expectation but 100-continue (RFC 9110 §10.1.1).
    */
-  verdict(versionMinor: 0 | 1, maxBodyBytes: number): ParseErrorCode | null {
+  verdict(versionMinor: 0 | 1): ParseErrorCode | null {
     const v1 = versionMinor === 1;
     if (this.hostCount > 1) return 'host-repeated';
     if (v1 && this.hostCount === 0) return 'host-missing';
@@ -97,7 +100,6 @@ export class Framing {
       if (this.teChunkedCount > 1) return 'chunked-repeated';
       if (this.teUnknown) return 'transfer-coding-unsupported';
     }
-    if (this.length > maxBodyBytes) return 'content-length-too-large';
     if (v1 && this.expect === EXPECT_OTHER) return 'expectation-unsupported';
     return null;
   }
@@ -159,11 +161,33 @@ export class Framing {
     for (let p = vs; p < ve; p++) {
       const d = (b[p] as number) - 0x30;
       if (d < 0 || d > 9) return 'content-length-invalid';
-      // Past 2^53 the exact value no longer matters: it is far beyond any body limit.
-      value = value > Number.MAX_SAFE_INTEGER / 10 ? Infinity : value * 10 + d;
+      value = value * 10 + d;
+      // Judged left to right, as contentLengthSoFar judges a line not yet ended, so a value gets
+      // the same answer however its bytes arrive; and refused now rather than when the head is
+      // complete: nothing that follows could make it fit (nor overflow the arithmetic).
+      if (value > this.maxBodyBytes) return 'content-length-too-large';
     }
     if (this.length !== NO_LENGTH && this.length !== value) return 'content-length-conflict';
     this.length = value;
+    return null;
+  }
+
+  /**
+   * A Content-Length value whose line has not ended, [vs, e): refused as soon as its bytes are
+   * not digits or already exceed the body limit (a slow client's head need not be waited for).
+   */
+  contentLengthSoFar(b: Buffer, vs: number, e: number): ParseErrorCode | null {
+    let value = 0;
+    for (let p = vs; p < e; p++) {
+      const c = b[p] as number;
+      const d = c - 0x30;
+      // Whitespace may still end the value (OWS before CRLF), and a byte no field value may hold
+      // is the field line's fault, not the number's: judge only what came before either.
+      if (c <= 0x20 || c === 0x7f) break;
+      if (d < 0 || d > 9) return 'content-length-invalid';
+      value = value * 10 + d;
+      if (value > this.maxBodyBytes) return 'content-length-too-large';
+    }
     return null;
   }
 

@@ -37,6 +37,13 @@ const TARGET = TARGET_TABLE;
 const FIELD_VALUE = FIELD_VALUE_TABLE;
 const FRAMING_INITIAL = FRAMING_INITIAL_TABLE;
 
+/**
+ * The methods of RFC 9110 §9 and PATCH (RFC 5789): what a server implements unless told of more.
+ * CONNECT is among them only to be refused with its own reason (connect-unsupported).
+ */
+export const STANDARD_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+const NO_METHODS: ReadonlySet<string> = new Set();
+
 /** scan() found no end of the head in the bytes it was given: more are needed. */
 export const HEAD_INCOMPLETE = -1;
 /** scan() refused the head: `error` names the rule. */
@@ -92,7 +99,7 @@ export class HeadScanner {
   /** Where the first field line starts, or -1 while the request line is not complete. */
   headersStart = -1;
   fieldCount = 0;
-  readonly framing = new Framing();
+  readonly framing: Framing;
   /** The rule a refused head broke (after HEAD_ERROR). */
   error: ParseErrorCode = 'destroyed';
 
@@ -113,7 +120,16 @@ export class HeadScanner {
     private readonly limits: Readonly<ParserLimits>,
     /** false: every head through the resumable scanner alone (to compare the two, in tests and in bench:parser). */
     private readonly fastPath = true,
-  ) {}
+    /** Methods implemented beside the standard ones. */
+    private readonly extraMethods: ReadonlySet<string> = NO_METHODS,
+  ) {
+    this.framing = new Framing(limits.maxBodyBytes);
+  }
+
+  /** Whether the server implements `method`; the four commonest are constants from methodString, compared without a lookup. */
+  private implemented(method: string): boolean {
+    return method === 'GET' || method === 'POST' || method === 'HEAD' || method === 'PUT' || STANDARD_METHODS.has(method) || this.extraMethods.has(method);
+  }
 
   /**
    * Scans the head that starts at b[base], from where the last call stopped. Returns the head's
@@ -234,6 +250,16 @@ export class HeadScanner {
     for (;;) {
       if (p >= stop) {
         if (stop === limitEnd) return this.fail(this.headersStart < 0 ? 'request-line-too-long' : 'header-section-too-large');
+        // Bytes that already break a rule are refused now, not when the rest of the head comes
+        // (if it ever does): a version that cannot be one we support, or a Content-Length whose
+        // digits already exceed the body limit.
+        const early =
+          st === H_VERSION
+            ? versionSoFar(b, base + this.versionStart, p)
+            : st === H_VALUE && isContentLength(b, ls, ne)
+              ? this.framing.contentLengthSoFar(b, vs, p)
+              : null;
+        if (early !== null) return this.fail(early);
         this.hs = st;
         this.hp = p - base;
         this.lineStart = ls - base;
@@ -273,6 +299,8 @@ export class HeadScanner {
           const c = b[p];
           if (p === ls) return this.fail(c === CR && this.skippedEmptyLine ? 'empty-lines-before-request' : 'method-empty');
           if (c !== SP) return this.fail(c === CR || c === LF ? 'request-line-incomplete' : 'method-char');
+          // RFC 9110 §9.1: a method the server does not implement is refused as soon as it is read.
+          if (!this.implemented(methodString(b, ls, p))) return this.fail('method-not-implemented');
           this.methodEnd = p - base;
           this.targetStart = ++p - base;
         }
@@ -297,7 +325,8 @@ export class HeadScanner {
             st = H_VERSION;
             break;
           }
-          if (b[p] === LF) return this.fail('bare-lf');
+          // A version already ruled out by its bytes is what is wrong, whatever ends the line.
+          if (b[p] === LF) return this.fail(versionSoFar(b, base + this.versionStart, p) ?? 'bare-lf');
           const refused = this.requestLine(b, base, p);
           if (refused !== null) return this.fail(refused);
           p++;
@@ -361,7 +390,11 @@ export class HeadScanner {
             break;
           }
           const c = b[p];
-          if (c !== CR) return this.fail(c === LF ? 'bare-lf' : c === 0 ? 'field-value-nul' : 'field-value-char');
+          if (c !== CR) {
+            // A Content-Length already refused by its digits stays refused for that, as it is when its bytes arrive apart.
+            const cl = isContentLength(b, ls, ne) ? this.framing.contentLengthSoFar(b, vs, p) : null;
+            return this.fail(cl ?? (c === LF ? 'bare-lf' : c === 0 ? 'field-value-nul' : 'field-value-char'));
+          }
           ve = p++;
         }
         // falls through
@@ -370,7 +403,7 @@ export class HeadScanner {
             st = H_FIELD_LF;
             break;
           }
-          if (b[p] !== LF) return this.fail('bare-cr');
+          if (b[p] !== LF) return this.fail((isContentLength(b, ls, ne) ? this.framing.contentLengthSoFar(b, vs, ve) : null) ?? 'bare-cr');
           p++;
           while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
           nf++;
@@ -403,20 +436,10 @@ export class HeadScanner {
   /** RFC 9112 §3: the request line is scanned up to its CR at le; now its version, method and target form. */
   private requestLine(b: Buffer, base: number, le: number): ParseErrorCode | null {
     const p = base + this.versionStart;
-    if (
-      le - p !== 8 ||
-      b[p] !== 0x48 ||
-      b[p + 1] !== 0x54 ||
-      b[p + 2] !== 0x54 ||
-      b[p + 3] !== 0x50 ||
-      b[p + 4] !== 0x2f ||
-      !isDigit(b[p + 5]) ||
-      b[p + 6] !== 0x2e ||
-      !isDigit(b[p + 7])
-    ) {
-      return 'version-invalid';
-    }
-    if (b[p + 5] !== 0x31 || (b[p + 7] !== 0x31 && b[p + 7] !== 0x30)) return 'version-unsupported';
+    // Judged left to right, as versionSoFar judges a line not yet ended, so the answer does not
+    // depend on where the bytes were cut: the first byte that rules the version out decides.
+    const refused = versionSoFar(b, p, le) ?? (le - p !== 8 ? 'version-invalid' : null);
+    if (refused !== null) return refused;
     this.versionMinor = b[p + 7] === 0x31 ? 1 : 0;
     return this.methodAndTarget(b, base + this.lineStart, base + this.methodEnd, base + this.targetStart, base + this.targetEnd);
   }
@@ -424,6 +447,7 @@ export class HeadScanner {
   /** The method [ls, me) and request-target [ts, te) of a request line whose bytes and version are valid. */
   private methodAndTarget(b: Buffer, ls: number, me: number, ts: number, te: number): ParseErrorCode | null {
     this.method = methodString(b, ls, me);
+    if (!this.implemented(this.method)) return 'method-not-implemented';
     // RFC 9112 §3.2: origin-form, absolute-form, authority-form (CONNECT), asterisk-form (OPTIONS).
     const first = b[ts];
     if (this.method === 'CONNECT') return 'connect-unsupported';
@@ -488,6 +512,31 @@ function valueRun(b: Buffer, p: number, stop: number): number {
 }
 
 /** Returns a shared string for the common methods, so most requests allocate none for it. */
+/** RFC 9112 §2.3: the version bytes read so far, [s, e), can still become HTTP/1.0 or HTTP/1.1; else why not. */
+function versionSoFar(b: Buffer, s: number, e: number): ParseErrorCode | null {
+  const want = 'HTTP/1.';
+  for (let i = 0; s + i < e; i++) {
+    const c = b[s + i] as number;
+    if (i < 5 || i === 6) {
+      if (c !== want.charCodeAt(i)) return 'version-invalid';
+    } else if (i === 5 || i === 7) {
+      if (!isDigit(c)) return 'version-invalid';
+      if (i === 5 ? c !== 0x31 : c !== 0x30 && c !== 0x31) return 'version-unsupported';
+    } else {
+      return 'version-invalid';
+    }
+  }
+  return null;
+}
+
+const CONTENT_LENGTH = 'content-length';
+/** Whether the field name [ls, ne) is Content-Length, in any case. */
+function isContentLength(b: Buffer, ls: number, ne: number): boolean {
+  if (ne - ls !== CONTENT_LENGTH.length) return false;
+  for (let i = 0; i < CONTENT_LENGTH.length; i++) if (((b[ls + i] as number) | 0x20) !== CONTENT_LENGTH.charCodeAt(i)) return false;
+  return true;
+}
+
 function methodString(b: Buffer, s: number, e: number): string {
   switch (e - s) {
     case 3:

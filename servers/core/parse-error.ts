@@ -13,6 +13,7 @@ export const PARSE_ERRORS = {
   // Request line: RFC 9112 §3.
   'method-empty': { status: 400, reason: 'empty method', rule: '9112 §3.1' },
   'method-char': { status: 400, reason: 'invalid character in method', rule: '9112 §3.1' },
+  'method-not-implemented': { status: 501, reason: 'method not implemented', rule: '9110 §9.1' },
   'request-line-incomplete': { status: 400, reason: 'missing request-target and HTTP version', rule: '9112 §3' },
   'target-empty': { status: 400, reason: 'empty request-target or extra whitespace', rule: '9112 §3' },
   'target-char': { status: 400, reason: 'invalid character in request-target', rule: '9112 §3.2' },

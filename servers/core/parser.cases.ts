@@ -26,6 +26,8 @@ export interface ParserCase {
   expect: Array<ExpectedRequest | { error: number; code: ParseErrorCode }>;
   /** The input ends in the middle of a request (default false). */
   incomplete?: boolean;
+  /** Methods implemented beside the standard ones. */
+  methods?: string[];
 }
 
 const H = 'Host: a\r\n';
@@ -46,8 +48,46 @@ export const cases: ParserCase[] = [
   },
   { name: 'HTTP/1.0 without Host closes by default', rfc: '9112 §9.3', raw: 'GET / HTTP/1.0\r\n\r\n', expect: [ok({ version: 'HTTP/1.0', keepAlive: false })] },
   { name: 'HTTP/1.0 asking for keep-alive', rfc: '9112 §9.3', raw: 'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', expect: [ok({ keepAlive: true })] },
-  { name: 'method is case-sensitive, any token', rfc: '9110 §9.1', raw: `get / HTTP/1.1\r\n${H}\r\n`, expect: [ok({ method: 'get' })] },
-  { name: 'extension method token', rfc: '9110 §9.1', raw: `PURGE /x HTTP/1.1\r\n${H}\r\n`, expect: [ok({ method: 'PURGE', target: '/x' })] },
+  // RFC 9110 §9.1: a method the server does not implement is 501, before any route is looked up.
+  { name: 'methods are case-sensitive: get is not GET', rfc: '9110 §9.1', raw: `get / HTTP/1.1\r\n${H}\r\n`, expect: [err(501, 'method-not-implemented')] },
+  {
+    name: 'a method no one implements (llhttp: not a method)',
+    rfc: '9110 §9.1',
+    raw: `MKCOLA / HTTP/1.1\r\n${H}\r\n`,
+    expect: [err(501, 'method-not-implemented')],
+  },
+  {
+    name: 'an RTSP method on HTTP/1.0 (llhttp: RTSP only)',
+    rfc: '9110 §9.1',
+    raw: 'ANNOUNCE /x HTTP/1.0\r\n\r\n',
+    expect: [err(501, 'method-not-implemented')],
+  },
+  {
+    name: 'an extension method is 501 unless implemented',
+    rfc: '9110 §9.1',
+    raw: `PURGE /x HTTP/1.1\r\n${H}\r\n`,
+    expect: [err(501, 'method-not-implemented')],
+  },
+  {
+    name: 'an extension method the server implements (an app route)',
+    rfc: '9110 §9.1',
+    raw: `PURGE /x HTTP/1.1\r\n${H}\r\n`,
+    methods: ['PURGE'],
+    expect: [ok({ method: 'PURGE', target: '/x' })],
+  },
+  {
+    name: 'every standard method is implemented',
+    rfc: '9110 §9',
+    raw: `TRACE / HTTP/1.1\r\n${H}\r\nPATCH / HTTP/1.1\r\n${H}\r\n`,
+    expect: [ok({ method: 'TRACE' }), ok({ method: 'PATCH' })],
+  },
+  {
+    name: 'an unimplemented method is refused before the rest of its line arrives',
+    rfc: '9110 §9.1',
+    raw: 'ANNOUNCE /x HT',
+
+    expect: [err(501, 'method-not-implemented')],
+  },
   { name: 'a method alone on its line', rfc: '9112 §3', raw: `GET\r\n${H}\r\n`, expect: [err(400, 'request-line-incomplete')] },
   { name: 'method with a non-token byte', rfc: '9112 §3.1', raw: `GE(T / HTTP/1.1\r\n${H}\r\n`, expect: [err(400, 'method-char')] },
   { name: 'empty method', rfc: '9112 §3.1', raw: ` / HTTP/1.1\r\n${H}\r\n`, expect: [err(400, 'method-empty')] },
@@ -60,6 +100,20 @@ export const cases: ParserCase[] = [
   { name: 'no HTTP version (HTTP/0.9 form)', rfc: '9112 §3', raw: 'GET /\r\n\r\n', expect: [err(400, 'version-missing')] },
   { name: 'HTTP/2.0 on an HTTP/1 connection', rfc: '9110 §15.6.6', raw: `GET / HTTP/2.0\r\n${H}\r\n`, expect: [err(505, 'version-unsupported')] },
   { name: 'HTTP/1.2', rfc: '9110 §15.6.6', raw: `GET / HTTP/1.2\r\n${H}\r\n`, expect: [err(505, 'version-unsupported')] },
+  {
+    name: 'an unsupported version is refused before the line ends',
+    rfc: '9110 §15.6.6',
+    raw: 'GET / HTTP/5.6',
+
+    expect: [err(505, 'version-unsupported')],
+  },
+  { name: 'a version that cannot be one, before the line ends', rfc: '9112 §2.3', raw: 'GET / HTTX', expect: [err(400, 'version-invalid')] },
+  {
+    name: 'an unsupported major version, whatever follows it',
+    rfc: '9110 §15.6.6',
+    raw: `GET / HTTP/2x\r\n${H}\r\n`,
+    expect: [err(505, 'version-unsupported')],
+  },
   { name: 'HTTP/0.9 with a version', rfc: '9110 §15.6.6', raw: `GET / HTTP/0.9\r\n${H}\r\n`, expect: [err(505, 'version-unsupported')] },
   { name: 'HTTP-name is case-sensitive', rfc: '9112 §2.3', raw: `GET / http/1.1\r\n${H}\r\n`, expect: [err(400, 'version-invalid')] },
   { name: 'two-digit minor version', rfc: '9112 §2.3', raw: `GET / HTTP/1.10\r\n${H}\r\n`, expect: [err(400, 'version-invalid')] },
@@ -81,7 +135,19 @@ export const cases: ParserCase[] = [
   { name: 'target in no known form', rfc: '9112 §3.2', raw: `GET foo HTTP/1.1\r\n${H}\r\n`, expect: [err(400, 'target-form')] },
   { name: 'one leading empty line is ignored', rfc: '9112 §2.2', raw: `\r\n${get('/after-crlf')}`, expect: [ok({ target: '/after-crlf' })] },
   { name: 'two leading empty lines', rfc: '9112 §2.2', raw: `\r\n\r\n${get()}`, expect: [err(400, 'empty-lines-before-request')] },
-  { name: 'obs-text in target is kept as latin1', rfc: '9112 §3.2', raw: `GET /caf\xe9 HTTP/1.1\r\n${H}\r\n`, expect: [ok({ target: '/caf\xe9' })] },
+  {
+    name: 'a raw byte over 0x7f in the target (not percent-encoded)',
+    rfc: '9112 §3.2, 3986 §2',
+    raw: `GET /caf\xe9 HTTP/1.1\r\n${H}\r\n`,
+    expect: [err(400, 'target-char')],
+  },
+  {
+    name: 'raw UTF-8 in the target',
+    rfc: '9112 §3.2, 3986 §2',
+    raw: `GET /\xce\xb4\xc2\xb6/\xce\xb4t/pope?q=1 HTTP/1.1\r\n${H}\r\n`,
+    expect: [err(400, 'target-char')],
+  },
+  { name: 'a percent-encoded target is kept as sent', rfc: '9112 §3.2', raw: `GET /caf%C3%A9 HTTP/1.1\r\n${H}\r\n`, expect: [ok({ target: '/caf%C3%A9' })] },
   {
     name: 'request line at the limit',
     rfc: '9112 §3',
@@ -294,6 +360,27 @@ export const cases: ParserCase[] = [
     rfc: '9110 §8.6',
     raw: post('Content-Length: 99999999999999999999999999\r\n', ''),
     expect: [err(413, 'content-length-too-large')],
+  },
+  {
+    name: 'Content-Length overflowing any integer, refused before the head ends',
+    rfc: '9110 §8.6',
+    raw: 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000000000000000000\r\nX-More: ',
+
+    expect: [err(413, 'content-length-too-large')],
+  },
+  {
+    name: 'Content-Length over the limit, refused before its line ends',
+    rfc: '9110 §15.5.14',
+    raw: 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999',
+
+    expect: [err(413, 'content-length-too-large')],
+  },
+  {
+    name: 'Content-Length that is no number, refused before its line ends',
+    rfc: '9110 §8.6',
+    raw: 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 12x',
+
+    expect: [err(400, 'content-length-invalid')],
   },
   {
     name: 'Content-Length over the body limit, refused before the body',
@@ -590,8 +677,8 @@ export const cases: ParserCase[] = [
   {
     name: 'a request, then garbage: nothing after it is read',
     rfc: '9112 §9.3.2',
-    raw: `${get('/ok')}BAD LINE\r\n\r\n${get('/never')}`,
-    expect: [ok({ target: '/ok' }), err(400, 'version-missing')],
+    raw: `${get('/ok')}BAD/LINE\r\n\r\n${get('/never')}`,
+    expect: [ok({ target: '/ok' }), err(400, 'method-char')],
   },
   { name: 'a request, then half of the next', rfc: '9112 §9.3.2', raw: `${get('/1')}GET /2 HTTP/1.1\r\nHo`, expect: [ok({ target: '/1' })], incomplete: true },
 ];

@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { everyByte, feedSplit } from './test-support/feed.js';
 
+/** X-CUSTOM is implemented beside the standard methods, as an app's own method would be. */
+const CUSTOM = { methods: new Set(['X-CUSTOM']) };
+
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
 const fieldValue = fc.stringMatching(/^[\x21-\x7e]([\x20-\x7e]{0,30}[\x21-\x7e])?$/);
 const path = fc.stringMatching(/^\/[A-Za-z0-9._~%!$&'()*+,;=:@/?-]{0,40}$/);
@@ -49,7 +52,7 @@ describe('request parser properties', () => {
       fc.property(fc.uint8Array({ maxLength: 512 }), fc.array(fc.nat(), { maxLength: 6 }), (bytes, rawCuts) => {
         const raw = Buffer.from(bytes);
         const cuts = [...new Set(rawCuts.map((c) => (raw.length > 1 ? 1 + (c % (raw.length - 1)) : 0)))].filter((c) => c > 0).sort((a, b) => a - b);
-        const result = feedSplit(raw, cuts);
+        const result = feedSplit(raw, cuts, undefined, CUSTOM);
         const last = result.events.at(-1);
         const endedInError = last !== undefined && 'error' in last;
         expect(endedInError || result.events.length > 0 || result.incomplete || raw.length === 0 || isOnlyEmptyLine(raw)).toBe(true);
@@ -72,9 +75,9 @@ describe('request parser properties', () => {
             else bytes.splice(i, 1);
           }
           const raw = Buffer.from(bytes);
-          const whole = feedSplit(raw, []);
-          expect(feedSplit(raw, [], undefined, { fastPath: false })).toEqual(whole);
-          expect(feedSplit(raw, everyByte(raw.length)).events).toEqual(whole.events);
+          const whole = feedSplit(raw, [], undefined, CUSTOM);
+          expect(feedSplit(raw, [], undefined, { ...CUSTOM, fastPath: false })).toEqual(whole);
+          expect(feedSplit(raw, everyByte(raw.length), undefined, CUSTOM).events).toEqual(whole.events);
         },
       ),
       { numRuns: 1000 },
@@ -84,11 +87,11 @@ describe('request parser properties', () => {
   it('a valid request parses the same whole and split at random points', () => {
     fc.assert(
       fc.property(validRequest, fc.array(fc.nat(), { maxLength: 10 }), (req, rawCuts) => {
-        const whole = feedSplit(req.raw, []);
+        const whole = feedSplit(req.raw, [], undefined, CUSTOM);
         expect(whole.events).toHaveLength(1);
         expect(whole.events[0]).toMatchObject({ method: req.method, target: req.path, body: req.body });
         const cuts = [...new Set(rawCuts.map((c) => 1 + (c % (req.raw.length - 1))))].sort((a, b) => a - b);
-        expect(feedSplit(req.raw, cuts).events).toEqual(whole.events);
+        expect(feedSplit(req.raw, cuts, undefined, CUSTOM).events).toEqual(whole.events);
       }),
       { numRuns: 1000 },
     );
@@ -107,10 +110,10 @@ describe('request parser properties', () => {
           maxHeaderCount: fc.integer({ min: 1, max: 10 }),
         }),
         (req, limits) => {
-          const whole = feedSplit(req.raw, [], limits);
+          const whole = feedSplit(req.raw, [], limits, CUSTOM);
           expect(whole.events).toHaveLength(1);
-          expect(feedSplit(req.raw, [], limits, { fastPath: false })).toEqual(whole);
-          expect(feedSplit(req.raw, everyByte(req.raw.length), limits).events).toEqual(whole.events);
+          expect(feedSplit(req.raw, [], limits, { ...CUSTOM, fastPath: false })).toEqual(whole);
+          expect(feedSplit(req.raw, everyByte(req.raw.length), limits, CUSTOM).events).toEqual(whole.events);
         },
       ),
       { numRuns: 1000 },
@@ -122,7 +125,7 @@ describe('request parser properties', () => {
       fc.property(fc.array(validRequest, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 12 }), (reqs, rawCuts) => {
         const raw = Buffer.concat(reqs.map((r) => r.raw));
         const cuts = [...new Set(rawCuts.map((c) => 1 + (c % (raw.length - 1))))].sort((a, b) => a - b);
-        const got = feedSplit(raw, cuts);
+        const got = feedSplit(raw, cuts, undefined, CUSTOM);
         expect(got.incomplete).toBe(false);
         expect(got.events.map((e) => ('target' in e ? [e.method, e.target, e.body] : e))).toEqual(reqs.map((r) => [r.method, r.path, r.body]));
       }),

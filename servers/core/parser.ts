@@ -112,7 +112,15 @@ export interface ParserOptions {
    * tests and bench:parser turn it off, to compare the resumable scanner alone with the two.
    */
   fastPath?: boolean;
+  /**
+   * Methods implemented beside the standard ones (STANDARD_METHODS), such as an app's own: any
+   * other method is refused with 501 as soon as the method has been read, before any route is
+   * looked up (RFC 9110 §9.1).
+   */
+  methods?: ReadonlySet<string>;
 }
+
+export { STANDARD_METHODS } from './head-scanner.js';
 
 /** Incremental request parser for one connection. */
 export class RequestParser {
@@ -151,7 +159,7 @@ export class RequestParser {
   constructor(limits: Partial<ParserLimits> = {}, options: ParserOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.headLimit = 2 + this.limits.maxRequestLineBytes + 2 + this.limits.maxHeaderBytes;
-    this.head = new HeadScanner(this.limits, options.fastPath ?? true);
+    this.head = new HeadScanner(this.limits, options.fastPath ?? true, options.methods);
   }
 
   /** Hands the parser the next chunk. Call only after next() answered need-more (or before the first). */
@@ -315,7 +323,7 @@ export class RequestParser {
     const head = this.head;
     const framing = head.framing;
     const v = head.versionMinor;
-    const refused = framing.verdict(v, this.limits.maxBodyBytes);
+    const refused = framing.verdict(v);
     if (refused !== null) return this.fail(refused);
     const request = new HttpRequest(
       head.method,

@@ -3,6 +3,7 @@
 // cluster worker or in a worker thread.
 
 import { DEFAULT_CONNECTION_OPTIONS } from '../core/connection.js';
+import { STANDARD_METHODS } from '../core/parser.js';
 import { type Response, textResponse } from '../core/response.js';
 import { appHandler, type LoadedApp, loadApp } from './app.js';
 import { cpuWork, DEFAULT_CPU_ITERATIONS, MAX_CPU_ITERATIONS } from './cpu.js';
@@ -45,6 +46,8 @@ export interface Routes {
   readonly cpuHeavy: readonly string[];
   /** The app module served, or null: an app's handlers may read headers, so a variant that sends requests to other threads sends them too. */
   readonly app: string | null;
+  /** The methods an app's routes take beyond the standard ones (the parser answers any other with 501); undefined when there are none. */
+  readonly methods: ReadonlySet<string> | undefined;
 }
 
 /** How a variant's routes are made. */
@@ -55,6 +58,12 @@ export interface RoutesOptions {
   timeoutMs?: number | undefined;
   /** How /io waits. */
   wait?: Wait;
+}
+
+/** The methods of an app's routes that are not standard ones, or undefined when there are none. */
+function extraMethods(app: LoadedApp | null): ReadonlySet<string> | undefined {
+  const extra = new Set([...(app?.routes.values() ?? [])].map((r) => r.method).filter((m) => !STANDARD_METHODS.has(m)));
+  return extra.size === 0 ? undefined : extra;
 }
 
 /** The routes, with an app's when one is given (loaded and checked here, in each process or thread that serves it). */
@@ -77,6 +86,7 @@ function routesOf(builtin: Routes['handle'], app: LoadedApp | null, timeoutMs: n
     },
     cpuHeavy: [...CPU_HEAVY_PATHS, ...heavyApp],
     app: app?.file ?? null,
+    methods: extraMethods(app),
   };
 }
 

@@ -31,6 +31,7 @@ export default {
     'GET /bad-status': () => ({ status: 'ok', contentType: 'text/plain', body: '' }),
     'GET /bad-headers': async () => ({ status: 200, contentType: 'text/plain', body: 'x', headers: [null] }),
     'GET /empty': () => ({ status: 204, contentType: 'text/plain', body: '' }),
+    'PURGE /cache': () => ({ status: 200, contentType: 'text/plain', body: 'purged' }),
     'GET /never': () => new Promise(() => {}),
   },
 };
@@ -80,6 +81,10 @@ describe.each(variantNames)('%s serves an app', (name) => {
       expect(await send(p, 'GET', '/json')).toMatchObject({ body: '{"mine":true}' });
       expect(await send(p, 'GET', '/plaintext')).toMatchObject({ status: 200, body: 'Hello, World!' });
       expect(await send(p, 'GET', '/no-such-path')).toMatchObject({ status: 404 });
+      // A method of the app's own is implemented (any other is 501, before routes are looked up).
+      expect(await send(p, 'PURGE', '/cache')).toMatchObject({ status: 200, body: 'purged' });
+      expect((await send(p, 'PURGE', '/elsewhere')).status).toBe(404);
+      if (name !== 'node-http') expect((await send(p, 'MKCOLA', '/cache')).status).toBe(501);
       // HEAD where GET is; 405 with Allow for a method the app's path does not take.
       expect(await send(p, 'HEAD', '/hello')).toMatchObject({ status: 200, body: '' });
       expect(await send(p, 'DELETE', '/hello')).toMatchObject({ status: 405, headers: { allow: 'GET, HEAD' } });

@@ -7,7 +7,7 @@ import { createServer, type Socket } from 'node:net';
 import { Connection, DEFAULT_CONNECTION_OPTIONS } from '../core/connection.js';
 import { listen } from '../core/server.js';
 import { ioResponse, type Wait } from '../routes/routes.js';
-import { routesFor, type ServerVariant } from './types.js';
+import { coreOptions, routesFor, type ServerVariant } from './types.js';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -31,8 +31,9 @@ export const blocking: ServerVariant<'blocking'> = {
   },
   async start(serve) {
     const { port, host, connection } = serve;
-    const options = { ...DEFAULT_CONNECTION_OPTIONS, ...connection, maxRequestsPerConnection: 1 };
-    const handler = (await routesFor(serve, blockingWait)).handle;
+    const routes = await routesFor(serve, blockingWait);
+    const options = { ...DEFAULT_CONNECTION_OPTIONS, ...coreOptions(connection, routes), maxRequestsPerConnection: 1 };
+    const handler = routes.handle;
     const waiting: Socket[] = [];
     let busy = false;
     let closing = false;

@@ -2,10 +2,11 @@
 
 import { CoreServer } from '../core/server.js';
 import type { ClusterWorkerConfig, PrimaryMessage, WorkerMessage } from './cluster.js';
-import { routesFor } from './types.js';
+import { coreOptions, routesFor } from './types.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClusterWorkerConfig;
-const server = new CoreServer((await routesFor(config)).handle, config.connection);
+const routes = await routesFor(config);
+const server = new CoreServer(routes.handle, coreOptions(config.connection, routes));
 const send = (m: WorkerMessage) => process.send?.(m);
 
 let stopping = false;

@@ -13,6 +13,7 @@ export const caseNames = [
   'HTTP/1.0',
   'HTTP/1.0 keep-alive',
   'error then close',
+  'no looser than llhttp',
   'limits',
   'Expect: 100-continue',
   'slowloris dropped with 408',

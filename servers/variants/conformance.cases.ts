@@ -161,6 +161,28 @@ export function conformanceSuite(variant: ServerVariant, skips: Skips = {}): voi
       expect(c.text.split('HTTP/1.1 ').length - 1).toBe(1); // the request after the bad bytes got nothing
     });
 
+    // Where the core was looser than llhttp (issue 14): each is refused, and as soon as the bytes
+    // show it, without waiting for the rest of the head.
+    test('no looser than llhttp', async () => {
+      const whole: Array<[string, number]> = [
+        ['ANNOUNCE /x HTTP/1.0\r\n\r\n', 501],
+        [`MKCOLA / HTTP/1.1\r\n${H}\r\n`, 501],
+        [`GET /\xce\xb4\xc2\xb6/\xce\xb4t/pope?q=1 HTTP/1.1\r\n${H}\r\n`, 400],
+      ];
+      for (const [raw, status] of whole) expect((await exchange(raw)).status, raw.slice(0, 20)).toBe(status);
+      const cut: Array<[string, number]> = [
+        [`POST /echo HTTP/1.1\r\n${H}Content-Length: 1000000000000000000000\r\nX-Next: `, 413],
+        ['GET / HTTP/5.6', 505],
+      ];
+      for (const [raw, status] of cut) {
+        const c = await open();
+        c.write(raw);
+        const [r] = await c.responses(1, { timeoutMs: 1_000 });
+        expect(r?.status, raw.slice(0, 20)).toBe(status);
+        expect(await c.closedWithin(2_000)).toBe(true);
+      }
+    });
+
     test('a valid request pipelined before a bad one is answered', async () => {
       const c = await open();
       c.write(`GET /plaintext HTTP/1.1\r\n${H}\r\nGET /x HTTP/1.1\r\nHost : bad\r\n\r\nPOST /echo HTTP/1.1\r\n${H}Content-Length: 2\r\n\r\nhi`);

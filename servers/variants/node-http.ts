@@ -18,6 +18,7 @@ export const nodeHttp: ServerVariant<'node-http'> = {
       'node:http answers a parse error at once and closes, dropping the response to a valid request pipelined before the bad bytes in the same packet',
     limits:
       'node:http counts the request line in maxHeaderSize, so an over-long target is 431, not 414; and it answers an unsupported transfer coding with 400, not 501',
+    'no looser than llhttp': 'node:http is llhttp, the parser this case holds the core to; it answers a method it does not know with 400, not 501',
   },
   async start(options) {
     const { port, host, connection = {} } = options;

@@ -18,6 +18,6 @@ export const offload: ServerVariant<'offload'> = {
     const routes = await routesFor(options);
     const { pool, handler: inPool, info } = startPool(options, 1);
     const handler: Handler = (req) => (routes.isCpuHeavy(req.method, req.target) ? inPool(req) : routes.handle(req));
-    return servePool(options, pool, handler, { ...info, offloads: routes.cpuHeavy.map((r) => r.replace(' ', ':')).join(',') });
+    return servePool(options, routes, pool, handler, { ...info, offloads: routes.cpuHeavy.map((r) => r.replace(' ', ':')).join(',') });
   },
 };

@@ -1,7 +1,7 @@
 // One net.Server, one event loop, the shared core: the baseline concurrency model of Node.js.
 
 import { CoreServer } from '../core/server.js';
-import { routesFor, type ServerVariant } from './types.js';
+import { coreOptions, routesFor, type ServerVariant } from './types.js';
 
 export const singleLoop: ServerVariant<'single-loop'> = {
   name: 'single-loop',
@@ -10,7 +10,8 @@ export const singleLoop: ServerVariant<'single-loop'> = {
   usesWorkers: false,
   async start(options) {
     const { port, host, connection } = options;
-    const server = new CoreServer((await routesFor(options)).handle, connection);
+    const routes = await routesFor(options);
+    const server = new CoreServer(routes.handle, coreOptions(connection, routes));
     const address = await server.listen(port, host);
     return { host, port: address.port, info: {}, pids: () => [process.pid], close: (graceMs) => server.close(graceMs) };
   },

@@ -44,6 +44,11 @@ export interface ServeOptions {
   app?: string;
 }
 
+/** The core's options for these routes: the app's own methods implemented too (any other is answered 501). */
+export function coreOptions(connection: Partial<ConnectionOptions> | undefined, routes: Pick<Routes, 'methods'>): Partial<ConnectionOptions> {
+  return routes.methods === undefined ? (connection ?? {}) : { ...connection, methods: routes.methods };
+}
+
 /** The routes a variant serves with these options: the built-in ones and the app's, an app's handler given the core's request timeout. */
 export function routesFor(options: Pick<ServeOptions, 'app' | 'connection'>, wait?: Wait): Promise<Routes> {
   return loadRoutes({ app: options.app, timeoutMs: options.connection?.requestTimeoutMs, ...(wait === undefined ? {} : { wait }) });

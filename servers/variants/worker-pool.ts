@@ -8,7 +8,8 @@ import { builtModule } from '../../shared/built.js';
 import type { Handler } from '../core/connection.js';
 import { INTERNAL_ERROR, type Response, textResponse } from '../core/response.js';
 import { CoreServer } from '../core/server.js';
-import { optionValue, type RunningServer, type ServeOptions, type ServerVariant, type VariantOption, workerCount } from './types.js';
+import type { Routes } from '../routes/routes.js';
+import { coreOptions, optionValue, type RunningServer, routesFor, type ServeOptions, type ServerVariant, type VariantOption, workerCount } from './types.js';
 
 /** A request as it crosses to a worker thread. */
 export interface PoolRequest {
@@ -71,19 +72,22 @@ export const workerPool: ServerVariant<'worker-pool'> = {
   options: [TASKS_PER_WORKER, MAX_QUEUE, QUEUE],
   async start(options) {
     const tasksPerWorker = Number(optionValue(TASKS_PER_WORKER, options.extra));
+    // The threads run the handlers; this thread needs of the routes only the methods they take.
+    const routes = await routesFor(options);
     const { pool, handler, info } = startPool(options, tasksPerWorker);
-    return servePool(options, pool, handler, { workers: info.workers, tasksPerWorker, maxQueue: info.maxQueue, queue: info.queue });
+    return servePool(options, routes, pool, handler, { workers: info.workers, tasksPerWorker, maxQueue: info.maxQueue, queue: info.queue });
   },
 };
 
 /** Serves `handler` on the shared core with `pool` beside it: the pool is destroyed if listening fails, and on close after the server. */
 export async function servePool(
   { port, host, connection }: ServeOptions,
+  routes: Pick<Routes, 'methods'>,
   pool: Piscina<PoolRequest, PoolResponse>,
   handler: Handler,
   info: RunningServer['info'],
 ): Promise<RunningServer> {
-  const server = new CoreServer(handler, connection);
+  const server = new CoreServer(handler, coreOptions(connection, routes));
   let address: AddressInfo;
   try {
     address = await server.listen(port, host);
