@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CBENCH } from '../../shared/built.js';
 import { parseInfo, parseListening } from '../../shared/serve-protocol.js';
@@ -15,6 +16,18 @@ const alive = (pid: number) => {
   }
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The processes whose parent is `pid`, from /proc. */
+const childPids = (pid: number) =>
+  readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .flatMap((e) => {
+      try {
+        const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(e)] : [];
+      } catch {
+        return [];
+      }
+    });
 
 let server: RunningServer | undefined;
 afterEach(async () => {
@@ -59,6 +72,46 @@ describe('cluster', () => {
     expect(after.length).toBeGreaterThan(10);
     expect(after.every((o) => o.ok)).toBe(true);
     expect(outcomes.filter((o) => o.ok).length).toBeGreaterThan(outcomes.length * 0.8);
+  });
+
+  it('replaces its only worker killed with SIGKILL, instead of exiting with it (cbench serve as a process)', async () => {
+    // In this test's own process something else always keeps the event loop alive; the primary of
+    // `cbench serve` has nothing but the replacement's timer once its last worker is gone.
+    const child = spawn(process.execPath, [CBENCH, 'serve', '--variant', 'cluster', '--workers', '1', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', () => {});
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    try {
+      for (let i = 0; i < 200 && parseListening(out) === undefined; i++) await sleep(25);
+      const port = parseListening(out) ?? 0;
+      expect((await getOnce(port, '/plaintext')).status).toBe(200);
+      const [worker] = childPids(child.pid as number);
+      if (worker === undefined) throw new Error('no worker process');
+      process.kill(worker, 'SIGKILL');
+      let replacement: number | undefined;
+      for (let i = 0; i < 200 && replacement === undefined; i++) {
+        await sleep(25);
+        replacement = childPids(child.pid as number).find((p) => p !== worker);
+      }
+      expect(child.exitCode).toBeNull();
+      expect(replacement).toBeDefined();
+      let status = 0;
+      for (let i = 0; i < 100 && status !== 200; i++) {
+        status = await getOnce(port, '/plaintext', 500).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (status !== 200) await sleep(25);
+      }
+      expect(status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('stops every worker process on close', async () => {

@@ -58,6 +58,7 @@ export const cluster: ServerVariant<'cluster'> = {
     const realPort = port === 0 ? await freePort(host) : port;
     let failures = 0;
     let restarts = 0;
+    const replacing = new Set<NodeJS.Timeout>();
 
     const fork = (): Promise<number> => {
       nodeCluster.setupPrimary({
@@ -79,11 +80,16 @@ export const cluster: ServerVariant<'cluster'> = {
         // Replace it; back off while workers keep dying young, so a crash loop does not spin.
         failures = Date.now() - startedAt < STABLE_AFTER_MS ? failures + 1 : 0;
         const delay = Math.min(MAX_BACKOFF_MS, 50 * 2 ** failures);
-        setTimeout(() => {
+        // Not unref'd: with its last worker gone the primary holds no other handle (the shared
+        // listening handle closes with the last worker that used it), and an unref'd timer let it
+        // exit there instead of replacing the worker. close() clears it.
+        const timer = setTimeout(() => {
+          replacing.delete(timer);
           if (stopping) return;
           restarts++;
           fork().catch(() => {}); // its own exit schedules the next try
-        }, delay).unref();
+        }, delay);
+        replacing.add(timer);
       });
       return listening;
     };
@@ -105,6 +111,8 @@ export const cluster: ServerVariant<'cluster'> = {
       pids: () => [process.pid, ...[...live].map((w) => w.process.pid).filter((p): p is number => p !== undefined)],
       close: async (graceMs = 3_000) => {
         stopping = true;
+        for (const t of replacing) clearTimeout(t);
+        replacing.clear();
         const exits = [...live].map(
           (w) =>
             new Promise<void>((resolve) => {
