@@ -2,6 +2,7 @@
 // absolute-form target, a Host value, comma lists, chunk extensions, trailer lines. None of it is
 // on the path of a plain GET; the hot loops are in head-scanner.ts.
 
+import { isIPv6 } from 'node:net';
 import * as chars from './chars.js';
 import { BACKSLASH, COLON, COMMA, DQUOTE, EQUALS, HTAB, isAlpha, isDigit, NOT_HEX, SEMI, SP } from './chars.js';
 import type { ParseErrorCode } from './parse-error.js';
@@ -16,30 +17,47 @@ const HOST = chars.HOST;
 const QDTEXT = chars.QDTEXT;
 const QUOTABLE = chars.QUOTABLE;
 
-/** absolute-form (RFC 9112 §3.2.2): scheme ":" ... where scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
+/**
+ * absolute-form (RFC 9112 §3.2.2) as a server sees it: scheme "://" authority, then nothing, a
+ * path or a query, where the authority is userinfo, host and port characters (RFC 3986 §3.2) and
+ * the scheme is letters: RFC 3986 also allows digits, "+", "-" and ".", but no scheme a web
+ * server serves has them, and llhttp refuses them. A URI without an authority (`a:b`) names no
+ * resource on this server, and llhttp refuses it too.
+ */
 export function isAbsoluteForm(b: Buffer, s: number, e: number): boolean {
   if (!isAlpha(b[s])) return false;
-  for (let p = s + 1; p < e; p++) {
+  let p = s + 1;
+  for (; p < e; p++) {
     const c = b[p] as number;
-    if (c === COLON) return p + 1 < e;
-    if (!(isAlpha(c) || isDigit(c) || c === 0x2b || c === 0x2d || c === 0x2e)) return false;
+    if (c === COLON) break;
+    if (!isAlpha(c)) return false;
   }
-  return false;
+  if (p + 2 >= e || b[p + 1] !== 0x2f || b[p + 2] !== 0x2f) return false;
+  const as = p + 3;
+  for (p = as; p < e && b[p] !== 0x2f && b[p] !== 0x3f; p++) if (AUTHORITY[b[p] as number] !== 1) return false;
+  return p > as;
 }
+
+/** authority bytes (RFC 3986 §3.2): unreserved, pct-encoded, sub-delims, ":", "@", "[", "]". */
+const AUTHORITY = (() => {
+  const t = new Uint8Array(256);
+  for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=:@[]") t[c.charCodeAt(0)] = 1;
+  return t;
+})();
 
 /** Host = uri-host [ ":" port ] (RFC 9110 §7.2); empty is allowed. */
 export function isValidHost(b: Buffer, s: number, e: number): boolean {
   if (s === e) return true;
   let p = s;
   if (b[p] === 0x5b) {
-    // IP-literal: "[" hex digits, ":" and "." "]"
+    // IP-literal (RFC 3986 §3.2.2): "[" an IPv6 address "]" (IPvFuture is not served here)
     p++;
     while (p < e && b[p] !== 0x5d) {
       const c = b[p] as number;
       if (HEX_VALUE[c] === NOT_HEX && c !== COLON && c !== 0x2e) return false;
       p++;
     }
-    if (p === e || p === s + 1) return false;
+    if (p === e || !isIPv6(b.toString('latin1', s + 1, p))) return false;
     p++;
   } else {
     while (p < e && HOST[b[p] as number] === 1) p++;
@@ -70,45 +88,37 @@ export function forEachListElement(b: Buffer, s: number, e: number, visit: (s: n
   return true;
 }
 
-/** chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ) (RFC 9112 §7.1.1). */
+/**
+ * chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ) (RFC 9112 §7.1.1),
+ * without the BWS: RFC 9110 §5.6.3 forbids senders to generate it, llhttp refuses it, and
+ * whitespace inside a chunk-size line is a known way for two parsers to read one body two ways.
+ */
 export function isValidChunkExtensions(b: Buffer, s: number, e: number): boolean {
   let p = s;
-  const skipBws = () => {
-    while (p < e && (b[p] === SP || b[p] === HTAB)) p++;
-  };
   while (p < e) {
-    skipBws();
-    if (p === e || b[p] !== SEMI) return false;
-    p++;
-    skipBws();
-    const ns = p;
+    if (b[p] !== SEMI) return false;
+    const ns = ++p;
     while (p < e && TOKEN[b[p] as number] === 1) p++;
     if (p === ns) return false;
-    const afterName = p;
-    skipBws();
-    if (p < e && b[p] === EQUALS) {
+    if (p === e || b[p] !== EQUALS) continue;
+    p++;
+    if (p < e && b[p] === DQUOTE) {
       p++;
-      skipBws();
-      if (p < e && b[p] === DQUOTE) {
-        p++;
-        for (;;) {
-          if (p >= e) return false;
-          const c = b[p] as number;
-          if (c === DQUOTE) break;
-          if (c === BACKSLASH) {
-            if (p + 1 >= e || QUOTABLE[b[p + 1] as number] === 0) return false;
-            p += 2;
-          } else if (QDTEXT[c] === 1) p++;
-          else return false;
-        }
-        p++;
-      } else {
-        const vs = p;
-        while (p < e && TOKEN[b[p] as number] === 1) p++;
-        if (p === vs) return false;
+      for (;;) {
+        if (p >= e) return false;
+        const c = b[p] as number;
+        if (c === DQUOTE) break;
+        if (c === BACKSLASH) {
+          if (p + 1 >= e || QUOTABLE[b[p + 1] as number] === 0) return false;
+          p += 2;
+        } else if (QDTEXT[c] === 1) p++;
+        else return false;
       }
-    } else if (p === e) {
-      return p === afterName; // BWS may only precede "=" or the next ";", not the line end
+      p++;
+    } else {
+      const vs = p;
+      while (p < e && TOKEN[b[p] as number] === 1) p++;
+      if (p === vs) return false;
     }
   }
   return true;
@@ -121,8 +131,17 @@ export function trailerLineError(b: Buffer, ls: number, le: number): ParseErrorC
   let p = ls;
   while (p < le && TOKEN[b[p] as number] === 1) p++;
   if (p === ls || p === le || b[p] !== COLON) return 'trailer-invalid';
+  // RFC 9110 §6.5.1: the fields that frame the message cannot be processed after it; one in the
+  // trailers can only be an attempt to make two parsers disagree (llhttp refuses them too).
+  if (isFramingName(b, ls, p)) return 'trailer-framing-field';
   for (p++; p < le; p++) {
     if (FIELD_VALUE[b[p] as number] === 0) return 'trailer-value-char';
   }
   return null;
+}
+
+/** Whether the field name [s, e) is Content-Length or Transfer-Encoding, in any case. */
+function isFramingName(b: Buffer, s: number, e: number): boolean {
+  const name = b.toString('latin1', s, e).toLowerCase();
+  return name === 'content-length' || name === 'transfer-encoding';
 }

@@ -66,7 +66,8 @@ export class Framing {
         }
         break;
       case 6:
-        if (IS_EXPECT(b, ls)) {
+        // An empty Expect is an empty list: it expects nothing (RFC 9110 §5.6.1, §10.1.1).
+        if (IS_EXPECT(b, ls) && ve > vs) {
           this.expect = ve - vs === 12 && IS_100_CONTINUE(b, vs) && this.expect !== EXPECT_OTHER ? EXPECT_CONTINUE : EXPECT_OTHER;
         }
         break;
@@ -154,8 +155,13 @@ export class Framing {
     });
   }
 
-  /** RFC 9112 §6.3 and RFC 9110 §8.6: 1*DIGIT, one value however many lines carry it. */
+  /**
+   * RFC 9112 §6.3 and RFC 9110 §8.6: 1*DIGIT, on one field line. RFC 9110 lets a recipient
+   * collapse identical repeated values; we refuse any second line, as llhttp does, since a second
+   * Content-Length is how one message is made to read as two.
+   */
   private contentLength(b: Buffer, vs: number, ve: number): ParseErrorCode | null {
+    if (this.length !== NO_LENGTH) return 'content-length-repeated';
     if (vs === ve) return 'content-length-empty';
     let value = 0;
     for (let p = vs; p < ve; p++) {
@@ -167,7 +173,6 @@ export class Framing {
       // complete: nothing that follows could make it fit (nor overflow the arithmetic).
       if (value > this.maxBodyBytes) return 'content-length-too-large';
     }
-    if (this.length !== NO_LENGTH && this.length !== value) return 'content-length-conflict';
     this.length = value;
     return null;
   }
@@ -177,6 +182,8 @@ export class Framing {
    * not digits or already exceed the body limit (a slow client's head need not be waited for).
    */
   contentLengthSoFar(b: Buffer, vs: number, e: number): ParseErrorCode | null {
+    // A second Content-Length is refused for being one, whatever its value (as contentLength does).
+    if (this.length !== NO_LENGTH) return 'content-length-repeated';
     let value = 0;
     for (let p = vs; p < e; p++) {
       const c = b[p] as number;
@@ -194,6 +201,9 @@ export class Framing {
   /** RFC 9112 §6.1: a list of transfer codings, of which only a final `chunked` is supported. */
   private transferEncoding(b: Buffer, vs: number, ve: number): ParseErrorCode | null {
     if (vs === ve) return 'transfer-encoding-empty';
+    // RFC 9110 §5.6.1 asks a recipient to ignore empty list elements; in the field that frames
+    // the body we refuse them instead, as llhttp does: `chunked,` is read as two things by two parsers.
+    if (hasEmptyListElement(b, vs, ve)) return 'transfer-encoding-empty-element';
     this.teSeen = true;
     const ok = forEachListElement(b, vs, ve, (s, e) => {
       let p = s;
@@ -213,4 +223,19 @@ export class Framing {
     });
     return ok ? null : 'transfer-encoding-invalid';
   }
+}
+
+/** Whether the comma list [s, e) has an element that is empty or only whitespace. */
+function hasEmptyListElement(b: Buffer, s: number, e: number): boolean {
+  let empty = true;
+  for (let p = s; p < e; p++) {
+    const c = b[p];
+    if (c === 0x2c) {
+      if (empty) return true;
+      empty = true;
+    } else if (c !== SP && c !== HTAB) {
+      empty = false;
+    }
+  }
+  return empty;
 }

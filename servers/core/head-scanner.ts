@@ -126,6 +126,14 @@ export class HeadScanner {
     this.framing = new Framing(limits.maxBodyBytes);
   }
 
+  /** Whether [s, e) begins a method the server implements: once it cannot, the method is refused, however its bytes arrive. */
+  private methodPrefix(b: Buffer, s: number, e: number): boolean {
+    const prefix = b.toString('latin1', s, e);
+    for (const m of STANDARD_METHODS) if (m.startsWith(prefix)) return true;
+    for (const m of this.extraMethods) if (m.startsWith(prefix)) return true;
+    return false;
+  }
+
   /** Whether the server implements `method`; the four commonest are constants from methodString, compared without a lookup. */
   private implemented(method: string): boolean {
     return method === 'GET' || method === 'POST' || method === 'HEAD' || method === 'PUT' || STANDARD_METHODS.has(method) || this.extraMethods.has(method);
@@ -254,11 +262,13 @@ export class HeadScanner {
         // (if it ever does): a version that cannot be one we support, or a Content-Length whose
         // digits already exceed the body limit.
         const early =
-          st === H_VERSION
-            ? versionSoFar(b, base + this.versionStart, p)
-            : st === H_VALUE && isContentLength(b, ls, ne)
-              ? this.framing.contentLengthSoFar(b, vs, p)
-              : null;
+          st === H_METHOD && !this.methodPrefix(b, ls, p)
+            ? 'method-not-implemented'
+            : st === H_VERSION
+              ? versionSoFar(b, base + this.versionStart, p)
+              : (st === H_VALUE || st === H_FIELD_LF) && isContentLength(b, ls, ne)
+                ? this.framing.contentLengthSoFar(b, vs, st === H_VALUE ? p : ve)
+                : null;
         if (early !== null) return this.fail(early);
         this.hs = st;
         this.hp = p - base;
@@ -297,8 +307,10 @@ export class HeadScanner {
             break;
           }
           const c = b[p];
-          if (p === ls) return this.fail(c === CR && this.skippedEmptyLine ? 'empty-lines-before-request' : 'method-empty');
-          if (c !== SP) return this.fail(c === CR || c === LF ? 'request-line-incomplete' : 'method-char');
+          if (p === ls) return this.fail(c === CR && this.skippedEmptyLine ? 'empty-lines-before-request' : c === LF ? 'bare-lf' : 'method-empty');
+          // A method that can no longer become one the server implements is what is wrong, whatever ends it.
+          if (c !== SP)
+            return this.fail(this.methodPrefix(b, ls, p) ? (c === CR || c === LF ? 'request-line-incomplete' : 'method-char') : 'method-not-implemented');
           // RFC 9110 §9.1: a method the server does not implement is refused as soon as it is read.
           if (!this.implemented(methodString(b, ls, p))) return this.fail('method-not-implemented');
           this.methodEnd = p - base;
