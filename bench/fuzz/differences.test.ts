@@ -1,14 +1,24 @@
 // Every deliberate difference still differs as its entry says: its example through both parsers
 // gives the documented verdicts, and the table recognizes it as that entry (not an earlier one).
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deliberateDifference, LLHTTP_DIFFERENCES } from '../../servers/core/llhttp-differences.js';
+import { PROJECT_ROOT } from '../../shared/built.js';
 import { classify, compareRuns } from './compare.js';
 import { Llhttp } from './llhttp.js';
 import { runOurs } from './ours.js';
 
 describe('the deliberate differences from llhttp', () => {
   const llhttp = new Llhttp();
+
+  it("are all in the README's table, and it names no other", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Deliberate differences from llhttp'), readme.indexOf('## Differential fuzzing against llhttp'));
+    const named = [...section.matchAll(/^\| `([a-z0-9.-]+)` \|/gm)].map((m) => m[1]);
+    expect(named).toEqual(LLHTTP_DIFFERENCES.map((d) => d.name));
+  });
 
   it('have distinct names and say why', () => {
     expect(new Set(LLHTTP_DIFFERENCES.map((d) => d.name)).size).toBe(LLHTTP_DIFFERENCES.length);
