@@ -145,6 +145,8 @@ export interface StartOptions {
   workers?: number | null | undefined;
   /** What verification checks besides what every variant must do (an app's requests). */
   verify?: VerifyScope | undefined;
+  /** More `cbench serve` flags (a resilience run's server timeouts); not added to an `argv` given whole. */
+  flags?: string[] | undefined;
 }
 
 /** The last lines of a server's output, for a report. */
@@ -164,7 +166,8 @@ export function serveFlags(variant: string, opts: Pick<StartOptions, 'app' | 'wo
 /** Starts a variant's server and waits until it listens. Never throws for the server's sake: a failed start is a value. */
 export async function start(variant: string, opts: StartOptions): Promise<Started> {
   try {
-    return { status: 'ok', server: await startServer(variant, { pin: opts.pin, argv: opts.argv ?? serveArgv(variant, serveFlags(variant, opts)) }) };
+    const argv = opts.argv ?? serveArgv(variant, [...serveFlags(variant, opts), ...(opts.flags ?? [])]);
+    return { status: 'ok', server: await startServer(variant, { pin: opts.pin, argv }) };
   } catch (e) {
     if (!(e instanceof StartError)) return { status: 'failed', reason: `did not start: ${firstLine(e)}`, output: [] };
     // The reason ends with the server's last word, usually what went wrong.

@@ -1,14 +1,51 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureResults } from './report/test-support/fixture.js';
+import { resilienceFixture } from './report/test-support/resilience-fixture.js';
 import { RESULTS_VERSION, readResults, writeResults } from './results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-results-schema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('results.json', () => {
+  it('reads a version 5 file as version 6: no resilience scenarios, in the settings or on any variant', () => {
+    const v6 = fixtureResults({ mixes: true, capacity: true });
+    const v5 = JSON.parse(JSON.stringify(v6));
+    v5.version = 5;
+    const file = join(dir, 'v5.json');
+    writeFileSync(file, JSON.stringify(v5));
+    const read = readResults(file);
+    expect(RESULTS_VERSION).toBe(6);
+    expect(read.version).toBe(6);
+    expect(read).toEqual(v6);
+    expect(read.settings.resilience ?? null).toBeNull();
+    expect(read.variants.every((v) => !('resilience' in v) || v.resilience === null)).toBe(true);
+  });
+
+  it('keeps a resilience run whole through a write and a read: each scenario measured, not applicable, failed, or not reached', () => {
+    const r = resilienceFixture();
+    const sub = join(dir, 'resilience');
+    mkdirSync(sub);
+    writeResults(sub, r);
+    const read = readResults(sub);
+    expect(read).toEqual(r);
+    const statuses = read.variants.flatMap((v) => (v.status === 'ok' ? Object.values(v.resilience ?? {}).map((x) => x?.status ?? null) : []));
+    expect(new Set(statuses)).toEqual(new Set(['measured', 'not-applicable', 'failed', null]));
+  });
+
+  it('refuses a measured scenario without its figures, and one not applicable without its reason', () => {
+    const r = resilienceFixture();
+    const loop = r.variants[0];
+    if (loop?.status !== 'ok' || loop.resilience === null || loop.resilience === undefined) throw new Error('fixture: single-loop is measured');
+    loop.resilience.idleFlood = { status: 'measured' } as never;
+    expect(() => writeResults(dir, r)).toThrow(/idleFlood/);
+    loop.resilience.idleFlood = null;
+    loop.resilience.killedWorker = { status: 'not-applicable' } as never;
+    expect(() => writeResults(dir, r)).toThrow(/reason/);
+  });
+
   it('reads a version 3 file as version 4: no sweep, no capacity, no open loop, no targets', () => {
     const v4 = fixtureResults();
     const v3 = JSON.parse(JSON.stringify(v4));

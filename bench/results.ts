@@ -11,6 +11,8 @@ import { z } from 'zod';
 
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
 /**
+ * 6: the resilience profile: per variant `resilience` (an idle flood with slowloris, a pipelining
+ * flood, a killed worker; each measured, not applicable or failed) and settings `resilience`.
  * 5: workload mixes: per repetition `routes` (each request of the mix: count, non-2xx, latency),
  * per cell summary `routes`; settings `mixes` (what each workload sent) and `app`.
  * 4: capacity runs (per cell `sweep` and `capacityRps`, per repetition `openLoop`; settings
@@ -19,9 +21,9 @@ export const RESULTS_SCHEMA = 'concurrency-bench/results';
  * 3: per repetition `fairness`, `firstResponseMs`, `serverCpuShare` and `reconnects`; per cell `bottleneck`
  * and their summaries (null where the generator did not measure them, as in older files).
  * 2: cells and variants as tagged unions; environment.autocannonVersion dropped.
- * Versions 1 to 4 are read and upgraded.
+ * Versions 1 to 5 are read and upgraded.
  */
-export const RESULTS_VERSION = 5;
+export const RESULTS_VERSION = 6;
 
 const stats = z.object({ median: z.number(), min: z.number(), max: z.number() });
 const latencyMs = z.object({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), p99_9: z.number(), p99_99: z.number(), max: z.number() });
@@ -193,6 +195,140 @@ export const failedCellSchema = z.object({
 
 export const cellSchema = z.discriminatedUnion('status', [okCellSchema, failedCellSchema]);
 
+/** The smallest, median and largest of some times, in ms. */
+const spreadMs = z.object({ min: z.number(), p50: z.number(), max: z.number() });
+/** Connects that failed, by cause (an error code, `timeout`, or `out of time` for those never begun in the opening's bound). */
+const connectFailures = z.record(z.string(), z.number().int().nonnegative());
+
+/** A scenario that does not apply to a variant (a killed worker where there are no worker processes), and why. */
+const notApplicableSchema = z.object({ status: z.literal('not-applicable'), reason: z.string() });
+/** A scenario that could not be measured: its server did not start, crashed, or its client failed; why. */
+const failedScenarioSchema = z.object({ status: z.literal('failed'), reason: z.string() });
+
+/** Ordinary requests while N idle and M slowloris connections are held (resilience/idle-flood.ts). */
+export const idleFloodSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('measured'),
+    /** How long ordinary requests were sent for, at what rate, and how long each could take to count as answered. */
+    windowSec: z.number().positive(),
+    rateRps: z.number().positive(),
+    requestTimeoutMs: z.number().positive(),
+    slowlorisIntervalMs: z.number().positive(),
+    /** Connections opened and held without a byte sent. */
+    idle: z.object({
+      asked: z.number().int().nonnegative(),
+      opened: z.number().int().nonnegative(),
+      failed: z.number().int().nonnegative(),
+      failures: connectFailures,
+      /** Closed or reset by the server before the end, and of those, answered with some bytes first (node:http says 408). */
+      closedByServer: z.number().int().nonnegative(),
+      answeredBeforeClose: z.number().int().nonnegative(),
+      /** From each one's connect until the server closed it; null when it closed none. */
+      closedAfterMs: spreadMs.nullable(),
+      openAtEnd: z.number().int().nonnegative(),
+    }),
+    /** Connections sending a request head one byte per interval, never finished. */
+    slowloris: z.object({
+      asked: z.number().int().nonnegative(),
+      opened: z.number().int().nonnegative(),
+      failed: z.number().int().nonnegative(),
+      failures: connectFailures,
+      answered408: z.number().int().nonnegative(),
+      /** From each one's first byte until it was answered 408 and closed; null when none was. */
+      answered408AfterMs: spreadMs.nullable(),
+      otherAnswers: z.number().int().nonnegative(),
+      /** Every status answered, by code (0: an answer that was no status line). */
+      statuses: z.record(z.string(), z.number().int().nonnegative()),
+      closedUnanswered: z.number().int().nonnegative(),
+      /** Neither answered nor closed by the end of the scenario. */
+      neverAnswered: z.number().int().nonnegative(),
+      bytesSent: z.object({ min: z.number().int().nonnegative(), max: z.number().int().nonnegative() }),
+    }),
+    /** The ordinary requests: GET /plaintext, open loop, each on a fresh connection, latency from when it was due. */
+    ordinary: z.object({
+      sent: z.number().int().nonnegative(),
+      /** Answered 2xx within requestTimeoutMs. */
+      ok: z.number().int().nonnegative(),
+      non2xx: z.number().int().nonnegative(),
+      timeouts: z.number().int().nonnegative(),
+      /** Refused, reset, or closed without an answer. */
+      errors: z.number().int().nonnegative(),
+      successRate: z.number().min(0).max(1),
+      /** Of the 2xx answers; null when there were none. */
+      latencyMs: z.object({ p50: z.number(), p99: z.number(), max: z.number() }).nullable(),
+    }),
+    /** The file-descriptor limits (ulimit -n) of the generator and the server, and what they made the flood leave out (null: nothing). */
+    descriptors: z.object({ clientLimit: z.number().int().nullable(), serverLimit: z.number().int().nullable(), note: z.string().nullable() }),
+    /** Peak of the server's process tree's summed RSS during the scenario. */
+    serverPeakRssBytes: z.number().int().nonnegative().nullable(),
+  }),
+  notApplicableSchema,
+  failedScenarioSchema,
+]);
+
+/** One client writing pipelined requests without reading the answers, then reading them (resilience/flood-client.ts). */
+export const pipelineFloodSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('measured'),
+    requests: z.number().int().positive(),
+    requestBytes: z.number().int().positive(),
+    /** The client's writes stopped making progress before every request was written, and after how long. */
+    writesStalled: z.boolean(),
+    stalledAfterMs: z.number().nonnegative().nullable(),
+    /** Bytes the client's kernel had taken once the server's reading settled, before the client read anything. */
+    acceptedBytes: z.number().int().nonnegative(),
+    /** Of those, read by the server's process (the rest waited in the two kernels' queues, `queuedBytes`); null when unknown (the connection was gone). */
+    serverReadBytes: z.number().int().nonnegative().nullable(),
+    queuedBytes: z.object({ client: z.number().int().nonnegative(), server: z.number().int().nonnegative() }).nullable(),
+    /** Answer bytes waiting then in the client's receive queue and the server's send queue (written by the server, unread by the client). */
+    answersQueuedBytes: z.object({ client: z.number().int().nonnegative(), server: z.number().int().nonnegative() }).nullable(),
+    /** It left received bytes unread while its answers were not read: backpressure. Null when unknown. */
+    stoppedReading: z.boolean().nullable(),
+    /** Every request answered; the server closed the connection first; neither within the read bound. */
+    outcome: z.enum(['served', 'closed', 'gave-up']),
+    responses: z.number().int().nonnegative(),
+    non2xx: z.number().int().nonnegative(),
+    durationMs: z.number().nonnegative(),
+    /** The server's process tree's summed RSS just before the flood, and its peak during it. */
+    idleRssBytes: z.number().int().nonnegative(),
+    peakRssBytes: z.number().int().nonnegative(),
+  }),
+  notApplicableSchema,
+  failedScenarioSchema,
+]);
+
+/** SIGKILL of one worker process under steady load (resilience/killed-worker.ts). */
+export const killedWorkerSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('measured'),
+    /** Worker processes before the kill; the load's connections and seconds. */
+    workers: z.number().int().positive(),
+    connections: z.number().int().positive(),
+    durationSec: z.number().positive(),
+    killedPid: z.number().int(),
+    /** The process the primary started after the kill; null when none appeared within the bound. */
+    replacementPid: z.number().int().nullable(),
+    /** Responses in the load's window, and requests that failed over its whole run (errors, timeouts, resets, non-2xx). */
+    requests: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    failedShare: z.number().min(0).max(1),
+    reconnects: z.number().int().nonnegative(),
+    /** From the kill to the replacement's process appearing, and to the first answer found to come from it; null when not within the bound. */
+    replacedAfterMs: z.number().nonnegative().nullable(),
+    servingAfterMs: z.number().nonnegative().nullable(),
+    probes: z.number().int().nonnegative(),
+  }),
+  notApplicableSchema,
+  failedScenarioSchema,
+]);
+
+/** A variant's resilience scenarios; null where a scenario was not reached (the run was interrupted first). */
+export const resilienceSchema = z.object({
+  idleFlood: idleFloodSchema.nullable(),
+  pipelineFlood: pipelineFloodSchema.nullable(),
+  killedWorker: killedWorkerSchema.nullable(),
+});
+
 /** skipped: not checked at all (--no-verify on a --target run). */
 const verificationSchema = z.object({ ok: z.boolean(), failures: z.array(z.string()), skipped: z.boolean().optional() });
 /** What the variant reported about itself on start (workers, scheduling, pool settings). */
@@ -206,6 +342,8 @@ const okVariantSchema = z.object({
   pids: z.array(z.number().int()),
   info: infoSchema,
   cells: z.array(cellSchema),
+  /** A resilience run's scenarios (version 6); absent or null in other runs. */
+  resilience: resilienceSchema.nullable().optional(),
 });
 
 /** Answered wrongly at verification, so never measured. */
@@ -229,6 +367,8 @@ const failedVariantSchema = z.object({
   pids: z.array(z.number().int()),
   info: infoSchema,
   cells: z.array(cellSchema),
+  /** The scenarios finished before it failed, in a resilience run. */
+  resilience: resilienceSchema.nullable().optional(),
 });
 
 /** Not reached: the run was interrupted first. */
@@ -293,6 +433,26 @@ export const settingsSchema = z.object({
   app: z.string().nullable().default(null),
   /** Processes or threads asked of the variants that have them (`--workers`), or null for their default; what each ran is in its `info`. */
   workers: z.number().int().positive().nullable().default(null),
+  /** A resilience run (version 6): what each scenario held, sent and how long; absent or null otherwise. */
+  resilience: z
+    .object({
+      idleConnections: z.number().int().nonnegative(),
+      slowlorisConnections: z.number().int().nonnegative(),
+      slowlorisIntervalMs: z.number().positive(),
+      ordinaryRps: z.number().positive(),
+      windowSec: z.number().positive(),
+      requestTimeoutMs: z.number().positive(),
+      pipelinedRequests: z.number().int().positive(),
+      killWorkers: z.number().int().positive(),
+      killLoadSec: z.number().positive(),
+      killAtSec: z.number().nonnegative(),
+      killConnections: z.number().int().positive(),
+      /** The servers' headers and idle keep-alive timeouts when set for the run (cbench serve's hidden flags), null for their defaults. */
+      headersTimeoutMs: z.number().int().positive().nullable(),
+      keepAliveTimeoutMs: z.number().int().positive().nullable(),
+    })
+    .nullable()
+    .optional(),
   /** Servers the suite did not start (--target), measured instead of variants; null otherwise. */
   targets: z
     .array(z.object({ name: z.string(), url: z.string(), pid: z.number().int().positive().nullable() }))
@@ -302,10 +462,10 @@ export const settingsSchema = z.object({
 
 export const resultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),
-  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 4
-  // lack only fields that default to null (or, for `mixes`, to none).
+  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 5
+  // lack only fields that default to null (or, for `mixes`, to none) or are optional.
   version: z
-    .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(RESULTS_VERSION)])
+    .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(RESULTS_VERSION)])
     .transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
   runId: z.string(),
   /** incomplete: interrupted, or still being written. */
@@ -331,6 +491,11 @@ export type RatePoint = z.infer<typeof sweepPointSchema>;
 export type Sweep = z.infer<typeof sweepSchema>;
 export type RouteSummary = z.infer<typeof routeSummarySchema>;
 export type Bottleneck = NonNullable<OkCell['bottleneck']>;
+export type Resilience = z.infer<typeof resilienceSchema>;
+export type IdleFloodResult = z.infer<typeof idleFloodSchema>;
+export type PipelineFloodResult = z.infer<typeof pipelineFloodSchema>;
+export type KilledWorkerResult = z.infer<typeof killedWorkerSchema>;
+export type ResilienceSettingsRecord = NonNullable<Settings['resilience']>;
 
 /** The cells a variant has: none unless it was measured (in full or until it failed). */
 export function cellsOf(v: VariantResult): CellResult[] {
@@ -340,6 +505,15 @@ export function cellsOf(v: VariantResult): CellResult[] {
 /** Why a variant has no figures, or part of them: its reason, or that the run was interrupted first. */
 export function whyNot(v: VariantResult): string {
   return v.status === 'not-run' ? 'not run: the run was interrupted first' : v.status === 'ok' ? '' : `${v.status}: ${v.reason}`;
+}
+
+/** Each resilience scenario that failed, as `variant scenario (reason)`: what a run could not measure besides its variants. */
+export function unmeasuredScenarios(results: Results): string[] {
+  return results.variants.flatMap((v) =>
+    v.status === 'ok' || v.status === 'failed'
+      ? Object.entries(v.resilience ?? {}).flatMap(([scenario, r]) => (r?.status === 'failed' ? [`${v.name} ${scenario} (${r.reason})`] : []))
+      : [],
+  );
 }
 
 function git(args: string[]): string | null {

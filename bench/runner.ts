@@ -1,6 +1,7 @@
 // The plain run: for each variant, a fresh server process, verification, then every cell of the
 // matrix on it (measure.ts); or, with targets, servers someone else started, verified on the
-// chosen workloads only. Results are saved after every cell, so an interruption keeps what
+// chosen workloads only; or, in a resilience run, every variant through the hostile scenarios
+// (resilience/run.ts) instead of the cells. Results are saved after every cell, so an interruption keeps what
 // finished; a variant that fails to start or dies is recorded, and the run goes on.
 
 import { availableParallelism } from 'node:os';
@@ -9,6 +10,7 @@ import { isGone } from './lib/processes.js';
 import { announce, failedMidRun, measured, notMeasured, openRun, Progress, type Run, recordedSettings, startVerified } from './lifecycle.js';
 import type { LoadGenerator } from './loadgen/types.js';
 import { type MeasuredServer, runCell, startedServer } from './measure.js';
+import { announceResilience, runResilience } from './resilience/run.js';
 import { type OkCell, type OkVariant, type RatePoint, type Results, setVariant } from './results.js';
 import { buildMatrix, type Cell, type RunSettings, stepsPerCell, type TargetSpec } from './scenarios.js';
 import { verifyServer } from './verify.js';
@@ -40,6 +42,15 @@ export async function runBenchmark(opts: RunOptions): Promise<{ results: Results
   });
   const results = run.add('');
   try {
+    const resilience = opts.settings.resilience;
+    if (resilience !== undefined && resilience !== null) {
+      const settings = { ...opts.settings, resilience };
+      announceResilience(run, settings);
+      run.save();
+      await runResilience(run, results, { settings, serverArgv: opts.serverArgv });
+      run.finish();
+      return { results, dir: run.dir };
+    }
     const cells = buildMatrix(opts.settings);
     const what = targets === null ? undefined : `${targets.length} target${targets.length === 1 ? '' : 's'} × ${opts.settings.workloads.length} workloads`;
     announce(run, opts.settings, cells.length, what);

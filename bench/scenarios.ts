@@ -232,7 +232,63 @@ export interface RunSettings {
   app?: string | null;
   /** Processes or threads of the variants that have them (`--workers`); null or absent for their default (one per CPU they may use). */
   workers?: number | null;
+  /** A resilience run: each variant through the hostile scenarios instead of the matrix's cells; null or absent otherwise. */
+  resilience?: ResilienceSettings | null;
 }
+
+/**
+ * The resilience profile's scenarios (bench/resilience/): an idle flood with slowloris while
+ * ordinary requests arrive, a pipelining flood from one client that reads nothing, and a worker
+ * killed under load.
+ */
+export interface ResilienceSettings {
+  /** Connections opened and held without a byte sent. */
+  idleConnections: number;
+  /** Connections that send a request head one byte every slowlorisIntervalMs, never finished. */
+  slowlorisConnections: number;
+  slowlorisIntervalMs: number;
+  /** Ordinary requests meanwhile: GET /plaintext, open loop at this rate, each on a fresh connection, for windowSec. */
+  ordinaryRps: number;
+  windowSec: number;
+  /** An ordinary request answered 2xx within this counts as served. */
+  requestTimeoutMs: number;
+  /** Pipelined requests one client writes without reading the answers. */
+  pipelinedRequests: number;
+  /** The killed worker: worker processes, seconds of steady load, the kill this far into them, and the load's connections. */
+  killWorkers: number;
+  killLoadSec: number;
+  killAtSec: number;
+  killConnections: number;
+  /** The servers' headers and idle keep-alive timeouts (ms), when not their defaults (for tests: `cbench serve --headers-timeout`). */
+  headersTimeoutMs: number | null;
+  keepAliveTimeoutMs: number | null;
+}
+
+/**
+ * 5,000 idle and 200 slowloris connections: enough to fill a server's accept queue many times
+ * over and hold as many descriptors as a small production server has connections, within the
+ * 20,000 descriptors each end may open here. Ordinary requests at 50/s for 15 s, past the core's
+ * 10 s headers timeout, so the slowloris connections' fate is inside the window; each has 2 s to
+ * be answered: /plaintext takes well under a millisecond, so 2 s is a client's patience, not the
+ * server's work, and shorter than one headers timeout, so a request stuck behind a held connection
+ * fails. The killed worker runs on 2 workers, so that one is left serving while the other is
+ * replaced (with one, the kill is an outage of the whole server by definition).
+ */
+export const DEFAULT_RESILIENCE: ResilienceSettings = {
+  idleConnections: 5_000,
+  slowlorisConnections: 200,
+  slowlorisIntervalMs: 1_000,
+  ordinaryRps: 50,
+  windowSec: 15,
+  requestTimeoutMs: 2_000,
+  pipelinedRequests: 100_000,
+  killWorkers: 2,
+  killLoadSec: 6,
+  killAtSec: 2,
+  killConnections: 16,
+  headersTimeoutMs: null,
+  keepAliveTimeoutMs: null,
+};
 
 /** How a capacity sweep is driven and judged. */
 export interface CapacitySettings {
@@ -353,6 +409,17 @@ export const profiles = {
     },
   },
   smoke: smokeOf(full),
+  // How each model copes with hostile clients, instead of the matrix's cells (bench/resilience/).
+  resilience: {
+    workloads: [],
+    connections: [],
+    pipelining: [],
+    durationSec: DEFAULT_RESILIENCE.windowSec,
+    warmupSec: 0,
+    repetitions: 1,
+    capacity: null,
+    resilience: DEFAULT_RESILIENCE,
+  },
 } satisfies Record<string, Profile>;
 
 export type ProfileName = keyof typeof profiles;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { variantNames } from '../servers/variants/registry.js';
 import { CBENCH } from '../shared/built.js';
@@ -91,6 +92,33 @@ describe('cbench serve', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(message);
     expect(lines[1]).toMatch(/^usage: cbench serve/);
+  });
+
+  it('takes a headers timeout and an idle timeout (hidden flags, for tests and the resilience profile)', async () => {
+    const p = run(['serve', '--variant', 'single-loop', '--port', '0', '--headers-timeout', '300', '--keep-alive-timeout', '200']);
+    const port = await listening(p);
+    const answer = (socket: Socket) =>
+      new Promise<{ text: string; ms: number }>((resolve) => {
+        const t0 = Date.now();
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString()));
+        socket.on('close', () => resolve({ text, ms: Date.now() - t0 }));
+      });
+    // A head that never ends: 408 at the headers timeout. A connection that sends nothing: closed at the idle timeout.
+    const slow = connect({ host: '127.0.0.1', port });
+    const idle = connect({ host: '127.0.0.1', port });
+    slow.write('GET /plaintext HTTP/1.1\r\nHost: x\r\n');
+    const [timedOut, closed] = await Promise.all([answer(slow), answer(idle)]);
+    expect(timedOut.text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(timedOut.ms).toBeGreaterThanOrEqual(250);
+    expect(timedOut.ms).toBeLessThan(5_000);
+    expect(closed).toMatchObject({ text: '' });
+    expect(closed.ms).toBeLessThan(5_000);
+    p.child.kill('SIGINT');
+    expect(await p.exited).toBe(0);
+    const help = run(['serve', '--help']);
+    await help.exited;
+    expect(help.out()).not.toMatch(/timeout/);
   });
 
   it('refuses a bad port with exit 2', async () => {

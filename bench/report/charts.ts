@@ -238,6 +238,8 @@ export async function charts(results: Results): Promise<Chart[]> {
   const variants = results.variants.map((v) => v.name);
   const color = { field: 'variant', type: 'nominal', scale: { domain: variants }, legend: { title: 'variant', orient: 'bottom' } } as const;
   const out: Chart[] = [];
+  // A run without workloads (the resilience profile's) has no cells to chart.
+  if (results.settings.workloads.length === 0) return out;
 
   const rows = tables.flatMap((t) => measured(t, at).map((r) => ({ workload: t.workload, ...r })));
   const bars = rows.map((r) => ({

@@ -24,6 +24,7 @@ import {
   routeTables,
   workloadTables,
 } from './model.js';
+import { resilienceFindings } from './resilience-findings.js';
 
 /** Throughputs closer than this ratio are reported as a tie: run-to-run noise on a shared machine is of this order. */
 const TIE = 1.05;
@@ -454,7 +455,7 @@ export function routeFindings(results: Results): string[] {
 }
 
 export function findings(results: Results): string[] {
-  const out: string[] = [...capacityFindings(results)];
+  const out: string[] = [...resilienceFindings(results), ...capacityFindings(results)];
   const at = headline(results);
   const where = headlineText(results);
   const floors: string[] = [];
@@ -555,8 +556,12 @@ export function findings(results: Results): string[] {
     else if (v.status === 'not-run') out.push(`${v.name} was not run: the run was interrupted first.`);
   }
   const pin = results.environment.pinning;
+  const killWorkers = results.settings.resilience?.killWorkers;
   if (pin.server === '1-1')
-    out.push('The server was pinned to one CPU (the other ran the load generator), so cluster and worker-pool ran with one worker each here.');
+    out.push(
+      'The server was pinned to one CPU (the other ran the load generator), so cluster and worker-pool ran with one worker each here' +
+        (killWorkers === undefined ? '.' : ` (but for the killed worker, where cluster ran ${killWorkers}, sharing that CPU).`),
+    );
   if (results.status === 'incomplete') out.push('This run was interrupted: the results are incomplete.');
   return out;
 }

@@ -5,8 +5,12 @@ import {
   type Bottleneck,
   type CellResult,
   cellsOf,
+  type IdleFloodResult,
+  type KilledWorkerResult,
   type OkCell,
+  type PipelineFloodResult,
   type RatePoint,
+  type Resilience,
   type Results,
   type RouteSummary,
   type Sweep,
@@ -491,4 +495,46 @@ export function quickRoutes(results: Results): Map<string, string> {
     if (quick !== undefined) out.set(w, quick);
   }
   return out;
+}
+
+/** A variant of a resilience run: its scenarios, or why it has none. */
+export interface ResilienceRow {
+  variant: string;
+  /** Null when the variant was not measured (refused, did not start, not run); `note` says why. */
+  resilience: Resilience | null;
+  note: string;
+}
+
+/** Whether the run put its variants through the resilience scenarios. */
+export function isResilienceRun(results: Results): boolean {
+  return (
+    (results.settings.resilience !== undefined && results.settings.resilience !== null) ||
+    results.variants.some((v) => (v.status === 'ok' || v.status === 'failed') && v.resilience !== undefined && v.resilience !== null)
+  );
+}
+
+/** Every variant of a resilience run, in the order the run listed them; none for any other run. */
+export function resilienceRows(results: Results): ResilienceRow[] {
+  if (!isResilienceRun(results)) return [];
+  return results.variants.map((v) => {
+    const resilience = (v.status === 'ok' || v.status === 'failed' ? v.resilience : null) ?? null;
+    const note = v.status === 'ok' ? '' : whyNot(v);
+    return { variant: v.name, resilience, note: resilience === null && note === '' ? 'not measured' : note };
+  });
+}
+
+type Measured<T> = Extract<T, { status: 'measured' }>;
+
+/** A row's figures of each scenario, when it was measured. */
+export function idleOf(row: ResilienceRow): Measured<IdleFloodResult> | undefined {
+  const r = row.resilience?.idleFlood;
+  return r?.status === 'measured' ? r : undefined;
+}
+export function floodOf(row: ResilienceRow): Measured<PipelineFloodResult> | undefined {
+  const r = row.resilience?.pipelineFlood;
+  return r?.status === 'measured' ? r : undefined;
+}
+export function killOf(row: ResilienceRow): Measured<KilledWorkerResult> | undefined {
+  const r = row.resilience?.killedWorker;
+  return r?.status === 'measured' ? r : undefined;
 }

@@ -4,7 +4,8 @@
 import { formatInt, formatTable } from '../format.js';
 import { cellsOf, type OkCell, type Results, whyNot } from '../results.js';
 import { CAPACITY_DEFINITION, CAPACITY_MARKS, capacityText, firstMissText, latencyText, objectiveMs, pastSaturationText } from './capacity-text.js';
-import { BASELINE, capacityTables, hasBaseline, quickRoutes, routeP99 } from './model.js';
+import { BASELINE, capacityTables, hasBaseline, quickRoutes, resilienceRows, routeP99 } from './model.js';
+import { mb, msText, percent, sec, unmeasuredText } from './resilience-text.js';
 
 const HEAD = ['variant', 'workload', 'conn', 'pipe', 'req/s (median)', 'p99 ms', 'Jain', 'CPU µs/req', 'peak RSS MB', 'note'];
 /** Beside the p99 of a run with mixes: that of each mix's quick request. */
@@ -121,4 +122,71 @@ export function capacitySummary(results: Results): string {
     `${formatTable(rows, (i) => i >= 2 && i <= head.indexOf('at 90%'))}` +
     (marks.length === 0 ? '' : `\n\n${marks.join('\n')}`)
   );
+}
+
+/**
+ * A line per variant of a resilience run, for `cbench bench` to print at its end: how ordinary
+ * requests fared under the idle flood and slowloris, when the slowloris and idle connections
+ * were let go, what the pipelining flood did, and the killed worker.
+ */
+export function resilienceSummary(results: Results): string {
+  const head = [
+    'variant',
+    'ordinary ok',
+    'p99 ms',
+    'slowloris 408 p50',
+    'idle closed p50',
+    'flood: read before stopping',
+    'RSS +MB',
+    'then',
+    'killed worker: failed',
+    'serving after ms',
+    'note',
+  ];
+  const rows: string[][] = [head];
+  for (const row of resilienceRows(results)) {
+    const r = row.resilience;
+    const notes: string[] = row.note === '' ? [] : [row.note];
+    const i = r?.idleFlood ?? null;
+    const f = r?.pipelineFlood ?? null;
+    const k = r?.killedWorker ?? null;
+    const idle =
+      i?.status === 'measured'
+        ? [
+            `${percent(i.ordinary.successRate)} of ${formatInt(i.ordinary.sent)}`,
+            i.ordinary.latencyMs === null ? '—' : msText(i.ordinary.latencyMs.p99),
+            i.slowloris.answered408AfterMs === null ? `none of ${i.slowloris.opened}` : sec(i.slowloris.answered408AfterMs.p50),
+            i.idle.closedAfterMs === null
+              ? `none of ${formatInt(i.idle.opened)}`
+              : `${sec(i.idle.closedAfterMs.p50)}${i.idle.openAtEnd > 0 ? ` (${formatInt(i.idle.closedByServer)} of ${formatInt(i.idle.opened)})` : ''}`,
+          ]
+        : ['—', '—', '—', '—'];
+    if (r !== null && i?.status !== 'measured') notes.push(`idle flood ${unmeasuredText(i)}`);
+    const flood =
+      f?.status === 'measured'
+        ? [
+            f.stoppedReading === true && f.serverReadBytes !== null
+              ? `${formatInt(Math.floor(f.serverReadBytes / f.requestBytes))} of ${formatInt(f.requests)}`
+              : f.stoppedReading === false
+                ? `all ${formatInt(f.requests)} (did not stop)`
+                : '—',
+            mb(f.peakRssBytes - f.idleRssBytes),
+            f.outcome === 'served' ? 'served all' : f.outcome === 'closed' ? `closed after ${formatInt(f.responses)}` : 'gave up',
+          ]
+        : ['—', '—', '—'];
+    if (r !== null && f?.status !== 'measured') notes.push(`flood ${unmeasuredText(f)}`);
+    const kill =
+      k?.status === 'measured'
+        ? [percent(k.failedShare), k.servingAfterMs === null ? 'never' : formatInt(k.servingAfterMs)]
+        : [k?.status === 'not-applicable' ? 'n/a' : '—', '—'];
+    if (r !== null && k?.status === 'failed') notes.push(`killed worker ${unmeasuredText(k)}`);
+    rows.push([row.variant, ...idle, ...flood, ...kill, notes.join('; ').slice(0, 100)]);
+  }
+  const s = results.settings.resilience;
+  const legend =
+    s === undefined || s === null
+      ? ''
+      : `\nordinary: GET /plaintext at ${s.ordinaryRps}/s for ${s.windowSec} s during ${formatInt(s.idleConnections)} idle and ${formatInt(s.slowlorisConnections)} slowloris connections, ok = 2xx within ${sec(s.requestTimeoutMs)}; ` +
+        `flood: ${formatInt(s.pipelinedRequests)} pipelined requests unread; n/a: no worker process to kill`;
+  return `${formatTable(rows, (c) => c >= 1 && c < head.length - 1)}${legend}`;
 }

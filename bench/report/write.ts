@@ -15,16 +15,20 @@ import {
   capacityRange,
   capacityTables,
   hasBaseline,
+  isResilienceRun,
   type RouteFigures,
   type RouteRow,
   type RouteTable,
   type Row,
+  resilienceRows,
   routeTables,
   workloadTables,
 } from './model.js';
+import { RESILIENCE_INTRO, RESILIENCE_TABLES } from './resilience-tables.js';
+import { resilienceSettingsText } from './resilience-text.js';
 
 /** A table's column: header, cell text, and the value a sort uses. */
-interface Column<T> {
+export interface Column<T> {
   head: string;
   text: (r: T) => string;
   value: (r: T) => number | string;
@@ -174,6 +178,8 @@ const capacityHeading = (t: CapacityTable) => `${t.workload}: capacity at p99 �
 /** Which generator produced the figures, and why the fairness and first-response columns may be empty. */
 function loadgenLine(r: Results): string {
   const g = r.environment.loadgen;
+  if (isResilienceRun(r))
+    return `every figure measured by the suite's own clients (bench/resilience/), the killed worker's load by the load generator ${g.name} ${g.version}`;
   const summaries = r.variants.flatMap(cellsOf).flatMap((c) => (c.status === 'ok' ? [c.summary] : []));
   const unmeasured = summaries.length > 0 && summaries.every((s) => s.fairnessJain === null && s.firstResponseP99Ms === null);
   return (
@@ -190,8 +196,10 @@ function environmentLines(r: Results): string[] {
     loadgenLine(r),
     `git ${e.gitSha ?? 'unknown'}${e.gitDirty === true ? ' (with uncommitted changes)' : ''}`,
     e.pinning.server === null ? 'not pinned' : `server pinned to CPUs ${e.pinning.server}, load generator to CPU ${e.pinning.loadgen}`,
-    `profile ${r.settings.profile}: connections ${r.settings.connections.join(', ')}; pipelining ${r.settings.pipelining.join(', ')}; ` +
-      `${r.settings.warmupSec} s warm-up, ${r.settings.repetitions} × ${r.settings.durationSec} s per cell`,
+    r.settings.resilience === undefined || r.settings.resilience === null
+      ? `profile ${r.settings.profile}: connections ${r.settings.connections.join(', ')}; pipelining ${r.settings.pipelining.join(', ')}; ` +
+        `${r.settings.warmupSec} s warm-up, ${r.settings.repetitions} × ${r.settings.durationSec} s per cell`
+      : `profile ${r.settings.profile}: ${resilienceSettingsText(r.settings.resilience)}`,
     ...capacityLines(r),
     ...targetLines(r),
   ];
@@ -253,7 +261,13 @@ export function markdown(r: Results, chartList: Chart[]): string {
     out.push('## Per route', '', ROUTES_INTRO, '');
     for (const t of routes) out.push(`### ${routeHeading(t)}`, '', ...mdTable(ROUTE_COLUMNS, routeLines(t)), '');
   }
-  out.push('## Charts', '');
+  if (isResilienceRun(r)) {
+    const rows = resilienceRows(r);
+    out.push('## Resilience', '', RESILIENCE_INTRO, '');
+    for (const t of RESILIENCE_TABLES) out.push(`### ${t.heading}`, '', t.intro, '', ...mdTable(t.columns, rows), '');
+  }
+  // A resilience run has no cells, so no charts.
+  if (chartList.length > 0 || !isResilienceRun(r)) out.push('## Charts', '');
   for (const c of chartList) out.push(`![${c.title}](charts/${c.file})`, '');
   return out.join('\n');
 }
@@ -301,6 +315,17 @@ ${routes
   )
   .join('\n')}
 </section>`;
+  const resilience = isResilienceRun(r) ? resilienceRows(r) : [];
+  const resilienceSection =
+    resilience.length === 0
+      ? ''
+      : `<section class="resilience"><h2>Resilience</h2>
+<p>${esc(RESILIENCE_INTRO)}</p>
+${RESILIENCE_TABLES.map(
+  (t) =>
+    `<h3>${esc(t.heading)}</h3>\n<p>${strong(esc(t.intro))}</p>\n${htmlTable(t.columns, resilience, (row) => row.resilience?.[t.key]?.status !== 'measured', ` data-scenario="${t.key}"`)}`,
+).join('\n')}
+</section>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>concurrency-bench report ${esc(r.runId)}</title>
 <style>
@@ -326,6 +351,7 @@ ${capacitySection}
 ${chartList.map((c) => `<figure class="chart" data-file="${esc(c.file)}"><figcaption>${esc(c.title)}</figcaption>${c.svg}</figure>`).join('\n')}
 ${tables}
 ${routesSection}
+${resilienceSection}
 <script>
 for (const table of document.querySelectorAll('table.sortable')) {
   for (const th of table.querySelectorAll('th')) {

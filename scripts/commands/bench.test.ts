@@ -209,7 +209,7 @@ export default {
   });
 });
 
-describe('cbench bench: flags of capacity runs and targets', () => {
+describe('cbench bench: flags of capacity runs, targets and the resilience profile', () => {
   it.each([
     [['--workloads', 'json,nope'], /unknown workload 'nope'/],
     [['--workloads', 'json@5%'], /json does not mix heavy requests with others/],
@@ -237,6 +237,12 @@ describe('cbench bench: flags of capacity runs and targets', () => {
     [['--rates', '50%', '--refine', '11'], /expected an integer from 0 to 10/],
     [['--profile', 'capacity', '--slo-p99', '-1'], /expected a number of milliseconds above 0/],
     [['--profile', 'capacity', '--against', 'HEAD'], /--against does not run capacity sweeps/],
+    [['--idle-connections', '10'], /--idle-connections is for --profile resilience/],
+    [['--headers-timeout', '500', '--attack-window', '3'], /--attack-window, --headers-timeout are for --profile resilience/],
+    [['--profile', 'resilience', '--workloads', 'json', '--duration', '2'], /--workloads, --duration do not apply to --profile resilience/],
+    [['--profile', 'resilience', '--target', 'http://127.0.0.1:1'], /--target does not apply to --profile resilience/],
+    [['--profile', 'resilience', '--loadgen', 'autocannon'], /--profile resilience drives its load with its own clients and builtin/],
+    [['--profile', 'resilience', '--attack-window', '0'], /--attack-window must be a number of seconds above 0/],
   ])('%j: one line and the usage, exit 2', async (args, message) => {
     const { code, stderr } = await cbench(['bench', ...args, '--out', out]);
     expect(code).toBe(2);

@@ -10,6 +10,7 @@ import {
   type CapacitySettings,
   type Catalog,
   DEFAULT_REFINE,
+  DEFAULT_RESILIENCE,
   DEFAULT_SLO_P99_MS,
   expandHeavyShares,
   HEAVY_SHARES,
@@ -19,6 +20,7 @@ import {
   parseRate,
   profileNames,
   profiles,
+  type ResilienceSettings,
   type RunSettings,
   resolveWorkload,
   type TargetSpec,
@@ -55,7 +57,43 @@ interface BenchFlags {
   target?: TargetSpec[];
   targetPid?: Array<{ name: string | null; pid: number }>;
   verify: boolean;
+  idleConnections?: number;
+  slowlorisConnections?: number;
+  ordinaryRate?: number;
+  attackWindow?: number;
+  pipelinedRequests?: number;
+  headersTimeout?: number;
+  keepAliveTimeout?: number;
 }
+
+/** The flags of the resilience profile, as commander names them and as the command line spells them. */
+const RESILIENCE_FLAGS = {
+  idleConnections: '--idle-connections',
+  slowlorisConnections: '--slowloris-connections',
+  ordinaryRate: '--ordinary-rate',
+  attackWindow: '--attack-window',
+  pipelinedRequests: '--pipelined-requests',
+  headersTimeout: '--headers-timeout',
+  keepAliveTimeout: '--keep-alive-timeout',
+} as const satisfies Partial<Record<keyof BenchFlags, string>>;
+
+/** What the resilience profile runs instead of cells: the flags that choose cells do not apply to it. */
+const CELL_FLAGS = {
+  workloads: '--workloads',
+  heavyShare: '--heavy-share',
+  app: '--app',
+  connections: '--connections',
+  pipelining: '--pipelining',
+  duration: '--duration',
+  repetitions: '--repetitions',
+  warmup: '--warmup',
+  rates: '--rates',
+  sloP99: '--slo-p99',
+  arrivals: '--arrivals',
+  refine: '--refine',
+  target: '--target',
+  against: '--against',
+} as const satisfies Partial<Record<keyof BenchFlags, string>>;
 
 /** An A/B run needs enough samples per side for a significance test to mean anything. */
 const AB_MIN_REPETITIONS = 6;
@@ -66,7 +104,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--profile <name>',
-        'quick: every variant × workload at one concurrency (≤ 4 min); full: the whole sweep; mixes: head-of-line blocking, each mix at 0/1/5/20% heavy requests; capacity: latency against offered load, capacity at a p99 objective; smoke: a blink of each',
+        'quick: every variant × workload at one concurrency (≤ 4 min); full: the whole sweep; mixes: head-of-line blocking, each mix at 0/1/5/20% heavy requests; capacity: latency against offered load, capacity at a p99 objective; smoke: a blink of each; resilience: an idle flood with slowloris, a pipelining flood and a killed worker, instead of the cells',
       )
         .choices(profileNames)
         .default('quick'),
@@ -126,11 +164,44 @@ export function register(program: Command): void {
     )
     .addOption(new Option('--target-pid <[name=]pid>', "a target's process on this machine, to record its CPU and memory (repeatable)").argParser(collectPid))
     .addOption(new Option('--no-verify', "with --target: measure without checking the target's answers first"))
+    .addOption(
+      new Option('--idle-connections <n>', `resilience: connections held without a byte sent (default ${DEFAULT_RESILIENCE.idleConnections})`).argParser(
+        integer(0, 100_000),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--slowloris-connections <n>',
+        `resilience: connections dripping a request head a byte a second (default ${DEFAULT_RESILIENCE.slowlorisConnections})`,
+      ).argParser(integer(0, 100_000)),
+    )
+    .addOption(
+      new Option('--ordinary-rate <rps>', `resilience: ordinary requests per second meanwhile (default ${DEFAULT_RESILIENCE.ordinaryRps})`).argParser(
+        integer(1, 10_000),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--attack-window <seconds>',
+        `resilience: how long ordinary requests are sent during the idle flood (default ${DEFAULT_RESILIENCE.windowSec}; longer than the servers' headers timeout)`,
+      ).argParser(positiveSeconds('--attack-window')),
+    )
+    .addOption(
+      new Option(
+        '--pipelined-requests <n>',
+        `resilience: requests of the pipelining flood (default ${DEFAULT_RESILIENCE.pipelinedRequests.toLocaleString('en-US')})`,
+      ).argParser(integer(1, 10_000_000)),
+    )
+    // Hidden, as on cbench serve: the servers' timeouts, for tests that cannot wait out the defaults.
+    .addOption(new Option('--headers-timeout <ms>', "resilience: the servers' headers timeout, ms").argParser(integer(1, 3_600_000)).hideHelp())
+    .addOption(new Option('--keep-alive-timeout <ms>', "resilience: the servers' idle keep-alive timeout, ms").argParser(integer(1, 3_600_000)).hideHelp())
     .action(async (o: BenchFlags, cmd: Command) => {
       const loadgen = loadgens[o.loadgen];
       if (!loadgen.available()) cmd.error(`error: ${loadgen.name} is not available here; install ${loadgen.install}`, { exitCode: EXIT_USAGE });
       const usage = (message: string): never => cmd.error(`error: ${message}`, { exitCode: EXIT_USAGE });
       const p = profiles[o.profile];
+      const resilience = resilienceSettings('resilience' in p ? (p.resilience ?? null) : null, o, usage);
+      if (resilience !== null && o.loadgen !== 'builtin') usage('--profile resilience drives its load with its own clients and builtin; leave out --loadgen');
       const targets = o.target === undefined ? null : withPids(o.target, o.targetPid ?? [], usage);
       if (targets === null && o.targetPid !== undefined) usage('--target-pid names the process of a --target');
       if (targets === null && !o.verify) usage('--no-verify is for --target: a variant is always verified');
@@ -160,6 +231,7 @@ export function register(program: Command): void {
         catalog,
         app: app?.file ?? null,
         workers: o.workers ?? null,
+        ...(resilience === null ? {} : { resilience, durationSec: resilience.windowSec }),
       };
       if (o.against === undefined) await plain(settings, o, app?.routes ?? new Set());
       else await ab(o.against, settings, o, cmd);
@@ -169,8 +241,8 @@ export function register(program: Command): void {
 async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<string>): Promise<void> {
   const { runBenchmark } = await import('../../bench/runner.js');
   const { writeReport } = await import('../../bench/report/write.js');
-  const { capacitySummary, summaryTable } = await import('../../bench/report/summary.js');
-  const { whyNot } = await import('../../bench/results.js');
+  const { capacitySummary, resilienceSummary, summaryTable } = await import('../../bench/report/summary.js');
+  const { unmeasuredScenarios, whyNot } = await import('../../bench/results.js');
   const { results, dir } = await runBenchmark({
     settings,
     profile: o.profile,
@@ -182,10 +254,12 @@ async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<
   });
   const report = await writeReport(dir);
   const capacity = capacitySummary(results);
-  process.stdout.write(`\n${summaryTable(results)}\n${capacity === '' ? '' : `\n${capacity}\n`}\nresults: ${dir}/results.json\nreport:  ${report.html}\n`);
+  const table = settings.resilience === undefined || settings.resilience === null ? summaryTable(results) : resilienceSummary(results);
+  process.stdout.write(`\n${table}\n${capacity === '' ? '' : `\n${capacity}\n`}\nresults: ${dir}/results.json\nreport:  ${report.html}\n`);
   const bad = results.variants.filter((v) => v.status !== 'ok');
-  if (bad.length > 0) {
-    process.stderr.write(`not measured in full: ${bad.map((v) => `${v.name} (${whyNot(v)})`).join('; ')}\n`);
+  const failedScenarios = unmeasuredScenarios(results);
+  if (bad.length > 0 || failedScenarios.length > 0) {
+    process.stderr.write(`not measured in full: ${[...bad.map((v) => `${v.name} (${whyNot(v)})`), ...failedScenarios].join('; ')}\n`);
     process.exitCode = 1;
   }
 }
@@ -344,5 +418,30 @@ function capacitySettings(
     refine: o.refine ?? profile?.refine ?? DEFAULT_REFINE,
     sloP99Ms,
     arrivals: o.arrivals ?? profile?.arrivals ?? 'poisson',
+  };
+}
+
+/** A resilience run's settings: the profile's, with the flags over them; null for any other profile (whose runs take none of its flags). */
+function resilienceSettings(profile: ResilienceSettings | null, o: BenchFlags, usage: (m: string) => never): ResilienceSettings | null {
+  const given = (flags: Partial<Record<keyof BenchFlags, string>>) =>
+    Object.entries(flags).flatMap(([key, flag]) => (o[key as keyof BenchFlags] === undefined ? [] : [flag]));
+  if (profile === null) {
+    const stray = given(RESILIENCE_FLAGS);
+    if (stray.length > 0) usage(`${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} for --profile resilience`);
+    return null;
+  }
+  const cells = given(CELL_FLAGS);
+  if (cells.length > 0)
+    usage(`${cells.join(', ')} ${cells.length === 1 ? 'does' : 'do'} not apply to --profile resilience, which runs its scenarios instead of cells`);
+  return {
+    ...profile,
+    idleConnections: o.idleConnections ?? profile.idleConnections,
+    slowlorisConnections: o.slowlorisConnections ?? profile.slowlorisConnections,
+    ordinaryRps: o.ordinaryRate ?? profile.ordinaryRps,
+    windowSec: o.attackWindow ?? profile.windowSec,
+    pipelinedRequests: o.pipelinedRequests ?? profile.pipelinedRequests,
+    killWorkers: o.workers ?? profile.killWorkers,
+    headersTimeoutMs: o.headersTimeout ?? profile.headersTimeoutMs,
+    keepAliveTimeoutMs: o.keepAliveTimeout ?? profile.keepAliveTimeoutMs,
   };
 }

@@ -44,7 +44,11 @@ export function register(program: Command): void {
         '--workers <n>',
         `processes or threads, for ${variantNames.filter((n) => variants[n].usesWorkers).join(', ')} (default: available CPUs)`,
       ).argParser(integer(1, 1024)),
-    );
+    )
+    // Hidden: for tests and the resilience profile, which must see a headers or idle timeout
+    // happen in seconds rather than wait out the core's defaults (10 s, 5 s). node-http maps them.
+    .addOption(new Option('--headers-timeout <ms>', "the connection's headers timeout (408), ms").argParser(integer(1, 3_600_000)).hideHelp())
+    .addOption(new Option('--keep-alive-timeout <ms>', "the connection's idle keep-alive timeout, ms").argParser(integer(1, 3_600_000)).hideHelp());
   for (const [flag, { option, owners }] of variantOptions()) {
     const o = new Option(`--${flag} <value>`, `${owners.join(', ')}: ${option.description} (default ${option.default})`);
     if (option.choices !== undefined) o.choices(option.choices);
@@ -70,10 +74,15 @@ async function run(opts: Record<string, unknown>, cmd: Command): Promise<void> {
     cmd.error(`error: --workers does not apply to ${name}, which runs one process and one thread`, { exitCode: EXIT_USAGE });
   }
   const app = opts.app === undefined ? undefined : await checkedApp(String(opts.app), cmd);
+  const connection = {
+    ...(opts.headersTimeout === undefined ? {} : { headersTimeoutMs: opts.headersTimeout as number }),
+    ...(opts.keepAliveTimeout === undefined ? {} : { keepAliveTimeoutMs: opts.keepAliveTimeout as number }),
+  };
   const options = {
     port: opts.port as number,
     host: opts.host as string,
     extra,
+    ...(Object.keys(connection).length === 0 ? {} : { connection }),
     ...(opts.workers === undefined ? {} : { workers: opts.workers as number }),
     ...(app === undefined ? {} : { app }),
   };

@@ -1,0 +1,230 @@
+// Findings of a resilience run: which models kept serving under each hostile condition and which
+// collapsed, with the numbers; sentences computed from the run's figures, never written in advance.
+
+import { DEFAULT_CONNECTION_OPTIONS } from '../../servers/core/connection.js';
+import { isVariantName, variants } from '../../servers/variants/registry.js';
+import { formatInt as int, formatTimes as times } from '../format.js';
+import { floodOf, idleOf, killOf, type ResilienceRow, resilienceRows } from './model.js';
+import {
+  answersQueuedText,
+  type IdleFloodFigures,
+  type KilledWorkerFigures,
+  mb,
+  msText,
+  type PipelineFloodFigures,
+  percent,
+  readText,
+  resilienceSettingsText,
+  sec,
+  spreadText,
+} from './resilience-text.js';
+
+/** Ordinary requests answered at least this share of the time: the server kept serving. */
+export const KEPT_SERVING = 0.99;
+/** Below this share, it collapsed; in between, it was degraded. */
+export const COLLAPSED = 0.5;
+/** Ordinary requests answered, but with a p99 over this many times the promptest variant's, and over SLOWED_MS: answered late. */
+export const SLOWED_RATIO = 10;
+export const SLOWED_MS = 100;
+/** The failed share a killed worker may cost at most. */
+export const KILL_GOAL = 0.01;
+
+const TITLES = { idleFlood: 'idle flood and slowloris', pipelineFlood: 'pipelining flood', killedWorker: 'killed worker' } as const;
+type Key = keyof typeof TITLES;
+
+/** Each row whose scenario was measured, with its figures. */
+function measuredOf<F>(rows: ResilienceRow[], pick: (row: ResilienceRow) => F | undefined): Array<{ variant: string; f: F }> {
+  return rows.flatMap((row) => {
+    const f = pick(row);
+    return f === undefined ? [] : [{ variant: row.variant, f }];
+  });
+}
+
+const modelOf = (variant: string) => (isVariantName(variant) ? variants[variant].model : undefined);
+/** `a`, `a and b`, `a, b and c` */
+const list = (xs: readonly string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
+/** `2.0–3.5` or `2.0` when they agree. */
+const range = (xs: readonly number[], text: (x: number) => string) => {
+  const lo = text(Math.min(...xs));
+  const hi = text(Math.max(...xs));
+  return lo === hi ? lo : `${lo}–${hi}`;
+};
+
+export function resilienceFindings(results: Parameters<typeof resilienceRows>[0]): string[] {
+  const rows = resilienceRows(results);
+  if (rows.length === 0) return [];
+  const settings = results.settings.resilience ?? null;
+  const out = settings === null ? [] : [`This run measured ${resilienceSettingsText(settings)}.`];
+  out.push(...idleFloodFindings(measuredOf(rows, idleOf), settings?.headersTimeoutMs ?? null));
+  out.push(...pipelineFloodFindings(measuredOf(rows, floodOf)));
+  out.push(...killedWorkerFindings(rows, measuredOf(rows, killOf)));
+  for (const row of rows) {
+    for (const key of Object.keys(TITLES) as Key[]) {
+      const r = row.resilience?.[key] ?? null;
+      if (r?.status === 'failed') out.push(`${row.variant}: the ${TITLES[key]} could not be measured: ${r.reason}.`);
+    }
+  }
+  return out;
+}
+
+function idleFloodFindings(measured: Array<{ variant: string; f: IdleFloodFigures }>, headersTimeoutMs: number | null): string[] {
+  if (measured.length === 0) return [];
+  const out: string[] = [];
+  const first = measured[0]?.f as IdleFloodFigures;
+  const sameHold = measured.every((m) => m.f.idle.opened === first.idle.opened && m.f.slowloris.opened === first.slowloris.opened);
+  const held = sameHold
+    ? `${int(first.idle.opened)} idle and ${int(first.slowloris.opened)} slowloris connections held`
+    : 'idle and slowloris connections held (as many as each could open, in the table)';
+  const answered = measured.filter((m) => m.f.ordinary.successRate >= KEPT_SERVING);
+  // Answered, but so much later than the promptest that what it kept was only its promise.
+  const p99Of = (m: { f: IdleFloodFigures }) => m.f.ordinary.latencyMs?.p99 ?? Number.POSITIVE_INFINITY;
+  const best = Math.min(...answered.map(p99Of));
+  const late = answered.filter((m) => p99Of(m) > Math.max(SLOWED_MS, SLOWED_RATIO * best));
+  const kept = answered.filter((m) => !late.includes(m));
+  const degraded = measured.filter((m) => m.f.ordinary.successRate < KEPT_SERVING && m.f.ordinary.successRate >= COLLAPSED);
+  const collapsed = measured.filter((m) => m.f.ordinary.successRate < COLLAPSED);
+  const parts: string[] = [];
+  if (kept.length > 0) {
+    const p99s = kept.flatMap((m) => (m.f.ordinary.latencyMs === null ? [] : [m.f.ordinary.latencyMs.p99]));
+    parts.push(
+      `${list(kept.map((m) => m.variant))} kept serving: ${range(
+        kept.map((m) => m.f.ordinary.successRate),
+        percent,
+      )} of ordinary requests answered${p99s.length === 0 ? '' : `, p99 ${range(p99s, msText)} ms`}`,
+    );
+  }
+  for (const m of late) {
+    const l = m.f.ordinary.latencyMs;
+    parts.push(
+      `${m.variant} kept answering, but late: ${percent(m.f.ordinary.successRate)} answered within ${sec(m.f.requestTimeoutMs)}` +
+        (l === null ? '' : `, p50 ${msText(l.p50)} ms, p99 ${msText(l.p99)} ms (${times(l.p99 / best)} the promptest p99)`),
+    );
+  }
+  for (const m of degraded)
+    parts.push(
+      `${m.variant} was degraded: ${percent(m.f.ordinary.successRate)} answered (${int(m.f.ordinary.timeouts)} timed out, ${int(m.f.ordinary.errors)} errors)`,
+    );
+  for (const m of collapsed)
+    parts.push(
+      `${m.variant} collapsed: ${percent(m.f.ordinary.successRate)} answered (${int(m.f.ordinary.ok)} of ${int(m.f.ordinary.sent)}; ${int(m.f.ordinary.timeouts)} timed out, ${int(m.f.ordinary.errors)} errors)`,
+    );
+  out.push(
+    `Idle flood and slowloris (${held}; GET /plaintext at ${first.rateRps}/s for ${first.windowSec} s, each answered 2xx within ${sec(first.requestTimeoutMs)} or failed): ${parts.join('; ')}.`,
+  );
+
+  for (const m of [...late, ...degraded, ...collapsed]) {
+    if (modelOf(m.variant) !== 'blocking') continue;
+    const f = m.f;
+    const hold = f.idle.closedAfterMs;
+    out.push(
+      `${m.variant}'s ${collapsed.includes(m) ? 'collapse' : 'slowdown'} is its model's nature, not a bug: it serves one connection at a time, so a connection that sends nothing holds the whole server until the server gives up on it. ` +
+        (hold === null
+          ? `Here it did not give up on even the first held connection within the ${f.windowSec} s window`
+          : `Here the first idle connection it took held it ${sec(hold.min)} (the core closes a connection that never sends a byte after its idle timeout, and answers one that sends its head too slowly 408 after its headers timeout), ` +
+            `so in the window it got through ${int(f.idle.closedByServer)} of the ${int(f.idle.opened)} idle connections`) +
+        `, answered ${int(f.slowloris.answered408)} of ${int(f.slowloris.opened)} slowloris connections and ${int(f.ordinary.ok)} of ${int(f.ordinary.sent)} ordinary requests, which waited in line behind them. ` +
+        'Timeouts bound what one held connection costs; a server that serves one at a time pays that cost once per held connection, in series, while an event loop pays it for all of them at once.',
+    );
+  }
+
+  const allTimedOut = measured.filter((m) => m.f.slowloris.opened > 0 && m.f.slowloris.answered408 === m.f.slowloris.opened);
+  const slowParts = allTimedOut.map((m) => {
+    const t = m.f.slowloris.answered408AfterMs;
+    return t === null ? m.variant : `${m.variant} after p50 ${sec(t.p50)} (max ${sec(t.max)})`;
+  });
+  const headers = headersTimeoutMs ?? DEFAULT_CONNECTION_OPTIONS.headersTimeoutMs;
+  const slowSentences: string[] = [];
+  if (slowParts.length > 0)
+    slowSentences.push(
+      `${list(slowParts)} answered every slowloris connection 408 and closed it, timed from its first byte (the headers timeout: ${sec(headers)})`,
+    );
+  for (const m of measured.filter((x) => !allTimedOut.includes(x) && x.f.slowloris.opened > 0)) {
+    const s = m.f.slowloris;
+    const what = [
+      ...(s.answered408 > 0 ? [`answered ${int(s.answered408)} 408`] : []),
+      ...(s.otherAnswers > 0 ? [`answered ${int(s.otherAnswers)} otherwise (${Object.keys(s.statuses).join(', ')})`] : []),
+      ...(s.closedUnanswered > 0 ? [`closed ${int(s.closedUnanswered)} without an answer`] : []),
+      ...(s.neverAnswered > 0 ? [`left ${int(s.neverAnswered)} unanswered and open to the end`] : []),
+    ];
+    slowSentences.push(`${m.variant}, of ${int(s.opened)}, ${list(what)}`);
+  }
+  if (slowSentences.length > 0) out.push(`Slowloris: ${slowSentences.join('; ')}.`);
+
+  const idleParts = measured
+    .filter((m) => m.f.idle.opened > 0)
+    .map((m) => {
+      const i = m.f.idle;
+      if (i.closedAfterMs === null) return `${m.variant} closed none of ${int(i.opened)}`;
+      const all = i.closedByServer === i.opened ? 'every one' : `${int(i.closedByServer)} of ${int(i.opened)}`;
+      const answered = i.answeredBeforeClose > 0 ? `, answering ${i.answeredBeforeClose === i.closedByServer ? 'each' : int(i.answeredBeforeClose)} first` : '';
+      return `${m.variant} closed ${all} after p50 ${sec(i.closedAfterMs.p50)} (${spreadText(i.closedAfterMs)})${answered}`;
+    });
+  if (idleParts.length > 0) out.push(`Idle connections, timed from their connect: ${idleParts.join('; ')}.`);
+  for (const m of measured) if (m.f.descriptors.note !== null) out.push(`${m.variant}: ${m.f.descriptors.note}.`);
+  return out;
+}
+
+function pipelineFloodFindings(measured: Array<{ variant: string; f: PipelineFloodFigures }>): string[] {
+  if (measured.length === 0) return [];
+  const first = measured[0]?.f as PipelineFloodFigures;
+  const parts = measured.map(({ variant, f }) => {
+    const rss = `RSS +${mb(f.peakRssBytes - f.idleRssBytes)} MB over idle (${mb(f.idleRssBytes)} → ${mb(f.peakRssBytes)})`;
+    if (f.outcome === 'closed' && f.stoppedReading !== true) {
+      const why = modelOf(variant) === 'blocking' ? ' (one request per connection: it answers the first and closes)' : '';
+      return `${variant} closed the connection after ${int(f.responses)} answer${f.responses === 1 ? '' : 's'}${why}, ${rss}`;
+    }
+    const then =
+      f.outcome === 'served'
+        ? `then served all ${int(f.requests)} as the client read`
+        : f.outcome === 'closed'
+          ? `then closed the connection after ${int(f.responses)} answers`
+          : `then neither served all nor closed within the read bound (${int(f.responses)} answers)`;
+    if (f.stoppedReading === true) return `${variant} stopped reading after ${readText(f)}, its answers unread (backpressure), ${rss}, and ${then}`;
+    if (f.stoppedReading === false)
+      return `${variant} read all ${int(f.requests)} without stopping (${answersQueuedText(f)} of its answers waited in the kernels' buffers), ${rss}, and ${then}`;
+    return `${variant}: ${rss}, ${then}`;
+  });
+  const out = [
+    `Pipelining flood (${int(first.requests)} requests, ${mb(first.requests * first.requestBytes)} MB, from one client that read no answer until the server's reading settled): ${parts.join('; ')}.`,
+  ];
+  const grew = [...measured].sort((a, b) => b.f.peakRssBytes - b.f.idleRssBytes - (a.f.peakRssBytes - a.f.idleRssBytes));
+  const most = grew[0];
+  const unbounded = measured.filter((m) => m.f.stoppedReading === false).map((m) => m.variant);
+  if (unbounded.length === 0)
+    out.push(
+      `No server measured read the flood without bound: each stopped reading once its answers could not leave, or closed the connection; the largest growth of memory was ${most?.variant}'s, ` +
+        `+${mb((most?.f.peakRssBytes ?? 0) - (most?.f.idleRssBytes ?? 0))} MB. What the client sent beyond what the servers read waited in the kernels' buffers ` +
+        `(the client's send buffer grows to megabytes on loopback), not in the servers.`,
+    );
+  else
+    out.push(
+      `${list(unbounded)} read the whole flood without stopping: the kernels' buffers took ${unbounded.length === 1 ? 'its' : 'their'} answers, so ${unbounded.length === 1 ? 'it' : 'they'} never had to; ` +
+        'a larger flood (--pipelined-requests) would show whether they stop once those buffers are full, or hold the rest in memory.',
+    );
+  return out;
+}
+
+function killedWorkerFindings(rows: ResilienceRow[], measured: Array<{ variant: string; f: KilledWorkerFigures }>): string[] {
+  const out = measured.map(({ variant, f }) => {
+    const goal = f.failedShare < KILL_GOAL ? `within the goal of ${percent(KILL_GOAL)}` : `above the goal of ${percent(KILL_GOAL)}`;
+    const others = f.workers - 1;
+    return (
+      `Killed worker: SIGKILL of one of ${variant}'s ${f.workers} worker processes under ${f.durationSec} s of load at ${f.connections} connections: ` +
+      `${int(f.failed)} of ${int(f.requests + f.failed)} requests failed (${percent(f.failedShare)}, ${goal}: those in flight on the dead worker's connections); ` +
+      (f.replacedAfterMs === null
+        ? 'no replacement process appeared within 10 s'
+        : `the primary's replacement process appeared ${int(f.replacedAfterMs)} ms after the kill and ` +
+          (f.servingAfterMs === null ? 'was not seen serving within 10 s' : `served its first request ${int(f.servingAfterMs)} ms after it`)) +
+      (others > 0
+        ? `, while the other ${others === 1 ? 'worker' : `${others} workers`} went on serving.`
+        : '; with no other worker, nothing served in between.')
+    );
+  });
+  const byReason = new Map<string, string[]>();
+  for (const row of rows) {
+    const r = row.resilience?.killedWorker ?? null;
+    if (r?.status === 'not-applicable') byReason.set(r.reason, [...(byReason.get(r.reason) ?? []), row.variant]);
+  }
+  for (const [reason, names] of byReason) out.push(`Killed worker: not applicable to ${list(names)}: ${reason}.`);
+  return out;
+}
