@@ -89,7 +89,12 @@ export const cases: ParserCase[] = [
     expect: [err(501, 'method-not-implemented')],
   },
   { name: 'a method alone on its line', rfc: '9112 §3', raw: `GET\r\n${H}\r\n`, expect: [err(400, 'request-line-incomplete')] },
-  { name: 'a method that can no longer be one the server implements', rfc: '9110 §9.1', raw: 'XY(Z / HTTP/1.1\r\n\r\n', expect: [err(501, 'method-not-implemented')] },
+  {
+    name: 'a method that can no longer be one the server implements',
+    rfc: '9110 §9.1',
+    raw: 'XY(Z / HTTP/1.1\r\n\r\n',
+    expect: [err(501, 'method-not-implemented')],
+  },
   { name: 'a method cut before it can be told', rfc: '9110 §9.1', raw: 'GE', incomplete: true, expect: [] },
   { name: 'method with a non-token byte', rfc: '9112 §3.1', raw: `GE(T / HTTP/1.1\r\n${H}\r\n`, expect: [err(400, 'method-char')] },
   { name: 'empty method', rfc: '9112 §3.1', raw: ` / HTTP/1.1\r\n${H}\r\n`, expect: [err(400, 'method-empty')] },
