@@ -448,10 +448,21 @@ export class HeadScanner {
   /** RFC 9112 §3: the request line is scanned up to its CR at le; now its version, method and target form. */
   private requestLine(b: Buffer, base: number, le: number): ParseErrorCode | null {
     const p = base + this.versionStart;
-    // Judged left to right, as versionSoFar judges a line not yet ended, so the answer does not
-    // depend on where the bytes were cut: the first byte that rules the version out decides.
-    const refused = versionSoFar(b, p, le) ?? (le - p !== 8 ? 'version-invalid' : null);
-    if (refused !== null) return refused;
+    const supported =
+      le - p === 8 &&
+      b[p] === 0x48 &&
+      b[p + 1] === 0x54 &&
+      b[p + 2] === 0x54 &&
+      b[p + 3] === 0x50 &&
+      b[p + 4] === 0x2f &&
+      b[p + 5] === 0x31 &&
+      b[p + 6] === 0x2e &&
+      (b[p + 7] === 0x31 || b[p + 7] === 0x30);
+    if (!supported) {
+      // Judged left to right, as versionSoFar judges a line not yet ended, so the answer does not
+      // depend on where the bytes were cut: the first byte that rules the version out decides.
+      return versionSoFar(b, p, le) ?? 'version-invalid';
+    }
     this.versionMinor = b[p + 7] === 0x31 ? 1 : 0;
     return this.methodAndTarget(b, base + this.lineStart, base + this.methodEnd, base + this.targetStart, base + this.targetEnd);
   }
