@@ -20,8 +20,7 @@ function template(name: string): string {
 // (with the reason) any conformance case the model cannot pass.
 
 import { CoreServer } from '../core/server.js';
-import { createHandler } from '../routes/routes.js';
-import type { ServerVariant } from './types.js';
+import { coreOptions, routesFor, type ServerVariant } from './types.js';
 
 export const ${exportName(name)}: ServerVariant<'${name}'> = {
   name: '${name}',
@@ -29,8 +28,11 @@ export const ${exportName(name)}: ServerVariant<'${name}'> = {
   model: 'event-loop',
   usesWorkers: false,
   skips: {},
-  async start({ port, host, connection }) {
-    const server = new CoreServer(createHandler(), connection);
+  async start(options) {
+    const { port, host, connection } = options;
+    // The built-in routes, and an app's (--app) with its own methods, as every variant serves them.
+    const routes = await routesFor(options);
+    const server = new CoreServer(routes.handle, coreOptions(connection, routes));
     const address = await server.listen(port, host);
     return { host, port: address.port, info: {}, pids: () => [process.pid], close: (graceMs) => server.close(graceMs) };
   },

@@ -76,6 +76,11 @@ export function compareRuns(ours: OurRun, llhttp: LlhttpRun): Comparison {
     if (o.verdict === 'accept' || l.verdict === 'accept') {
       return { difference: { index: i, ours: o, llhttp: l, signature: `ours ${label(o)} / llhttp ${label(l)}` }, agreed: i, refusedVsWaiting: null, first };
     }
+    // Waiting for bytes that llhttp has already refused on is being looser than it, in time: a
+    // difference. Refusing what llhttp still waits on is being stricter sooner: counted apart.
+    if (o.verdict === 'wait' && l.verdict === 'reject') {
+      return { difference: { index: i, ours: o, llhttp: l, signature: `ours ${label(o)} / llhttp ${label(l)}` }, agreed: i, refusedVsWaiting: null, first };
+    }
     const refusedVsWaiting = o.verdict === l.verdict ? null : `ours ${label(o)} / llhttp ${label(l)}`;
     return { difference: null, agreed: i, refusedVsWaiting, first };
   }

@@ -31,6 +31,22 @@ const { HTTPParser, methods } = require('node:_http_common') as {
  * llhttp's method numbers (its `llhttp_method` enum: HTTP, then the RTSP and other protocols'
  * methods it also knows). The binding hands the number, not the name.
  */
+/** Methods llhttp knows from protocols other than HTTP (the HTTP/2 preface, RTSP), in its enum order. */
+export const OTHER_PROTOCOL_METHODS: readonly string[] = [
+  'PRI',
+  'DESCRIBE',
+  'ANNOUNCE',
+  'SETUP',
+  'PLAY',
+  'PAUSE',
+  'TEARDOWN',
+  'GET_PARAMETER',
+  'SET_PARAMETER',
+  'REDIRECT',
+  'RECORD',
+  'FLUSH',
+];
+
 const METHOD_NAMES: readonly string[] = [
   'DELETE',
   'GET',
@@ -66,18 +82,7 @@ const METHOD_NAMES: readonly string[] = [
   'LINK',
   'UNLINK',
   'SOURCE',
-  'PRI',
-  'DESCRIBE',
-  'ANNOUNCE',
-  'SETUP',
-  'PLAY',
-  'PAUSE',
-  'TEARDOWN',
-  'GET_PARAMETER',
-  'SET_PARAMETER',
-  'REDIRECT',
-  'RECORD',
-  'FLUSH',
+  ...OTHER_PROTOCOL_METHODS,
   'QUERY',
 ];
 

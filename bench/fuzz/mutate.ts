@@ -4,6 +4,7 @@
 // HTAB, deletions, duplications). Each is named, so a difference can be traced to what made it.
 
 import { chunkExtension, chunksOf, type Dice, OTHER_KNOWN_METHODS, type RequestSpec } from './generate.js';
+import { OTHER_PROTOCOL_METHODS } from './llhttp.js';
 
 /** A structural mutation: edits one request in place. */
 type StructuralMutator = (r: RequestSpec, d: Dice) => void;
@@ -170,18 +171,7 @@ const ODD_METHODS = [
   'FOO',
   'X-CUSTOM',
   'CONNECT',
-  'PRI',
-  'DESCRIBE',
-  'ANNOUNCE',
-  'SETUP',
-  'PLAY',
-  'PAUSE',
-  'TEARDOWN',
-  'GET_PARAMETER',
-  'SET_PARAMETER',
-  'REDIRECT',
-  'RECORD',
-  'FLUSH',
+  ...OTHER_PROTOCOL_METHODS,
   'SOURCE',
   'GETS',
   'GE',

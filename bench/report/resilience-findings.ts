@@ -182,7 +182,7 @@ function pipelineFloodFindings(measured: Array<{ variant: string; f: PipelineFlo
     if (f.stoppedReading === true) return `${variant} stopped reading after ${readText(f)}, its answers unread (backpressure), ${rss}, and ${then}`;
     if (f.stoppedReading === false)
       return `${variant} read all ${int(f.requests)} without stopping (${answersQueuedText(f)} of its answers waited in the kernels' buffers), ${rss}, and ${then}`;
-    return `${variant}: ${rss}, ${then}`;
+    return `${variant} may still have been reading when the client stopped waiting for its reading to settle (5 s), so whether it stops is unknown, ${rss}, and ${then}`;
   });
   const out = [
     `Pipelining flood (${int(first.requests)} requests, ${mb(first.requests * first.requestBytes)} MB, from one client that read no answer until the server's reading settled): ${parts.join('; ')}.`,
@@ -190,7 +190,12 @@ function pipelineFloodFindings(measured: Array<{ variant: string; f: PipelineFlo
   const grew = [...measured].sort((a, b) => b.f.peakRssBytes - b.f.idleRssBytes - (a.f.peakRssBytes - a.f.idleRssBytes));
   const most = grew[0];
   const unbounded = measured.filter((m) => m.f.stoppedReading === false).map((m) => m.variant);
-  if (unbounded.length === 0)
+  const unknown = measured.filter((m) => m.f.stoppedReading === null && m.f.outcome !== 'closed').map((m) => m.variant);
+  if (unknown.length > 0)
+    out.push(
+      `Whether ${unknown.join(' and ')} read the flood without bound is not known: ${unknown.length === 1 ? 'its' : 'their'} reading had not settled within 5 s.`,
+    );
+  else if (unbounded.length === 0)
     out.push(
       `No server measured read the flood without bound: each stopped reading once its answers could not leave, or closed the connection; the largest growth of memory was ${most?.variant}'s, ` +
         `+${mb((most?.f.peakRssBytes ?? 0) - (most?.f.idleRssBytes ?? 0))} MB. What the client sent beyond what the servers read waited in the kernels' buffers ` +

@@ -49,7 +49,7 @@ export interface FloodFigures {
   queuedBytes: { client: number; server: number } | null;
   /** Answer bytes waiting then in the client's receive queue and in the server's send queue: what the server wrote that the client had not read. */
   answersQueuedBytes: { client: number; server: number } | null;
-  /** The server left bytes it had received unread while the client was not reading its answers: it applied backpressure. Null when unknown. */
+  /** The server left bytes it had received unread while the client was not reading its answers: it applied backpressure. Null when unknown (the connection was gone, or the server was still reading when the settle bound ran out). */
   stoppedReading: boolean | null;
   /** Every request answered (`served`); the server closed or reset the connection first (`closed`); neither within the read bound (`gave-up`). */
   outcome: 'served' | 'closed' | 'gave-up';
@@ -62,6 +62,8 @@ export interface FloodFigures {
 
 /** Where the server's reading stands: what the client's kernel took, what the server read of it, and what waits in between. */
 interface Reading {
+  /** The server's reading stopped changing for SETTLED_MS; false when SETTLE_BOUND_MS ran out first (it was still reading). */
+  settled: boolean;
   accepted: number;
   serverRead: number;
   queues: { client: number; server: number };
@@ -198,7 +200,9 @@ export async function pipelineFlood(opts: FloodOptions): Promise<FloodFigures> {
     serverReadBytes: reading?.serverRead ?? null,
     queuedBytes: reading?.queues ?? null,
     answersQueuedBytes: reading?.answers ?? null,
-    stoppedReading: reading === null ? null : reading.queues.server > 0 || reading.queues.client > 0,
+    // Bytes left unread prove backpressure only once the server's reading has settled: a server
+    // still reading when the bound ran out may just be slow.
+    stoppedReading: reading === null || !reading.settled ? null : reading.queues.server > 0 || reading.queues.client > 0,
     outcome,
     responses,
     non2xx: reader.non2xx,
@@ -222,11 +226,12 @@ async function settledReading(socket: Socket, clientPort: number, serverPort: nu
     const accepted = acceptedNow();
     const queues = { client: ends.client.txQueue, server: ends.server.rxQueue };
     const answers = { client: ends.client.rxQueue, server: ends.server.txQueue };
-    const now: Reading = { accepted, serverRead: Math.max(0, accepted - queues.client - queues.server), queues, answers };
+    const now: Reading = { settled: false, accepted, serverRead: Math.max(0, accepted - queues.client - queues.server), queues, answers };
     const t = performance.now();
     if (last === null || now.serverRead !== last.serverRead || now.accepted !== last.accepted) since = t;
     last = now;
-    if (t - since >= SETTLED_MS || t - started >= SETTLE_BOUND_MS) return last;
+    if (t - since >= SETTLED_MS) return { ...last, settled: true };
+    if (t - started >= SETTLE_BOUND_MS) return last;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -9,12 +9,13 @@ describe('the idle client', () => {
       if (c.index === 2) setTimeout(() => c.socket.end('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n'), 150);
     });
     const idle = await IdleConnections.open({ host: '127.0.0.1', port, count: 4, concurrency: 2 });
-    await sleep(350);
+    // Long past the server's 150 ms timers, however late a loaded machine fires them.
+    await sleep(1_000);
     const f = idle.figures();
     idle.close();
     expect(f).toMatchObject({ asked: 4, opened: 4, failed: 0, closedByServer: 2, answeredBeforeClose: 1, openAtEnd: 2 });
+    // Closed by the server's timers, not before them.
     expect(f.closedAfterMs?.min).toBeGreaterThanOrEqual(120);
-    expect(f.closedAfterMs?.max).toBeLessThan(340);
     expect(seen.every((c) => c.chunks.length === 0)).toBe(true);
     await until(() => seen.every((c) => c.closedAt !== null));
     expect(seen.filter((c) => c.closedAt === null)).toEqual([]);

@@ -141,7 +141,7 @@ export function trailerLineError(b: Buffer, ls: number, le: number): ParseErrorC
 }
 
 /** Whether the field name [s, e) is Content-Length or Transfer-Encoding, in any case. */
-function isFramingName(b: Buffer, s: number, e: number): boolean {
+export function isFramingName(b: Buffer, s: number, e: number): boolean {
   const name = b.toString('latin1', s, e).toLowerCase();
   return name === 'content-length' || name === 'transfer-encoding';
 }

@@ -43,7 +43,7 @@ export class Framing {
   constructor(private readonly maxBodyBytes: number) {}
 
   private hostCount = 0;
-  /** The Content-Length value, or NO_LENGTH; Infinity past 2^53. */
+  /** The Content-Length value, or NO_LENGTH. */
   private length = NO_LENGTH;
   private teSeen = false;
   private teChunkedCount = 0;
@@ -87,7 +87,7 @@ export class Framing {
   /**
    * The head is complete: the rule its framing fields break together, or null. In this order: one
    * Host (RFC 9112 §3.2), a Transfer-Encoding only on HTTP/1.1, never with Content-Length, ending
-   * in one `chunked` of codings we support (§6.1, §6.3), a body within the limit, and no
+   * in one `chunked` of codings we support (§6.1, §6.3), and no
    * expectation but 100-continue (RFC 9110 §10.1.1).
    */
   verdict(versionMinor: 0 | 1): ParseErrorCode | null {
@@ -168,6 +168,8 @@ export class Framing {
       const d = (b[p] as number) - 0x30;
       if (d < 0 || d > 9) return 'content-length-invalid';
       value = value * 10 + d;
+      // Past 2^53 a value is no longer exact, and beyond any limit a body could meet.
+      if (value > Number.MAX_SAFE_INTEGER) return 'content-length-too-large';
       // Judged left to right, as contentLengthSoFar judges a line not yet ended, so a value gets
       // the same answer however its bytes arrive; and refused now rather than when the head is
       // complete: nothing that follows could make it fit (nor overflow the arithmetic).
@@ -193,35 +195,57 @@ export class Framing {
       if (c <= 0x20 || c === 0x7f) break;
       if (d < 0 || d > 9) return 'content-length-invalid';
       value = value * 10 + d;
-      if (value > this.maxBodyBytes) return 'content-length-too-large';
+      if (value > this.maxBodyBytes || value > Number.MAX_SAFE_INTEGER) return 'content-length-too-large';
     }
     return null;
   }
 
-  /** RFC 9112 §6.1: a list of transfer codings, of which only a final `chunked` is supported. */
-  private transferEncoding(b: Buffer, vs: number, ve: number): ParseErrorCode | null {
+  /**
+   * What a Transfer-Encoding value [vs, ve) breaks by itself, or null: empty; an empty element
+   * (RFC 9110 §5.6.1 asks a recipient to ignore them; in the field that frames the body we refuse
+   * them, as llhttp refuses `chunked,`, read as two things by two parsers); a coding that is not a
+   * token with parameters, or chunked with any. No state changes: the scanner asks this of a
+   * line not yet ended too.
+   */
+  transferEncodingRefusal(b: Buffer, vs: number, ve: number): ParseErrorCode | null {
     if (vs === ve) return 'transfer-encoding-empty';
-    // RFC 9110 §5.6.1 asks a recipient to ignore empty list elements; in the field that frames
-    // the body we refuse them instead, as llhttp does: `chunked,` is read as two things by two parsers.
     if (hasEmptyListElement(b, vs, ve)) return 'transfer-encoding-empty-element';
-    this.teSeen = true;
-    const ok = forEachListElement(b, vs, ve, (s, e) => {
+    let refused: ParseErrorCode | null = null;
+    // RFC 9112 §6.3: chunked is the final coding, applied once. A coding after it, on this line or
+    // after an earlier line that ended in it, is refused at once (llhttp refuses it at once too).
+    let afterChunked = this.teLastIsChunked;
+    forEachListElement(b, vs, ve, (s, e) => {
       let p = s;
       while (p < e && TOKEN[b[p] as number] === 1) p++;
-      if (p === s) return false;
       const isChunked = p - s === 7 && IS_CHUNKED(b, s);
-      if (p !== e) {
+      if (p === s) refused = 'transfer-encoding-invalid';
+      else if (afterChunked) refused = isChunked ? 'chunked-repeated' : 'chunked-not-final';
+      else if (p !== e) {
         // transfer-parameters: only codings we do not support may carry them
-        if (isChunked) return false;
         while (p < e && (b[p] === SP || b[p] === HTAB)) p++;
-        if (b[p] !== SEMI) return false;
+        if (isChunked || b[p] !== SEMI) refused = 'transfer-encoding-invalid';
       }
+      afterChunked = isChunked;
+      return refused === null;
+    });
+    return refused;
+  }
+
+  /** RFC 9112 §6.1: a list of transfer codings, of which only a final `chunked` is supported. */
+  private transferEncoding(b: Buffer, vs: number, ve: number): ParseErrorCode | null {
+    const refused = this.transferEncodingRefusal(b, vs, ve);
+    if (refused !== null) return refused;
+    this.teSeen = true;
+    forEachListElement(b, vs, ve, (s, e) => {
+      let p = s;
+      while (p < e && TOKEN[b[p] as number] === 1) p++;
+      const isChunked = p - s === 7 && IS_CHUNKED(b, s);
       if (isChunked) this.teChunkedCount++;
       else this.teUnknown = true;
       this.teLastIsChunked = isChunked;
       return true;
     });
-    return ok ? null : 'transfer-encoding-invalid';
+    return null;
   }
 }
 

@@ -126,6 +126,18 @@ export class HeadScanner {
     this.framing = new Framing(limits.maxBodyBytes);
   }
 
+  /**
+   * What a framing field's value, read up to e, already rules out, judged as the whole line would
+   * be: a Content-Length's digits so far; a Transfer-Encoding whose value has ended (its CR read).
+   */
+  private framingSoFar(b: Buffer, ls: number, ne: number, vs: number, e: number, valueEnded: boolean): ParseErrorCode | null {
+    if (isContentLength(b, ls, ne)) return this.framing.contentLengthSoFar(b, vs, e);
+    if (!valueEnded || !isNamed(b, ls, ne, 'transfer-encoding')) return null;
+    let ve = e;
+    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
+    return this.framing.transferEncodingRefusal(b, vs, ve);
+  }
+
   /** Whether [s, e) begins a method the server implements: once it cannot, the method is refused, however its bytes arrive. */
   private methodPrefix(b: Buffer, s: number, e: number): boolean {
     const prefix = b.toString('latin1', s, e);
@@ -257,19 +269,21 @@ export class HeadScanner {
     let stop = Math.min(b.length, limitEnd);
     for (;;) {
       if (p >= stop) {
-        if (stop === limitEnd) return this.fail(this.headersStart < 0 ? 'request-line-too-long' : 'header-section-too-large');
         // Bytes that already break a rule are refused now, not when the rest of the head comes
-        // (if it ever does): a version that cannot be one we support, or a Content-Length whose
-        // digits already exceed the body limit.
+        // (if it ever does): a method that cannot become an implemented one, a version that
+        // cannot be one we support, a Content-Length whose digits already exceed the body limit.
+        // Before the limits, which a head whole in one chunk reaches where a cut one suspends
+        // earlier: these read only bytes within the limit, and so answer alike either way.
         const early =
           st === H_METHOD && !this.methodPrefix(b, ls, p)
             ? 'method-not-implemented'
             : st === H_VERSION
               ? versionSoFar(b, base + this.versionStart, p)
-              : (st === H_VALUE || st === H_FIELD_LF) && isContentLength(b, ls, ne)
-                ? this.framing.contentLengthSoFar(b, vs, st === H_VALUE ? p : ve)
+              : st === H_VALUE || st === H_FIELD_LF
+                ? this.framingSoFar(b, ls, ne, vs, st === H_VALUE ? p : ve, st === H_FIELD_LF)
                 : null;
         if (early !== null) return this.fail(early);
+        if (stop === limitEnd) return this.fail(this.headersStart < 0 ? 'request-line-too-long' : 'header-section-too-large');
         this.hs = st;
         this.hp = p - base;
         this.lineStart = ls - base;
@@ -404,7 +418,7 @@ export class HeadScanner {
           const c = b[p];
           if (c !== CR) {
             // A Content-Length already refused by its digits stays refused for that, as it is when its bytes arrive apart.
-            const cl = isContentLength(b, ls, ne) ? this.framing.contentLengthSoFar(b, vs, p) : null;
+            const cl = this.framingSoFar(b, ls, ne, vs, p, false);
             return this.fail(cl ?? (c === LF ? 'bare-lf' : c === 0 ? 'field-value-nul' : 'field-value-char'));
           }
           ve = p++;
@@ -415,7 +429,7 @@ export class HeadScanner {
             st = H_FIELD_LF;
             break;
           }
-          if (b[p] !== LF) return this.fail((isContentLength(b, ls, ne) ? this.framing.contentLengthSoFar(b, vs, ve) : null) ?? 'bare-cr');
+          if (b[p] !== LF) return this.fail(this.framingSoFar(b, ls, ne, vs, ve, true) ?? 'bare-cr');
           p++;
           while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
           nf++;
@@ -534,7 +548,6 @@ function valueRun(b: Buffer, p: number, stop: number): number {
   return p;
 }
 
-/** Returns a shared string for the common methods, so most requests allocate none for it. */
 /** RFC 9112 §2.3: the version bytes read so far, [s, e), can still become HTTP/1.0 or HTTP/1.1; else why not. */
 function versionSoFar(b: Buffer, s: number, e: number): ParseErrorCode | null {
   const want = 'HTTP/1.';
@@ -552,14 +565,19 @@ function versionSoFar(b: Buffer, s: number, e: number): ParseErrorCode | null {
   return null;
 }
 
-const CONTENT_LENGTH = 'content-length';
-/** Whether the field name [ls, ne) is Content-Length, in any case. */
-function isContentLength(b: Buffer, ls: number, ne: number): boolean {
-  if (ne - ls !== CONTENT_LENGTH.length) return false;
-  for (let i = 0; i < CONTENT_LENGTH.length; i++) if (((b[ls + i] as number) | 0x20) !== CONTENT_LENGTH.charCodeAt(i)) return false;
+/** Whether the field name [ls, ne) is `lowerName`, in any case. */
+function isNamed(b: Buffer, ls: number, ne: number, lowerName: string): boolean {
+  if (ne - ls !== lowerName.length) return false;
+  for (let i = 0; i < lowerName.length; i++) if (((b[ls + i] as number) | 0x20) !== lowerName.charCodeAt(i)) return false;
   return true;
 }
 
+/** Whether the field name [ls, ne) is Content-Length, in any case. */
+function isContentLength(b: Buffer, ls: number, ne: number): boolean {
+  return isNamed(b, ls, ne, 'content-length');
+}
+
+/** Returns a shared string for the common methods, so most requests allocate none for it. */
 function methodString(b: Buffer, s: number, e: number): string {
   switch (e - s) {
     case 3:

@@ -12,6 +12,7 @@
 // 24) accepts it as we do.
 
 import type { ParseErrorCode } from './parse-error.js';
+import { DEFAULT_LIMITS, STANDARD_METHODS } from './parser.js';
 
 /** A request as either parser made it, in a form both can give and that compares field by field. */
 export interface ParsedRequest {
@@ -51,7 +52,7 @@ export interface DeliberateDifference {
   /** llhttp's verdict on the example's first request. */
   readonly llhttp: 'accept' | 'reject';
   /** Ours: the status and the rule that refuses it; or, where we accept, the fields we make otherwise. */
-  readonly ours: { readonly status: number; readonly code: ParseErrorCode } | { readonly accept: Partial<ParsedRequest> };
+  readonly ours: { readonly status: number; readonly code: ParseErrorCode } | { readonly accept: Partial<ParsedRequest> } | { readonly wait: true };
   /** The RFC section or the design choice behind it. */
   readonly reason: string;
   /**
@@ -93,7 +94,14 @@ function requestLine(input: string): string {
 }
 
 /** The methods our server implements (RFC 9110 §9 and PATCH); any other gets 501. */
-const IMPLEMENTED = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'PATCH']);
+const IMPLEMENTED = STANDARD_METHODS;
+
+const TOKEN_RE = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+/** A transfer coding with its parameters (RFC 9112 §7): token *( OWS ";" OWS token "=" ( token / quoted-string ) ). */
+const TRANSFER_CODING = new RegExp(`^${TOKEN_RE}([ \\t]*;[ \\t]*${TOKEN_RE}=(${TOKEN_RE}|"([^"\\\\]|\\\\.)*"))*$`);
+
+/** A chunk-size line with extensions (RFC 9112 §7.1.1, no BWS): size *( ";" token [ "=" ( token / quoted-string ) ] ). */
+const CHUNK_LINE = new RegExp(`^[0-9A-Fa-f]+(;${TOKEN_RE}(=(${TOKEN_RE}|"([^"\\\\\\r\\n]|\\\\[^\\r\\n])*"))?)*$`);
 
 /** Limits are ours alone (llhttp in Node has only a header size limit, lifted for the comparison). */
 const BIG_BODY = 'a'.repeat(1024 * 1024 + 1);
@@ -180,7 +188,8 @@ export const LLHTTP_DIFFERENCES: readonly DeliberateDifference[] = [
     example: `GET / HTTP/2.0\r\n${H}\r\n`,
     llhttp: 'accept',
     ours: { status: 505, code: 'version-unsupported' },
-    reason: 'RFC 9110 §15.6.6: 505 for a major version we do not speak in this framing (HTTP/2.0, HTTP/0.9); llhttp accepts them.',
+    reason:
+      'RFC 9110 §15.6.6: 505 for a major version we do not speak in this framing (HTTP/2.0, HTTP/0.9); llhttp accepts them. A minor above 1 (HTTP/1.2) is 505 too, stricter than RFC 9110 §6.2, which would have it processed as 1.1; llhttp refuses it as well.',
     matches: refusedAs(['version-unsupported'], (_, r) => r.version !== '1.1' && r.version !== '1.0'),
   },
   {
@@ -197,8 +206,9 @@ export const LLHTTP_DIFFERENCES: readonly DeliberateDifference[] = [
     llhttp: 'accept',
     ours: { status: 400, code: 'target-form' },
     reason:
-      'RFC 9112 §3.2: a request-target is in origin-form (/...), absolute-form (scheme:...), authority-form (CONNECT) or asterisk-form (*); llhttp takes other targets.',
-    matches: refusedAs(['target-form']),
+      'RFC 9112 §3.2: a request-target is in origin-form (/...), absolute-form (scheme://authority...), authority-form (CONNECT) or asterisk-form (*); llhttp takes other targets.',
+    // Only a target in none of the forms, so a refusal of a valid absolute-form target is not filed here.
+    matches: refusedAs(['target-form'], (_, r) => !/^(\/|\*$|[A-Za-z]+:\/\/[A-Za-z0-9\-._~%!$&'()*+,;=:@[\]]+([/?]|$))/.test(r.target)),
   },
   {
     name: 'asterisk-form',
@@ -259,7 +269,16 @@ export const LLHTTP_DIFFERENCES: readonly DeliberateDifference[] = [
     llhttp: 'accept',
     ours: { status: 400, code: 'transfer-encoding-invalid' },
     reason: 'RFC 9112 §6.1: a transfer coding is a token, with parameters only after ";"; llhttp only looks for a final chunked.',
-    matches: refusedAs(['transfer-encoding-invalid']),
+    // Only where some element is not token *( OWS ";" OWS name "=" value ), or is chunked with
+    // parameters (it takes none): a refusal of a valid list is not filed here.
+    matches: refusedAs(['transfer-encoding-invalid'], (_, r) =>
+      fieldValues(r, 'transfer-encoding').some((v) =>
+        v
+          .split(',')
+          .map((e) => e.trim())
+          .some((e) => e !== '' && (!TRANSFER_CODING.test(e) || /^chunked[ \t]*;/i.test(e))),
+      ),
+    ),
   },
   {
     name: 'chunked-repeated',
@@ -276,7 +295,13 @@ export const LLHTTP_DIFFERENCES: readonly DeliberateDifference[] = [
     llhttp: 'accept',
     ours: { status: 400, code: 'chunk-extension-invalid' },
     reason: 'RFC 9112 §7.1.1: a chunk extension is ";" token [ "=" ( token / quoted-string ) ]; llhttp takes an empty name.',
-    matches: refusedAs(['chunk-extension-invalid']),
+    // Only where some chunk-size line's extensions break the grammar.
+    matches: refusedAs(['chunk-extension-invalid'], (input) =>
+      input
+        .split('\r\n')
+        .filter((line) => /^[0-9A-Fa-f]+;/.test(line))
+        .some((line) => !CHUNK_LINE.test(line)),
+    ),
   },
   {
     name: 'content-length-too-large',
@@ -284,7 +309,11 @@ export const LLHTTP_DIFFERENCES: readonly DeliberateDifference[] = [
     llhttp: 'accept',
     ours: { status: 413, code: 'content-length-too-large' },
     reason: 'Our body limit (1 MiB by default; RFC 9110 §15.5.14): refused from the Content-Length alone. llhttp has no body limit.',
-    matches: refusedAs(['content-length-too-large', 'chunked-body-too-large']),
+    // Only where the body llhttp read is over the limit (or its Content-Length says so).
+    matches: refusedAs(
+      ['content-length-too-large', 'chunked-body-too-large'],
+      (_, r) => r.body.length > DEFAULT_LIMITS.maxBodyBytes || fieldValues(r, 'content-length').some((v) => Number(v) > DEFAULT_LIMITS.maxBodyBytes),
+    ),
   },
   {
     name: 'request-line-too-long',
@@ -292,7 +321,8 @@ export const LLHTTP_DIFFERENCES: readonly DeliberateDifference[] = [
     llhttp: 'accept',
     ours: { status: 414, code: 'request-line-too-long' },
     reason: 'Our request-line limit (8 KiB by default; RFC 9112 §3, RFC 9110 §15.5.15). llhttp has none.',
-    matches: refusedAs(['request-line-too-long']),
+    // Only where the request line is over the limit.
+    matches: refusedAs(['request-line-too-long'], (_, r) => `${r.method} ${r.target} HTTP/${r.version}`.length > DEFAULT_LIMITS.maxRequestLineBytes),
   },
   {
     name: 'header-section-too-large',
@@ -301,7 +331,12 @@ export const LLHTTP_DIFFERENCES: readonly DeliberateDifference[] = [
     ours: { status: 431, code: 'header-section-too-large' },
     reason:
       'Our header-section limits (16 KiB, 100 field lines by default; RFC 6585 §5). Node gives llhttp a 16 KiB limit of its own, lifted for the comparison.',
-    matches: refusedAs(['header-section-too-large', 'too-many-fields', 'trailer-section-too-large', 'too-many-trailer-fields']),
+    // Only where the header section is over the byte or the field limit.
+    matches: refusedAs(
+      ['header-section-too-large', 'too-many-fields', 'trailer-section-too-large', 'too-many-trailer-fields'],
+      (_, r) =>
+        r.headers.length > DEFAULT_LIMITS.maxHeaderCount || r.headers.reduce((n, [k, v]) => n + k.length + v.length + 4, 2) > DEFAULT_LIMITS.maxHeaderBytes,
+    ),
   },
   {
     name: 'close-wins',
@@ -319,6 +354,19 @@ export const LLHTTP_DIFFERENCES: readonly DeliberateDifference[] = [
       fieldValues(ours.request, 'connection').some((v) => v.split(',').some((o) => o.trim().toLowerCase() === 'close')),
   },
   {
+    name: 'coding-after-chunked-cut',
+    example: `POST / HTTP/1.1\r\n${H}Transfer-Encoding: chunked,`,
+    llhttp: 'reject',
+    ours: { wait: true },
+    reason:
+      'A Transfer-Encoding line cut after `chunked,`: llhttp refuses at the comma; we refuse when the line ends, because the bytes still to come decide which rule it breaks (`chunked, chunked` is chunked-repeated, `chunked, gzip` chunked-not-final, `chunked,` an empty element), and an answer may not depend on where the bytes were cut.',
+    matches: (input, ours, llhttp) =>
+      ours.verdict === 'wait' &&
+      llhttp.verdict === 'reject' &&
+      /TRANSFER_ENCODING/.test(llhttp.code) &&
+      /\r\ntransfer-encoding:[^\r\n]*chunked[ \t]*,[^\r\n]*$/i.test(input.toString('latin1')),
+  },
+  {
     name: 'htab-after-framing-value',
     llhttpVersions: /^9\.3\./,
     example: `POST / HTTP/1.1\r\n${H}Content-Length: 1\t\r\n\r\na`,
@@ -328,7 +376,10 @@ export const LLHTTP_DIFFERENCES: readonly DeliberateDifference[] = [
       'RFC 9110 §5.5 and §5.6.3: whitespace (SP or HTAB) around a field value is not part of it. llhttp 9.3 (Node 20) refuses an HTAB after a Content-Length or Transfer-Encoding value and misreads it after a Connection value; llhttp 9.4 (Node 22, 24) reads all three as we do.',
     matches: (input, ours, llhttp) => {
       if (!htabAfterFramingValue(input.toString('latin1'))) return false;
-      if (ours.verdict === 'accept' && llhttp.verdict === 'reject') return /CONTENT_LENGTH|TRANSFER_ENCODING/.test(llhttp.code);
+      // Accepted, or still waiting for the rest, where llhttp 9.3 has already refused.
+      if (ours.verdict !== 'reject' && llhttp.verdict === 'reject') return /CONTENT_LENGTH|TRANSFER_ENCODING/.test(llhttp.code);
+      // A `chunked` HTAB that llhttp 9.3 reads as another coding, so that a coding after it is not after chunked to it.
+      if (ours.verdict === 'reject' && llhttp.verdict === 'accept') return ours.code === 'chunked-not-final' || ours.code === 'chunked-repeated';
       // A Connection value with an HTAB after it: llhttp 9.3 keeps a connection that says close.
       return ours.verdict === 'accept' && llhttp.verdict === 'accept' && ours.request.keepAlive !== llhttp.request.keepAlive;
     },
@@ -338,7 +389,7 @@ export const LLHTTP_DIFFERENCES: readonly DeliberateDifference[] = [
 /** Whether the input's head has a Content-Length, Transfer-Encoding or Connection value followed by HTAB before its CRLF. */
 function htabAfterFramingValue(input: string): boolean {
   const head = input.split('\r\n\r\n')[0] ?? '';
-  return /\r\n(content-length|transfer-encoding|connection):[^\r\n]*\t\r\n/i.test(`${head}\r\n`);
+  return /\r\n(content-length|transfer-encoding|connection):[^\r\n]*\t[ \t]*\r\n/i.test(`${head}\r\n`);
 }
 
 /** The entry that recognizes a difference, or undefined when none does (an undocumented difference). */

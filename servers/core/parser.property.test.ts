@@ -120,6 +120,54 @@ describe('request parser properties', () => {
     );
   });
 
+  // Floods of the bytes the early refusals read (method letters, version bytes, Content-Length
+  // digits, chunk-size and trailer lines) near tiny limits: whether a head or line reaches a limit
+  // in one chunk or suspends earlier in pieces, it gets one answer.
+  it('floods near tiny limits get the same answer whole, through the resumable scanner alone, and one byte at a time', () => {
+    const piece = fc.constantFrom(
+      'G',
+      'E',
+      'T',
+      'X',
+      ' ',
+      '/',
+      'HTTP/1.',
+      '1',
+      '5',
+      '\r\n',
+      '\r',
+      '\n',
+      'Host: a',
+      'Content-Length: ',
+      '9',
+      'x',
+      ';',
+      '=',
+      'Transfer-Encoding: chunked',
+      '0',
+      'a',
+    );
+    const flood = fc.array(fc.tuple(piece, fc.integer({ min: 1, max: 40 })), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(
+        flood,
+        fc.record({
+          maxRequestLineBytes: fc.integer({ min: 4, max: 40 }),
+          maxHeaderBytes: fc.integer({ min: 4, max: 80 }),
+          maxChunkExtensionBytes: fc.integer({ min: 1, max: 40 }),
+          maxBodyBytes: fc.integer({ min: 1, max: 1000 }),
+        }),
+        (parts, limits) => {
+          const raw = Buffer.from(parts.map(([p, n]) => p.repeat(n)).join(''), 'latin1');
+          const whole = feedSplit(raw, [], limits, CUSTOM);
+          expect(feedSplit(raw, [], limits, { ...CUSTOM, fastPath: false })).toEqual(whole);
+          expect(feedSplit(raw, everyByte(raw.length), limits, CUSTOM).events).toEqual(whole.events);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('pipelined valid requests come out in order, however the bytes are cut', () => {
     fc.assert(
       fc.property(fc.array(validRequest, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 12 }), (reqs, rawCuts) => {

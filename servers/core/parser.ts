@@ -33,8 +33,8 @@
 //                       S_CHUNK_SIZE ──(size 0)──▶ S_TRAILERS ──(empty line)────▶ S_HEAD
 //   any state ──refusal──▶ S_DEAD
 
-import { CR, HEX_VALUE, LF, NOT_HEX } from './chars.js';
-import { isValidChunkExtensions, trailerLineError } from './field-syntax.js';
+import { BACKSLASH, COLON, CR, DQUOTE, EQUALS, FIELD_VALUE, HEX_VALUE, HTAB, LF, NOT_HEX, QDTEXT, QUOTABLE, SEMI, SP, TOKEN } from './chars.js';
+import { isFramingName, isValidChunkExtensions, trailerLineError } from './field-syntax.js';
 import { HEAD_ERROR, HEAD_INCOMPLETE, HeadScanner } from './head-scanner.js';
 import { HeaderList } from './header-list.js';
 import { ParseError, type ParseErrorCode } from './parse-error.js';
@@ -218,7 +218,7 @@ export class RequestParser {
           return NEED_MORE;
         }
         case S_CHUNK_SIZE: {
-          const r = this.readLine(this.limits.maxChunkExtensionBytes + 32, 'chunk-line-too-long');
+          const r = this.readLine(this.limits.maxChunkExtensionBytes + 32, 'chunk-line-too-long', chunkLinePrefixRefusal);
           if (r === LINE_INCOMPLETE) return NEED_MORE;
           if (r === LINE_ERROR) return this.refusal();
           const refused = this.chunkSize(this.lineB, this.lineS, this.lineE);
@@ -245,7 +245,7 @@ export class RequestParser {
           break;
         }
         case S_TRAILERS: {
-          const r = this.readLine(this.limits.maxHeaderBytes, 'trailer-section-too-large');
+          const r = this.readLine(this.limits.maxHeaderBytes, 'trailer-section-too-large', trailerLinePrefixRefusal);
           if (r === LINE_INCOMPLETE) return NEED_MORE;
           if (r === LINE_ERROR) return this.refusal();
           const { lineB: b, lineS: s, lineE: e } = this;
@@ -381,18 +381,22 @@ export class RequestParser {
   }
 
   /** Reads one CRLF-terminated line into lineB[lineS, lineE), gathering it if it straddles chunks. */
-  private readLine(maxLen: number, tooLong: 'chunk-line-too-long' | 'trailer-section-too-large'): number {
+  private readLine(
+    maxLen: number,
+    tooLong: 'chunk-line-too-long' | 'trailer-section-too-large',
+    /** What the line's first bytes already rule out, judged before anything else, whole or not. */
+    prefix: (b: Buffer, s: number, e: number) => ParseErrorCode | null,
+  ): number {
     const b = this.buf;
     const lf = b.indexOf(LF, this.pos);
     if (lf === -1) {
       const rest = b.subarray(this.pos);
       this.linePending = this.linePending === null ? Buffer.from(rest) : Buffer.concat([this.linePending, rest]);
       this.pos = b.length;
-      if (this.linePending.length > maxLen + 1) {
-        this.fail(tooLong);
-        return LINE_ERROR;
-      }
-      return LINE_INCOMPLETE;
+      const refused = prefix(this.linePending, 0, this.linePending.length) ?? lineRefusal(this.linePending, 0, this.linePending.length, maxLen, false);
+      if (refused === null) return LINE_INCOMPLETE;
+      this.fail(refused === 'too-long' ? tooLong : refused);
+      return LINE_ERROR;
     }
     if (this.linePending !== null) {
       this.lineB = Buffer.concat([this.linePending, b.subarray(this.pos, lf + 1)]);
@@ -405,15 +409,12 @@ export class RequestParser {
       this.lineE = lf;
     }
     this.pos = lf + 1;
-    if (this.lineE === this.lineS || this.lineB[this.lineE - 1] !== CR) {
-      this.fail('bare-lf');
+    const refused = prefix(this.lineB, this.lineS, this.lineE) ?? lineRefusal(this.lineB, this.lineS, this.lineE, maxLen, true);
+    if (refused !== null) {
+      this.fail(refused === 'too-long' ? tooLong : refused);
       return LINE_ERROR;
     }
     this.lineE--;
-    if (this.lineE - this.lineS > maxLen) {
-      this.fail(tooLong);
-      return LINE_ERROR;
-    }
     return LINE_READY;
   }
 
@@ -465,4 +466,77 @@ export class RequestParser {
     this.lineB = EMPTY;
     this.head.reset();
   }
+}
+
+/**
+ * What is wrong with a chunk-size or trailer line [s, e), the LF excluded: whole (its LF found) or
+ * not yet. Judged left to right, the same either way, so a line gets one answer however its
+ * bytes arrive: a CR that does not end the line (RFC 9112 §2.2), then the length (more than maxLen
+ * bytes before the CR), then a line that ends in a bare LF.
+ */
+function lineRefusal(b: Buffer, s: number, e: number, maxLen: number, whole: boolean): 'bare-cr' | 'bare-lf' | 'too-long' | null {
+  const cr = b.indexOf(CR, s);
+  const strayCr = cr !== -1 && cr < e - 1 && cr - s <= maxLen + 1 ? cr : -1;
+  if (strayCr !== -1) return 'bare-cr';
+  if (e - s > maxLen + 1) return 'too-long';
+  if (whole && (e === s || b[e - 1] !== CR)) return 'bare-lf';
+  return null;
+}
+
+/**
+ * A chunk-size line's first bytes: hex digits, then extensions (RFC 9112 §7.1.1, without BWS:
+ * ";" token [ "=" ( token / quoted-string ) ]) up to the CR. What they already rule out is
+ * refused as they arrive, as llhttp refuses it; the same check on a whole line answers alike.
+ */
+function chunkLinePrefixRefusal(b: Buffer, s: number, e: number): ParseErrorCode | null {
+  let p = s;
+  while (p < e && HEX_VALUE[b[p] as number] !== NOT_HEX) p++;
+  if (p === e) return null;
+  if (p === s) return 'chunk-size-invalid';
+  for (;;) {
+    if (p === e || b[p] === CR) return null; // the line's end (or a stray CR) is lineRefusal's
+    if (b[p] !== SEMI) return 'chunk-extension-invalid';
+    const ns = ++p;
+    while (p < e && TOKEN[b[p] as number] === 1) p++;
+    if (p === e) return null;
+    if (p === ns) return 'chunk-extension-invalid';
+    if (b[p] !== EQUALS) continue;
+    if (++p === e) return null;
+    if (b[p] === DQUOTE) {
+      for (p++; ; ) {
+        if (p === e) return null;
+        const c = b[p] as number;
+        if (c === DQUOTE) break;
+        if (c === BACKSLASH) {
+          if (p + 1 === e) return null;
+          if (QUOTABLE[b[p + 1] as number] === 0) return 'chunk-extension-invalid';
+          p += 2;
+        } else if (QDTEXT[c] === 1) p++;
+        else return 'chunk-extension-invalid';
+      }
+      p++;
+    } else {
+      const vs = p;
+      while (p < e && TOKEN[b[p] as number] === 1) p++;
+      if (p === vs) return 'chunk-extension-invalid';
+    }
+  }
+}
+
+/** A trailer line's first bytes: not whitespace (obs-fold), a field name up to its colon, then field-value bytes. */
+function trailerLinePrefixRefusal(b: Buffer, s: number, e: number): ParseErrorCode | null {
+  if (s === e) return null;
+  const first = b[s];
+  if (first === SP || first === HTAB) return 'obs-fold';
+  let p = s;
+  while (p < e && TOKEN[b[p] as number] === 1) p++;
+  if (p === e) return null;
+  // An empty line ends the trailers; a name must end in a colon.
+  if (p === s && b[p] === CR) return null;
+  if (b[p] !== COLON || p === s) return 'trailer-invalid';
+  // RFC 9110 §6.5.1: refused at its name, as llhttp refuses it (trailerLineError says why).
+  if (isFramingName(b, s, p)) return 'trailer-framing-field';
+  // The value's bytes, up to the CR that may end the line (its LF decides, in lineRefusal).
+  for (p++; p < e; p++) if (FIELD_VALUE[b[p] as number] === 0 && !(b[p] === CR && p === e - 1)) return 'trailer-value-char';
+  return null;
 }

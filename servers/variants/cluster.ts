@@ -98,6 +98,8 @@ export const cluster: ServerVariant<'cluster'> = {
       await Promise.all(Array.from({ length: workers }, () => fork()));
     } catch (e) {
       stopping = true;
+      for (const t of replacing) clearTimeout(t);
+      replacing.clear();
       for (const w of live) w.process.kill('SIGKILL');
       throw e;
     }
