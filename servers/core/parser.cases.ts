@@ -466,6 +466,24 @@ export const cases: ParserCase[] = [
     expect: [err(400, 'transfer-encoding-empty-element')],
   },
   {
+    name: 'a coding after chunked, refused at its field line before the head ends',
+    rfc: '9112 §6.3',
+    raw: 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n',
+    expect: [err(400, 'chunked-not-final')],
+  },
+  {
+    name: 'a coding after a line that ended in chunked',
+    rfc: '9112 §6.3',
+    raw: post('Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n', '0\r\n\r\n'),
+    expect: [err(400, 'chunked-not-final')],
+  },
+  {
+    name: 'a Transfer-Encoding judged at the CR that ends its value',
+    rfc: '9112 §6.1',
+    raw: 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked,\r',
+    expect: [err(400, 'transfer-encoding-empty-element')],
+  },
+  {
     name: 'chunked, chunked',
     rfc: '9112 §6.1',
     raw: post('Transfer-Encoding: chunked, chunked\r\n', '2\r\nhi\r\n0\r\n\r\n'),
@@ -607,6 +625,26 @@ export const cases: ParserCase[] = [
     ],
   },
   { name: 'invalid trailer field', rfc: '9112 §7.1.2', raw: chunked('2\r\nhi\r\n0\r\nBad Trailer: v\r\n\r\n'), expect: [err(400, 'trailer-invalid')] },
+  {
+    name: 'a framing field in the trailers is refused at its name, before its line ends',
+    rfc: '9110 §6.5.1',
+    raw: chunked('2\r\nhi\r\n0\r\nContent-Length:'),
+    expect: [err(400, 'trailer-framing-field')],
+  },
+  { name: 'a CR that does not end a trailer line', rfc: '9112 §2.2', raw: chunked('2\r\nhi\r\n0\r\n\r6'), expect: [err(400, 'bare-cr')] },
+  {
+    name: 'a trailer value byte no field holds, before its line ends',
+    rfc: '9110 §5.5',
+    raw: chunked('2\r\nhi\r\n0\r\nT:\x01'),
+    expect: [err(400, 'trailer-value-char')],
+  },
+  {
+    name: 'a chunk extension that cannot become one, before its line ends',
+    rfc: '9112 §7.1.1',
+    raw: chunked('2\r\nhi\r\n0;@'),
+    expect: [err(400, 'chunk-extension-invalid')],
+  },
+  { name: 'a chunk size that is no hex, before its line ends', rfc: '9112 §7.1', raw: chunked('x'), expect: [err(400, 'chunk-size-invalid')] },
   {
     name: 'Content-Length in the trailers',
     rfc: '9110 §6.5.1',
