@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { AppError, type AppOutline } from '../servers/routes/app.js';
-import { CPU_HEAVY_PATHS } from '../servers/routes/routes.js';
+import { isCpuHeavyRoute } from '../servers/routes/routes.js';
 
 /** One request of a workload, and how often it is drawn. */
 export interface MixRequest {
@@ -123,11 +123,7 @@ export function resolveWorkload(name: string, catalog: Catalog = workloads): Wor
  * it goes to a built-in CPU-heavy route the app does not claim).
  */
 export function appCatalog(app: AppOutline): Record<string, Workload> {
-  const heavy = (method: string, path: string): boolean => {
-    const bare = path.split('?')[0] ?? path;
-    const route = app.routes.get(`${method} ${bare}`) ?? (method === 'HEAD' ? app.routes.get(`GET ${bare}`) : undefined);
-    return route === undefined ? CPU_HEAVY_PATHS.has(bare) : route.cpu;
-  };
+  const heavy = (method: string, path: string): boolean => isCpuHeavyRoute(app, method, path);
   const out: Record<string, Workload> = {};
   for (const [name, list] of Object.entries(app.workloads)) {
     if (Object.hasOwn(workloads, name)) throw new AppError(`app ${app.file}: workload '${name}' has the name of a built-in workload; call it something else`);

@@ -3,6 +3,9 @@
 
 import type { OurResult, ParsedRequest } from '../../servers/core/llhttp-differences.js';
 import { type HttpRequest, type ParserOptions, RequestParser } from '../../servers/core/parser.js';
+import { everyByte, feedPieces } from '../../servers/core/pieces.js';
+
+export { everyByte };
 
 /** Every request our parser completed from an input, in order, and how the input ended. */
 export interface OurRun {
@@ -26,34 +29,15 @@ function describe(r: HttpRequest): ParsedRequest {
 
 /** Parses `input` fed in pieces cut at `cuts` (ascending offsets inside it), draining after each piece. */
 export function runOurs(input: Buffer, cuts: readonly number[] = [], options: ParserOptions = {}): OurRun {
-  const parser = new RequestParser({}, options);
   const requests: OurRun['requests'] = [];
-  let from = 0;
-  // A parser that stops making progress would hang the fuzzer: every next() must consume or yield.
-  let budget = input.length * 4 + cuts.length * 4 + 64;
-  for (const to of [...cuts, input.length]) {
-    parser.feed(input.subarray(from, to));
-    from = to;
-    for (;;) {
-      if (--budget < 0) throw new Error('RequestParser made no progress');
-      const ev = parser.next();
-      if (ev.kind === 'need-more') break;
-      if (ev.kind === 'continue') continue; // depends on where the bytes were cut; not a verdict
-      if (ev.kind === 'error') return { requests, end: { verdict: 'reject', status: ev.status, code: ev.code } };
-      requests.push({ verdict: 'accept', request: describe(ev) });
-    }
-  }
-  return { requests, end: WAIT };
+  // A `continue` depends on where the bytes were cut; it is no verdict.
+  const refused = feedPieces(new RequestParser({}, options), input, cuts, (r) => requests.push({ verdict: 'accept', request: describe(r) }));
+  return { requests, end: refused === null ? WAIT : { verdict: 'reject', status: refused.status, code: refused.code } };
 }
 
 /** The result for request `i` of a run. */
 export function ourResultAt(run: OurRun, i: number): OurResult {
   return run.requests[i] ?? run.end;
-}
-
-/** Cut points for one byte at a time. */
-export function everyByte(length: number): number[] {
-  return Array.from({ length: Math.max(0, length - 1) }, (_, i) => i + 1);
 }
 
 /** 1 to `maxCuts` distinct random cut points, ascending, inside an input of `length` bytes. */

@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { builtModule } from '../../shared/built.js';
-import { spawnTracked } from '../lib/processes.js';
-import { runnerArg } from './runner-arg.js';
+import { runRunner } from './runner-arg.js';
 import type { LatencyMs, LoadGenerator, LoadSample, LoadTarget } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -45,16 +44,11 @@ export const autocannonLoadgen: LoadGenerator<'autocannon'> = {
       pipelining: t.pipelining,
       durationSec: t.durationSec,
     };
-    const { arg, cleanup } = runnerArg(options);
-    const { child, output } = spawnTracked([...t.pin, process.execPath, RUNNER, arg]);
-    // 'close', not 'exit': only then has all of its output been read.
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    cleanup();
-    const line = output()
-      .split('\n')
-      .find((l) => l.startsWith('{"result"'));
-    if (code !== 0 || line === undefined) throw new Error(`autocannon exited with ${code}: ${output().slice(-500)}`);
-    const { result, cpuSec } = JSON.parse(line) as { result: AutocannonResult; cpuSec: number };
+    const { result, cpuSec } = await runRunner<{ result: AutocannonResult; cpuSec: number }>(RUNNER, options, {
+      pin: t.pin,
+      key: 'result',
+      what: 'autocannon',
+    });
     const l = result.latency;
     return {
       requests: result.requests.total,

@@ -4,11 +4,10 @@
 
 import { readFileSync } from 'node:fs';
 import { builtModule, PROJECT_ROOT } from '../../shared/built.js';
-import { spawnTracked } from '../lib/processes.js';
 import { requestLabels, type Workload } from '../scenarios.js';
 import type { RunnerOptions } from './builtin-runner.js';
 import type { LoadReport } from './engine.js';
-import { runnerArg } from './runner-arg.js';
+import { runRunner } from './runner-arg.js';
 import type { LoadGenerator, LoadSample, LoadTarget } from './types.js';
 
 const RUNNER = builtModule(import.meta.url, 'builtin-runner');
@@ -21,19 +20,9 @@ const TIMEOUT_SEC = 10;
  * duration that overstays its warm-up, window and drain by 10 s is killed by its pid.
  */
 export async function runBuiltin(options: RunnerOptions, pin: string[] = []): Promise<LoadReport> {
-  const { arg, cleanup } = runnerArg(options);
-  const { child, output } = spawnTracked([...pin, process.execPath, RUNNER, arg]);
-  const deadline =
-    options.durationSec === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), (options.durationSec + 2 * options.timeoutSec + 10) * 1000);
-  // 'close', not 'exit': only then has all of its output been read.
-  const code = await new Promise<number | string | null>((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
-  clearTimeout(deadline);
-  cleanup();
-  const line = output()
-    .split('\n')
-    .find((l) => l.startsWith('{"report"'));
-  if (code !== 0 || line === undefined) throw new Error(`the builtin load generator exited with ${code}: ${output().slice(-500)}`);
-  return (JSON.parse(line) as { report: LoadReport }).report;
+  const boundMs = options.durationSec === undefined ? undefined : (options.durationSec + 2 * options.timeoutSec + 10) * 1000;
+  const run = { pin, key: 'report', what: 'the builtin load generator', ...(boundMs === undefined ? {} : { boundMs }) };
+  return (await runRunner<{ report: LoadReport }>(RUNNER, options, run)).report;
 }
 
 /** A workload as the runner takes it: its one request, or its mix with a label per request. */

@@ -1,10 +1,12 @@
-// How a generator's options reach the process that runs it: as its one argument, or, when they
-// are too large for one (Linux refuses an argument over 128 KiB, and an app's request bodies
-// travel in base64), in a file named by `@PATH`.
+// A runner (a load generator's or an attack's) in a process of its own: how its options reach it,
+// as its one argument or, when they are too large for one (Linux refuses an argument over
+// 128 KiB, and an app's request bodies travel in base64), in a file named by `@PATH`; and how
+// the harness runs it and reads the one JSON line it prints.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnTracked } from '../lib/processes.js';
 
 /** Well under the kernel's limit for one argument (MAX_ARG_STRLEN, 128 KiB). */
 const INLINE_MAX = 64 * 1024;
@@ -23,4 +25,45 @@ export function runnerArg(options: unknown): { arg: string; cleanup: () => void 
 export function readRunnerArg<T>(arg: string | undefined): T {
   const text = arg === undefined ? '{}' : arg.startsWith('@') ? readFileSync(arg.slice(1), 'utf8') : arg;
   return JSON.parse(text) as T;
+}
+
+/** How runRunner runs one. */
+export interface RunnerRun {
+  /** `taskset -c N` or nothing. */
+  pin: readonly string[];
+  /** The key of the JSON line to read: `report` for the line `{"report": ...}`. */
+  key: string;
+  /** What it is, for an error: `the builtin load generator`. */
+  what: string;
+  /** Killed by its pid when still running after this long; no bound when absent. */
+  boundMs?: number;
+}
+
+/**
+ * Runs the built module `runner` with `options` in a process of its own and resolves with the
+ * JSON of the line it prints that begins `{"<key>"`; rejects, with the end of its output, when it
+ * exits otherwise than 0, prints no such line, or overstays its bound (then killed).
+ */
+export async function runRunner<T>(runner: string, options: unknown, run: RunnerRun): Promise<T> {
+  const { arg, cleanup } = runnerArg(options);
+  const { child, output } = spawnTracked([...run.pin, process.execPath, runner, arg]);
+  let killed = false;
+  const deadline =
+    run.boundMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          killed = true;
+          child.kill('SIGKILL');
+        }, run.boundMs);
+  // 'close', not 'exit': only then has all of its output been read.
+  const code = await new Promise<number | string | null>((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
+  clearTimeout(deadline);
+  cleanup();
+  const prefix = `{${JSON.stringify(run.key)}`;
+  const line = output()
+    .split('\n')
+    .find((l) => l.startsWith(prefix));
+  if (killed) throw new Error(`${run.what} overstayed its bound of ${Math.round((run.boundMs ?? 0) / 1000)} s and was killed`);
+  if (code !== 0 || line === undefined) throw new Error(`${run.what} exited with ${code}: ${output().trim().slice(-500)}`);
+  return JSON.parse(line) as T;
 }

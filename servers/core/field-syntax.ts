@@ -1,21 +1,17 @@
 // The syntax of the parts of a request the parser checks rarely or only in some requests: an
-// absolute-form target, a Host value, comma lists, chunk extensions, trailer lines. None of it is
-// on the path of a plain GET; the hot loops are in head-scanner.ts.
+// absolute-form target, a Host value, comma lists. None of it is on the path of a plain GET; the
+// hot loops are in head-scanner.ts, and chunk-size and trailer lines are judged in parser.ts as
+// their bytes arrive.
 
 import { isIPv6 } from 'node:net';
 import * as chars from './chars.js';
-import { BACKSLASH, COLON, COMMA, DQUOTE, EQUALS, HTAB, isAlpha, isDigit, NOT_HEX, SEMI, SP } from './chars.js';
-import type { ParseErrorCode } from './parse-error.js';
+import { COLON, COMMA, HTAB, isAlpha, isDigit, NOT_HEX, SP } from './chars.js';
 
 // Module-local, as in head-scanner.ts: an imported table is read through its module cell on
 // every access. isValidHost runs on every request (measured: 12% of a minimal GET's parse time
 // with the imported table, 9% with these).
-const TOKEN = chars.TOKEN;
-const FIELD_VALUE = chars.FIELD_VALUE;
 const HEX_VALUE = chars.HEX_VALUE;
 const HOST = chars.HOST;
-const QDTEXT = chars.QDTEXT;
-const QUOTABLE = chars.QUOTABLE;
 
 /**
  * absolute-form (RFC 9112 §3.2.2) as a server sees it: scheme "://" authority, then nothing, a
@@ -86,62 +82,4 @@ export function forEachListElement(b: Buffer, s: number, e: number, visit: (s: n
     p = q + 1;
   }
   return true;
-}
-
-/**
- * chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] ) (RFC 9112 §7.1.1),
- * without the BWS: RFC 9110 §5.6.3 forbids senders to generate it, llhttp refuses it, and
- * whitespace inside a chunk-size line is a known way for two parsers to read one body two ways.
- */
-export function isValidChunkExtensions(b: Buffer, s: number, e: number): boolean {
-  let p = s;
-  while (p < e) {
-    if (b[p] !== SEMI) return false;
-    const ns = ++p;
-    while (p < e && TOKEN[b[p] as number] === 1) p++;
-    if (p === ns) return false;
-    if (p === e || b[p] !== EQUALS) continue;
-    p++;
-    if (p < e && b[p] === DQUOTE) {
-      p++;
-      for (;;) {
-        if (p >= e) return false;
-        const c = b[p] as number;
-        if (c === DQUOTE) break;
-        if (c === BACKSLASH) {
-          if (p + 1 >= e || QUOTABLE[b[p + 1] as number] === 0) return false;
-          p += 2;
-        } else if (QDTEXT[c] === 1) p++;
-        else return false;
-      }
-      p++;
-    } else {
-      const vs = p;
-      while (p < e && TOKEN[b[p] as number] === 1) p++;
-      if (p === vs) return false;
-    }
-  }
-  return true;
-}
-
-/** A trailer field line [ls, le), CRLF excluded (RFC 9112 §7.1.2, with the field syntax of §5): null if valid. */
-export function trailerLineError(b: Buffer, ls: number, le: number): ParseErrorCode | null {
-  const first = b[ls];
-  if (first === SP || first === HTAB) return 'obs-fold';
-  let p = ls;
-  while (p < le && TOKEN[b[p] as number] === 1) p++;
-  if (p === ls || p === le || b[p] !== COLON) return 'trailer-invalid';
-  // RFC 9110 §6.5.1: the fields that frame the message cannot be processed after it; one in the
-  // trailers can only be an attempt to make two parsers disagree (llhttp refuses them too).
-  if (isFramingName(b, ls, p)) return 'trailer-framing-field';
-  for (p++; p < le; p++) {
-    if (FIELD_VALUE[b[p] as number] === 0) return 'trailer-value-char';
-  }
-  return null;
-}
-
-/** Whether the field name [s, e) is Content-Length or Transfer-Encoding, in any case. */
-export function isFramingName(b: Buffer, s: number, e: number): boolean {
-  const name = b.toString('latin1', s, e).toLowerCase();
-  return name === 'content-length' || name === 'transfer-encoding';
 }

@@ -29,6 +29,16 @@ const IS_KEEP_ALIVE = lowerMatcher('keep-alive');
 const IS_CLOSE = lowerMatcher('close');
 const IS_CHUNKED = lowerMatcher('chunked');
 
+/** Whether the field name [s, e) (a validated token) is Content-Length, in any case. */
+export function isContentLengthName(b: Buffer, s: number, e: number): boolean {
+  return e - s === 14 && IS_CONTENT_LENGTH(b, s);
+}
+
+/** Whether the field name [s, e) (a validated token) is Transfer-Encoding, in any case. */
+export function isTransferEncodingName(b: Buffer, s: number, e: number): boolean {
+  return e - s === 17 && IS_TRANSFER_ENCODING(b, s);
+}
+
 /** Expect: none seen, `100-continue`, or something else (417). */
 const EXPECT_NONE = 0;
 const EXPECT_CONTINUE = 1;

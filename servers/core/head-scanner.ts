@@ -26,7 +26,7 @@
 import { latin1 } from './bytes.js';
 import { COLON, CR, FIELD_VALUE as FIELD_VALUE_TABLE, HTAB, isDigit, LF, SP, TARGET as TARGET_TABLE, TOKEN as TOKEN_TABLE } from './chars.js';
 import { isAbsoluteForm } from './field-syntax.js';
-import { FRAMING_INITIAL as FRAMING_INITIAL_TABLE, Framing } from './framing.js';
+import { FRAMING_INITIAL as FRAMING_INITIAL_TABLE, Framing, isContentLengthName, isTransferEncodingName } from './framing.js';
 import type { ParseErrorCode } from './parse-error.js';
 import type { ParserLimits } from './parser.js';
 
@@ -131,8 +131,8 @@ export class HeadScanner {
    * be: a Content-Length's digits so far; a Transfer-Encoding whose value has ended (its CR read).
    */
   private framingSoFar(b: Buffer, ls: number, ne: number, vs: number, e: number, valueEnded: boolean): ParseErrorCode | null {
-    if (isContentLength(b, ls, ne)) return this.framing.contentLengthSoFar(b, vs, e);
-    if (!valueEnded || !isNamed(b, ls, ne, 'transfer-encoding')) return null;
+    if (isContentLengthName(b, ls, ne)) return this.framing.contentLengthSoFar(b, vs, e);
+    if (!valueEnded || !isTransferEncodingName(b, ls, ne)) return null;
     let ve = e;
     while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HTAB)) ve--;
     return this.framing.transferEncodingRefusal(b, vs, ve);
@@ -563,18 +563,6 @@ function versionSoFar(b: Buffer, s: number, e: number): ParseErrorCode | null {
     }
   }
   return null;
-}
-
-/** Whether the field name [ls, ne) is `lowerName`, in any case. */
-function isNamed(b: Buffer, ls: number, ne: number, lowerName: string): boolean {
-  if (ne - ls !== lowerName.length) return false;
-  for (let i = 0; i < lowerName.length; i++) if (((b[ls + i] as number) | 0x20) !== lowerName.charCodeAt(i)) return false;
-  return true;
-}
-
-/** Whether the field name [ls, ne) is Content-Length, in any case. */
-function isContentLength(b: Buffer, ls: number, ne: number): boolean {
-  return isNamed(b, ls, ne, 'content-length');
 }
 
 /** Returns a shared string for the common methods, so most requests allocate none for it. */

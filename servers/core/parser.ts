@@ -34,7 +34,7 @@
 //   any state ──refusal──▶ S_DEAD
 
 import { BACKSLASH, COLON, CR, DQUOTE, EQUALS, FIELD_VALUE, HEX_VALUE, HTAB, LF, NOT_HEX, QDTEXT, QUOTABLE, SEMI, SP, TOKEN } from './chars.js';
-import { isFramingName, isValidChunkExtensions, trailerLineError } from './field-syntax.js';
+import { isContentLengthName, isTransferEncodingName } from './framing.js';
 import { HEAD_ERROR, HEAD_INCOMPLETE, HeadScanner } from './head-scanner.js';
 import { HeaderList } from './header-list.js';
 import { ParseError, type ParseErrorCode } from './parse-error.js';
@@ -248,7 +248,7 @@ export class RequestParser {
           const r = this.readLine(this.limits.maxHeaderBytes, 'trailer-section-too-large', trailerLinePrefixRefusal);
           if (r === LINE_INCOMPLETE) return NEED_MORE;
           if (r === LINE_ERROR) return this.refusal();
-          const { lineB: b, lineS: s, lineE: e } = this;
+          const { lineS: s, lineE: e } = this;
           this.trailerBytes += e - s + 2;
           if (this.trailerBytes > this.limits.maxHeaderBytes) return this.fail('trailer-section-too-large');
           if (e === s) {
@@ -256,9 +256,7 @@ export class RequestParser {
             return this.complete(body);
           }
           if (++this.trailerCount + this.request().headers.count > this.limits.maxHeaderCount) return this.fail('too-many-trailer-fields');
-          const refused = trailerLineError(b, s, e);
-          if (refused !== null) return this.fail(refused);
-          break; // trailer fields are validated, then dropped
+          break; // trailer fields are validated (trailerLinePrefixRefusal, on the whole line), then dropped
         }
         default:
           return this.refusal();
@@ -367,7 +365,6 @@ export class RequestParser {
     if (p < e) {
       this.extTotal += e - p;
       if (this.extTotal > this.limits.maxChunkExtensionBytes) return 'chunk-extensions-too-long';
-      if (!isValidChunkExtensions(b, p, e)) return 'chunk-extension-invalid';
     }
     if (size === 0) {
       this.state = S_TRAILERS;
@@ -534,8 +531,9 @@ function trailerLinePrefixRefusal(b: Buffer, s: number, e: number): ParseErrorCo
   // An empty line ends the trailers; a name must end in a colon.
   if (p === s && b[p] === CR) return null;
   if (b[p] !== COLON || p === s) return 'trailer-invalid';
-  // RFC 9110 §6.5.1: refused at its name, as llhttp refuses it (trailerLineError says why).
-  if (isFramingName(b, s, p)) return 'trailer-framing-field';
+  // RFC 9110 §6.5.1: the fields that frame the message cannot be processed after it; one in the
+  // trailers can only be an attempt to make two parsers disagree. Refused at its name, as llhttp refuses it.
+  if (isContentLengthName(b, s, p) || isTransferEncodingName(b, s, p)) return 'trailer-framing-field';
   // The value's bytes, up to the CR that may end the line (its LF decides, in lineRefusal).
   for (p++; p < e; p++) if (FIELD_VALUE[b[p] as number] === 0 && !(b[p] === CR && p === e - 1)) return 'trailer-value-char';
   return null;

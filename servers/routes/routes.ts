@@ -60,6 +60,17 @@ export interface RoutesOptions {
   wait?: Wait;
 }
 
+/**
+ * Whether a request goes to a CPU-heavy route: the app's route that would answer it (HEAD by its
+ * GET, as appHandler dispatches), when it has one, says so by its `cpu` flag; otherwise a built-in
+ * path in CPU_HEAVY_PATHS is. Offload sends requests by it; a workload's heavy share counts by it.
+ */
+export function isCpuHeavyRoute(app: { readonly routes: ReadonlyMap<string, { readonly cpu: boolean }> } | null, method: string, target: string): boolean {
+  const { path } = splitTarget(target);
+  const route = app === null ? undefined : (app.routes.get(`${method} ${path}`) ?? (method === 'HEAD' ? app.routes.get(`GET ${path}`) : undefined));
+  return route === undefined ? CPU_HEAVY_PATHS.has(path) : route.cpu;
+}
+
 /** The methods of an app's routes that are not standard ones, or undefined when there are none. */
 function extraMethods(app: LoadedApp | null): ReadonlySet<string> | undefined {
   const extra = new Set([...(app?.routes.values() ?? [])].map((r) => r.method).filter((m) => !STANDARD_METHODS.has(m)));
@@ -77,13 +88,7 @@ function routesOf(builtin: Routes['handle'], app: LoadedApp | null, timeoutMs: n
   const heavyApp = new Set(app === null ? [] : [...app.routes.values()].filter((r) => r.cpu).map((r) => r.key));
   return {
     handle: app === null ? builtin : appHandler(app, builtin, timeoutMs),
-    isCpuHeavy(method, target) {
-      const { path } = splitTarget(target);
-      if (heavyApp.size > 0 && (heavyApp.has(`${method} ${path}`) || (method === 'HEAD' && heavyApp.has(`GET ${path}`)))) return true;
-      // An app's own route at a built-in path is not the built-in one.
-      if (app?.routes.has(`${method === 'HEAD' ? 'GET' : method} ${path}`) === true) return false;
-      return CPU_HEAVY_PATHS.has(path);
-    },
+    isCpuHeavy: (method, target) => isCpuHeavyRoute(app, method, target),
     cpuHeavy: [...CPU_HEAVY_PATHS, ...heavyApp],
     app: app?.file ?? null,
     methods: extraMethods(app),

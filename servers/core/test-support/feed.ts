@@ -2,6 +2,9 @@
 
 import type { ParseErrorCode } from '../parse-error.js';
 import { type HttpRequest, type ParserLimits, type ParserOptions, RequestParser } from '../parser.js';
+import { everyByte, feedPieces } from '../pieces.js';
+
+export { everyByte };
 
 /** A request or an error, in a form that compares with toEqual. */
 export type Outcome =
@@ -33,33 +36,16 @@ export function feedSplit(raw: Buffer, cuts: readonly number[], limits?: Partial
   const parser = new RequestParser(limits, options);
   const events: Outcome[] = [];
   let continues = 0;
-  let from = 0;
-  // A guard against a parser that stops making progress: each next() must consume or yield.
-  let budget = raw.length * 4 + cuts.length * 4 + 64;
-  for (const to of [...cuts, raw.length]) {
-    parser.feed(raw.subarray(from, to));
-    from = to;
-    for (;;) {
-      if (--budget < 0) throw new Error('parser made no progress');
-      const ev = parser.next();
-      if (ev.kind === 'need-more') break;
-      if (ev.kind === 'continue') {
-        continues++;
-        continue;
-      }
-      if (ev.kind === 'error') {
-        events.push({ error: ev.status, code: ev.code, reason: ev.reason });
-        return { events, incomplete: false, continues };
-      }
-      events.push(describeRequest(ev));
-    }
-  }
-  return { events, incomplete: parser.inRequest, continues };
-}
-
-/** Cut points for one byte at a time. */
-export function everyByte(length: number): number[] {
-  return Array.from({ length: Math.max(0, length - 1) }, (_, i) => i + 1);
+  const refused = feedPieces(
+    parser,
+    raw,
+    cuts,
+    (r) => events.push(describeRequest(r)),
+    () => continues++,
+  );
+  if (refused === null) return { events, incomplete: parser.inRequest, continues };
+  events.push({ error: refused.status, code: refused.code, reason: refused.reason });
+  return { events, incomplete: false, continues };
 }
 
 /** Up to `pieces` - 1 distinct random cut points in ascending order. */
