@@ -3,6 +3,8 @@ import type { LoadGenerator, LoadSample, LoadTarget } from './loadgen/types.js';
 import { type MeasuredServer, runCell } from './measure.js';
 import type { CapacitySettings } from './scenarios.js';
 
+const ZERO_MS = { mean: 0, p50: 0, p90: 0, p99: 0, p99_9: 0, p99_99: 0, max: 0 };
+
 /**
  * A load generator that measures nothing: a model server that serves at most `limit` req/s and
  * whose p99 rises past `knee` req/s, answering at once. Closed loop, it serves `limit`.
@@ -43,7 +45,11 @@ function modelGenerator(limit: number, knee: number): LoadGenerator & { rates: A
                 due: t.rate * t.durationSec,
                 late: 0,
                 unsent: 0,
-                sendLagMs: { mean: 0, p50: 0, p90: 0, p99: 0, p99_9: 0, p99_99: 0, max: 0 },
+                sendLagMs: ZERO_MS,
+                scheduleLagMs: ZERO_MS,
+                loopDelayMs: ZERO_MS,
+                heldUp: 0,
+                notHeldLatencyMs: { mean: 1, p50: 1, p90: 2, p99, p99_9: p99, p99_99: p99, max: p99 },
               },
       };
     },

@@ -17,6 +17,7 @@ import { seededRandom } from '../../shared/random.js';
 import { cpuBusySeconds, processTree, treeCpuSeconds } from '../lib/processes.js';
 import { summarize } from '../stats.js';
 import { ResponseReader } from './response-reader.js';
+import { arrivalSchedule, type Schedule } from './schedule.js';
 import type { Fairness, FirstResponseMs, LatencyMs, LoadSample, OpenLoopStats, RouteSample } from './types.js';
 
 /** One request of a mix, as the engine sends it. */
@@ -68,6 +69,12 @@ export interface LoadOptions {
   observeOwnCpus?: number[];
   /** Seed of the Poisson arrivals and of the draws from a mix, for runs that repeat. */
   seed?: number;
+  /**
+   * Seconds of load before the window, recorded nowhere: the generator's code is compiled and
+   * the server in its steady state when the window opens, and the open loop's schedule runs on
+   * through it. None by default.
+   */
+  warmupSec?: number;
 }
 
 /**
@@ -204,7 +211,18 @@ const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
 /** How long a run may wait at the end for requests still in flight, at most. */
 const DRAIN_LIMIT_MS = 10_000;
 
-type Phase = 'warming' | 'measuring' | 'draining' | 'done';
+/**
+ * Open loop: a request taken off the schedule later than this was held up by the generator. The
+ * scheduler's timer fires no sooner than 1 ms, so up to about that much lateness is its
+ * resolution, not a delay; 2 ms is more than one timer period late.
+ */
+const HELD_LAG_US = 2000;
+
+/**
+ * connecting: each connection's first request and answer; warming: the load runs, nothing is
+ * recorded; measuring: the window; draining: waiting for what the window sent; done.
+ */
+type Phase = 'connecting' | 'warming' | 'measuring' | 'draining' | 'done';
 
 class Connection {
   socket: Socket | null = null;
@@ -215,8 +233,12 @@ class Connection {
   private readonly which: Uint16Array | null;
   /** With a mix: this connection's draws. */
   private readonly draw: (() => number) | null;
+  /** Open loop: whether each request in flight was held up by the generator (see Generator.pump), in step with `times`. */
+  private readonly held: Uint8Array;
   /** The mix index of the request last shifted out. */
   lastShifted = 0;
+  /** Whether the request last shifted out was held up by the generator. */
+  lastHeld = false;
   private head = 0;
   inFlight = 0;
   completed = 0;
@@ -228,8 +250,8 @@ class Connection {
   counted = false;
   /** Connect to first answer of this slot's first connection that got one, in ms. */
   firstMs: number | null = null;
-  /** Queued in the open loop's list of connections with a free slot. */
-  idle = false;
+  /** In the open loop's ring of connections with a free slot. */
+  queued = false;
   /** Consecutive failed connects, for the reconnect backoff. */
   failures = 0;
   closing = false;
@@ -239,6 +261,7 @@ class Connection {
     private readonly gen: Generator,
   ) {
     this.times = new Float64Array(gen.depth);
+    this.held = new Uint8Array(gen.depth);
     const mixed = gen.mix.requests.length > 1;
     this.which = mixed ? new Uint16Array(gen.depth) : null;
     this.draw = mixed ? seededRandom(connectionSeed(gen.opts.seed ?? 1, index)) : null;
@@ -270,12 +293,16 @@ class Connection {
     });
   }
 
-  /** Sends `k` requests in one write, each due at `due`, at `now`. */
-  send(k: number, due: number, now: number): void {
+  /** Sends `k` requests in one write, each due at `due` (and held up by the generator, or not), at `now`. */
+  send(k: number, due: number, now: number, held = false): void {
     const socket = this.socket as Socket;
     if (this.inFlight === 0) this.lastProgress = now;
     const cap = this.times.length;
-    for (let i = 0; i < k; i++) this.times[(this.head + this.inFlight + i) % cap] = due;
+    for (let i = 0; i < k; i++) {
+      const at = (this.head + this.inFlight + i) % cap;
+      this.times[at] = due;
+      this.held[at] = held ? 1 : 0;
+    }
     if (this.which === null || this.draw === null) {
       this.inFlight += k;
       socket.write(this.gen.batch(k));
@@ -295,6 +322,7 @@ class Connection {
   /** The due or send time of the oldest request in flight, removing it (and its mix index into lastShifted). */
   shift(): number {
     const t = this.times[this.head] as number;
+    this.lastHeld = this.held[this.head] === 1;
     if (this.which !== null) this.lastShifted = this.which[this.head] as number;
     this.head = (this.head + 1) % this.times.length;
     this.inFlight--;
@@ -334,9 +362,15 @@ class Generator {
   private readonly routeCompleted: number[];
   private readonly routeNon2xx: number[];
   private readonly sendLag = newHistogram();
-  private phase: Phase = 'warming';
-  private t0 = 0;
-  private tEnd = 0;
+  /** Open loop: how late the generator took each request off its schedule (its own delay, without waiting for a connection). */
+  private readonly scheduleLag = newHistogram();
+  /** Open loop: requests the generator held up (see pump), and the latency of all the others. */
+  private heldUp = 0;
+  private readonly latencyNotHeld = newHistogram();
+  private phase: Phase = 'connecting';
+  /** The window's start: requests due (open loop) or sent (closed loop) before it are not recorded. */
+  private t0 = Number.POSITIVE_INFINITY;
+  private tEnd = Number.POSITIVE_INFINITY;
   private cpu0: NodeJS.CpuUsage = { user: 0, system: 0 };
   private loadgenCpuSec = 0;
   private server0 = 0;
@@ -354,21 +388,35 @@ class Generator {
   private timeouts = 0;
   private resets = 0;
   private reconnects = 0;
-  /** Connections whose warm-up ended (answered or failed). */
+  /** Connections whose first exchange ended (answered or failed). */
   private warmed = 0;
+  /** The load has started (at the warm-up, or at the window when there is none). */
+  private loading = false;
   // Open loop
   private readonly open: boolean;
-  private readonly interval: number;
-  private readonly nextGap: () => number;
-  private nextDue = 0;
+  private readonly schedule: Schedule | null;
+  /** Where the schedule's offsets count from. */
+  private scheduleStart = 0;
+  private nextDue = Number.POSITIVE_INFINITY;
+  /** Requests due in the window, and of those, the ones that found every connection busy. */
   private due = 0;
   private late = 0;
-  private readonly backlog: number[] = [];
+  /** Due times of requests waiting for a connection, oldest first, and whether each was held up: rings that grow. */
+  private backlog = new Float64Array(1024);
+  private backlogHeld = new Uint8Array(1024);
   private backlogHead = 0;
-  /** Connections with a free slot, least recently given a request first (from idleHead on). */
-  private readonly idleQueue: Connection[] = [];
-  private idleHead = 0;
+  private backlogSize = 0;
+  /** The backlog began with a request the generator held up: what waits behind it is held up too. */
+  private backlogFromHeld = false;
+  /** Connections with a free slot (by index), least recently given a request first: a ring holding each at most once. */
+  private readonly freeRing: Int32Array;
+  private freeHead = 0;
+  private freeSize = 0;
   private scheduler: NodeJS.Timeout | null = null;
+  /** When the scheduler's timer was asked to fire. */
+  private tickAt = 0;
+  /** Open loop: how late the scheduler's timer fired, the event-loop delay as the schedule saw it. */
+  private readonly loopDelay = newHistogram();
 
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly reconnectTimers = new Set<NodeJS.Timeout>();
@@ -385,9 +433,8 @@ class Generator {
     this.routeCompleted = new Array<number>(routes).fill(0);
     this.routeNon2xx = new Array<number>(routes).fill(0);
     this.open = opts.rate !== undefined;
-    this.interval = this.open ? 1000 / (opts.rate as number) : 0;
-    const random = seededRandom(opts.seed ?? 1);
-    this.nextGap = opts.arrivals === 'poisson' ? () => -Math.log(1 - random()) * this.interval : () => this.interval;
+    this.schedule = opts.rate === undefined ? null : arrivalSchedule(opts.rate, opts.arrivals ?? 'constant', opts.seed ?? 1);
+    this.freeRing = new Int32Array(opts.connections);
   }
 
   batch(k: number): Buffer {
@@ -410,7 +457,7 @@ class Generator {
       }
       this.every(100, () => this.sweep());
       // Connections that cannot all answer within the timeout: measure with the ones that did.
-      this.timers.push(setTimeout(() => this.startClock(), this.opts.timeoutSec * 1000));
+      this.timers.push(setTimeout(() => this.connected(), this.opts.timeoutSec * 1000));
     });
   }
 
@@ -419,13 +466,13 @@ class Generator {
   }
 
   onConnect(c: Connection): void {
-    // Before the clock, one request whose answer warms the connection. After a reconnect in the
-    // window (the server closed or failed the last one), the closed loop's requests count from
+    // Before the load, one request whose answer proves the connection. After a reconnect under
+    // load (the server closed or failed the last one), the closed loop's requests count from
     // when the connection was asked for: a client that must reconnect waits for the handshake
     // and the server's accept too, which is most of what a server that closes every connection
     // (blocking) makes its clients wait for.
     const now = performance.now();
-    if (this.phase === 'warming') {
+    if (this.phase === 'connecting') {
       c.send(1, now, now);
     } else {
       c.warm = true;
@@ -446,33 +493,40 @@ class Generator {
     const now = performance.now();
     c.lastProgress = now;
     if (!c.warm) {
-      // The warm-up request's answer (the only one in flight).
+      // The first request's answer (the only one in flight).
       c.shift();
       c.reader.failedInOrder?.shift();
       n--;
       c.warm = true;
-      // A warm-up answer can close its connection too: no request may follow it there.
+      // A first answer can close its connection too: no request may follow it there.
       if (c.reader.closing) c.closing = true;
       c.firstMs ??= now - c.connectedAt;
-      if (this.phase === 'warming') {
+      if (this.phase === 'connecting') {
         this.countWarm(c);
-        // Closed from this side, as below; reopened (and warmed again) when the close is seen.
+        // Closed from this side, as below; reopened (and proven again) when the close is seen.
         if (c.closing) c.socket?.destroy();
         return;
       }
     }
     const inWindow = this.phase === 'measuring';
     if (inWindow) this.bytes += bytes;
-    const h = this.latency;
+    // Latency of the requests due (or sent) from the window's start on, answered in it or after.
+    const t0 = this.t0;
     if (this.routeLatency.length === 0) {
-      for (let i = 0; i < n; i++) h.recordValue(Math.round((now - c.shift()) * 1000));
+      for (let i = 0; i < n; i++) {
+        const t = c.shift();
+        if (t >= t0) this.recordLatency(Math.round((now - t) * 1000), c.lastHeld);
+      }
     } else {
       const failed = c.reader.failedInOrder as boolean[];
       for (let i = 0; i < n; i++) {
-        const us = Math.round((now - c.shift()) * 1000);
+        const t = c.shift();
         const r = c.lastShifted;
-        h.recordValue(us);
-        (this.routeLatency[r] as hdr.Histogram).recordValue(us);
+        if (t >= t0) {
+          const us = Math.round((now - t) * 1000);
+          this.recordLatency(us, c.lastHeld);
+          (this.routeLatency[r] as hdr.Histogram).recordValue(us);
+        }
         // Counted as `requests` is, in the window; the run's own non2xx covers the whole run.
         const non2xx = failed.shift() === true;
         if (inWindow) {
@@ -498,6 +552,12 @@ class Generator {
     this.refill(c, now);
   }
 
+  private recordLatency(us: number, held: boolean): void {
+    this.latency.recordValue(us);
+    if (held) this.heldUp++;
+    else if (this.open) this.latencyNotHeld.recordValue(us);
+  }
+
   /** Gives a connection with free slots its next requests (in the closed loop, counting from `since`). */
   private refill(c: Connection, now: number, since = now): void {
     if (this.phase === 'draining') {
@@ -505,92 +565,162 @@ class Generator {
       else this.maybeDone();
       return;
     }
-    if (this.phase !== 'measuring') return;
+    if (!this.loading) return;
     if (this.open) {
+      // Late requests first; the connection then waits in the ring for the schedule.
       this.sendBacklog(c, now);
-      if (c.free && !c.idle && this.nextDue < this.tEnd) {
-        c.idle = true;
-        this.idleQueue.push(c);
-      }
-      // What came due while the loop was busy with answers leaves now, not at the next timer.
-      this.sendDue(now);
+      this.enqueueFree(c);
       return;
     }
     let k = this.depth - c.inFlight;
-    if (this.opts.requests !== undefined) k = Math.min(k, this.opts.requests - this.issued);
+    if (this.opts.requests !== undefined && this.phase === 'measuring') k = Math.min(k, this.opts.requests - this.issued);
     if (k <= 0) return;
-    this.issued += k;
+    if (this.phase === 'measuring') this.issued += k;
     c.send(k, since, now);
   }
 
+  /** Sends late requests on `c` while it has room, oldest first. */
   private sendBacklog(c: Connection, now: number): void {
-    while (c.free && this.backlogHead < this.backlog.length) {
-      const due = this.backlog[this.backlogHead++] as number;
-      this.sendLag.recordValue(Math.round((now - due) * 1000));
-      c.send(1, due, now);
-    }
-    if (this.backlogHead === this.backlog.length && this.backlogHead > 0) {
-      this.backlog.length = 0;
-      this.backlogHead = 0;
+    while (this.backlogSize > 0 && c.free) {
+      const due = this.backlog[this.backlogHead] as number;
+      const held = this.backlogHeld[this.backlogHead] === 1;
+      this.backlogHead = (this.backlogHead + 1) & (this.backlog.length - 1);
+      this.backlogSize--;
+      if (due >= this.t0) this.sendLag.recordValue(Math.round((now - due) * 1000));
+      c.send(1, due, now, held);
     }
     if (this.phase === 'draining') this.maybeDone();
   }
 
-  /** Open loop: sends every request that has come due, then sleeps until the next one. */
-  private tick = (): void => {
-    this.scheduler = null;
-    if (this.phase !== 'measuring') return;
-    this.sendDue(performance.now());
-    if (this.nextDue < this.tEnd && this.due !== this.opts.requests) this.scheduler = setTimeout(this.tick, Math.max(0, this.nextDue - performance.now()));
-  };
-
-  /**
-   * Open loop: sends every request due by `now` on a connection with a free slot, or puts it in
-   * the backlog when there is none. Called by the timer and after every answer, so a request is
-   * not held back by a timer that fires late while the loop reads answers.
-   */
-  private sendDue(now: number): void {
-    while (this.nextDue <= now && this.nextDue < this.tEnd && this.due !== this.opts.requests) {
-      const due = this.nextDue;
-      this.nextDue += this.nextGap();
-      this.due++;
-      const c = this.takeIdle();
-      if (c === undefined) {
-        this.late++;
-        this.backlog.push(due);
-        continue;
+  private pushBacklog(due: number, held: boolean): void {
+    const mask = this.backlog.length - 1;
+    if (this.backlogSize === this.backlog.length) {
+      // Full: double both, oldest first from index 0.
+      const grown = new Float64Array(this.backlog.length * 2);
+      const grownHeld = new Uint8Array(this.backlog.length * 2);
+      for (let i = 0; i < this.backlogSize; i++) {
+        grown[i] = this.backlog[(this.backlogHead + i) & mask] as number;
+        grownHeld[i] = this.backlogHeld[(this.backlogHead + i) & mask] as number;
       }
-      this.sendLag.recordValue(Math.round((now - due) * 1000));
-      c.send(1, due, now);
-      if (c.free) {
-        c.idle = true;
-        this.idleQueue.push(c);
-      }
+      this.backlog = grown;
+      this.backlogHeld = grownHeld;
+      this.backlogHead = 0;
     }
+    const at = (this.backlogHead + this.backlogSize) & (this.backlog.length - 1);
+    this.backlog[at] = due;
+    this.backlogHeld[at] = held ? 1 : 0;
+    this.backlogSize++;
   }
 
-  /** The least recently given connection with a free slot (entries that filled up since are skipped). */
-  private takeIdle(): Connection | undefined {
-    // A head index rather than shift(), which moves every entry behind it: 1,024 per request at
-    // 1,024 connections.
-    while (this.idleHead < this.idleQueue.length) {
-      const c = this.idleQueue[this.idleHead++] as Connection;
-      c.idle = false;
-      if (this.idleHead === this.idleQueue.length) {
-        this.idleQueue.length = 0;
-        this.idleHead = 0;
-      } else if (this.idleHead >= 1024 && this.idleHead * 2 >= this.idleQueue.length) {
-        this.idleQueue.splice(0, this.idleHead);
-        this.idleHead = 0;
-      }
+  /** Puts a connection with room in the ring of free ones, unless it is there already. */
+  private enqueueFree(c: Connection): void {
+    if (c.queued || !c.free) return;
+    c.queued = true;
+    const n = this.freeRing.length;
+    this.freeRing[(this.freeHead + this.freeSize) % n] = c.index;
+    this.freeSize++;
+  }
+
+  /** The least recently given connection with room (ones that lost it since they were queued are dropped). */
+  private takeFree(): Connection | undefined {
+    const n = this.freeRing.length;
+    while (this.freeSize > 0) {
+      const c = this.conns[this.freeRing[this.freeHead] as number] as Connection;
+      this.freeHead = (this.freeHead + 1) % n;
+      this.freeSize--;
+      c.queued = false;
       if (c.free) return c;
     }
     return undefined;
   }
 
-  private startClock(): void {
-    if (this.phase !== 'warming') return;
-    // Connections still without a first response join the window when they get one.
+  /** Open loop: the scheduler's timer. Sends what has come due, then sleeps until the next request is. */
+  private tick = (): void => {
+    this.scheduler = null;
+    if (this.phase !== 'warming' && this.phase !== 'measuring') return;
+    const now = performance.now();
+    if (this.tickAt > 0) this.loopDelay.recordValue(Math.round(Math.max(0, now - this.tickAt) * 1000));
+    this.pump(now);
+    this.arm(now);
+  };
+
+  private arm(now: number): void {
+    if (this.nextDue >= this.tEnd || this.due === this.opts.requests) return;
+    // Node's timers fire no sooner than 1 ms.
+    const wait = Math.max(1, this.nextDue - now);
+    this.tickAt = now + wait;
+    this.scheduler = setTimeout(this.tick, wait);
+  }
+
+  /**
+   * Open loop: takes every request due by `now` off the schedule and sends it on the least
+   * recently used connection with room, or queues it in the backlog when every connection is busy.
+   *
+   * A request is held up by the generator when it is taken off the schedule more than
+   * HELD_LAG_MS late (the loop was busy or stalled, not asleep until it was due), or waits in a
+   * backlog that began with such a request (the burst the generator sent on waking filled every
+   * connection). A backlog that began with a punctual request is the server's: it held every
+   * connection. The latency of the requests not held up is kept apart, so a report can say how
+   * much of the tail was the generator's.
+   */
+  private pump(now: number): void {
+    const schedule = this.schedule as Schedule;
+    while (this.nextDue <= now && this.nextDue < this.tEnd && this.due !== this.opts.requests) {
+      const due = this.nextDue;
+      this.nextDue = this.scheduleStart + schedule.next();
+      const recorded = due >= this.t0;
+      const lagUs = Math.round((now - due) * 1000);
+      if (recorded) {
+        this.due++;
+        this.scheduleLag.recordValue(lagUs);
+      }
+      const c = this.takeFree();
+      if (c === undefined) {
+        if (recorded) this.late++;
+        if (this.backlogSize === 0) this.backlogFromHeld = lagUs > HELD_LAG_US;
+        this.pushBacklog(due, this.backlogFromHeld || lagUs > HELD_LAG_US);
+        continue;
+      }
+      if (recorded) this.sendLag.recordValue(lagUs);
+      c.send(1, due, now, lagUs > HELD_LAG_US);
+      this.enqueueFree(c);
+    }
+  }
+
+  /** Every connection has answered its first request, or the time for that ran out: the load starts, with its warm-up or its window. */
+  private connected(): void {
+    if (this.phase !== 'connecting') return;
+    const warmupSec = this.opts.warmupSec ?? 0;
+    if (warmupSec > 0) {
+      this.phase = 'warming';
+      this.startLoad(performance.now());
+      this.timers.push(setTimeout(() => this.startWindow(), warmupSec * 1000));
+    } else {
+      this.startWindow();
+    }
+  }
+
+  /** Starts sending: the closed loop fills every connection; the open loop's schedule starts at `now`. */
+  private startLoad(now: number): void {
+    this.loading = true;
+    // A warm-up records as the window does (and is then forgotten), so the window runs the very
+    // code the warm-up compiled: a path first taken when the window opens is compiled in it.
+    this.t0 = now;
+    if (this.open) {
+      this.scheduleStart = now;
+      this.nextDue = now + (this.schedule as Schedule).next();
+      for (const c of this.conns) this.enqueueFree(c);
+      this.tick();
+    } else {
+      for (const c of this.conns) if (c.free) this.refill(c, now);
+    }
+  }
+
+  /** The measured window opens; after a warm-up, the load goes on as it was (the schedule is not restarted). */
+  private startWindow(): void {
+    if (this.phase !== 'connecting' && this.phase !== 'warming') return;
+    // Connections still without a first response join the load when they get one.
+    const warmedUp = this.phase === 'warming';
     this.phase = 'measuring';
     if (this.opts.observePid !== undefined) {
       const c = treeCpuSeconds(processTree(this.opts.observePid));
@@ -601,28 +731,29 @@ class Generator {
     this.non2xxAtStart = this.non2xxSoFar();
     this.cpu0 = process.cpuUsage();
     this.t0 = performance.now();
-    if (this.opts.durationSec !== undefined) this.timers.push(setTimeout(() => this.endWindow(), this.opts.durationSec * 1000));
+    if (this.opts.durationSec !== undefined) {
+      this.tEnd = this.t0 + this.opts.durationSec * 1000;
+      this.timers.push(setTimeout(() => this.endWindow(), this.opts.durationSec * 1000));
+    }
     this.every(1000, () =>
       this.onProgress?.({ elapsedSec: (performance.now() - this.t0) / 1000, requests: this.completed, errors: this.errors + this.timeouts + this.resets }),
     );
-    if (this.open) {
-      this.tEnd = this.opts.durationSec === undefined ? Number.POSITIVE_INFINITY : this.t0 + this.opts.durationSec * 1000;
-      this.nextDue = this.t0;
-      for (const c of this.conns) {
-        if (c.free) {
-          c.idle = true;
-          this.idleQueue.push(c);
-        }
-      }
-      this.tick();
-    } else {
-      for (const c of this.conns) if (c.free) this.refill(c, this.t0);
-    }
+    if (warmedUp) this.forgetWarmup();
+    else this.startLoad(this.t0);
+  }
+
+  /** Drops what the warm-up recorded. */
+  private forgetWarmup(): void {
+    for (const h of [this.latency, this.latencyNotHeld, ...this.routeLatency, this.sendLag, this.scheduleLag, this.loopDelay]) h.reset();
+    this.due = 0;
+    this.late = 0;
+    this.heldUp = 0;
   }
 
   private endWindow(): void {
     if (this.phase !== 'measuring') return;
     this.tEnd = performance.now();
+    this.loading = false;
     this.non2xxInWindow = this.non2xxSoFar() - this.non2xxAtStart;
     const cpu = process.cpuUsage(this.cpu0);
     this.loadgenCpuSec = (cpu.user + cpu.system) / 1e6;
@@ -641,7 +772,7 @@ class Generator {
 
   private maybeDone(): void {
     if (this.phase !== 'draining') return;
-    if (this.backlogHead < this.backlog.length) return;
+    if (this.backlogSize > 0) return;
     for (const c of this.conns) if (c.socket !== null && c.inFlight > 0) return;
     this.done();
   }
@@ -657,7 +788,8 @@ class Generator {
       if (c.socket !== null) unanswered += c.inFlight;
       c.drop();
     }
-    const unsent = this.backlog.length - this.backlogHead;
+    let unsent = 0;
+    for (let i = 0; i < this.backlogSize; i++) if ((this.backlog[(this.backlogHead + i) & (this.backlog.length - 1)] as number) >= this.t0) unsent++;
     const durationSec = (this.tEnd - this.t0) / 1000;
     const first = this.conns.flatMap((c) => (c.firstMs === null ? [] : [c.firstMs])).sort((a, b) => a - b);
     const at = (q: number) => (first.length === 0 ? 0 : (first[Math.min(first.length - 1, Math.ceil(q * first.length) - 1)] as number));
@@ -693,6 +825,10 @@ class Generator {
             late: this.late,
             unsent,
             sendLagMs: percentilesMs(this.sendLag),
+            scheduleLagMs: percentilesMs(this.scheduleLag),
+            loopDelayMs: percentilesMs(this.loopDelay),
+            heldUp: this.heldUp,
+            notHeldLatencyMs: percentilesMs(this.latencyNotHeld),
           }
         : null,
     });
@@ -731,7 +867,7 @@ class Generator {
     if (c.counted) return;
     c.counted = true;
     this.warmed++;
-    if (this.warmed === this.opts.connections) this.startClock();
+    if (this.warmed === this.opts.connections) this.connected();
   }
 
   /**
@@ -750,7 +886,7 @@ class Generator {
     // The reader stays until the connection reopens, which it may never do (in the drain): zero it so done() does not count it again.
     c.reader.non2xx = 0;
     // One that failed before its first answer no longer holds the clock back.
-    if (this.phase === 'warming') this.countWarm(c);
+    if (this.phase === 'connecting') this.countWarm(c);
     c.drop();
     // Without this, a run with a request count waited forever for requests lost with a connection.
     if (this.phase === 'measuring' && this.countReached()) this.endWindow();

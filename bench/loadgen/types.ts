@@ -39,6 +39,14 @@ export interface OpenLoopStats {
   unsent: number;
   /** How long after its due time each request left (timer granularity and backlog), in ms. */
   sendLagMs: LatencyMs;
+  /** How long after its due time the generator took each request off its schedule: its own delay, without the wait for a free connection. */
+  scheduleLagMs: LatencyMs;
+  /** How late the generator's scheduling timer fired: its event-loop delay. */
+  loopDelayMs: LatencyMs;
+  /** Requests the generator held up: taken off the schedule over 2 ms late, or waiting behind one that was. */
+  heldUp: number;
+  /** The latency of the other requests: the tail without the generator's own delays. */
+  notHeldLatencyMs: LatencyMs;
 }
 
 /** Milliseconds: the mean, some percentiles and the max. */

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/engine.js';
-import { EXIT_USAGE, integer, positiveSeconds, usageOnError } from '../cli.js';
+import { EXIT_USAGE, integer, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
 
 interface LoadFlags {
   connections: number;
@@ -17,6 +17,7 @@ interface LoadFlags {
   body?: string;
   header: Array<[string, string]>;
   timeout: number;
+  warmup: number;
   json?: boolean;
 }
 
@@ -75,6 +76,11 @@ export function register(program: Command): void {
     .addOption(new Option('-m, --method <method>', 'request method').argParser(method).default('GET'))
     .addOption(new Option('-b, --body <file>', 'send this file as the request body'))
     .addOption(new Option('-H, --header <header>', "a request header, 'Name: value' (repeat for more)").argParser(header).default([]))
+    .addOption(
+      new Option('-w, --warmup <seconds>', 'load before the measured window, recorded nowhere (the open loop keeps its schedule through it)')
+        .argParser(nonNegative('--warmup'))
+        .default(0),
+    )
     .addOption(new Option('--timeout <seconds>', 'a request unanswered this long is a timeout').argParser(positiveSeconds('--timeout')).default(10))
     .addOption(new Option('--json', 'print one JSON object instead of the table'))
     .action(async (urlText: string, o: LoadFlags, cmd: Command) => {
@@ -103,6 +109,7 @@ export function register(program: Command): void {
         ...(o.requests === undefined ? { durationSec: o.duration ?? 10 } : { requests: o.requests }),
         ...(o.rate === undefined ? {} : { rate: o.rate, arrivals: o.arrivals }),
         timeoutSec: o.timeout,
+        ...(o.warmup > 0 ? { warmupSec: o.warmup } : {}),
       };
       const live = process.stderr.isTTY && o.json !== true;
       const report = await runLoad(options, live ? showProgress : undefined);
