@@ -128,13 +128,48 @@ describe('a measured sweep (analyseSweep)', () => {
     // Medians: 2,000 has p99 34 ms (kept up); 3,000 is behind (median 2,700).
     expect(a.capacityRps).toBe(2_000);
     expect(a.capacityByRepetition).toEqual([2_000, 1_000]);
-    expect(a.generatorSaturatedAtMiss).toBe(false);
+    expect(a.generatorBoundAtMiss).toBe(null);
   });
 
-  it('says when the load generator used up its CPU at the first miss: the capacity may be the instrument’s', () => {
+  it('says when the load generator used up its CPU at the first miss: the capacity is a floor', () => {
     const sweep = [point(1_000, [1_000], [5]), point(2_000, [1_500], [80], [0.95])];
-    expect(analyseSweep(sweep, SLO)).toMatchObject({ capacityRps: 1_000, generatorSaturatedAtMiss: true });
-    expect(analyseSweep([point(1_000, [1_000], [5]), point(2_000, [1_500], [80], [0.6])], SLO).generatorSaturatedAtMiss).toBe(false);
+    expect(analyseSweep(sweep, SLO)).toMatchObject({ capacityRps: 1_000, generatorBoundAtMiss: 'saturated' });
+    expect(analyseSweep([point(1_000, [1_000], [5]), point(2_000, [1_500], [80], [0.6])], SLO).generatorBoundAtMiss).toBe(null);
+  });
+
+  /** `p` with its repetitions' open loop as the generator reported it: held-up share, the others' p99, and the rule's verdict. */
+  const held = (p: RatePoint, heldUpShare: number, notHeldP99Ms: number, generatorBound: 'delayed' | null): RatePoint => {
+    const repetitions = p.repetitions.map((r) => ({
+      ...r,
+      openLoop: {
+        offeredRps: p.offeredRps,
+        arrivals: 'poisson' as const,
+        due: 2 * p.offeredRps,
+        late: 0,
+        unsent: 0,
+        sendLagP99Ms: 1,
+        scheduleLagP99Ms: 1,
+        loopDelayP99Ms: 1,
+        loopDelayMaxMs: 12,
+        heldUpShare,
+        notHeldP99Ms,
+        generatorBound,
+      },
+    }));
+    return { ...p, repetitions, summary: summaryOf(repetitions) };
+  };
+
+  it('makes the capacity a floor when the generator’s own delays made the tail of the first miss and the rest kept to the objective', () => {
+    // Objective 50 ms: p99 80 ms at 2,000 req/s, but 12 ms without the requests the generator held up.
+    const sweep = [point(1_000, [1_000], [5]), held(point(2_000, [2_000], [80]), 0.04, 12, 'delayed')];
+    expect(analyseSweep(sweep, SLO)).toMatchObject({ capacityRps: 1_000, firstMiss: { offeredRps: 2_000, why: ['slo'] }, generatorBoundAtMiss: 'delayed' });
+  });
+
+  it('keeps a miss the server’s when the requests the generator did not hold up missed the objective too, or failed', () => {
+    const tooSlow = [point(1_000, [1_000], [5]), held(point(2_000, [2_000], [200]), 0.04, 90, 'delayed')];
+    expect(analyseSweep(tooSlow, SLO).generatorBoundAtMiss).toBe(null);
+    const punctual = [point(1_000, [1_000], [5]), held(point(2_000, [2_000], [80]), 0.001, 79, null)];
+    expect(analyseSweep(punctual, SLO).generatorBoundAtMiss).toBe(null);
   });
 });
 
@@ -144,7 +179,20 @@ describe('keeping up, judged against the schedule the arrivals actually kept', (
     ...fixtureRepetition(served / 2),
     requests: served,
     non2xx,
-    openLoop: { offeredRps: offered, arrivals: 'poisson', due, late: 0, unsent: 0, sendLagP99Ms: 0.5 },
+    openLoop: {
+      offeredRps: offered,
+      arrivals: 'poisson',
+      due,
+      late: 0,
+      unsent: 0,
+      sendLagP99Ms: 0.5,
+      scheduleLagP99Ms: null,
+      loopDelayP99Ms: null,
+      loopDelayMaxMs: null,
+      heldUpShare: null,
+      notHeldP99Ms: null,
+      generatorBound: null,
+    },
   });
   const at = (offered: number, ...repetitions: Repetition[]): RatePoint => ({
     rate: String(offered),

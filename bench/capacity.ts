@@ -1,11 +1,12 @@
 // Capacity at a latency objective, from an open-loop sweep. A point is one offered rate; the
 // server "keeps up" at it when it answers about as fast as it is asked, without errors, and its
-// p99 stays within the objective. Past the knee, the shape of achieved throughput says whether a
+// p99 stays within the objective. A first miss that the load generator explains (it used up its
+// CPU, or its own delays made the tail) makes the capacity a floor: at least that much. Past the knee, the shape of achieved throughput says whether a
 // model plateaus (it serves what it can, the rest waits) or collapses (it serves less the more
 // it is asked), which is where the classic comparisons of server architectures differ.
 
-import type { RatePoint, Repetition, Sweep } from './results.js';
-import { generatorSaturated } from './saturation.js';
+import type { GeneratorBound, RatePoint, Repetition, Sweep } from './results.js';
+import { repetitionBound } from './saturation.js';
 import { summarize } from './stats.js';
 
 const median = (xs: number[]) => (xs.length === 0 ? 0 : summarize(xs).median);
@@ -138,10 +139,10 @@ export function rangesOverlap(a: { lo: number; hi: number }, b: { lo: number; hi
 export function analyseSweep(
   points: readonly RatePoint[],
   sloP99Ms: number,
-): { capacityRps: number | null } & Pick<Sweep, 'firstMiss' | 'recoveredAfterMiss' | 'generatorSaturatedAtMiss' | 'pastSaturation' | 'capacityByRepetition'> {
+): { capacityRps: number | null } & Pick<Sweep, 'firstMiss' | 'recoveredAfterMiss' | 'generatorBoundAtMiss' | 'pastSaturation' | 'capacityByRepetition'> {
   const { capacityRps, firstMiss, recoveredAfterMiss, pastSaturation } = capacityOf(points.map(observedOf), sloP99Ms);
   const missed = firstMiss === null ? undefined : points.find((p) => p.offeredRps === firstMiss.offeredRps);
-  const generatorSaturatedAtMiss = missed?.repetitions.some(generatorSaturated) ?? false;
+  const generatorBoundAtMiss = missed === undefined || firstMiss === null ? null : generatorBoundAt(missed, firstMiss.why, sloP99Ms);
   // Each repetition index on its own (every point's first repetition, then every point's second,
   // ...): as many capacities as repetitions, the spread a comparison of two runs tests.
   const count = Math.min(...points.map((p) => p.repetitions.length));
@@ -153,5 +154,19 @@ export function analyseSweep(
         sloP99Ms,
       ).capacityRps,
   );
-  return { capacityRps, firstMiss, recoveredAfterMiss, generatorSaturatedAtMiss, pastSaturation, capacityByRepetition };
+  return { capacityRps, firstMiss, recoveredAfterMiss, generatorBoundAtMiss, pastSaturation, capacityByRepetition };
+}
+
+/**
+ * Whether a point that missed measured the generator rather than the server: in some repetition
+ * the generator used up its CPU; or its delays made the tail (saturation.ts) and, without the
+ * requests it held up, the point kept to the objective with no errors. Such a miss ends the sweep's
+ * capacity as a floor: the server may take more, the generator could not offer it here.
+ */
+export function generatorBoundAt(p: RatePoint, why: readonly Miss[], sloP99Ms: number): GeneratorBound | null {
+  const bound = p.repetitions.map(repetitionBound);
+  if (bound.includes('saturated')) return 'saturated';
+  if (!bound.includes('delayed') || why.includes('errors')) return null;
+  const rest = median(p.repetitions.map((r) => r.openLoop?.notHeldP99Ms ?? r.latencyMs.p99));
+  return rest <= sloP99Ms ? 'delayed' : null;
 }

@@ -5,6 +5,7 @@
 import { capacityRange } from './capacity.js';
 import { formatTable } from './format.js';
 import { type CellResult, cellsOf, type OkCell, type Repetition, type Results, whyNot } from './results.js';
+import { GENERATOR_BOUND_NOTE } from './saturation.js';
 import { bootstrapChangeCI, holm, mannWhitneyU, stars, summarize, welchTTest } from './stats.js';
 import type { Thresholds } from './thresholds.js';
 
@@ -175,12 +176,15 @@ function sweepDifference(b: OkCell, h: OkCell): string | undefined {
 }
 
 /**
- * A capacity's verdict inputs: a floor when the head's generator ran out of CPU at its first miss
- * (it may hide an unchanged server), and whether the head's range lies wholly below the base's.
+ * A capacity's verdict inputs: not judged when the head's is a floor (the generator, not the
+ * server, explained its first miss: it may hide an unchanged server), and whether the head's
+ * range lies wholly below the base's. A base that is a floor can still show a drop: the server
+ * took at least that much then, and a head below it took less.
  */
 function capacityVerdict(b: OkCell, h: OkCell): Pick<Comparison, 'excluded' | 'separated'> {
   if (b.sweep === null || h.sweep === null) return {};
-  if (h.sweep.generatorSaturatedAtMiss) return { excluded: "the load generator used up its CPU at the head's first miss: a floor" };
+  const why = h.sweep.generatorBoundAtMiss;
+  if (why !== null) return { excluded: `a floor: ${GENERATOR_BOUND_NOTE[why]} at the head's first miss` };
   return { separated: capacityRange(h.capacityRps, h.sweep).hi <= capacityRange(b.capacityRps, b.sweep).lo };
 }
 

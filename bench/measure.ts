@@ -7,9 +7,9 @@ import { firstLine } from '../shared/first-line.js';
 import { parseInfo, type ServerInfo } from '../shared/serve-protocol.js';
 import { analyseSweep } from './capacity.js';
 import { cpuBusySeconds, isGone, PeakRss, type Pinning, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
-import type { LoadGenerator, LoadSample, LoadTarget } from './loadgen/types.js';
+import type { LoadGenerator, LoadSample, LoadTarget, OpenLoopStats } from './loadgen/types.js';
 import type { Bottleneck, CellResult, FailedCell, OkCell, RatePoint, Repetition, RouteSummary, Sweep } from './results.js';
-import { generatorSaturated, SATURATED_SHARE } from './saturation.js';
+import { generatorBoundOf, generatorSaturated, SATURATED_SHARE } from './saturation.js';
 import { type Cell, DEFAULT_SLO_P99_MS, offeredRps, parseRate, type RunSettings, resolveWorkload } from './scenarios.js';
 import { summarize } from './stats.js';
 
@@ -210,15 +210,19 @@ const REFINED_ENOUGH = 0.05;
 
 /**
  * A discarded warm-up, then the repetitions, each with the server's CPU and peak memory read
- * around it; or why it stopped, with the repetitions done before.
+ * around it; or why it stopped, with the repetitions done before. Open loop, the warm-up runs
+ * inside each repetition's generator instead, at its rate, its schedule running on into the
+ * window: a generator process starts cold every repetition, and a window that opens on its first
+ * compilations and on the server's ramp to that rate measures neither (README, "The instrument").
  */
 async function measureRun(
   target: Omit<LoadTarget, 'durationSec'>,
   server: MeasuredServer,
   ctx: CellContext,
 ): Promise<{ repetitions: Repetition[] } | { reason: string; repetitions: Repetition[] }> {
+  const open = target.rate !== undefined;
   try {
-    if (ctx.settings.warmupSec > 0) await ctx.loadgen.run({ ...target, durationSec: ctx.settings.warmupSec, seed: 0 });
+    if (ctx.settings.warmupSec > 0 && !open) await ctx.loadgen.run({ ...target, durationSec: ctx.settings.warmupSec, seed: 0 });
   } catch (e) {
     return { reason: `warm-up failed: ${firstLine(e)}`, repetitions: [] };
   }
@@ -235,7 +239,12 @@ async function measureRun(
     try {
       // Each repetition its own seed: arrivals and a mix's draws differ between repetitions (so
       // where the heavy requests fall is not the same every time) and repeat between runs.
-      sample = await ctx.loadgen.run({ ...target, durationSec: ctx.settings.durationSec, seed: r + 1 });
+      sample = await ctx.loadgen.run({
+        ...target,
+        durationSec: ctx.settings.durationSec,
+        seed: r + 1,
+        ...(open && ctx.settings.warmupSec > 0 ? { warmupSec: ctx.settings.warmupSec } : {}),
+      });
     } catch (e) {
       rss?.stop();
       return { reason: `load generator failed: ${firstLine(e)}`, repetitions };
@@ -256,17 +265,7 @@ async function measureRun(
       serverPeakRssBytes: peak,
       loadgenCpuShare: loadgenShare,
       bottleneck: serverShare === null ? null : bottleneckOf(loadgenShare, serverShare),
-      openLoop:
-        openLoop === null || openLoop === undefined
-          ? null
-          : {
-              offeredRps: openLoop.rate,
-              arrivals: openLoop.arrivals,
-              due: openLoop.due,
-              late: openLoop.late,
-              unsent: openLoop.unsent,
-              sendLagP99Ms: openLoop.sendLagMs.p99,
-            },
+      openLoop: openLoop === null || openLoop === undefined ? null : openLoopRecord(openLoop, sample.latencyMs.p99, loadgenShare),
       routes: routes ?? null,
     });
     if (server.gone()) return { reason: 'the server exited during the run (crashed)', repetitions };
@@ -275,6 +274,26 @@ async function measureRun(
     if (sample.requests === 0 && target.rate === undefined) return { reason: 'the server stopped answering: no request completed', repetitions };
   }
   return { repetitions };
+}
+
+/** How an open-loop repetition kept to its schedule, as results.json keeps it, with the generator-bound rule's verdict. */
+function openLoopRecord(o: OpenLoopStats, p99Ms: number, loadgenCpuShare: number): NonNullable<Repetition['openLoop']> {
+  const heldUpShare = o.due > 0 ? Math.min(1, o.heldUp / o.due) : 0;
+  const notHeldP99Ms = o.due > 0 && o.heldUp >= o.due ? null : o.notHeldLatencyMs.p99;
+  return {
+    offeredRps: o.rate,
+    arrivals: o.arrivals,
+    due: o.due,
+    late: o.late,
+    unsent: o.unsent,
+    sendLagP99Ms: o.sendLagMs.p99,
+    scheduleLagP99Ms: o.scheduleLagMs.p99,
+    loopDelayP99Ms: o.loopDelayMs.p99,
+    loopDelayMaxMs: o.loopDelayMs.max,
+    heldUpShare,
+    notHeldP99Ms,
+    generatorBound: generatorBoundOf({ loadgenCpuShare, p99Ms, heldUpShare, notHeldP99Ms }),
+  };
 }
 
 /** Median, min and max of a figure some repetitions may lack; null when none has it. */

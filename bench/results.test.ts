@@ -4,24 +4,47 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureResults } from './report/test-support/fixture.js';
 import { resilienceFixture } from './report/test-support/resilience-fixture.js';
-import { RESULTS_VERSION, readResults, writeResults } from './results.js';
+import { cellsOf, RESULTS_VERSION, readResults, writeResults } from './results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-results-schema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('results.json', () => {
-  it('reads a version 5 file as version 6: no resilience scenarios, in the settings or on any variant', () => {
-    const v6 = fixtureResults({ mixes: true, capacity: true });
-    const v5 = JSON.parse(JSON.stringify(v6));
+  it('reads a version 5 file as version 7: no resilience scenarios, in the settings or on any variant', () => {
+    const v7 = fixtureResults({ mixes: true, capacity: true });
+    const v5 = JSON.parse(JSON.stringify(v7));
     v5.version = 5;
     const file = join(dir, 'v5.json');
     writeFileSync(file, JSON.stringify(v5));
     const read = readResults(file);
-    expect(RESULTS_VERSION).toBe(6);
-    expect(read.version).toBe(6);
-    expect(read).toEqual(v6);
+    expect(RESULTS_VERSION).toBe(7);
+    expect(read.version).toBe(7);
+    expect(read).toEqual(v7);
     expect(read.settings.resilience ?? null).toBeNull();
     expect(read.variants.every((v) => !('resilience' in v) || v.resilience === null)).toBe(true);
+  });
+
+  it('reads a version 6 sweep as version 7: its generatorSaturatedAtMiss becomes why the generator bound the first miss, and its repetitions say nothing of held-up requests', () => {
+    const v7 = fixtureResults({ capacity: true, generatorSaturated: ['single-loop/plaintext'] });
+    const v6 = JSON.parse(JSON.stringify(v7));
+    v6.version = 6;
+    for (const v of v6.variants)
+      for (const c of v.cells) {
+        if (c.sweep === null) continue;
+        c.sweep.generatorSaturatedAtMiss = c.sweep.generatorBoundAtMiss === 'saturated';
+        delete c.sweep.generatorBoundAtMiss;
+        for (const p of c.sweep.points)
+          for (const r of p.repetitions)
+            for (const k of ['scheduleLagP99Ms', 'loopDelayP99Ms', 'loopDelayMaxMs', 'heldUpShare', 'notHeldP99Ms', 'generatorBound']) delete r.openLoop[k];
+      }
+    const file = join(dir, 'v6.json');
+    writeFileSync(file, JSON.stringify(v6));
+    const read = readResults(file);
+    const sweeps = read.variants.flatMap(cellsOf).flatMap((c) => (c.sweep === null ? [] : [c]));
+    expect(sweeps.find((c) => c.workload === 'plaintext' && c.sweep !== null && c.sweep.generatorBoundAtMiss === 'saturated')).toBeDefined();
+    expect(sweeps.filter((c) => c.sweep?.generatorBoundAtMiss === 'saturated')).toHaveLength(1);
+    const rep = sweeps[0]?.sweep?.points[0]?.repetitions[0]?.openLoop;
+    expect(rep).toMatchObject({ heldUpShare: null, notHeldP99Ms: null, generatorBound: null, loopDelayMaxMs: null });
   });
 
   it('keeps a resilience run whole through a write and a read: each scenario measured, not applicable, failed, or not reached', () => {

@@ -11,6 +11,10 @@ import { z } from 'zod';
 
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
 /**
+ * 7: the open loop watches itself: per repetition `openLoop` gains the generator's schedule lag
+ * and loop delay, the share of requests it held up, the p99 of the others, and its verdict
+ * `generatorBound`; a sweep's `generatorSaturatedAtMiss` became `generatorBoundAtMiss` (why the
+ * first miss was the generator's: `saturated` or `delayed`), its capacity then a floor.
  * 6: the resilience profile: per variant `resilience` (an idle flood with slowloris, a pipelining
  * flood, a killed worker; each measured, not applicable or failed) and settings `resilience`.
  * 5: workload mixes: per repetition `routes` (each request of the mix: count, non-2xx, latency),
@@ -21,12 +25,15 @@ export const RESULTS_SCHEMA = 'concurrency-bench/results';
  * 3: per repetition `fairness`, `firstResponseMs`, `serverCpuShare` and `reconnects`; per cell `bottleneck`
  * and their summaries (null where the generator did not measure them, as in older files).
  * 2: cells and variants as tagged unions; environment.autocannonVersion dropped.
- * Versions 1 to 5 are read and upgraded.
+ * Versions 1 to 6 are read and upgraded.
  */
-export const RESULTS_VERSION = 6;
+export const RESULTS_VERSION = 7;
 
 const stats = z.object({ median: z.number(), min: z.number(), max: z.number() });
 const latencyMs = z.object({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), p99_9: z.number(), p99_99: z.number(), max: z.number() });
+
+/** Why the load generator bound a measurement: it used up its CPU, or its own delays made the tail (saturation.ts). */
+export const generatorBoundSchema = z.enum(['saturated', 'delayed']);
 
 /** One request of a workload's mix in one repetition: answers in the window, those not 2xx, and latency (as the whole repetition's is counted). */
 export const routeSampleSchema = z.object({
@@ -85,6 +92,17 @@ export const repetitionSchema = z.object({
       unsent: z.number().int().nonnegative(),
       /** How long after its due time a request left, p99, in ms. */
       sendLagP99Ms: z.number().nonnegative(),
+      /** How long after its due time the generator took a request off its schedule (its own delay, without waiting for a connection), p99, in ms; null before version 7. */
+      scheduleLagP99Ms: z.number().nonnegative().nullable().default(null),
+      /** How late the generator's scheduling timer fired (its event-loop delay), p99 and max, in ms; null before version 7. */
+      loopDelayP99Ms: z.number().nonnegative().nullable().default(null),
+      loopDelayMaxMs: z.number().nonnegative().nullable().default(null),
+      /** Share of the requests due that the generator held up (taken off its schedule over 2 ms late, or waiting behind one that was); null before version 7. */
+      heldUpShare: z.number().min(0).max(1).nullable().default(null),
+      /** p99 of the requests it did not hold up, in ms: the tail without the generator's own delays; null before version 7. */
+      notHeldP99Ms: z.number().nonnegative().nullable().default(null),
+      /** Why the generator, not the server, made this repetition's tail (saturation.ts), or null when it did not; null in files before version 7 too. */
+      generatorBound: generatorBoundSchema.nullable().default(null),
     })
     .nullable()
     .default(null),
@@ -147,25 +165,40 @@ const missSchema = z.enum(['behind', 'slo', 'errors']);
  * A capacity sweep: open-loop runs at rising offered rates, after the cell's closed-loop
  * repetitions found its maximum, and what they say (capacity.ts).
  */
-export const sweepSchema = z.object({
-  /** The latency objective: p99 at most this, in ms. */
-  sloP99Ms: z.number().positive(),
-  arrivals: z.enum(['constant', 'poisson']),
-  /** The closed-loop maximum that rates given in percent are shares of: the cell's median req/s. */
-  maxRps: z.number().nonnegative(),
-  /** By offered rate, lowest first; a point that could not be measured ends the sweep (the cell's reason says why). */
-  points: z.array(sweepPointSchema),
-  /** The first point that missed, and why; null when none did. */
-  firstMiss: z.object({ offeredRps: z.number(), why: z.array(missSchema) }).nullable(),
-  /** A point above the first miss kept up again: noise, or a sweep too coarse to trust. */
-  recoveredAfterMiss: z.boolean(),
-  /** At the first miss the load generator used up its CPU in some repetition: the miss may be the instrument's, and the capacity a floor. */
-  generatorSaturatedAtMiss: z.boolean().default(false),
-  /** Past the knee: whether throughput held (plateau) or fell (collapse); null when the sweep never went past it. */
-  pastSaturation: z.object({ shape: z.enum(['plateau', 'collapse']), peakRps: z.number(), lastRps: z.number() }).nullable(),
-  /** The capacity from each repetition index alone (points' first repetitions, second, ...): the spread comparisons use. */
-  capacityByRepetition: z.array(z.number().nonnegative().nullable()),
-});
+export const sweepSchema = z.preprocess(
+  upgradeSweep,
+  z.object({
+    /** The latency objective: p99 at most this, in ms. */
+    sloP99Ms: z.number().positive(),
+    arrivals: z.enum(['constant', 'poisson']),
+    /** The closed-loop maximum that rates given in percent are shares of: the cell's median req/s. */
+    maxRps: z.number().nonnegative(),
+    /** By offered rate, lowest first; a point that could not be measured ends the sweep (the cell's reason says why). */
+    points: z.array(sweepPointSchema),
+    /** The first point that missed, and why; null when none did. */
+    firstMiss: z.object({ offeredRps: z.number(), why: z.array(missSchema) }).nullable(),
+    /** A point above the first miss kept up again: noise, or a sweep too coarse to trust. */
+    recoveredAfterMiss: z.boolean(),
+    /**
+     * At the first miss the load generator, not the server, explains it (saturation.ts): it used up
+     * its CPU, or its own delays made the tail while the requests it did not hold up kept to the
+     * objective. The capacity is then a floor ("at least"). Null when the miss was the server's or
+     * there was none. Files before version 7 said only `generatorSaturatedAtMiss`.
+     */
+    generatorBoundAtMiss: generatorBoundSchema.nullable(),
+    /** Past the knee: whether throughput held (plateau) or fell (collapse); null when the sweep never went past it. */
+    pastSaturation: z.object({ shape: z.enum(['plateau', 'collapse']), peakRps: z.number(), lastRps: z.number() }).nullable(),
+    /** The capacity from each repetition index alone (points' first repetitions, second, ...): the spread comparisons use. */
+    capacityByRepetition: z.array(z.number().nonnegative().nullable()),
+  }),
+);
+
+/** A sweep as files before version 7 wrote it: `generatorSaturatedAtMiss`, a boolean, said what `generatorBoundAtMiss` says now. */
+function upgradeSweep(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || 'generatorBoundAtMiss' in raw) return raw;
+  const { generatorSaturatedAtMiss, ...rest } = raw as { generatorSaturatedAtMiss?: unknown };
+  return { ...rest, generatorBoundAtMiss: generatorSaturatedAtMiss === true ? 'saturated' : null };
+}
 
 /** A cell measured in full: every repetition and their summary. */
 export const okCellSchema = z.object({
@@ -462,10 +495,11 @@ export const settingsSchema = z.object({
 
 export const resultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),
-  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 5
-  // lack only fields that default to null (or, for `mixes`, to none) or are optional.
+  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 6
+  // lack only fields that default to null (or, for `mixes`, to none) or are optional, but for a
+  // sweep's generatorSaturatedAtMiss (upgradeSweep).
   version: z
-    .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(RESULTS_VERSION)])
+    .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6), z.literal(RESULTS_VERSION)])
     .transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
   runId: z.string(),
   /** incomplete: interrupted, or still being written. */
@@ -489,6 +523,7 @@ export type FailedCell = z.infer<typeof failedCellSchema>;
 export type Repetition = z.infer<typeof repetitionSchema>;
 export type RatePoint = z.infer<typeof sweepPointSchema>;
 export type Sweep = z.infer<typeof sweepSchema>;
+export type GeneratorBound = z.infer<typeof generatorBoundSchema>;
 export type RouteSummary = z.infer<typeof routeSummarySchema>;
 export type Bottleneck = NonNullable<OkCell['bottleneck']>;
 export type Resilience = z.infer<typeof resilienceSchema>;

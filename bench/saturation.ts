@@ -1,7 +1,8 @@
-// When a side of a measurement used up its CPU: one threshold for the harness (measure.ts) and the
-// sweep's analysis (capacity.ts) alike.
+// When the load generator, not the server, decided a measurement: it used up its CPU, or (open
+// loop) its own delays made the tail. One rule for the harness (measure.ts), the sweep's analysis
+// (capacity.ts) and the reports alike.
 
-import type { Repetition } from './results.js';
+import type { GeneratorBound, Repetition } from './results.js';
 
 /**
  * A process at or above this share of the CPU it was given is saturated. A saturated load
@@ -9,7 +10,56 @@ import type { Repetition } from './results.js';
  */
 export const SATURATED_SHARE = 0.9;
 
+/**
+ * The generator's delays made the tail when the p99 of the requests it did not hold up is at most
+ * this share of the p99 of all: without them the tail would be a third shorter or more.
+ */
+export const HELD_TAIL_SHARE = 2 / 3;
+
+/** ... and they added at least this much to it, in ms (a tail of tenths of a millisecond is no one's). */
+export const HELD_TAIL_MIN_MS = 2;
+
+/** Why the generator bound a measurement, as reports and compare say it. */
+export const GENERATOR_BOUND_NOTE: Record<GeneratorBound, string> = {
+  saturated: 'the load generator used up its CPU',
+  delayed: "the load generator's own delays made the tail",
+};
+
 /** The load generator used up its CPU in this repetition. */
 export function generatorSaturated(r: Pick<Repetition, 'loadgenCpuShare'>): boolean {
   return r.loadgenCpuShare >= SATURATED_SHARE;
+}
+
+/** What the rule reads of an open-loop repetition. */
+export interface GeneratorFigures {
+  loadgenCpuShare: number;
+  /** p99 of every request due in the window, from its due time. */
+  p99Ms: number;
+  /** Share of those the generator held up: taken off its schedule over 2 ms late, or waiting behind one that was (engine.ts). */
+  heldUpShare: number;
+  /** p99 of the others; null when there were none. */
+  notHeldP99Ms: number | null;
+}
+
+/**
+ * Why the generator, not the server, made an open-loop repetition's figures, or null when it did
+ * not. `saturated`: it used up its CPU. `delayed`: the requests it held up (due while its loop was
+ * busy or stalled, or queued behind the burst it sent on waking) make the tail, as the p99 of the
+ * rest shows: at most two thirds of the whole, and at least 2 ms below it, or nothing left at all.
+ *
+ * Decided from runs against nginx on the 2-core development VM (README, "The instrument"): a
+ * generator stall of 10-15 ms at 40,000 req/s gave a p99 of 11 ms whose requests not held up had a
+ * p99 of 4.3 ms (delayed); at 26,779 req/s, 4.3 ms against 3.4 (not); a server that stalls 50 ms
+ * every 500 ms gave a p99 of 47 ms, and 47 ms without the held-up requests too (the server's).
+ */
+export function generatorBoundOf(f: GeneratorFigures): GeneratorBound | null {
+  if (f.loadgenCpuShare >= SATURATED_SHARE) return 'saturated';
+  if (f.heldUpShare <= 0) return null;
+  if (f.notHeldP99Ms === null) return 'delayed';
+  return f.notHeldP99Ms <= f.p99Ms * HELD_TAIL_SHARE && f.p99Ms - f.notHeldP99Ms >= HELD_TAIL_MIN_MS ? 'delayed' : null;
+}
+
+/** Why the generator bound an open-loop repetition, as recorded; a closed loop's or an old file's, by its CPU alone. */
+export function repetitionBound(r: Pick<Repetition, 'loadgenCpuShare' | 'openLoop'>): GeneratorBound | null {
+  return r.openLoop?.generatorBound ?? (generatorSaturated(r) ? 'saturated' : null);
 }

@@ -20,7 +20,7 @@ const TIMEOUT_SEC = 10;
  * duration that overstays its warm-up, window and drain by 10 s is killed by its pid.
  */
 export async function runBuiltin(options: RunnerOptions, pin: string[] = []): Promise<LoadReport> {
-  const boundMs = options.durationSec === undefined ? undefined : (options.durationSec + 2 * options.timeoutSec + 10) * 1000;
+  const boundMs = options.durationSec === undefined ? undefined : (options.durationSec + (options.warmupSec ?? 0) + 2 * options.timeoutSec + 10) * 1000;
   const run = { pin, key: 'report', what: 'the builtin load generator', ...(boundMs === undefined ? {} : { boundMs }) };
   return (await runRunner<{ report: LoadReport }>(RUNNER, options, run)).report;
 }
@@ -57,6 +57,7 @@ export function builtinOptions(t: LoadTarget): RunnerOptions {
     ...(t.loadgenCpuList === undefined ? {} : { observeOwnCpus: t.loadgenCpuList }),
     ...(t.rate === undefined ? {} : { rate: t.rate, arrivals: t.arrivals ?? 'constant' }),
     ...(t.seed === undefined ? {} : { seed: t.seed }),
+    ...(t.warmupSec === undefined ? {} : { warmupSec: t.warmupSec }),
   };
 }
 

@@ -25,6 +25,8 @@ export interface LoadTarget {
   arrivals?: 'constant' | 'poisson';
   /** Seed of Poisson arrivals. */
   seed?: number;
+  /** Seconds of load before the window inside the generator's own run, recorded nowhere (the open loop's schedule runs on into the window). Only a generator with `openLoop` takes it. */
+  warmupSec?: number;
 }
 
 /** How an open-loop run kept to its schedule. */

@@ -35,21 +35,23 @@ export function missDetail(p: RatePoint, why: readonly string[]): string {
 }
 
 /**
- * `45,000`; `none kept up`; `≥45,000` when the generator used up its CPU at the first miss (a
- * floor); `15,000*` when a higher rate kept up again (noisy); `—` when the sweep did not finish.
+ * `45,000`; `none kept up`; `≥45,000` when the load generator explained the first miss (a floor:
+ * at least that much); `15,000*` when a higher rate kept up again (noisy); `—` when the sweep did
+ * not finish.
  */
 export function capacityText(r: CapacityRow): string {
   if (r.capacityRps === undefined) return '—';
   if (r.capacityRps === null) return `none kept up${r.recoveredAfterMiss ? '*' : ''}`;
-  return `${r.generatorSaturatedAtMiss ? '≥' : ''}${int(r.capacityRps)}${r.recoveredAfterMiss ? '*' : ''}`;
+  return `${r.generatorBoundAtMiss === null ? '' : '≥'}${int(r.capacityRps)}${r.recoveredAfterMiss ? '*' : ''}`;
 }
 
-/** The first miss, `55,000: served 50,000, p99 400 ms`; `none` when every rate kept up. */
+/** The first miss, `55,000: served 50,000, p99 400 ms`, `(the generator's)` when it explained it; `none` when every rate kept up. */
 export function firstMissText(r: CapacityRow): string {
   if (r.sweep === undefined || r.firstMiss === undefined) return '—';
   if (r.firstMiss === null) return 'none';
   const p = pointAt(r.sweep, r.firstMiss.offeredRps);
-  return `${int(r.firstMiss.offeredRps)}${p === undefined ? '' : `: ${missDetail(p, r.firstMiss.why)}`}`;
+  const whose = r.generatorBoundAtMiss === null ? '' : " (the generator's)";
+  return `${int(r.firstMiss.offeredRps)}${p === undefined ? '' : `: ${missDetail(p, r.firstMiss.why)}`}${whose}`;
 }
 
 /** `plateau 50,000 → 50,000` (req/s at the peak → at the highest rate); `not reached` when it never fell behind. */
@@ -64,5 +66,7 @@ export const latencyText = (l: LatencyAt | undefined) => (l === undefined ? '—
 /** The legend of the marks capacityText puts on a figure. */
 export const CAPACITY_MARKS = {
   recovered: '* kept up again above its first miss: noisy, or rates too coarse',
-  floor: '≥ the load generator used up its CPU at the first miss: a floor, the miss may be the generator’s',
+  floor:
+    '≥ capacity at least this: the load generator, not the server, explained the first miss (it used up its CPU, or its own delays made the tail ' +
+    'while the requests it did not hold up kept to the objective); the generator could not offer more here',
 } as const;

@@ -157,10 +157,10 @@ function openLoopMedian(p: RatePoint, f: (o: NonNullable<Repetition['openLoop']>
  * the objective alone is not enough: a stall of the machine fills every connection for a moment
  * too, and more connections would only move that wait from the generator to the server.
  */
-function generatorBound(workload: string, slo: number, r: CapacityRow): string | undefined {
+function connectionsBound(workload: string, slo: number, r: CapacityRow): string | undefined {
   const s = r.sweep;
-  // A generator out of CPU is said apart (generatorSaturated): it explains a miss more plainly.
-  if (s === undefined || s.firstMiss === null || r.capacityRps === undefined || s.generatorSaturatedAtMiss || !s.firstMiss.why.includes('behind'))
+  // A generator that explains the miss is said apart (generatorBoundFinding): it explains it more plainly.
+  if (s === undefined || s.firstMiss === null || r.capacityRps === undefined || s.generatorBoundAtMiss !== null || !s.firstMiss.why.includes('behind'))
     return undefined;
   const p = pointAt(s, s.firstMiss.offeredRps);
   const share = p?.summary.serverCpuShare?.median;
@@ -183,13 +183,15 @@ function generatorBound(workload: string, slo: number, r: CapacityRow): string |
  * A first miss on the objective alone, at a rate the server kept up with and with CPU to spare,
  * whose p99 was mostly time requests waited in the generator to be sent: every connection had a
  * request in flight, so one side stalled long enough to hold them all. (Behind, or with the
- * server's CPU used up, the wait is the ordinary queue of a server at its limit.) Which one
- * the sweep cannot tell: the server (a pause, a burst) or the generator (its own loop busy, not
- * reading the answers that would free the connections), and on a noisy machine either.
+ * server's CPU used up, the wait is the ordinary queue of a server at its limit.) Since version 7
+ * the generator tells which: a backlog that began with a request it took off its schedule on time
+ * was the server's (it held every connection); one the generator began by being late counts in
+ * its held-up requests, and such a miss is a floor (generatorBoundFinding). Older files cannot
+ * tell, and say so.
  */
 function waitedToBeSent(workload: string, r: CapacityRow): string | undefined {
   const s = r.sweep;
-  if (s === undefined || s.firstMiss === null || s.generatorSaturatedAtMiss || s.firstMiss.why.join() !== 'slo') return undefined;
+  if (s === undefined || s.firstMiss === null || s.generatorBoundAtMiss !== null || s.firstMiss.why.join() !== 'slo') return undefined;
   const p = pointAt(s, s.firstMiss.offeredRps);
   if (p === undefined || (p.summary.serverCpuShare?.median ?? 0) >= SATURATED_SHARE) return undefined;
   const lag = openLoopMedian(p, (o) => o.sendLagP99Ms);
@@ -197,29 +199,51 @@ function waitedToBeSent(workload: string, r: CapacityRow): string | undefined {
   const p99 = p.summary.latencyP99Ms.median;
   if (late <= 0 || lag < p99 / 2) return undefined;
   const server = p.summary.serverCpuShare?.median;
-  return (
+  const waited =
     `${workload}: at ${r.variant}'s first miss, ${int(s.firstMiss.offeredRps)} req/s offered, ${ms(lag)} ms of its ${ms(p99)} ms p99 was time requests waited ` +
     `in the load generator to be sent (${int(late)} sent late in the median repetition, every connection busy; the generator at ${pct(p.summary.loadgenCpuShare.median)} of its CPU` +
-    `${server === undefined ? '' : `, the server at ${pct(server)}`}): one side stalled long enough to hold every connection, and the sweep cannot tell which, ` +
-    'so that miss, and the capacity below it, may be the machine’s or the generator’s as much as the server’s.'
-  );
+    `${server === undefined ? '' : `, the server at ${pct(server)}`})`;
+  const told = p.repetitions.every((x) => typeof x.openLoop?.notHeldP99Ms === 'number');
+  if (told)
+    return (
+      `${waited}. The generator kept its schedule when the wait began (the requests it did not hold up had a p99 of ${ms(openLoopMedian(p, (o) => o.notHeldP99Ms ?? 0))} ms), ` +
+      'so the server held every connection: a pause or a burst of its own, and the miss is the server’s.'
+    );
+  return `${waited}: one side stalled long enough to hold every connection, and the sweep cannot tell which, so that miss, and the capacity below it, may be the machine’s or the generator’s as much as the server’s.`;
 }
 
-/** A sweep whose first miss came with the generator out of CPU measured the generator there, perhaps not the server. */
-function generatorSaturated(workload: string, slo: number, r: CapacityRow): string | undefined {
+/**
+ * A sweep whose first miss the load generator explains measured the generator there: it used up
+ * its CPU, or its own delays made the tail while the requests it did not hold up kept to the
+ * objective. The capacity is then a floor.
+ */
+function generatorBoundFinding(workload: string, slo: number, r: CapacityRow): string | undefined {
   const s = r.sweep;
-  if (s === undefined || s.firstMiss === null || !s.generatorSaturatedAtMiss) return undefined;
+  if (s === undefined || s.firstMiss === null || s.generatorBoundAtMiss === null) return undefined;
   const p = pointAt(s, s.firstMiss.offeredRps);
-  const share = p === undefined ? undefined : Math.max(...p.repetitions.map((x) => x.loadgenCpuShare));
   const objective = `p99 ≤ ${objectiveMs(slo)} ms`;
   const capacity =
     typeof r.capacityRps === 'number'
-      ? `capacity at ${objective}, ${int(r.capacityRps)} req/s, is a floor`
+      ? `capacity at ${objective} is at least ${int(r.capacityRps)} req/s, a floor`
       : `lack of any capacity at ${objective} may not be its own`;
+  const at = `at its first miss, ${int(s.firstMiss.offeredRps)} req/s offered,`;
+  if (s.generatorBoundAtMiss === 'saturated') {
+    const share = p === undefined ? undefined : Math.max(...p.repetitions.map((x) => x.loadgenCpuShare));
+    return (
+      `${workload}: ${r.variant}'s ${capacity}: ${at} the load generator used up its CPU` +
+      `${share === undefined ? '' : ` (${pct(share)} of it in its busiest repetition)`}, so the miss may be the generator's, not the server's: ` +
+      'the generator could not offer more here. A generator with more CPU to itself (on another machine, with --target) would tell.'
+    );
+  }
+  const detail =
+    p === undefined
+      ? ''
+      : ` Its p99 was ${ms(p.summary.latencyP99Ms.median)} ms, but the requests the generator did not hold up had ${ms(openLoopMedian(p, (o) => o.notHeldP99Ms ?? 0))} ms, within the objective; ` +
+        `it held up ${pct(openLoopMedian(p, (o) => o.heldUpShare ?? 0))} of them (due while its event loop was busy or stalled, up to ${ms(openLoopMedian(p, (o) => o.loopDelayMaxMs ?? 0))} ms, ` +
+        'or queued behind the burst it sent on waking).';
   return (
-    `${workload}: ${r.variant}'s ${capacity}: at its first miss, ${int(s.firstMiss.offeredRps)} req/s offered, the load generator used up its CPU` +
-    `${share === undefined ? '' : ` (${pct(share)} of it in its busiest repetition)`}, so the miss may be the generator's, not the server's. ` +
-    'A generator with more CPU to itself (on another machine, with --target) would tell.'
+    `${workload}: ${r.variant}'s ${capacity}: ${at} the load generator's own delays made the tail.${detail} ` +
+    'The generator could not offer more here; a generator with a core to itself on a quieter machine, or on another machine with --target, would go further.'
   );
 }
 
@@ -266,9 +290,9 @@ export function capacityFindings(results: Results): string[] {
       if (base !== undefined && base !== best && base !== second && base.rps > 0)
         sentence += `; ${BASELINE} ${int(base.rps)} (${best.row.variant} ${times(best.rps / base.rps)} that)`;
       sentence += '.';
-      const floors = [best, second].filter((x) => x.row.generatorSaturatedAtMiss).map((x) => x.row.variant);
+      const floors = [best, second].filter((x) => x.row.generatorBoundAtMiss !== null).map((x) => x.row.variant);
       if (floors.length > 0)
-        sentence += ` The load generator used up its CPU at the first miss of ${floors.join(' and ')}, so ${floors.length === 1 ? 'that capacity is a floor' : 'those capacities are floors'} and the order may differ.`;
+        sentence += ` The load generator, not the server, explained the first miss of ${floors.join(' and ')}, so ${floors.length === 1 ? 'that capacity is a floor' : 'those capacities are floors'} and the order may differ.`;
       out.push(sentence);
       // Lower down the ranking, neighbours the sweep cannot order.
       const ties: string[] = [];
@@ -313,7 +337,8 @@ export function capacityFindings(results: Results): string[] {
             'the sweep is noisy or its rates too coarse: more --repetitions, or --rates closer together, would settle it.',
         );
       }
-      for (const f of [generatorSaturated(workload, slo, r), generatorBound(workload, slo, r), waitedToBeSent(workload, r)]) if (f !== undefined) out.push(f);
+      for (const f of [generatorBoundFinding(workload, slo, r), connectionsBound(workload, slo, r), waitedToBeSent(workload, r)])
+        if (f !== undefined) out.push(f);
     }
     if (plateaus.length > 0)
       out.push(

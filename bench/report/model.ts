@@ -17,6 +17,7 @@ import {
   type VariantResult,
   whyNot,
 } from '../results.js';
+import { GENERATOR_BOUND_NOTE } from '../saturation.js';
 import { DEFAULT_SLO_P99_MS, heavyShareOf } from '../scenarios.js';
 
 /** One row of a workload's table: a variant at one connections × pipelining. */
@@ -172,8 +173,8 @@ export interface CapacityRow {
   at90?: LatencyAt;
   firstMiss?: Sweep['firstMiss'];
   recoveredAfterMiss: boolean;
-  /** The load generator used up its CPU at the first miss: the capacity is a floor. */
-  generatorSaturatedAtMiss: boolean;
+  /** Why the load generator, not the server, explained the first miss (the capacity is then a floor), or null. */
+  generatorBoundAtMiss: Sweep['generatorBoundAtMiss'];
   pastSaturation?: Sweep['pastSaturation'];
   note: string;
   sweep?: Sweep;
@@ -209,7 +210,7 @@ function capacityRowOf(v: VariantResult, c: CellResult): CapacityRow {
     pipelining: c.pipelining,
     status: c.status,
     recoveredAfterMiss: false,
-    generatorSaturatedAtMiss: false,
+    generatorBoundAtMiss: null,
     note: c.status === 'failed' ? `failed: ${c.reason}` : c.sweep === null ? 'no sweep' : '',
   };
   const s = c.sweep;
@@ -220,7 +221,7 @@ function capacityRowOf(v: VariantResult, c: CellResult): CapacityRow {
     maxRps: s.maxRps,
     firstMiss: s.firstMiss,
     recoveredAfterMiss: s.recoveredAfterMiss,
-    generatorSaturatedAtMiss: s.generatorSaturatedAtMiss,
+    generatorBoundAtMiss: s.generatorBoundAtMiss,
     pastSaturation: s.pastSaturation,
   });
   // A failed cell's sweep stopped early: what it measured is shown, but not as a capacity.
@@ -230,7 +231,9 @@ function capacityRowOf(v: VariantResult, c: CellResult): CapacityRow {
   // Comfortably below the capacity, and near it.
   if (cap !== null) Object.assign(row, { at50: latencyAt(s.points, 0.5 * cap), at90: latencyAt(s.points, 0.9 * cap) });
   row.note = [
-    ...(s.generatorSaturatedAtMiss ? ['the load generator used up its CPU at the first miss: a floor'] : []),
+    ...(s.generatorBoundAtMiss === null
+      ? []
+      : [`${GENERATOR_BOUND_NOTE[s.generatorBoundAtMiss]} at the first miss: a floor, the generator could not offer more here`]),
     ...(s.recoveredAfterMiss ? ['kept up again above its first miss: noisy, or rates too coarse'] : []),
   ].join('; ');
   return row;
@@ -252,7 +255,7 @@ export function capacityTables(results: Results): CapacityTable[] {
       results,
       workload,
       capacityRowOf,
-      (u) => ({ ...u, recoveredAfterMiss: false, generatorSaturatedAtMiss: false }),
+      (u) => ({ ...u, recoveredAfterMiss: false, generatorBoundAtMiss: null }),
       (r) => r.capacityRps,
     ),
   }));

@@ -486,7 +486,7 @@ describe('capacity runs: findings', () => {
 
   it('suspects the generator’s connections only where requests waited for one while the server had CPU to spare', () => {
     expect(f.some((s) => /may be bound by the generator/.test(s))).toBe(false); // behind, but the server's CPU was saturated (97%)
-    const bound = capacityFindings(fixtureResults({ capacity: true, generatorBound: ['worker-pool/io'] })).filter((s) =>
+    const bound = capacityFindings(fixtureResults({ capacity: true, connectionsBound: ['worker-pool/io'] })).filter((s) =>
       /may be bound by the generator/.test(s),
     );
     expect(bound).toEqual([
@@ -495,7 +495,7 @@ describe('capacity runs: findings', () => {
         'while the server used 50% of its CPU. Rerun with more --connections to tell which.',
     ]);
     // A miss on the objective alone (a stall fills every connection for a moment) is not suspected.
-    const sloOnly = fixtureResults({ capacity: true, generatorBound: ['worker-pool/io'] });
+    const sloOnly = fixtureResults({ capacity: true, connectionsBound: ['worker-pool/io'] });
     for (const v of sloOnly.variants) for (const c of cellsOf(v)) if (c.sweep?.firstMiss) c.sweep.firstMiss.why = ['slo'];
     expect(capacityFindings(sloOnly).some((s) => /may be bound by the generator/.test(s))).toBe(false);
   });
@@ -509,10 +509,19 @@ describe('capacity runs: findings', () => {
     const miss = loop.sweep.points.find((p) => p.offeredRps === loop.sweep?.firstMiss?.offeredRps);
     if (miss === undefined) throw new Error('fixture: the first miss is a point');
     miss.summary.serverCpuShare = { median: 0.6, min: 0.6, max: 0.6 };
-    expect(capacityFindings(r).find((s) => /waited in the load generator/.test(s))).toBe(
+    const waited =
       "plaintext: at single-loop's first miss, 55,000 req/s offered, 320 ms of its 400 ms p99 was time requests waited in the load generator to be sent " +
-        '(49,500 sent late in the median repetition, every connection busy; the generator at 50% of its CPU, the server at 60%): one side stalled long enough ' +
-        'to hold every connection, and the sweep cannot tell which, so that miss, and the capacity below it, may be the machine’s or the generator’s as much as the server’s.',
+      '(49,500 sent late in the median repetition, every connection busy; the generator at 50% of its CPU, the server at 60%)';
+    // The generator kept its schedule (version 7 says so): the server held the connections.
+    expect(capacityFindings(r).find((s) => /waited in the load generator/.test(s))).toBe(
+      `${waited}. The generator kept its schedule when the wait began (the requests it did not hold up had a p99 of 400 ms), ` +
+        'so the server held every connection: a pause or a burst of its own, and the miss is the server’s.',
+    );
+    // A file before version 7 cannot tell.
+    for (const p of loop.sweep.points) for (const x of p.repetitions) if (x.openLoop !== null) x.openLoop.notHeldP99Ms = null;
+    expect(capacityFindings(r).find((s) => /waited in the load generator/.test(s))).toBe(
+      `${waited}: one side stalled long enough to hold every connection, and the sweep cannot tell which, so that miss, and the capacity below it, ` +
+        'may be the machine’s or the generator’s as much as the server’s.',
     );
   });
 
@@ -520,30 +529,47 @@ describe('capacity runs: findings', () => {
     const r = fixtureResults({ capacity: true, generatorSaturated: ['single-loop/plaintext', 'worker-pool/io'] });
     const all = capacityFindings(r);
     expect(all).toContain(
-      "plaintext: single-loop's capacity at p99 ≤ 10 ms, 45,000 req/s, is a floor: at its first miss, 55,000 req/s offered, the load generator used up its CPU (95% of it in its busiest repetition), " +
-        "so the miss may be the generator's, not the server's. A generator with more CPU to itself (on another machine, with --target) would tell.",
+      "plaintext: single-loop's capacity at p99 ≤ 10 ms is at least 45,000 req/s, a floor: at its first miss, 55,000 req/s offered, the load generator used up its CPU (95% of it in its busiest repetition), " +
+        "so the miss may be the generator's, not the server's: the generator could not offer more here. A generator with more CPU to itself (on another machine, with --target) would tell.",
     );
     expect(all.find((s) => s.startsWith('plaintext: single-loop kept up with the most'))).toMatch(
-      /The load generator used up its CPU at the first miss of single-loop, so that capacity is a floor and the order may differ\.$/,
+      /The load generator, not the server, explained the first miss of single-loop, so that capacity is a floor and the order may differ\.$/,
     );
-    expect(all.filter((s) => /is a floor: at its first miss/.test(s)).map((s) => s.split("'")[0])).toEqual(['plaintext: single-loop', 'io: worker-pool']);
+    expect(all.filter((s) => /a floor: at its first miss/.test(s)).map((s) => s.split("'")[0])).toEqual(['plaintext: single-loop', 'io: worker-pool']);
     const md = markdown(r, []);
     expect(capacityMd(md, 'plaintext').find((x) => x.variant === 'single-loop')).toMatchObject({
       'capacity req/s': '≥45,000',
-      note: 'the load generator used up its CPU at the first miss: a floor',
+      note: 'the load generator used up its CPU at the first miss: a floor, the generator could not offer more here',
     });
     expect(capacityMd(md, 'json').find((x) => x.variant === 'single-loop')).toMatchObject({ 'capacity req/s': '36,000', note: '' });
-    expect(capacitySummary(r)).toMatch(/^single-loop +plaintext +64 +10 +≥45,000 /m);
+    expect(capacitySummary(r)).toMatch(/^single-loop +plaintext +64 +10 +≥45,000 .*\(the generator's\)/m);
     expect(capacitySummary(r).split('\n').slice(-2)).toEqual([
       '* kept up again above its first miss: noisy, or rates too coarse',
-      '≥ the load generator used up its CPU at the first miss: a floor, the miss may be the generator’s',
+      '≥ capacity at least this: the load generator, not the server, explained the first miss (it used up its CPU, or its own delays made the tail ' +
+        'while the requests it did not hold up kept to the objective); the generator could not offer more here',
     ]);
   });
 
+  it('says a capacity is a floor where the generator’s own delays made the tail of the first miss, with how much, and never as the server’s', () => {
+    const r = fixtureResults({ capacity: true, generatorDelayed: ['single-loop/plaintext'] });
+    const all = capacityFindings(r);
+    expect(all).toContain(
+      "plaintext: single-loop's capacity at p99 ≤ 10 ms is at least 45,000 req/s, a floor: at its first miss, 55,000 req/s offered, the load generator's own delays made the tail. " +
+        'Its p99 was 400 ms, but the requests the generator did not hold up had 3.3 ms, within the objective; it held up 5% of them (due while its event loop was busy or stalled, ' +
+        'up to 240 ms, or queued behind the burst it sent on waking). The generator could not offer more here; a generator with a core to itself on a quieter machine, ' +
+        'or on another machine with --target, would go further.',
+    );
+    expect(all.some((s) => /single-loop.*may be bound by the generator's/.test(s))).toBe(false);
+    expect(capacityMd(markdown(r, []), 'plaintext').find((x) => x.variant === 'single-loop')).toMatchObject({
+      'capacity req/s': '≥45,000',
+      note: "the load generator's own delays made the tail at the first miss: a floor, the generator could not offer more here",
+    });
+  });
+
   it('suspects the connections, not the generator’s CPU, only where the CPU was not used up', () => {
-    const both = capacityFindings(fixtureResults({ capacity: true, generatorBound: ['worker-pool/io'], generatorSaturated: ['worker-pool/io'] }));
+    const both = capacityFindings(fixtureResults({ capacity: true, connectionsBound: ['worker-pool/io'], generatorSaturated: ['worker-pool/io'] }));
     const io = both.filter((s) => s.startsWith("io: worker-pool's"));
-    expect(io.filter((s) => /is a floor: at its first miss/.test(s))).toHaveLength(1);
+    expect(io.filter((s) => /a floor: at its first miss/.test(s))).toHaveLength(1);
     expect(io.filter((s) => /may be bound by the generator's 64 connections/.test(s))).toEqual([]);
   });
 

@@ -115,7 +115,7 @@ export function capacitySummary(results: Results): string {
   const all = tables.flatMap((t) => t.rows);
   const marks = [
     ...(all.some((r) => r.recoveredAfterMiss) ? [CAPACITY_MARKS.recovered] : []),
-    ...(all.some((r) => r.generatorSaturatedAtMiss) ? [CAPACITY_MARKS.floor] : []),
+    ...(all.some((r) => r.generatorBoundAtMiss !== null) ? [CAPACITY_MARKS.floor] : []),
   ];
   return (
     `capacity: ${CAPACITY_DEFINITION}\n\n` +

@@ -43,9 +43,14 @@ export interface FixtureOptions {
   /** A capacity run: every cell swept at FIXTURE_RATES, each variant along its FIXTURE_SHAPES curve. */
   capacity?: boolean;
   /** In a capacity run, the server only half busy where its sweep fell behind (the generator's connections, not its CPU, ran out). */
-  generatorBound?: string[];
+  connectionsBound?: string[];
   /** In a capacity run, the load generator out of CPU (95%) at every rate that missed. */
   generatorSaturated?: string[];
+  /**
+   * In a capacity run, the load generator's own delays made the tail at every rate that missed:
+   * it held up 5% of the requests, and the others kept a p99 of a third of the objective.
+   */
+  generatorDelayed?: string[];
   /** A run against two servers the suite did not start (FIXTURE_TARGETS) instead of the variants; no node-http. */
   targets?: boolean;
   /**
@@ -198,8 +203,9 @@ function mixRepetition(figures: MixFigures, shares: ReadonlyMap<string, number>,
 
 /** Which side ran out where a sweep missed, when not the server's CPU. */
 interface Limits {
-  generatorBound: boolean;
+  connectionsBound: boolean;
   generatorSaturated: boolean;
+  generatorDelayed: boolean;
 }
 
 /** One open-loop repetition at `offered` req/s along a shape; behind, the generator sent requests late as every connection was busy. */
@@ -211,15 +217,31 @@ function openRepetition(maxRps: number, offered: number, slo: number, shape: Sha
   const p99 = p99Slo * slo;
   const base = repetition(rps, 1);
   const due = Math.round(offered * base.durationSec);
+  const missed = behind || p99 > slo;
+  const saturated = limits.generatorSaturated && missed;
+  const delayed = limits.generatorDelayed && missed && !saturated;
   return {
     ...base,
     latencyMs: { mean: p99 / 3, p50: p99 / 4, p90: p99 * 0.7, p99, p99_9: p99 * 1.5, p99_99: p99 * 2, max: p99 * 3 },
-    serverCpuShare: behind ? (limits.generatorBound ? 0.5 : 0.97) : Math.min(0.95, achieved),
-    bottleneck: behind && !limits.generatorBound ? 'server' : 'neither',
-    ...(limits.generatorSaturated && (behind || p99 > slo) ? { loadgenCpuShare: 0.95, bottleneck: 'loadgen' } : {}),
+    serverCpuShare: behind ? (limits.connectionsBound || delayed ? 0.5 : 0.97) : Math.min(0.95, achieved),
+    bottleneck: behind && !limits.connectionsBound && !delayed ? 'server' : 'neither',
+    ...(saturated ? { loadgenCpuShare: 0.95, bottleneck: 'loadgen' } : {}),
     fairness: null,
     firstResponseMs: null,
-    openLoop: { offeredRps: offered, arrivals: 'poisson', due, late: behind ? Math.round(due * 0.3) : 0, unsent: 0, sendLagP99Ms: behind ? p99 * 0.8 : 0.5 },
+    openLoop: {
+      offeredRps: offered,
+      arrivals: 'poisson',
+      due,
+      late: behind ? Math.round(due * 0.3) : 0,
+      unsent: 0,
+      sendLagP99Ms: behind ? p99 * 0.8 : 0.5,
+      scheduleLagP99Ms: delayed ? p99 * 0.5 : 0.9,
+      loopDelayP99Ms: delayed ? p99 * 0.4 : 0.6,
+      loopDelayMaxMs: delayed ? p99 * 0.6 : 2,
+      heldUpShare: delayed ? 0.05 : 0.001,
+      notHeldP99Ms: delayed ? slo / 3 : p99,
+      generatorBound: saturated ? 'saturated' : delayed ? 'delayed' : null,
+    },
   };
 }
 
@@ -335,7 +357,11 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
               ? swept(
                   cell,
                   FIXTURE_SHAPES[like] ?? plateau,
-                  { generatorBound: has(opts.generatorBound), generatorSaturated: has(opts.generatorSaturated) },
+                  {
+                    connectionsBound: has(opts.connectionsBound),
+                    generatorSaturated: has(opts.generatorSaturated),
+                    generatorDelayed: has(opts.generatorDelayed),
+                  },
                   observe,
                 )
               : cell;
