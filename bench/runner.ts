@@ -11,7 +11,8 @@ import { announce, failedMidRun, measured, notMeasured, openRun, Progress, type 
 import type { LoadGenerator } from './loadgen/types.js';
 import { type MeasuredServer, runCell, startedServer } from './measure.js';
 import { announceResilience, runResilience } from './resilience/run.js';
-import { type OkCell, type OkVariant, type RatePoint, type Results, setVariant } from './results.js';
+import { type GeneratorBound, type OkCell, type OkVariant, type RatePoint, type Results, setVariant } from './results.js';
+import { GENERATOR_BOUND_NOTE, repetitionBound } from './saturation.js';
 import { buildMatrix, type Cell, type RunSettings, stepsPerCell, type TargetSpec } from './scenarios.js';
 import { verifyServer } from './verify.js';
 
@@ -181,13 +182,22 @@ async function measureCells(
     if (result.sweep === null) run.log(`${progress.tick()} ${where}: ${closedLine(result)}`);
     else
       run.log(
-        `  ${where}: capacity at p99 ≤ ${result.sweep.sloP99Ms} ms: ${result.capacityRps === null ? 'no rate kept up with' : `${formatInt(result.capacityRps)} req/s`}` +
+        `  ${where}: capacity at p99 ≤ ${result.sweep.sloP99Ms} ms: ${capacityLine(result.capacityRps, result.sweep.generatorBoundAtMiss)}` +
           (result.sweep.firstMiss === null
             ? ', every rate kept up with'
-            : `; first miss at ${formatInt(result.sweep.firstMiss.offeredRps)} req/s (${result.sweep.firstMiss.why.join(', ')})`),
+            : `; first miss at ${formatInt(result.sweep.firstMiss.offeredRps)} req/s (${result.sweep.firstMiss.why.join(', ')})` +
+              (result.sweep.generatorBoundAtMiss === null
+                ? ''
+                : `: ${GENERATOR_BOUND_NOTE[result.sweep.generatorBoundAtMiss]}, the generator could not offer more here`)),
       );
     run.save();
   }
+}
+
+/** `12,000 req/s`, `at least 12,000 req/s` when the generator explained the first miss, or that none kept up. */
+function capacityLine(capacityRps: number | null, bound: GeneratorBound | null): string {
+  if (capacityRps === null) return bound === null ? 'no rate kept up with' : 'no rate kept up with (the generator’s miss: perhaps not the server’s)';
+  return `${bound === null ? '' : 'at least '}${formatInt(capacityRps)} req/s`;
 }
 
 /** A cell's closed-loop figures, as the progress line shows them. */
@@ -210,6 +220,15 @@ function pointLine(p: RatePoint): string {
     `${p.rate} = ${formatInt(p.offeredRps)} req/s offered: ${formatInt(s.requestsPerSec.median)} achieved, ` +
     `p50 ${s.latencyP50Ms.median.toFixed(2)} ms, p99 ${s.latencyP99Ms.median.toFixed(2)} ms` +
     (late > 0 && due > 0 ? `, ${((late / due) * 100).toFixed(1)}% sent late` : '') +
-    (s.errors > 0 ? `, ${s.errors} errors` : '')
+    (s.errors > 0 ? `, ${s.errors} errors` : '') +
+    boundText(p.repetitions.map(repetitionBound))
   );
+}
+
+/** `, generator-bound (delayed in 2 of 3)` when the generator made some repetition's figures, else nothing. */
+function boundText(bound: Array<GeneratorBound | null>): string {
+  const by = bound.filter((b): b is GeneratorBound => b !== null);
+  if (by.length === 0) return '';
+  const why = [...new Set(by)].join(', ');
+  return `, generator-bound (${why} in ${by.length} of ${bound.length})`;
 }

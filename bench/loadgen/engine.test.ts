@@ -426,6 +426,46 @@ describe('open loop', () => {
   });
 });
 
+describe('the open loop watches itself', () => {
+  it('a warm-up records nothing, and the schedule runs on through it into the window', async () => {
+    let received = 0;
+    const port = await rawServer((socket) => {
+      received++;
+      socket.write(PLAIN);
+    });
+    const { report } = await run(options(port, { connections: 4, rate: 200, durationSec: 0.5, warmupSec: 0.5 }));
+    expect(failures(report)).toEqual(NO_FAILURES);
+    // One due every 5 ms over the 500 ms window, on the grid the warm-up began.
+    expect(Math.abs((report.openLoop?.due ?? 0) - 100)).toBeLessThanOrEqual(1);
+    expect(report.requests).toBeGreaterThanOrEqual(95);
+    expect(report.requests).toBeLessThanOrEqual(105);
+    // The warm-up sent its 100 too (and each connection its first request), recorded nowhere.
+    expect(received).toBeGreaterThanOrEqual(4 + 190);
+    expect(report.openLoop?.heldUp).toBeLessThanOrEqual(5);
+  });
+
+  it('a generator whose loop is blocked holds up the requests due meanwhile, and the rest keep a short tail', async () => {
+    const port = await rawServer((socket) => socket.write(PLAIN));
+    const pending = run(options(port, { connections: 50, rate: 1000, durationSec: 1.2, timeoutSec: 5 }));
+    // This process's event loop is the generator's: block it for 120 ms, well inside the window.
+    setTimeout(() => {
+      const until = performance.now() + 120;
+      while (performance.now() < until);
+    }, 500);
+    const { report } = await pending;
+    const o = report.openLoop;
+    if (o === null) throw new Error('an open loop reports its schedule');
+    expect(failures(report)).toEqual(NO_FAILURES);
+    // About 120 requests came due while the loop was blocked, each taken off the schedule late.
+    expect(o.heldUp).toBeGreaterThanOrEqual(80);
+    expect(o.loopDelayMs.max).toBeGreaterThanOrEqual(80);
+    expect(o.scheduleLagMs.max).toBeGreaterThanOrEqual(80);
+    expect(report.latencyMs.p99).toBeGreaterThanOrEqual(60);
+    // Without them the tail is the server's: a few ms at most.
+    expect(o.notHeldLatencyMs.p99).toBeLessThan(report.latencyMs.p99 / 3);
+  });
+});
+
 describe("a server that stalls (wrk2's lesson)", () => {
   // The stall server runs in a child process: its busy loop would otherwise stop this process's
   // event loop, and the load generator with it.
@@ -472,6 +512,10 @@ describe("a server that stalls (wrk2's lesson)", () => {
       expect(open.latencyMs.p90).toBeGreaterThanOrEqual(S / 4);
       // About S/T of the requests came due in a stall, when all but C of them found every connection busy.
       expect(open.openLoop?.late).toBeGreaterThanOrEqual(((due * S) / T) * 0.5);
+      // The generator kept its schedule: the backlog began with punctual requests, so it is the
+      // server's, and the requests the generator did not hold up carry the whole tail.
+      expect((open.openLoop?.heldUp ?? due) / due).toBeLessThan(0.05);
+      expect(open.openLoop?.notHeldLatencyMs.p99).toBeGreaterThanOrEqual(S / 2);
 
       const k = 2;
       const closed = (await run(options(server.port, { connections: C, durationSec: (k * T) / 1000, timeoutSec: 5 }), 20_000)).report;

@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/engine.js';
+import type { GeneratorBound } from '../../bench/results.js';
+import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated } from '../../bench/saturation.js';
 import { EXIT_USAGE, integer, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
 
 interface LoadFlags {
@@ -17,11 +19,18 @@ interface LoadFlags {
   body?: string;
   header: Array<[string, string]>;
   timeout: number;
-  warmup: number;
+  warmup?: number;
   json?: boolean;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * The open loop's warm-up unless --warmup says otherwise: a generator whose code is still being
+ * compiled falls behind its schedule in its first few hundred milliseconds, and a window opened
+ * then measures that (README, "The instrument").
+ */
+const OPEN_LOOP_WARMUP_SEC = 1;
 
 /** An http:// URL with a host; its port defaults to 80. */
 export function parseTarget(value: string): { host: string; port: number; path: string; href: string } {
@@ -77,9 +86,10 @@ export function register(program: Command): void {
     .addOption(new Option('-b, --body <file>', 'send this file as the request body'))
     .addOption(new Option('-H, --header <header>', "a request header, 'Name: value' (repeat for more)").argParser(header).default([]))
     .addOption(
-      new Option('-w, --warmup <seconds>', 'load before the measured window, recorded nowhere (the open loop keeps its schedule through it)')
-        .argParser(nonNegative('--warmup'))
-        .default(0),
+      new Option(
+        '-w, --warmup <seconds>',
+        `load before the measured window, recorded nowhere; the open loop keeps its schedule through it (default ${OPEN_LOOP_WARMUP_SEC} with --rate, else 0)`,
+      ).argParser(nonNegative('--warmup')),
     )
     .addOption(new Option('--timeout <seconds>', 'a request unanswered this long is a timeout').argParser(positiveSeconds('--timeout')).default(10))
     .addOption(new Option('--json', 'print one JSON object instead of the table'))
@@ -97,6 +107,7 @@ export function register(program: Command): void {
         return;
       }
       const { runLoad } = await import('../../bench/loadgen/engine.js');
+      const warmupSec = o.warmup ?? (o.rate === undefined ? 0 : OPEN_LOOP_WARMUP_SEC);
       const options: LoadOptions = {
         host: target.host,
         port: target.port,
@@ -109,7 +120,7 @@ export function register(program: Command): void {
         ...(o.requests === undefined ? { durationSec: o.duration ?? 10 } : { requests: o.requests }),
         ...(o.rate === undefined ? {} : { rate: o.rate, arrivals: o.arrivals }),
         timeoutSec: o.timeout,
-        ...(o.warmup > 0 ? { warmupSec: o.warmup } : {}),
+        ...(warmupSec > 0 ? { warmupSec } : {}),
       };
       const live = process.stderr.isTTY && o.json !== true;
       const report = await runLoad(options, live ? showProgress : undefined);
@@ -149,14 +160,26 @@ export function asJson(url: string, o: LoadOptions, r: LoadReport) {
     firstResponseMs: r.firstResponseMs,
     openLoop: r.openLoop,
     loadgenCpuSec: r.loadgenCpuSec,
+    /** Why the generator, not the server, made this run's figures (bench/saturation.ts), or null. */
+    generatorBound: boundOf(r),
   };
+}
+
+/** The generator-bound rule on a run of this command. */
+function boundOf(r: LoadReport): GeneratorBound | null {
+  const cpuShare = r.loadgenCpuSec / Math.max(r.durationSec, 1e-9);
+  if (r.openLoop === null) return generatorSaturated({ loadgenCpuShare: cpuShare }) ? 'saturated' : null;
+  const o = r.openLoop;
+  const heldUpShare = o.due > 0 ? Math.min(1, o.heldUp / o.due) : 0;
+  return generatorBoundOf({ loadgenCpuShare: cpuShare, p99Ms: r.latencyMs.p99, heldUpShare, notHeldP99Ms: heldUpShare >= 1 ? null : o.notHeldLatencyMs.p99 });
 }
 
 async function summary(url: string, o: LoadOptions, r: LoadReport): Promise<string> {
   const { formatInt, formatTable } = await import('../../bench/format.js');
   const ms = (v: number) => (v < 10 ? v.toFixed(3) : v < 1000 ? v.toFixed(1) : formatInt(v));
   const l = r.latencyMs;
-  const mode = o.rate === undefined ? 'closed loop' : `open loop at ${formatInt(o.rate)} req/s (${o.arrivals ?? 'constant'} arrivals)`;
+  const warm = o.warmupSec === undefined ? '' : `, after a ${o.warmupSec} s warm-up`;
+  const mode = (o.rate === undefined ? 'closed loop' : `open loop at ${formatInt(o.rate)} req/s (${o.arrivals ?? 'constant'} arrivals)`) + warm;
   const lines = [
     `${o.method} ${url}: ${o.connections} connections, pipelining ${o.pipelining}, ${mode}`,
     '',
@@ -181,7 +204,17 @@ async function summary(url: string, o: LoadOptions, r: LoadReport): Promise<stri
       `open loop: ${formatInt(open.due)} requests came due, ${formatInt(open.late)} sent late because every connection was busy` +
         `${open.unsent > 0 ? `, ${formatInt(open.unsent)} never sent` : ''}; send lag p99 ${ms(open.sendLagMs.p99)} ms`,
     );
-    if (open.late > 0) lines.push('  (more connections would let the generator keep the schedule; the late requests still count from when they were due)');
-  }
+    const held = open.due > 0 ? open.heldUp / open.due : 0;
+    lines.push(
+      `the generator: schedule lag p99 ${ms(open.scheduleLagMs.p99)} ms, loop delay p99 ${ms(open.loopDelayMs.p99)} ms (max ${ms(open.loopDelayMs.max)}); ` +
+        `it held up ${(held * 100).toFixed(2)}% of the requests, and the others had p99 ${ms(open.notHeldLatencyMs.p99)} ms`,
+    );
+    const bound = boundOf(r);
+    if (bound !== null)
+      lines.push(
+        `  generator-bound: ${GENERATOR_BOUND_NOTE[bound]}; this tail is not the server's (a generator with a core to itself, or fewer req/s, would tell)`,
+      );
+    else if (open.late > 0) lines.push('  (more connections would let the generator keep the schedule; the late requests still count from when they were due)');
+  } else if (boundOf(r) !== null) lines.push("  generator-bound: the load generator used up its CPU; these figures are a floor, not the server's limit");
   return `${lines.join('\n')}\n`;
 }
