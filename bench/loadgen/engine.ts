@@ -417,6 +417,8 @@ class Generator {
   private tickAt = 0;
   /** Open loop: how late the scheduler's timer fired, the event-loop delay as the schedule saw it. */
   private readonly loopDelay = newHistogram();
+  /** What the warm-up recorded in each histogram (forgetWarmup), or null. */
+  private warmupRecorded: hdr.Histogram[] | null = null;
 
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly reconnectTimers = new Set<NodeJS.Timeout>();
@@ -482,7 +484,7 @@ class Generator {
 
   onResponses(c: Connection, n: number, bytes: number): void {
     if (n === 0) {
-      if (this.phase === 'measuring') this.bytes += bytes;
+      if (this.phase === 'warming' || this.phase === 'measuring') this.bytes += bytes;
       return;
     }
     if (n > c.inFlight) {
@@ -508,8 +510,10 @@ class Generator {
         return;
       }
     }
-    const inWindow = this.phase === 'measuring';
-    if (inWindow) this.bytes += bytes;
+    // The warm-up counts and records as the window does, and is then forgotten (forgetWarmup):
+    // a path the window takes that the warm-up did not would be compiled in the window.
+    const counting = this.phase === 'warming' || this.phase === 'measuring';
+    if (counting) this.bytes += bytes;
     // Latency of the requests due (or sent) from the window's start on, answered in it or after.
     const t0 = this.t0;
     if (this.routeLatency.length === 0) {
@@ -529,13 +533,13 @@ class Generator {
         }
         // Counted as `requests` is, in the window; the run's own non2xx covers the whole run.
         const non2xx = failed.shift() === true;
-        if (inWindow) {
+        if (counting) {
           this.routeCompleted[r] = (this.routeCompleted[r] as number) + 1;
           if (non2xx) this.routeNon2xx[r] = (this.routeNon2xx[r] as number) + 1;
         }
       }
     }
-    if (inWindow) {
+    if (counting) {
       this.completed += n;
       c.completed += n;
       if (this.countReached()) {
@@ -742,12 +746,39 @@ class Generator {
     else this.startLoad(this.t0);
   }
 
-  /** Drops what the warm-up recorded. */
+  /** The histograms, in one list: what the warm-up recorded in them is taken out at the end. */
+  private histograms(): hdr.Histogram[] {
+    return [this.latency, this.latencyNotHeld, ...this.routeLatency, this.sendLag, this.scheduleLag, this.loopDelay];
+  }
+
+  /**
+   * Drops what the warm-up counted, and copies what it recorded, to be subtracted at the end.
+   * Resetting the histograms instead changes their hidden classes (hdr-histogram-js rewrites
+   * fields on reset), which threw every function that had inlined a recordValue back to the
+   * interpreter at the window's first answer: measured, a burst of "wrong map" deoptimizations
+   * and a stall of several ms in the first milliseconds of the window.
+   */
   private forgetWarmup(): void {
-    for (const h of [this.latency, this.latencyNotHeld, ...this.routeLatency, this.sendLag, this.scheduleLag, this.loopDelay]) h.reset();
+    this.warmupRecorded = this.histograms().map((h) => {
+      const copy = newHistogram();
+      copy.add(h);
+      return copy;
+    });
     this.due = 0;
     this.late = 0;
     this.heldUp = 0;
+    this.completed = 0;
+    this.bytes = 0;
+    for (const c of this.conns) c.completed = 0;
+    this.routeCompleted.fill(0);
+    this.routeNon2xx.fill(0);
+  }
+
+  /** What the warm-up recorded, taken out of the histograms (when the run had one). */
+  private subtractWarmup(): void {
+    if (this.warmupRecorded === null) return;
+    this.histograms().forEach((h, i) => h.subtract(this.warmupRecorded?.[i] as hdr.Histogram));
+    this.warmupRecorded = null;
   }
 
   private endWindow(): void {
@@ -788,6 +819,7 @@ class Generator {
       if (c.socket !== null) unanswered += c.inFlight;
       c.drop();
     }
+    this.subtractWarmup();
     let unsent = 0;
     for (let i = 0; i < this.backlogSize; i++) if ((this.backlog[(this.backlogHead + i) & (this.backlog.length - 1)] as number) >= this.t0) unsent++;
     const durationSec = (this.tEnd - this.t0) / 1000;
@@ -893,9 +925,9 @@ class Generator {
     this.reopen(c);
   }
 
-  /** With a request count: every request of it was answered or lost. */
+  /** With a request count: every request of it was answered or lost in the window. */
   private countReached(): boolean {
-    return this.opts.requests !== undefined && this.completed + this.failed >= this.opts.requests;
+    return this.opts.requests !== undefined && this.phase === 'measuring' && this.completed + this.failed >= this.opts.requests;
   }
 
   private reopen(c: Connection): void {

@@ -3,6 +3,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { cellsOf, type Results } from '../results.js';
+import { repetitionBound } from '../saturation.js';
 import { heavyShareOf } from '../scenarios.js';
 import { summarize } from '../stats.js';
 import { capacityTables, headline, heavyShareSeries, measured, routeTables, workloadTables } from './model.js';
@@ -46,7 +47,6 @@ function perWorkload(values: object[], workloadOrder: string[], spec: Record<str
   } as TopLevelSpec;
 }
 
-/** Rows of one kind only: the capacity charts keep a workload's curves and its reference lines in one data set, as a facet needs. */
 /** A bar per variant for `field`, with a whisker from `min` to `max`: a median and the spread of the repetitions. */
 function barsWithWhiskers(field: string, title: string, variants: string[], color: object): Record<string, unknown> {
   return {
@@ -60,6 +60,7 @@ function barsWithWhiskers(field: string, title: string, variants: string[], colo
   };
 }
 
+/** Rows of one kind only: the capacity charts keep a workload's curves and its reference lines in one data set, as a facet needs. */
 const only = (kind: string) => [{ filter: { field: 'kind', equal: kind } }];
 
 /**
@@ -83,6 +84,8 @@ async function capacityCharts(results: Results, color: object): Promise<Chart[]>
           served: p.summary.requestsPerSec.median,
           // A log axis has no 0; a point is never that fast, but a broken one could read 0.
           ms: Math.max(0.01, p.summary.latencyP99Ms.median),
+          // Shown, never counted as the server's: the generator made some repetition's figures.
+          bound: p.repetitions.some((r) => repetitionBound(r) !== null),
         })),
       ),
   );
@@ -99,7 +102,9 @@ async function capacityCharts(results: Results, color: object): Promise<Chart[]>
   return [
     {
       file: 'capacity-latency.svg',
-      title: `p99 latency against requests/s served, per variant, by workload (${at.connections} connections; open loop at rising offered rates; log y; dashed: the p99 objective)`,
+      title:
+        `p99 latency against requests/s served, per variant, by workload (${at.connections} connections; open loop at rising offered rates; log y; dashed: the p99 objective` +
+        `${points.some((p) => p.bound) ? '; ×: generator-bound, the tail there is the load generator’s' : ''})`,
       svg: await render(
         perWorkload(
           [...points, ...objectives],
@@ -115,6 +120,11 @@ async function capacityCharts(results: Results, color: object): Promise<Chart[]>
                   order,
                   color,
                 },
+              },
+              {
+                transform: [...only('point'), { filter: 'datum.bound' }],
+                mark: { type: 'point', shape: 'cross', size: 90, color: '#000', strokeWidth: 1.5 },
+                encoding: { x: { field: 'served', type: 'quantitative' }, y: { field: 'ms', type: 'quantitative' } },
               },
               {
                 transform: only('objective'),

@@ -602,6 +602,18 @@ describe('capacity runs: charts', () => {
     // y = x, dashed grey, once per workload.
     expect(throughput.match(/stroke="#999"[^>]*stroke-dasharray="4,3"/g)).toHaveLength(5);
     expect(throughput).toContain('requests/s offered');
+    // No generator-bound point in this run: no crosses.
+    expect(latency).not.toMatch(/mark-symbol/);
+  });
+
+  it('marks the points the generator made with a cross, shown but not the server’s', async () => {
+    const r = fixtureResults({ capacity: true, generatorDelayed: ['single-loop/plaintext'] });
+    const chart = (await charts(r)).find((c) => c.file === 'capacity-latency.svg');
+    expect(chart?.title).toMatch(/×: generator-bound, the tail there is the load generator’s\)$/);
+    // single-loop plaintext misses at 110% and 130% in the fixture: one cross each.
+    const crosses = [...(chart?.svg ?? '').matchAll(/<g class="mark-symbol role-mark[^"]*"[^>]*>(.*?)<\/g>/g)].map((m) => m[1] ?? '');
+    expect(crosses).toHaveLength(1);
+    expect(crosses[0]?.match(/<path /g)).toHaveLength(2);
   });
 });
 
