@@ -263,7 +263,7 @@ export function announce(
       `plan: ${what} → ${cellCount} cells; each a closed loop at ${s.connections.join('/')} connections for its maximum, then ` +
         `${c.rates.length} offered rates (${c.rates.join(', ')}${c.rates.some((r) => r.endsWith('%')) ? '; % of that maximum' : ' req/s'})` +
         `${c.refine > 0 ? ` and up to ${c.refine} more by bisection` : ''}, open loop, ${c.arrivals} arrivals; ` +
-        `${s.warmupSec} s warm-up + ${s.repetitions} × ${s.durationSec} s per step`,
+        `${s.warmupSec} s warm-up + ${s.repetitions} × ${s.durationSec} s for the maximum, ${s.repetitions} × (${s.warmupSec} s warm-up + ${s.durationSec} s) per rate`,
     );
     run.log(`objective: p99 at most ${objectives}`);
     run.log(`expected duration ≈ ${formatDuration(expectedSeconds(s, cellCount))} (${formatDuration(loadSec)} of load); progress and ETA as it goes`);

@@ -450,7 +450,10 @@ export function stepsPerCell(s: Pick<RunSettings, 'capacity'>): number {
 
 /** Seconds of load the plan applies, without server start-up and verification. */
 export function loadSeconds(s: RunSettings, cells: number): number {
-  return cells * stepsPerCell(s) * (s.warmupSec + s.durationSec * s.repetitions);
+  const closed = s.warmupSec + s.durationSec * s.repetitions;
+  // Open loop, the warm-up runs inside each repetition's generator, at its rate (measure.ts).
+  const open = s.repetitions * (s.warmupSec + s.durationSec);
+  return cells * (closed + (stepsPerCell(s) - 1) * open);
 }
 
 /**
@@ -465,7 +468,7 @@ const START_SEC = 2.5;
 
 /** The whole plan's expected duration: load, the generator's runs and the servers' starts. */
 export function expectedSeconds(s: RunSettings, cells: number): number {
-  const perStep = (s.warmupSec > 0 ? 1 : 0) + s.repetitions;
-  const open = cells * (stepsPerCell(s) - 1) * perStep;
-  return loadSeconds(s, cells) + cells * perStep * RUN_OVERHEAD_SEC.closed + open * RUN_OVERHEAD_SEC.open + s.variants.length * START_SEC;
+  const closedRuns = cells * ((s.warmupSec > 0 ? 1 : 0) + s.repetitions);
+  const openRuns = cells * (stepsPerCell(s) - 1) * s.repetitions;
+  return loadSeconds(s, cells) + closedRuns * RUN_OVERHEAD_SEC.closed + openRuns * RUN_OVERHEAD_SEC.open + s.variants.length * START_SEC;
 }

@@ -373,6 +373,8 @@ class Generator {
   private tEnd = Number.POSITIVE_INFINITY;
   private cpu0: NodeJS.CpuUsage = { user: 0, system: 0 };
   private loadgenCpuSec = 0;
+  /** The server's process tree, when observePid was given (found before the load starts). */
+  private serverPids: number[] | null = null;
   private server0 = 0;
   private serverCpuSec: number | null = null;
   private cpusBusy0 = 0;
@@ -694,6 +696,11 @@ class Generator {
   /** Every connection has answered its first request, or the time for that ran out: the load starts, with its warm-up or its window. */
   private connected(): void {
     if (this.phase !== 'connecting') return;
+    // The server's processes, found once before the load: walking /proc takes tens of ms here,
+    // and at the window's edges, with the open loop's schedule running through them, that stalled
+    // the generator (measured: a loop delay of 23-50 ms in every repetition of a capacity sweep).
+    // A process the server starts after this (a cluster worker replaced mid-run) is not counted.
+    if (this.opts.observePid !== undefined) this.serverPids = processTree(this.opts.observePid);
     const warmupSec = this.opts.warmupSec ?? 0;
     if (warmupSec > 0) {
       this.phase = 'warming';
@@ -726,8 +733,8 @@ class Generator {
     // Connections still without a first response join the load when they get one.
     const warmedUp = this.phase === 'warming';
     this.phase = 'measuring';
-    if (this.opts.observePid !== undefined) {
-      const c = treeCpuSeconds(processTree(this.opts.observePid));
+    if (this.serverPids !== null) {
+      const c = treeCpuSeconds(this.serverPids);
       this.server0 = c.user + c.system;
     }
     if (this.opts.observeCpus !== undefined) this.cpusBusy0 = cpuBusySeconds(this.opts.observeCpus);
@@ -788,8 +795,8 @@ class Generator {
     this.non2xxInWindow = this.non2xxSoFar() - this.non2xxAtStart;
     const cpu = process.cpuUsage(this.cpu0);
     this.loadgenCpuSec = (cpu.user + cpu.system) / 1e6;
-    if (this.opts.observePid !== undefined) {
-      const c = treeCpuSeconds(processTree(this.opts.observePid));
+    if (this.serverPids !== null) {
+      const c = treeCpuSeconds(this.serverPids);
       this.serverCpuSec = Math.max(0, c.user + c.system - this.server0);
     }
     if (this.opts.observeCpus !== undefined) this.serverCpusBusySec = Math.max(0, cpuBusySeconds(this.opts.observeCpus) - this.cpusBusy0);
