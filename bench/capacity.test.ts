@@ -170,6 +170,18 @@ describe('a measured sweep (analyseSweep)', () => {
     expect(analyseSweep(tooSlow, SLO).generatorBoundAtMiss).toBe(null);
     const punctual = [point(1_000, [1_000], [5]), held(point(2_000, [2_000], [80]), 0.001, 79, null)];
     expect(analyseSweep(punctual, SLO).generatorBoundAtMiss).toBe(null);
+    // Behind (served 1,500 of 2,000) or failing requests: a late generator sends late, it does not make the server answer less or fail.
+    const behindMiss = [point(1_000, [1_000], [5]), held(point(2_000, [1_500], [80]), 0.04, 12, 'delayed')];
+    expect(analyseSweep(behindMiss, SLO)).toMatchObject({ firstMiss: { why: ['behind', 'slo'] }, generatorBoundAtMiss: null });
+    const failing = held(point(2_000, [2_000], [80]), 0.04, 12, 'delayed');
+    for (const r of failing.repetitions) r.non2xx = 40;
+    expect(analyseSweep([point(1_000, [1_000], [5]), { ...failing, summary: summaryOf(failing.repetitions) }], SLO).generatorBoundAtMiss).toBe(null);
+  });
+
+  it('counts a point at which the generator held up every request as the generator’s: nothing is left to judge the server by', () => {
+    const all = held(point(2_000, [2_000], [900]), 1, 0, 'delayed');
+    for (const r of all.repetitions) if (r.openLoop !== null) r.openLoop.notHeldP99Ms = null;
+    expect(analyseSweep([point(1_000, [1_000], [5]), all], SLO)).toMatchObject({ capacityRps: 1_000, generatorBoundAtMiss: 'delayed' });
   });
 });
 

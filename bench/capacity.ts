@@ -160,13 +160,16 @@ export function analyseSweep(
 /**
  * Whether a point that missed measured the generator rather than the server: in some repetition
  * the generator used up its CPU; or its delays made the tail (saturation.ts) and, without the
- * requests it held up, the point kept to the objective with no errors. Such a miss ends the sweep's
- * capacity as a floor: the server may take more, the generator could not offer it here.
+ * requests it held up, the point kept to the objective. Not when the server fell behind or
+ * failed requests: a late generator sends late, it does not make a server answer less or fail.
+ * When the generator held up every request, nothing is left to judge the server by, and the
+ * generator is what the point measured. Such a miss ends the sweep's capacity as a floor: the
+ * server may take more, the generator could not offer it here.
  */
 export function generatorBoundAt(p: RatePoint, why: readonly Miss[], sloP99Ms: number): GeneratorBound | null {
   const bound = p.repetitions.map(repetitionBound);
   if (bound.includes('saturated')) return 'saturated';
-  if (!bound.includes('delayed') || why.includes('errors')) return null;
-  const rest = median(p.repetitions.map((r) => r.openLoop?.notHeldP99Ms ?? r.latencyMs.p99));
-  return rest <= sloP99Ms ? 'delayed' : null;
+  if (!bound.includes('delayed') || why.includes('errors') || why.includes('behind')) return null;
+  const rest = p.repetitions.map((r) => (r.openLoop?.heldUpShare === 1 ? 0 : (r.openLoop?.notHeldP99Ms ?? r.latencyMs.p99)));
+  return median(rest) <= sloP99Ms ? 'delayed' : null;
 }

@@ -158,6 +158,17 @@ describe('cbench compare', () => {
       cell: 'plaintext c=64 p=1',
       reason: 'capacity at different objectives (base p99 ≤ 10 ms, head 99 ms)',
     });
+    // A head whose capacity is a floor (the generator explained its first miss) is never judged,
+    // however far it fell: the server may have taken more than the generator could offer.
+    for (const why of ['delayed', 'saturated'] as const) {
+      const floor = capacityRun(0.7);
+      for (const c of cellsOf(floor.variants.find((v) => v.name === 'single-loop') as Results['variants'][number]))
+        if (c.workload === 'plaintext' && c.sweep !== null) c.sweep.generatorBoundAtMiss = why;
+      const row = capacityRows(compare(capacityRun(1), floor, options).rows).find((r) => r.variant === 'single-loop' && r.workload === 'plaintext');
+      expect(row).toMatchObject({ regression: false });
+      expect(row?.excluded).toMatch(/^a floor: the load generator/);
+      expect(renderTerminal(compare(capacityRun(1), floor, options))).toMatch(/single-loop\s+plaintext\s+64\s+1\s+capacity .*not judged \(a floor: /);
+    }
   });
 
   it('refuses a file that is not a results file with exit 2', () => {

@@ -9,7 +9,7 @@ import { analyseSweep } from './capacity.js';
 import { cpuBusySeconds, isGone, PeakRss, type Pinning, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
 import type { LoadGenerator, LoadSample, LoadTarget, OpenLoopStats } from './loadgen/types.js';
 import type { Bottleneck, CellResult, FailedCell, OkCell, RatePoint, Repetition, RouteSummary, Sweep } from './results.js';
-import { generatorBoundOf, generatorSaturated, SATURATED_SHARE } from './saturation.js';
+import { generatorBoundOf, generatorSaturated, openLoopFigures, SATURATED_SHARE } from './saturation.js';
 import { type Cell, DEFAULT_SLO_P99_MS, offeredRps, parseRate, type RunSettings, resolveWorkload } from './scenarios.js';
 import { summarize } from './stats.js';
 
@@ -278,8 +278,7 @@ async function measureRun(
 
 /** How an open-loop repetition kept to its schedule, as results.json keeps it, with the generator-bound rule's verdict. */
 function openLoopRecord(o: OpenLoopStats, p99Ms: number, loadgenCpuShare: number): NonNullable<Repetition['openLoop']> {
-  const heldUpShare = o.due > 0 ? Math.min(1, o.heldUp / o.due) : 0;
-  const notHeldP99Ms = o.due > 0 && o.heldUp >= o.due ? null : o.notHeldLatencyMs.p99;
+  const figures = openLoopFigures(o, p99Ms, loadgenCpuShare);
   return {
     offeredRps: o.rate,
     arrivals: o.arrivals,
@@ -290,9 +289,9 @@ function openLoopRecord(o: OpenLoopStats, p99Ms: number, loadgenCpuShare: number
     scheduleLagP99Ms: o.scheduleLagMs.p99,
     loopDelayP99Ms: o.loopDelayMs.p99,
     loopDelayMaxMs: o.loopDelayMs.max,
-    heldUpShare,
-    notHeldP99Ms,
-    generatorBound: generatorBoundOf({ loadgenCpuShare, p99Ms, heldUpShare, notHeldP99Ms }),
+    heldUpShare: figures.heldUpShare,
+    notHeldP99Ms: figures.notHeldP99Ms,
+    generatorBound: generatorBoundOf(figures),
   };
 }
 

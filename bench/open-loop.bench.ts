@@ -26,7 +26,7 @@ import type { RunnerOptions } from './loadgen/builtin-runner.js';
 import type { LoadReport } from './loadgen/engine.js';
 import { loadgens } from './loadgen/registry.js';
 import { runRunner } from './loadgen/runner-arg.js';
-import { generatorBoundOf } from './saturation.js';
+import { generatorBoundOf, openLoopFigures } from './saturation.js';
 import { workloads } from './scenarios.js';
 import { summarize } from './stats.js';
 
@@ -76,6 +76,13 @@ function positive(text: string | undefined, flag: string, fallback: number, inte
   return n;
 }
 
+function nonNegative(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (text.trim() === '' || !(n >= 0) || !Number.isFinite(n)) throw new UsageError(`${flag} takes a number of seconds, 0 or more`);
+  return n;
+}
+
 export function parseFlags(argv: string[]): Flags {
   let values: Record<string, string | undefined>;
   try {
@@ -107,7 +114,7 @@ export function parseFlags(argv: string[]): Flags {
   return {
     rounds: positive(values.rounds, '--rounds', 3, true),
     seconds: positive(values.seconds, '--seconds', 5),
-    warmup: values.warmup === undefined ? 1 : Number(values.warmup),
+    warmup: nonNegative(values.warmup, '--warmup', 1),
     shares: numberList(values.shares ?? '10,25,50,75,100', '--shares'),
     rates: values.rates === undefined ? [] : numberList(values.rates, '--rates'),
     arrivals,
@@ -196,23 +203,19 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-/** One of our open-loop runs (or the baseline checkout's) as the table shows it. */
+/** One of our open-loop runs (or the baseline checkout's, whose engine may not report what it held up) as the table shows it. */
 function fromReport(r: LoadReport): OpenRun {
   const o = r.openLoop;
-  const heldUpShare = o === null || o.heldUp === undefined || o.due === 0 ? null : Math.min(1, o.heldUp / o.due);
-  const share = r.loadgenCpuSec / Math.max(r.durationSec, 1e-9);
-  const bound =
-    heldUpShare === null || o === null || o.notHeldLatencyMs === undefined
-      ? null
-      : generatorBoundOf({ loadgenCpuShare: share, p99Ms: r.latencyMs.p99, heldUpShare, notHeldP99Ms: heldUpShare >= 1 ? null : o.notHeldLatencyMs.p99 });
+  const knows = o !== null && o.heldUp !== undefined && o.notHeldLatencyMs !== undefined;
+  const figures = knows ? openLoopFigures(o, r.latencyMs.p99, r.loadgenCpuSec / Math.max(r.durationSec, 1e-9)) : null;
   return {
     p50Ms: r.latencyMs.p50,
     p99Ms: r.latencyMs.p99,
     sendLagP99Ms: o?.sendLagMs.p99 ?? null,
-    heldUpShare,
+    heldUpShare: figures?.heldUpShare ?? null,
     cpuUsPerRequest: r.requests > 0 ? (r.loadgenCpuSec * 1e6) / r.requests : null,
     achievedRps: r.requestsPerSec,
-    bound,
+    bound: figures === null ? null : generatorBoundOf(figures),
   };
 }
 
@@ -264,7 +267,13 @@ async function main(argv: string[]): Promise<number> {
   const pinning = planPinning(true);
   const nginxPin = pinning.serverCpuList === null ? [] : ['taskset', '-c', String(pinning.serverCpuList[0])];
   const stopHandling = handleInterrupts();
-  const server = await startNginx(nginx, nginxPin);
+  let server: Awaited<ReturnType<typeof startNginx>>;
+  try {
+    server = await startNginx(nginx, nginxPin);
+  } catch (e) {
+    stopHandling();
+    throw e;
+  }
   try {
     const url = new URL(server.url);
     const base: RunnerOptions = {
@@ -274,7 +283,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `nginx (one worker${nginxPin.length === 0 ? '' : `, CPU ${pinning.serverCpuList?.[0]}`}) at ${server.url}; generators ${pinning.loadgen === null ? 'not pinned' : `on CPU ${pinning.loadgen}`}, ` +
         `${f.connections} connections, ${f.seconds} s windows, ${f.rounds} rounds, ${f.arrivals} arrivals` +
-        `${f.baseline === undefined ? '' : `; baseline ${f.baseline}`}${f.wrk2 === undefined ? '' : `; wrk2 ${f.wrk2}`}\n\n`,
+        `${f.baseline === undefined ? '' : `; baseline ${f.baseline} (given --warmup too, which an engine before it had one ignores: such a baseline starts its window cold, as it always did)`}` +
+        `${f.wrk2 === undefined ? '' : `; wrk2 ${f.wrk2} (after its own ${WRK2_CALIBRATION_SEC} s calibration)`}\n\n`,
     );
 
     // The generator's closed-loop ceiling here, beside wrk's: what the open loop's rates are shares of.

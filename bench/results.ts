@@ -97,7 +97,7 @@ export const repetitionSchema = z.object({
       /** How late the generator's scheduling timer fired (its event-loop delay), p99 and max, in ms; null before version 7. */
       loopDelayP99Ms: z.number().nonnegative().nullable().default(null),
       loopDelayMaxMs: z.number().nonnegative().nullable().default(null),
-      /** Share of the requests due that the generator held up (taken off its schedule over 2 ms late, or waiting behind one that was); null before version 7. */
+      /** Share of the requests due that the generator held up (taken off its schedule over 2 ms late, its event loop busy or stalled); null before version 7. */
       heldUpShare: z.number().min(0).max(1).nullable().default(null),
       /** p99 of the requests it did not hold up, in ms: the tail without the generator's own delays; null before version 7. */
       notHeldP99Ms: z.number().nonnegative().nullable().default(null),

@@ -2,6 +2,7 @@
 // loop) its own delays made the tail. One rule for the harness (measure.ts), the sweep's analysis
 // (capacity.ts) and the reports alike.
 
+import type { OpenLoopStats } from './loadgen/types.js';
 import type { GeneratorBound, Repetition } from './results.js';
 
 /**
@@ -35,16 +36,22 @@ export interface GeneratorFigures {
   loadgenCpuShare: number;
   /** p99 of every request due in the window, from its due time. */
   p99Ms: number;
-  /** Share of those the generator held up: taken off its schedule over 2 ms late, or waiting behind one that was (engine.ts). */
+  /** Share of those the generator held up: taken off its schedule over 2 ms late, its loop busy or stalled (engine.ts). */
   heldUpShare: number;
   /** p99 of the others; null when there were none. */
   notHeldP99Ms: number | null;
 }
 
+/** What the rule reads, from what the generator reported of an open-loop run, its p99 and its CPU share. */
+export function openLoopFigures(o: Pick<OpenLoopStats, 'due' | 'heldUp' | 'notHeldLatencyMs'>, p99Ms: number, loadgenCpuShare: number): GeneratorFigures {
+  const heldUpShare = o.due > 0 ? Math.min(1, o.heldUp / o.due) : 0;
+  return { loadgenCpuShare, p99Ms, heldUpShare, notHeldP99Ms: o.due > 0 && o.heldUp >= o.due ? null : o.notHeldLatencyMs.p99 };
+}
+
 /**
  * Why the generator, not the server, made an open-loop repetition's figures, or null when it did
  * not. `saturated`: it used up its CPU. `delayed`: the requests it held up (due while its loop was
- * busy or stalled, or queued behind the burst it sent on waking) make the tail, as the p99 of the
+ * busy or stalled, so taken off its schedule over 2 ms late) make the tail, as the p99 of the
  * rest shows: at most two thirds of the whole, and at least 2 ms below it, or nothing left at all.
  *
  * Decided from runs against nginx on the 2-core development VM (README, "The instrument"): a

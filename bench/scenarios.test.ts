@@ -135,7 +135,7 @@ describe('scenario matrix', () => {
     expect(stepsPerCell(settings)).toBe(1 + (profiles.capacity.capacity?.rates.length ?? 0) + (profiles.capacity.capacity?.refine ?? 0));
     expect(profiles.capacity.capacity?.rates.length).toBeGreaterThanOrEqual(4);
     // The closed loop: one warm-up run and 3 × 2 s; each rate: 3 × (1 s of warm-up inside the generator + 2 s).
-    expect(loadSeconds(settings, cells)).toBe(cells * ((1 + 3 * 2) + (stepsPerCell(settings) - 1) * 3 * (1 + 2)));
+    expect(loadSeconds(settings, cells)).toBe(cells * (1 + 3 * 2 + (stepsPerCell(settings) - 1) * 3 * (1 + 2)));
     expect(expectedSeconds(settings, cells)).toBeGreaterThan(loadSeconds(settings, cells));
     expect(stepsPerCell(profiles.quick)).toBe(1);
   });

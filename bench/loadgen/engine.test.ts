@@ -444,6 +444,30 @@ describe('the open loop watches itself', () => {
     expect(report.openLoop?.heldUp).toBeLessThanOrEqual(5);
   });
 
+  it('what the warm-up recorded is not the window’s: answers slow only during the warm-up leave the window’s latency short', async () => {
+    let slowUntil = Number.POSITIVE_INFINITY;
+    const port = await rawServer((socket) => {
+      if (Date.now() < slowUntil) setTimeout(() => socket.write(PLAIN), 60);
+      else socket.write(PLAIN);
+    });
+    // Slow from the first request to 300 ms on; the window opens after 600 ms of warm-up.
+    slowUntil = Date.now() + 300;
+    const { report } = await run(options(port, { connections: 20, rate: 200, durationSec: 0.5, warmupSec: 0.6 }));
+    expect(failures(report)).toEqual(NO_FAILURES);
+    expect(report.requests).toBeGreaterThanOrEqual(90);
+    expect(report.latencyMs.max).toBeLessThan(40);
+    expect(report.openLoop?.sendLagMs.max).toBeLessThan(40);
+  });
+
+  it('with a request count and a warm-up, the window sends its own count and ends', async () => {
+    const port = await rawServer((socket) => socket.write(PLAIN));
+    // The warm-up alone is due 300 requests, more than the count: it must not use the window's up.
+    const { report } = await run(options(port, { connections: 4, rate: 1000, durationSec: undefined, requests: 100, warmupSec: 0.3 }));
+    expect(failures(report)).toEqual(NO_FAILURES);
+    expect(report.openLoop?.due).toBe(100);
+    expect(report.requests).toBeGreaterThanOrEqual(100);
+  });
+
   it('a generator whose loop is blocked holds up the requests due meanwhile, and the rest keep a short tail', async () => {
     const port = await rawServer((socket) => socket.write(PLAIN));
     const pending = run(options(port, { connections: 50, rate: 1000, durationSec: 1.2, timeoutSec: 5 }));

@@ -356,20 +356,27 @@ class Generator {
   /** `k` requests back to back, built when first needed (one write per batch; depth × body can be large). */
   private readonly batches: Buffer[] = [];
   readonly conns: Connection[] = [];
-  private readonly latency = newHistogram();
+  private latency = newHistogram();
   /** Per request of a mix (none without one: the totals are its figures). */
-  private readonly routeLatency: hdr.Histogram[];
+  private routeLatency: hdr.Histogram[];
   private readonly routeCompleted: number[];
   private readonly routeNon2xx: number[];
-  private readonly sendLag = newHistogram();
+  private sendLag = newHistogram();
   /** Open loop: how late the generator took each request off its schedule (its own delay, without waiting for a connection). */
-  private readonly scheduleLag = newHistogram();
+  private scheduleLag = newHistogram();
   /** Open loop: requests the generator held up (see pump), and the latency of all the others. */
   private heldUp = 0;
-  private readonly latencyNotHeld = newHistogram();
+  private latencyNotHeld = newHistogram();
   private phase: Phase = 'connecting';
-  /** The window's start: requests due (open loop) or sent (closed loop) before it are not recorded. */
+  /** The window's start. */
   private t0 = Number.POSITIVE_INFINITY;
+  /**
+   * Latency is recorded for requests due (open loop) or sent (closed loop) from here on: the
+   * load's start, then, after a warm-up, the window's. Without a warm-up, every answer in the
+   * window is recorded, as it always was (a closed-loop connection that reconnected just before
+   * the window counts from when it was asked for).
+   */
+  private recordFrom = Number.POSITIVE_INFINITY;
   private tEnd = Number.POSITIVE_INFINITY;
   private cpu0: NodeJS.CpuUsage = { user: 0, system: 0 };
   private loadgenCpuSec = 0;
@@ -382,6 +389,8 @@ class Generator {
   private ownBusy0 = 0;
   private loadgenCpusBusySec: number | null = null;
   private completed = 0;
+  /** Answers to requests due (or sent) from recordFrom on: with a request count, what it counts. */
+  private answered = 0;
   /** Requests lost in the window, and connects that failed in it: with a request count, these are done too, as nothing will answer them. */
   private failed = 0;
   private bytes = 0;
@@ -408,8 +417,6 @@ class Generator {
   private backlogHeld = new Uint8Array(1024);
   private backlogHead = 0;
   private backlogSize = 0;
-  /** The backlog began with a request the generator held up: what waits behind it is held up too. */
-  private backlogFromHeld = false;
   /** Connections with a free slot (by index), least recently given a request first: a ring holding each at most once. */
   private readonly freeRing: Int32Array;
   private freeHead = 0;
@@ -418,9 +425,11 @@ class Generator {
   /** When the scheduler's timer was asked to fire. */
   private tickAt = 0;
   /** Open loop: how late the scheduler's timer fired, the event-loop delay as the schedule saw it. */
-  private readonly loopDelay = newHistogram();
-  /** What the warm-up recorded in each histogram (forgetWarmup), or null. */
-  private warmupRecorded: hdr.Histogram[] | null = null;
+  private loopDelay = newHistogram();
+  /** Whether what is recorded from now on is the window's (a request count caps only the window's). */
+  private get capped(): boolean {
+    return this.opts.requests !== undefined && this.phase === 'measuring' && this.due >= this.opts.requests;
+  }
 
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly reconnectTimers = new Set<NodeJS.Timeout>();
@@ -517,7 +526,7 @@ class Generator {
     const counting = this.phase === 'warming' || this.phase === 'measuring';
     if (counting) this.bytes += bytes;
     // Latency of the requests due (or sent) from the window's start on, answered in it or after.
-    const t0 = this.t0;
+    const t0 = this.recordFrom;
     if (this.routeLatency.length === 0) {
       for (let i = 0; i < n; i++) {
         const t = c.shift();
@@ -559,6 +568,7 @@ class Generator {
   }
 
   private recordLatency(us: number, held: boolean): void {
+    this.answered++;
     this.latency.recordValue(us);
     if (held) this.heldUp++;
     else if (this.open) this.latencyNotHeld.recordValue(us);
@@ -647,11 +657,12 @@ class Generator {
     const now = performance.now();
     if (this.tickAt > 0) this.loopDelay.recordValue(Math.round(Math.max(0, now - this.tickAt) * 1000));
     this.pump(now);
-    this.arm(now);
+    // From after the sends: a long burst of them is not the timer's lateness.
+    this.arm(performance.now());
   };
 
   private arm(now: number): void {
-    if (this.nextDue >= this.tEnd || this.due === this.opts.requests) return;
+    if (this.nextDue >= this.tEnd || this.capped) return;
     // Node's timers fire no sooner than 1 ms.
     const wait = Math.max(1, this.nextDue - now);
     this.tickAt = now + wait;
@@ -663,15 +674,17 @@ class Generator {
    * recently used connection with room, or queues it in the backlog when every connection is busy.
    *
    * A request is held up by the generator when it is taken off the schedule more than
-   * HELD_LAG_MS late (the loop was busy or stalled, not asleep until it was due), or waits in a
-   * backlog that began with such a request (the burst the generator sent on waking filled every
-   * connection). A backlog that began with a punctual request is the server's: it held every
-   * connection. The latency of the requests not held up is kept apart, so a report can say how
-   * much of the tail was the generator's.
+   * HELD_LAG_US late (the loop was busy or stalled, not asleep until it was due): every request
+   * due in a stall is. A request taken off on time that then waits for a connection waits for the
+   * server, which holds them all, even when the burst the generator sent on waking filled them: a
+   * server fast enough for the rate answers a burst quickly, and one that is not shows it. (So
+   * the rule errs towards the server: it blames the generator only for its own lateness.) The
+   * latency of the requests not held up is kept apart, so a report can say how much of the tail
+   * was the generator's.
    */
   private pump(now: number): void {
     const schedule = this.schedule as Schedule;
-    while (this.nextDue <= now && this.nextDue < this.tEnd && this.due !== this.opts.requests) {
+    while (this.nextDue <= now && this.nextDue < this.tEnd && !this.capped) {
       const due = this.nextDue;
       this.nextDue = this.scheduleStart + schedule.next();
       const recorded = due >= this.t0;
@@ -680,15 +693,15 @@ class Generator {
         this.due++;
         this.scheduleLag.recordValue(lagUs);
       }
+      const late = lagUs > HELD_LAG_US;
       const c = this.takeFree();
       if (c === undefined) {
         if (recorded) this.late++;
-        if (this.backlogSize === 0) this.backlogFromHeld = lagUs > HELD_LAG_US;
-        this.pushBacklog(due, this.backlogFromHeld || lagUs > HELD_LAG_US);
+        this.pushBacklog(due, late);
         continue;
       }
       if (recorded) this.sendLag.recordValue(lagUs);
-      c.send(1, due, now, lagUs > HELD_LAG_US);
+      c.send(1, due, now, late);
       this.enqueueFree(c);
     }
   }
@@ -717,6 +730,7 @@ class Generator {
     // A warm-up records as the window does (and is then forgotten), so the window runs the very
     // code the warm-up compiled: a path first taken when the window opens is compiled in it.
     this.t0 = now;
+    this.recordFrom = now;
     if (this.open) {
       this.scheduleStart = now;
       this.nextDue = now + (this.schedule as Schedule).next();
@@ -749,43 +763,42 @@ class Generator {
     this.every(1000, () =>
       this.onProgress?.({ elapsedSec: (performance.now() - this.t0) / 1000, requests: this.completed, errors: this.errors + this.timeouts + this.resets }),
     );
-    if (warmedUp) this.forgetWarmup();
-    else this.startLoad(this.t0);
-  }
-
-  /** The histograms, in one list: what the warm-up recorded in them is taken out at the end. */
-  private histograms(): hdr.Histogram[] {
-    return [this.latency, this.latencyNotHeld, ...this.routeLatency, this.sendLag, this.scheduleLag, this.loopDelay];
+    if (warmedUp) {
+      this.recordFrom = this.t0;
+      this.forgetWarmup();
+      // A warm-up that reached a request count stopped the schedule; the window's count starts now.
+      if (this.open && this.scheduler === null) this.arm(this.t0);
+    } else {
+      this.startLoad(this.t0);
+      this.recordFrom = Number.NEGATIVE_INFINITY;
+    }
   }
 
   /**
-   * Drops what the warm-up counted, and copies what it recorded, to be subtracted at the end.
-   * Resetting the histograms instead changes their hidden classes (hdr-histogram-js rewrites
-   * fields on reset), which threw every function that had inlined a recordValue back to the
-   * interpreter at the window's first answer: measured, a burst of "wrong map" deoptimizations
-   * and a stall of several ms in the first milliseconds of the window.
+   * Drops what the warm-up counted and recorded: fresh histograms for the window, the warm-up's
+   * left behind. Not a reset, and not a copy to subtract at the end: resetting an hdr-histogram-js
+   * histogram changes its hidden class, which threw every function that had inlined a recordValue
+   * back to the interpreter at the window's first answer (a burst of "wrong map" deoptimizations,
+   * seen with --trace-deopt); copying six histograms of tens of thousands of buckets stalled the
+   * loop for tens of ms at the window's start, with the schedule running. Fresh ones share the
+   * warm-up's hidden class, which recording does not change.
    */
   private forgetWarmup(): void {
-    this.warmupRecorded = this.histograms().map((h) => {
-      const copy = newHistogram();
-      copy.add(h);
-      return copy;
-    });
+    this.latency = newHistogram();
+    this.latencyNotHeld = newHistogram();
+    this.routeLatency = this.routeLatency.map(() => newHistogram());
+    this.sendLag = newHistogram();
+    this.scheduleLag = newHistogram();
+    this.loopDelay = newHistogram();
     this.due = 0;
     this.late = 0;
     this.heldUp = 0;
     this.completed = 0;
+    this.answered = 0;
     this.bytes = 0;
     for (const c of this.conns) c.completed = 0;
     this.routeCompleted.fill(0);
     this.routeNon2xx.fill(0);
-  }
-
-  /** What the warm-up recorded, taken out of the histograms (when the run had one). */
-  private subtractWarmup(): void {
-    if (this.warmupRecorded === null) return;
-    this.histograms().forEach((h, i) => h.subtract(this.warmupRecorded?.[i] as hdr.Histogram));
-    this.warmupRecorded = null;
   }
 
   private endWindow(): void {
@@ -826,7 +839,6 @@ class Generator {
       if (c.socket !== null) unanswered += c.inFlight;
       c.drop();
     }
-    this.subtractWarmup();
     let unsent = 0;
     for (let i = 0; i < this.backlogSize; i++) if ((this.backlog[(this.backlogHead + i) & (this.backlog.length - 1)] as number) >= this.t0) unsent++;
     const durationSec = (this.tEnd - this.t0) / 1000;
@@ -932,9 +944,9 @@ class Generator {
     this.reopen(c);
   }
 
-  /** With a request count: every request of it was answered or lost in the window. */
+  /** With a request count: every request of it was answered or lost in the window (an answer to one the warm-up sent is not of it). */
   private countReached(): boolean {
-    return this.opts.requests !== undefined && this.phase === 'measuring' && this.completed + this.failed >= this.opts.requests;
+    return this.opts.requests !== undefined && this.phase === 'measuring' && this.answered + this.failed >= this.opts.requests;
   }
 
   private reopen(c: Connection): void {

@@ -45,7 +45,7 @@ export interface OpenLoopStats {
   scheduleLagMs: LatencyMs;
   /** How late the generator's scheduling timer fired: its event-loop delay. */
   loopDelayMs: LatencyMs;
-  /** Requests the generator held up: taken off the schedule over 2 ms late, or waiting behind one that was. */
+  /** Requests the generator held up: taken off its schedule over 2 ms late, its event loop busy or stalled when they came due. */
   heldUp: number;
   /** The latency of the other requests: the tail without the generator's own delays. */
   notHeldLatencyMs: LatencyMs;

@@ -122,6 +122,7 @@ async function capacityCharts(results: Results, color: object): Promise<Chart[]>
                 },
               },
               {
+                name: 'generator_bound',
                 transform: [...only('point'), { filter: 'datum.bound' }],
                 mark: { type: 'point', shape: 'cross', size: 90, color: '#000', strokeWidth: 1.5 },
                 encoding: { x: { field: 'served', type: 'quantitative' }, y: { field: 'ms', type: 'quantitative' } },

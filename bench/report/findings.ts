@@ -3,7 +3,7 @@
 import { COLLAPSE_SHARE, missesOf, observedOf, rangesOverlap as overlap } from '../capacity.js';
 import { formatInt as int, formatTimes as times } from '../format.js';
 import { type CellResult, cellsOf, type RatePoint, type Repetition, type Results } from '../results.js';
-import { SATURATED_SHARE } from '../saturation.js';
+import { repetitionBound, SATURATED_SHARE } from '../saturation.js';
 import { type WorkloadName, workloads } from '../scenarios.js';
 import { summarize } from '../stats.js';
 import { CAPACITY_DEFINITION, missDetail, ms, objectiveMs, pointAt, rangeText } from './capacity-text.js';
@@ -203,11 +203,20 @@ function waitedToBeSent(workload: string, r: CapacityRow): string | undefined {
     `${workload}: at ${r.variant}'s first miss, ${int(s.firstMiss.offeredRps)} req/s offered, ${ms(lag)} ms of its ${ms(p99)} ms p99 was time requests waited ` +
     `in the load generator to be sent (${int(late)} sent late in the median repetition, every connection busy; the generator at ${pct(p.summary.loadgenCpuShare.median)} of its CPU` +
     `${server === undefined ? '' : `, the server at ${pct(server)}`})`;
-  const told = p.repetitions.every((x) => typeof x.openLoop?.notHeldP99Ms === 'number');
+  // Version 7 says what the generator held up; it kept its schedule when none of the repetitions
+  // was generator-bound and it held up under 1% of the requests.
+  const told = p.repetitions.every((x) => typeof x.openLoop?.notHeldP99Ms === 'number' && typeof x.openLoop.heldUpShare === 'number');
+  const held = openLoopMedian(p, (o) => o.heldUpShare ?? 0);
+  const rest = ms(openLoopMedian(p, (o) => o.notHeldP99Ms ?? 0));
+  if (told && held < 0.01 && p.repetitions.every((x) => repetitionBound(x) === null))
+    return (
+      `${waited}. The generator kept its schedule (it held up ${pct(held)} of the requests; the others had a p99 of ${rest} ms), ` +
+      'so the server held every connection: a pause or a burst of its own, and the miss is the server’s.'
+    );
   if (told)
     return (
-      `${waited}. The generator kept its schedule when the wait began (the requests it did not hold up had a p99 of ${ms(openLoopMedian(p, (o) => o.notHeldP99Ms ?? 0))} ms), ` +
-      'so the server held every connection: a pause or a burst of its own, and the miss is the server’s.'
+      `${waited}. The generator held up ${pct(held)} of the requests, but the others missed too (p99 ${rest} ms): ` +
+      'both sides stalled, and the miss counts as the server’s.'
     );
   return `${waited}: one side stalled long enough to hold every connection, and the sweep cannot tell which, so that miss, and the capacity below it, may be the machine’s or the generator’s as much as the server’s.`;
 }
@@ -239,8 +248,7 @@ function generatorBoundFinding(workload: string, slo: number, r: CapacityRow): s
     p === undefined
       ? ''
       : ` Its p99 was ${ms(p.summary.latencyP99Ms.median)} ms, but the requests the generator did not hold up had ${ms(openLoopMedian(p, (o) => o.notHeldP99Ms ?? 0))} ms, within the objective; ` +
-        `it held up ${pct(openLoopMedian(p, (o) => o.heldUpShare ?? 0))} of them (due while its event loop was busy or stalled, up to ${ms(openLoopMedian(p, (o) => o.loopDelayMaxMs ?? 0))} ms, ` +
-        'or queued behind the burst it sent on waking).';
+        `it held up ${pct(openLoopMedian(p, (o) => o.heldUpShare ?? 0))} of them (due while its event loop was busy or stalled, up to ${ms(openLoopMedian(p, (o) => o.loopDelayMaxMs ?? 0))} ms).`;
   return (
     `${workload}: ${r.variant}'s ${capacity}: ${at} the load generator's own delays made the tail.${detail} ` +
     'The generator could not offer more here; a generator with a core to itself on a quieter machine, or on another machine with --target, would go further.'
@@ -270,7 +278,10 @@ export function capacityFindings(results: Results): string[] {
     const [best, second] = ranked;
     if (best === undefined) out.push(`${workload}: no variant kept up with any rate offered at ${objective}.`);
     else if (second === undefined)
-      out.push(`${workload}: only ${best.row.variant} kept up with any rate offered at ${objective}: ${int(best.rps)} req/s (range ${rangeText(best.range)}).`);
+      out.push(
+        `${workload}: only ${best.row.variant} kept up with any rate offered at ${objective}: ${best.row.generatorBoundAtMiss === null ? '' : 'at least '}${int(best.rps)} req/s (range ${rangeText(best.range)})` +
+          `${best.row.generatorBoundAtMiss === null ? '' : ', a floor: the load generator, not the server, explained its first miss'}.`,
+      );
     else {
       let sentence: string;
       const open = [best, second].filter((x) => x.range.hi === Number.POSITIVE_INFINITY).map((x) => x.row.variant);

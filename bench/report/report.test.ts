@@ -514,8 +514,13 @@ describe('capacity runs: findings', () => {
       '(49,500 sent late in the median repetition, every connection busy; the generator at 50% of its CPU, the server at 60%)';
     // The generator kept its schedule (version 7 says so): the server held the connections.
     expect(capacityFindings(r).find((s) => /waited in the load generator/.test(s))).toBe(
-      `${waited}. The generator kept its schedule when the wait began (the requests it did not hold up had a p99 of 400 ms), ` +
+      `${waited}. The generator kept its schedule (it held up 0% of the requests; the others had a p99 of 400 ms), ` +
         'so the server held every connection: a pause or a burst of its own, and the miss is the server’s.',
+    );
+    // The generator late too, but the rest missed as well: both, and the server's miss.
+    for (const x of miss.repetitions) if (x.openLoop !== null) Object.assign(x.openLoop, { heldUpShare: 0.05, notHeldP99Ms: 300, generatorBound: null });
+    expect(capacityFindings(r).find((s) => /waited in the load generator/.test(s))).toBe(
+      `${waited}. The generator held up 5% of the requests, but the others missed too (p99 300 ms): both sides stalled, and the miss counts as the server’s.`,
     );
     // A file before version 7 cannot tell.
     for (const p of loop.sweep.points) for (const x of p.repetitions) if (x.openLoop !== null) x.openLoop.notHeldP99Ms = null;
@@ -556,7 +561,7 @@ describe('capacity runs: findings', () => {
     expect(all).toContain(
       "plaintext: single-loop's capacity at p99 ≤ 10 ms is at least 45,000 req/s, a floor: at its first miss, 55,000 req/s offered, the load generator's own delays made the tail. " +
         'Its p99 was 400 ms, but the requests the generator did not hold up had 3.3 ms, within the objective; it held up 5% of them (due while its event loop was busy or stalled, ' +
-        'up to 240 ms, or queued behind the burst it sent on waking). The generator could not offer more here; a generator with a core to itself on a quieter machine, ' +
+        'up to 240 ms). The generator could not offer more here; a generator with a core to itself on a quieter machine, ' +
         'or on another machine with --target, would go further.',
     );
     expect(all.some((s) => /single-loop.*may be bound by the generator's/.test(s))).toBe(false);
@@ -603,7 +608,9 @@ describe('capacity runs: charts', () => {
     expect(throughput.match(/stroke="#999"[^>]*stroke-dasharray="4,3"/g)).toHaveLength(5);
     expect(throughput).toContain('requests/s offered');
     // No generator-bound point in this run: no crosses.
-    expect(latency).not.toMatch(/mark-symbol/);
+    const crosses = [...latency.matchAll(/<g class="mark-symbol role-mark[^"]*generator_bound[^"]*"[^>]*>(.*?)<\/g>/g)].map((m) => m[1] ?? '');
+    expect(crosses.length).toBeGreaterThan(0);
+    expect(crosses.join('')).not.toMatch(/<path /);
   });
 
   it('marks the points the generator made with a cross, shown but not the server’s', async () => {
@@ -611,9 +618,14 @@ describe('capacity runs: charts', () => {
     const chart = (await charts(r)).find((c) => c.file === 'capacity-latency.svg');
     expect(chart?.title).toMatch(/×: generator-bound, the tail there is the load generator’s\)$/);
     // single-loop plaintext misses at 110% and 130% in the fixture: one cross each.
-    const crosses = [...(chart?.svg ?? '').matchAll(/<g class="mark-symbol role-mark[^"]*"[^>]*>(.*?)<\/g>/g)].map((m) => m[1] ?? '');
-    expect(crosses).toHaveLength(1);
-    expect(crosses[0]?.match(/<path /g)).toHaveLength(2);
+    // A cross per point that some repetition of which was generator-bound: single-loop plaintext's misses, and only those.
+    const bound = cellsOf(r.variants.find((v) => v.name === 'single-loop') as Results['variants'][number])
+      .filter((c) => c.workload === 'plaintext')
+      .flatMap((c) => c.sweep?.points ?? [])
+      .filter((p) => p.repetitions.some((x) => x.openLoop?.generatorBound != null)).length;
+    expect(bound).toBeGreaterThan(0);
+    const crosses = [...(chart?.svg ?? '').matchAll(/<g class="mark-symbol role-mark[^"]*generator_bound[^"]*"[^>]*>(.*?)<\/g>/g)].map((m) => m[1] ?? '');
+    expect(crosses.join('').match(/<path /g)?.length).toBe(bound);
   });
 });
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/engine.js';
 import type { GeneratorBound } from '../../bench/results.js';
-import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated } from '../../bench/saturation.js';
+import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated, openLoopFigures } from '../../bench/saturation.js';
 import { EXIT_USAGE, integer, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
 
 interface LoadFlags {
@@ -165,13 +165,11 @@ export function asJson(url: string, o: LoadOptions, r: LoadReport) {
   };
 }
 
-/** The generator-bound rule on a run of this command. */
+/** The generator-bound rule on a run of this command (its CPU share is its process's own: it is not pinned). */
 function boundOf(r: LoadReport): GeneratorBound | null {
   const cpuShare = r.loadgenCpuSec / Math.max(r.durationSec, 1e-9);
   if (r.openLoop === null) return generatorSaturated({ loadgenCpuShare: cpuShare }) ? 'saturated' : null;
-  const o = r.openLoop;
-  const heldUpShare = o.due > 0 ? Math.min(1, o.heldUp / o.due) : 0;
-  return generatorBoundOf({ loadgenCpuShare: cpuShare, p99Ms: r.latencyMs.p99, heldUpShare, notHeldP99Ms: heldUpShare >= 1 ? null : o.notHeldLatencyMs.p99 });
+  return generatorBoundOf(openLoopFigures(r.openLoop, r.latencyMs.p99, cpuShare));
 }
 
 async function summary(url: string, o: LoadOptions, r: LoadReport): Promise<string> {

@@ -210,16 +210,19 @@ interface Limits {
 
 /** One open-loop repetition at `offered` req/s along a shape; behind, the generator sent requests late as every connection was busy. */
 function openRepetition(maxRps: number, offered: number, slo: number, shape: Shape, i: number, limits: Limits): Repetition {
-  const { achieved, p99: p99Slo } = shape(Math.round((offered / maxRps) * 100) / 100, i);
+  const shaped = shape(Math.round((offered / maxRps) * 100) / 100, i);
+  const shapedMiss = shaped.achieved * maxRps < offered * 0.99 || shaped.p99 > 1;
+  // A generator whose own delays made the tail: the server served every request, late.
+  const delayed = limits.generatorDelayed && !limits.generatorSaturated && shapedMiss;
+  const achieved = delayed ? offered / maxRps : shaped.achieved;
   // Apart by ±0.2% between repetitions, so the median is the shape's figure and each keeps up where it does.
   const rps = achieved * maxRps * (i === 0 ? 0.998 : 1.002);
   const behind = achieved * maxRps < offered * 0.99;
-  const p99 = p99Slo * slo;
+  const p99 = (delayed ? Math.max(shaped.p99, 2) : shaped.p99) * slo;
   const base = repetition(rps, 1);
   const due = Math.round(offered * base.durationSec);
   const missed = behind || p99 > slo;
   const saturated = limits.generatorSaturated && missed;
-  const delayed = limits.generatorDelayed && missed && !saturated;
   return {
     ...base,
     latencyMs: { mean: p99 / 3, p50: p99 / 4, p90: p99 * 0.7, p99, p99_9: p99 * 1.5, p99_99: p99 * 2, max: p99 * 3 },
