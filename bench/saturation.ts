@@ -54,10 +54,12 @@ export function openLoopFigures(o: Pick<OpenLoopStats, 'due' | 'heldUp' | 'notHe
  * busy or stalled, so taken off its schedule over 2 ms late) make the tail, as the p99 of the
  * rest shows: at most two thirds of the whole, and at least 2 ms below it, or nothing left at all.
  *
- * Decided from runs against nginx on the 2-core development VM (README, "The instrument"): a
- * generator stall of 10-15 ms at 40,000 req/s gave a p99 of 11 ms whose requests not held up had a
- * p99 of 4.3 ms (delayed); at 26,779 req/s, 4.3 ms against 3.4 (not); a server that stalls 50 ms
- * every 500 ms gave a p99 of 47 ms, and 47 ms without the held-up requests too (the server's).
+ * Decided from runs of cbench load against nginx on the 2-core development VM (README, "Its open
+ * loop"): at 40,000 req/s, its loop stalled up to 9 ms, a p99 of 9.0 ms of which the 98% of
+ * requests it did not hold up had 5.0 ms (delayed); at 26,779 req/s, 3.9 ms against 3.2 (not); a
+ * server that stalls 50 ms every 500 ms, at 5,000 req/s, a p99 of 47.5 ms, and 47.5 ms without the
+ * 0.5% held up (the server's); a generator that fell behind at 40,000 req/s in one of the VM's
+ * slow phases used 98% of its CPU (saturated).
  */
 export function generatorBoundOf(f: GeneratorFigures): GeneratorBound | null {
   if (f.loadgenCpuShare >= SATURATED_SHARE) return 'saturated';
