@@ -182,6 +182,11 @@ const cases: ReaderCase[] = [
   { name: 'a response, then garbage', raw: `${ok('fine')}<html>oops</html>\r\n\r\n`, expect: fine(1, { error: 'not an HTTP/1.x response' }) },
   { name: 'a Content-Length that is not a number', raw: 'HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n', expect: fine(0, { error: 'bad Content-Length' }) },
   { name: 'a negative Content-Length', raw: 'HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', expect: fine(0, { error: 'bad Content-Length' }) },
+  // RFC 9110 §8.6: 1*DIGIT. Number() took these (0, 16, 1000); a body framed by them is guessed.
+  { name: 'an empty Content-Length', raw: 'HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n', expect: fine(0, { error: 'bad Content-Length' }) },
+  { name: 'a hexadecimal Content-Length', raw: 'HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n', expect: fine(0, { error: 'bad Content-Length' }) },
+  { name: 'a Content-Length in exponent form', raw: 'HTTP/1.1 200 OK\r\nContent-Length: 1e3\r\n\r\n', expect: fine(0, { error: 'bad Content-Length' }) },
+  { name: 'a Content-Length with whitespace around it', raw: 'HTTP/1.1 200 OK\r\nContent-Length: \t3 \r\n\r\nabc', expect: fine(1) },
   {
     name: 'a chunk size that is not hex',
     raw: 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',

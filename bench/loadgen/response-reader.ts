@@ -5,7 +5,6 @@
 
 const CR = 0x0d;
 const LF = 0x0a;
-const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 /** A head longer than this is not a response this generator can use: the connection is dropped. */
 const MAX_HEAD = 64 * 1024;
 
@@ -28,9 +27,51 @@ function namedAt(buf: Buffer, at: number, end: number, name: string): boolean {
   return true;
 }
 
-/** The value of a header line from just after its colon, without surrounding whitespace. */
-function fieldValue(buf: Buffer, from: number, end: number): string {
-  return buf.toString('latin1', from, end).trim();
+/** Where the blank line that ends a head starts (the CR of CR LF CR LF) in [from, to), or -1. */
+function headEndIn(buf: Buffer, from: number, to: number): number {
+  for (let i = from; i + 3 < to; i++) {
+    if (buf[i + 3] !== LF) continue;
+    if (buf[i] === CR && buf[i + 1] === LF && buf[i + 2] === CR) return i;
+  }
+  return -1;
+}
+
+/** The index of the LF that ends the line starting at `from`, or `end` (the head's blank line) when none does before it. */
+function lineEnd(buf: Buffer, from: number, end: number): number {
+  let i = from;
+  while (i < end && buf[i] !== LF) i++;
+  return i;
+}
+
+const isOws = (c: number | undefined) => c === 0x20 || c === 0x09 || c === CR;
+
+/** A field value of decimal digits between optional whitespace, or -1 (none, other bytes, or past 2^53). */
+function digits(buf: Buffer, from: number, end: number): number {
+  let s = from;
+  let e = end;
+  while (s < e && isOws(buf[s])) s++;
+  while (e > s && isOws(buf[e - 1])) e--;
+  if (s === e) return -1;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = (buf[i] as number) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return Number.isSafeInteger(v) ? v : -1;
+}
+
+/** Whether `word` (lower case) occurs in [from, end) in any case, as the value's substring. */
+function containsWord(buf: Buffer, from: number, end: number, word: string): boolean {
+  for (let i = from; i + word.length <= end; i++) if (namedAt(buf, i, end, word)) return true;
+  return false;
+}
+
+/** Whether the value in [from, end), without trailing whitespace, ends with `word` (lower case) in any case. */
+function endsWithWord(buf: Buffer, from: number, end: number, word: string): boolean {
+  let e = end;
+  while (e > from && isOws(buf[e - 1])) e--;
+  return e - from >= word.length && namedAt(buf, e - word.length, e, word);
 }
 
 export class ResponseReader {
@@ -67,20 +108,23 @@ export class ResponseReader {
    * The bytes may be overwritten once it returns. After it sets `error`, the rest is not read.
    */
   feed(chunk: Buffer, start: number, end: number): number {
-    // Bounded to the bytes read: the reused buffer holds stale bytes past them, which a search
-    // for the end of a head must neither scan nor match.
-    let buf = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
+    // Bounded to the bytes read by index, not by a view: the reused buffer holds stale bytes past
+    // them, which no search may scan or match, and a view (subarray) per read was an allocation
+    // per response on the generator's hot path.
+    let buf = chunk;
+    let at = start;
+    let stop = end;
     if (this.partial !== null) {
-      buf = Buffer.concat([this.partial, buf]);
+      buf = Buffer.concat([this.partial, chunk.subarray(start, end)]);
       this.partial = null;
+      at = 0;
+      stop = buf.length;
     }
-    let at = 0;
-    const stop = buf.length;
     let done = 0;
     while (at < stop) {
       switch (this.state) {
         case State.Head: {
-          const headEnd = buf.indexOf(HEAD_END, at);
+          const headEnd = headEndIn(buf, at, stop);
           if (headEnd === -1) {
             if (stop - at > MAX_HEAD) return this.fail(done, 'response head over 64 KiB');
             this.partial = Buffer.from(buf.subarray(at, stop));
@@ -118,8 +162,9 @@ export class ResponseReader {
           break;
         }
         case State.ChunkExtension: {
-          const lf = buf.indexOf(LF, at);
-          if (lf === -1 || lf >= stop) {
+          let lf = at;
+          while (lf < stop && buf[lf] !== LF) lf++;
+          if (lf >= stop) {
             at = stop;
           } else {
             at = lf + 1;
@@ -195,27 +240,24 @@ export class ResponseReader {
     let contentLength = -1;
     let chunked = false;
     let close = minor === 0x30;
-    let line = buf.indexOf(LF, at) + 1;
-    while (line > 0 && line < headEnd) {
-      const next = buf.indexOf(LF, line);
-      const lineEnd = next === -1 || next > headEnd ? headEnd : next;
+    let line = lineEnd(buf, at, headEnd) + 1;
+    while (line < headEnd) {
+      const le = lineEnd(buf, line, headEnd);
       const first = (buf[line] as number) | 0x20;
+      // No strings: a response's head is read once per request, on the generator's hot path.
       if (first === 0x63) {
-        if (namedAt(buf, line, lineEnd, 'content-length:')) {
-          const v = Number(fieldValue(buf, line + 15, lineEnd));
-          if (!Number.isSafeInteger(v) || v < 0) return this.fail(-1, 'bad Content-Length');
+        if (namedAt(buf, line, le, 'content-length:')) {
+          const v = digits(buf, line + 15, le);
+          if (v < 0) return this.fail(-1, 'bad Content-Length');
           contentLength = v;
-        } else if (namedAt(buf, line, lineEnd, 'connection:')) {
-          const v = fieldValue(buf, line + 11, lineEnd).toLowerCase();
-          if (v.includes('close')) close = true;
-          else if (v.includes('keep-alive')) close = false;
+        } else if (namedAt(buf, line, le, 'connection:')) {
+          if (containsWord(buf, line + 11, le, 'close')) close = true;
+          else if (containsWord(buf, line + 11, le, 'keep-alive')) close = false;
         }
-      } else if (first === 0x74 && namedAt(buf, line, lineEnd, 'transfer-encoding:')) {
-        chunked = fieldValue(buf, line + 18, lineEnd)
-          .toLowerCase()
-          .endsWith('chunked');
+      } else if (first === 0x74 && namedAt(buf, line, le, 'transfer-encoding:')) {
+        chunked = endsWithWord(buf, line + 18, le, 'chunked');
       }
-      line = next === -1 ? -1 : next + 1;
+      line = le + 1;
     }
     if (status < 200) return 0; // 1xx: the final response follows
     if (status >= 300) this.non2xx++;
