@@ -13,12 +13,13 @@
 // of the event loop go out together and the loop is not woken once per request (a wake-up costs
 // about 46 µs of CPU on the 2-core development VM; Node's timers fire no sooner than 1 ms, so a
 // request leaves up to about 1 ms after it was due, as in wrk2, and the send lag says how long).
-// No allocation per request: the schedule, the backlog and the ring of free connections are
-// numbers in typed arrays. Measured against nginx on that VM (npm run bench:open-loop, 3 rounds of
-// 5 s, this engine alternated with the one before issue 20), the generator's CPU per response:
-// 16.1 µs at 40,000 req/s (before: 21.7), 15.9 at 75% of its closed-loop ceiling (21.6), 20.9 at
-// 50% (21.6), 21.0 at 25% (24.6), 31.0 at 10% (30.9), where a turn of the loop has little to
-// batch; its closed loop, 18.1 µs in the same run.
+// No allocation per request in this code (Node's socket.write still makes its write request):
+// the schedule, the backlog and the ring of free connections are numbers in typed arrays, and the
+// response reader allocates nothing. Measured against nginx on
+// that VM (npm run bench:open-loop, 3 rounds of 5 s, this engine alternated with the one before
+// issue 20), the generator's CPU per response: 14.5 µs at 40,000 req/s (before: 21.9), 14.7 at
+// 50% of its closed-loop ceiling (18.8), 15.2 at 75% (17.7), 26.9 at 25% (26.3), 32.1 at 10%
+// (40.0), where a turn of the loop has little to batch; its closed loop, 14.5 µs in the same run.
 //
 // A warm-up (`warmupSec`) runs the load before the window, recording as the window does, then
 // forgets it; the open loop's schedule runs on through it. Without one, a window opens on the
