@@ -441,22 +441,23 @@ describe('the open loop watches itself', () => {
     expect(report.requests).toBeLessThanOrEqual(105);
     // The warm-up sent its 100 too (and each connection its first request), recorded nowhere.
     expect(received).toBeGreaterThanOrEqual(4 + 190);
-    expect(report.openLoop?.heldUp).toBeLessThanOrEqual(5);
   });
 
   it('what the warm-up recorded is not the window’s: answers slow only during the warm-up leave the window’s latency short', async () => {
     let slowUntil = Number.POSITIVE_INFINITY;
     const port = await rawServer((socket) => {
-      if (Date.now() < slowUntil) setTimeout(() => socket.write(PLAIN), 60);
+      if (Date.now() < slowUntil) setTimeout(() => socket.write(PLAIN), 250);
       else socket.write(PLAIN);
     });
-    // Slow from the first request to 300 ms on; the window opens after 600 ms of warm-up.
+    // Answers take 250 ms for requests that arrive in the first 300 ms; the window opens after
+    // 900 ms of warm-up, when the last slow answer is long gone.
     slowUntil = Date.now() + 300;
-    const { report } = await run(options(port, { connections: 20, rate: 200, durationSec: 0.5, warmupSec: 0.6 }));
+    const { report } = await run(options(port, { connections: 60, rate: 200, durationSec: 0.5, warmupSec: 0.9 }));
     expect(failures(report)).toEqual(NO_FAILURES);
     expect(report.requests).toBeGreaterThanOrEqual(90);
-    expect(report.latencyMs.max).toBeLessThan(40);
-    expect(report.openLoop?.sendLagMs.max).toBeLessThan(40);
+    // Had the warm-up's latencies stayed, the max would be 250 ms or more.
+    expect(report.latencyMs.max).toBeLessThan(150);
+    expect(report.openLoop?.sendLagMs.max).toBeLessThan(150);
   });
 
   it('with a request count and a warm-up, the window sends its own count and ends', async () => {
@@ -470,21 +471,21 @@ describe('the open loop watches itself', () => {
 
   it('a generator whose loop is blocked holds up the requests due meanwhile, and the rest keep a short tail', async () => {
     const port = await rawServer((socket) => socket.write(PLAIN));
-    const pending = run(options(port, { connections: 50, rate: 1000, durationSec: 1.2, timeoutSec: 5 }));
-    // This process's event loop is the generator's: block it for 120 ms, well inside the window.
+    const pending = run(options(port, { connections: 50, rate: 1000, durationSec: 1.5, timeoutSec: 5 }));
+    // This process's event loop is the generator's: block it for 250 ms, well inside the window.
     setTimeout(() => {
-      const until = performance.now() + 120;
+      const until = performance.now() + 250;
       while (performance.now() < until);
     }, 500);
     const { report } = await pending;
     const o = report.openLoop;
     if (o === null) throw new Error('an open loop reports its schedule');
     expect(failures(report)).toEqual(NO_FAILURES);
-    // About 120 requests came due while the loop was blocked, each taken off the schedule late.
-    expect(o.heldUp).toBeGreaterThanOrEqual(80);
-    expect(o.loopDelayMs.max).toBeGreaterThanOrEqual(80);
-    expect(o.scheduleLagMs.max).toBeGreaterThanOrEqual(80);
-    expect(report.latencyMs.p99).toBeGreaterThanOrEqual(60);
+    // About 250 requests came due while the loop was blocked, each taken off the schedule late.
+    expect(o.heldUp).toBeGreaterThanOrEqual(180);
+    expect(o.loopDelayMs.max).toBeGreaterThanOrEqual(180);
+    expect(o.scheduleLagMs.max).toBeGreaterThanOrEqual(180);
+    expect(report.latencyMs.p99).toBeGreaterThanOrEqual(120);
     // Without them the tail is the server's: a few ms at most.
     expect(o.notHeldLatencyMs.p99).toBeLessThan(report.latencyMs.p99 / 3);
   });

@@ -121,7 +121,9 @@ describe('cbench bench --rates', () => {
     );
     expect(stdout).toMatch(/^expected duration ≈ \d+s/m);
     expect(stdout).toMatch(/^capacity: the highest offered rate kept up with/m);
-    expect(stdout).toMatch(/^single-loop\s+plaintext\s+4\s+80\s+[\d,]+/m);
+    // A capacity, or a floor (≥) when the load generator explained the first miss: on a busy
+    // machine this tiny sweep's generator can use up its CPU.
+    expect(stdout).toMatch(/^single-loop\s+plaintext\s+4\s+80\s+≥?[\d,]+/m);
     const results = readResults(lastRun());
     expect(results.settings.capacity).toEqual({ rates: ['25%', '50%', '100%', '130%'], refine: 2, sloP99Ms: { plaintext: 80 }, arrivals: 'constant' });
     const cell = cellsOf(results.variants[0]!)[0];
