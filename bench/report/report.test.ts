@@ -565,6 +565,12 @@ describe('capacity runs: findings', () => {
         'or on another machine with --target, would go further.',
     );
     expect(all.some((s) => /single-loop.*may be bound by the generator's/.test(s))).toBe(false);
+    // The only variant with a capacity says its capacity is a floor in the ranking sentence too.
+    for (const v of r.variants)
+      for (const c of cellsOf(v)) if (v.name !== 'single-loop' && c.workload === 'plaintext' && c.status === 'ok') c.capacityRps = null;
+    expect(capacityFindings(r).find((s) => s.startsWith('plaintext: only'))).toMatch(
+      /^plaintext: only single-loop kept up with any rate offered at p99 ≤ 10 ms: at least 45,000 req\/s \(range [^)]*\), a floor: the load generator, not the server, explained its first miss\.$/,
+    );
     expect(capacityMd(markdown(r, []), 'plaintext').find((x) => x.variant === 'single-loop')).toMatchObject({
       'capacity req/s': '≥45,000',
       note: "the load generator's own delays made the tail at the first miss: a floor, the generator could not offer more here",
