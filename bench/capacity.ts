@@ -1,9 +1,10 @@
 // Capacity at a latency objective, from an open-loop sweep. A point is one offered rate; the
 // server "keeps up" at it when it answers about as fast as it is asked, without errors, and its
 // p99 stays within the objective. A first miss that the load generator explains (it used up its
-// CPU, or its own delays made the tail) makes the capacity a floor: at least that much. Past the knee, the shape of achieved throughput says whether a
-// model plateaus (it serves what it can, the rest waits) or collapses (it serves less the more
-// it is asked), which is where the classic comparisons of server architectures differ.
+// CPU, or its own delays made the tail) makes the capacity a floor: at least that much. Past the
+// knee, the shape of achieved throughput says whether a model plateaus (it serves what it can,
+// the rest waits) or collapses (it serves less the more it is asked), which is where the classic
+// comparisons of server architectures differ.
 
 import type { GeneratorBound, RatePoint, Repetition, Sweep } from './results.js';
 import { repetitionBound } from './saturation.js';

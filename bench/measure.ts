@@ -9,7 +9,7 @@ import { analyseSweep } from './capacity.js';
 import { cpuBusySeconds, isGone, PeakRss, type Pinning, processTree, type ServerProcess, treeCpuSeconds } from './lib/processes.js';
 import type { LoadGenerator, LoadSample, LoadTarget, OpenLoopStats } from './loadgen/types.js';
 import type { Bottleneck, CellResult, FailedCell, OkCell, RatePoint, Repetition, RouteSummary, Sweep } from './results.js';
-import { generatorBoundOf, generatorSaturated, openLoopFigures, SATURATED_SHARE } from './saturation.js';
+import { generatorBoundOf, generatorSaturated, loadgenCpuShare, openLoopFigures, SATURATED_SHARE } from './saturation.js';
 import { type Cell, DEFAULT_SLO_P99_MS, offeredRps, parseRate, type RunSettings, resolveWorkload } from './scenarios.js';
 import { summarize } from './stats.js';
 
@@ -57,17 +57,6 @@ export function serverCpuSince(before: ReturnType<typeof readServerCpu>, pid: nu
     cpusBusySec: now.cpusBusySec === null || before.cpusBusySec === null ? null : Math.max(0, now.cpusBusySec - before.cpusBusySec),
     wallSec: (now.at - before.at) / 1000,
   };
-}
-
-/**
- * How much of its CPU the load generator used: its own CPU time, or, pinned (builtin), how busy
- * its CPU was in the window (the kernel's work for its sockets included, as for the server) when
- * that is larger. Both readings are taken because neither is always the larger: /proc/stat counts
- * in clock ticks and has read 8% below the process's own exact time on this virtual machine.
- */
-export function loadgenCpuShare(sample: LoadSample): number {
-  const busy = sample.loadgenCpusBusySec;
-  return Math.min(1, Math.max(sample.loadgenCpuSec, typeof busy === 'number' ? busy : 0) / sample.durationSec);
 }
 
 /**

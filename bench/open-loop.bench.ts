@@ -27,7 +27,7 @@ import type { RunnerOptions } from './loadgen/builtin-runner.js';
 import type { LoadReport } from './loadgen/engine.js';
 import { loadgens } from './loadgen/registry.js';
 import { runRunner } from './loadgen/runner-arg.js';
-import { generatorBoundOf, openLoopFigures } from './saturation.js';
+import { generatorBoundOf, loadgenCpuShare, openLoopFigures } from './saturation.js';
 import { workloads } from './scenarios.js';
 import { summarize } from './stats.js';
 
@@ -208,7 +208,7 @@ function answers(port: number): Promise<boolean> {
 function fromReport(r: LoadReport): OpenRun {
   const o = r.openLoop;
   const knows = o !== null && o.heldUp !== undefined && o.notHeldLatencyMs !== undefined;
-  const figures = knows ? openLoopFigures(o, r.latencyMs.p99, r.loadgenCpuSec / Math.max(r.durationSec, 1e-9)) : null;
+  const figures = knows ? openLoopFigures(o, r.latencyMs.p99, loadgenCpuShare(r)) : null;
   return {
     p50Ms: r.latencyMs.p50,
     p99Ms: r.latencyMs.p99,

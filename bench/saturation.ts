@@ -2,7 +2,7 @@
 // loop) its own delays made the tail. One rule for the harness (measure.ts), the sweep's analysis
 // (capacity.ts) and the reports alike.
 
-import type { OpenLoopStats } from './loadgen/types.js';
+import type { LoadSample, OpenLoopStats } from './loadgen/types.js';
 import type { GeneratorBound, Repetition } from './results.js';
 
 /**
@@ -25,6 +25,17 @@ export const GENERATOR_BOUND_NOTE: Record<GeneratorBound, string> = {
   saturated: 'the load generator used up its CPU',
   delayed: "the load generator's own delays made the tail",
 };
+
+/**
+ * How much of its CPU the load generator used: its own CPU time, or, pinned (builtin), how busy
+ * its CPU was in the window (the kernel's work for its sockets included, as for the server) when
+ * that is larger. Both readings are taken because neither is always the larger: /proc/stat counts
+ * in clock ticks and has read 8% below the process's own exact time on this virtual machine.
+ */
+export function loadgenCpuShare(sample: LoadSample): number {
+  const busy = sample.loadgenCpusBusySec;
+  return Math.min(1, Math.max(sample.loadgenCpuSec, typeof busy === 'number' ? busy : 0) / sample.durationSec);
+}
 
 /** The load generator used up its CPU in this repetition. */
 export function generatorSaturated(r: Pick<Repetition, 'loadgenCpuShare'>): boolean {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/engine.js';
 import type { GeneratorBound } from '../../bench/results.js';
-import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated, openLoopFigures } from '../../bench/saturation.js';
+import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated, loadgenCpuShare, openLoopFigures } from '../../bench/saturation.js';
 import { EXIT_USAGE, integer, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
 
 interface LoadFlags {
@@ -165,11 +165,10 @@ export function asJson(url: string, o: LoadOptions, r: LoadReport) {
   };
 }
 
-/** The generator-bound rule on a run of this command (its CPU share is its process's own: it is not pinned). */
+/** The generator-bound rule on a run of this command. */
 function boundOf(r: LoadReport): GeneratorBound | null {
-  const cpuShare = r.loadgenCpuSec / Math.max(r.durationSec, 1e-9);
-  if (r.openLoop === null) return generatorSaturated({ loadgenCpuShare: cpuShare }) ? 'saturated' : null;
-  return generatorBoundOf(openLoopFigures(r.openLoop, r.latencyMs.p99, cpuShare));
+  if (r.openLoop === null) return generatorSaturated({ loadgenCpuShare: loadgenCpuShare(r) }) ? 'saturated' : null;
+  return generatorBoundOf(openLoopFigures(r.openLoop, r.latencyMs.p99, loadgenCpuShare(r)));
 }
 
 async function summary(url: string, o: LoadOptions, r: LoadReport): Promise<string> {
@@ -202,10 +201,10 @@ async function summary(url: string, o: LoadOptions, r: LoadReport): Promise<stri
       `open loop: ${formatInt(open.due)} requests came due, ${formatInt(open.late)} sent late because every connection was busy` +
         `${open.unsent > 0 ? `, ${formatInt(open.unsent)} never sent` : ''}; send lag p99 ${ms(open.sendLagMs.p99)} ms`,
     );
-    const held = open.due > 0 ? open.heldUp / open.due : 0;
+    const { heldUpShare } = openLoopFigures(open, l.p99, loadgenCpuShare(r));
     lines.push(
       `the generator: schedule lag p99 ${ms(open.scheduleLagMs.p99)} ms, loop delay p99 ${ms(open.loopDelayMs.p99)} ms (max ${ms(open.loopDelayMs.max)}); ` +
-        `it held up ${(held * 100).toFixed(2)}% of the requests, and the others had p99 ${ms(open.notHeldLatencyMs.p99)} ms`,
+        `it held up ${(heldUpShare * 100).toFixed(2)}% of the requests, and the others had p99 ${ms(open.notHeldLatencyMs.p99)} ms`,
     );
     const bound = boundOf(r);
     if (bound !== null)
