@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isGone, startServer } from './processes.js';
+import { isGone, pinnedNode, planPinning, spawnTracked, startServer } from './processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-processes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,5 +22,37 @@ describe('startServer', () => {
   it('reports a server that exits before listening with everything it printed', async () => {
     const script = `process.stderr.write('bad config\\n'); process.exit(3);`;
     await expect(startServer('quitter', { argv: [process.execPath, '-e', script] })).rejects.toThrow(/quitter exited with 3 before listening:\nbad config/);
+  });
+});
+
+describe('pinnedNode', () => {
+  const pin = planPinning(true).loadgenPin;
+
+  it.skipIf(pin.length === 0)('pins the main thread of a Node.js process to the generator\'s CPU and leaves its V8 helper threads free', async () => {
+    const script = join(dir, 'threads.cjs');
+    // Each thread's allowed CPUs, the main thread's (its id is the pid) apart.
+    writeFileSync(
+      script,
+      `const fs = require('fs');
+       const of = (t) => /Cpus_allowed_list:\\s*(\\S+)/.exec(fs.readFileSync('/proc/self/task/' + t + '/status', 'utf8'))[1];
+       const tids = fs.readdirSync('/proc/self/task').filter((t) => t !== String(process.pid));
+       console.log(JSON.stringify({ main: of(process.pid), helpers: tids.map(of), env: process.env.CBENCH_MAIN_THREAD_CPUS ?? null }));`,
+    );
+    const all = readFileSync('/proc/self/status', 'utf8').match(/Cpus_allowed_list:\s*(\S+)/)?.[1];
+    const { argv, env } = pinnedNode(pin, script, []);
+    const { child, output } = spawnTracked(argv, env);
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(0);
+    const seen = JSON.parse(output()) as { main: string; helpers: string[]; env: string | null };
+    expect(seen.main).toBe(pin[2]);
+    expect(seen.helpers.length).toBeGreaterThan(0);
+    for (const h of seen.helpers) expect(h).toBe(all);
+    // The variable does not reach what the process starts in turn.
+    expect(seen.env).toBeNull();
+  });
+
+  it('runs a script unpinned with no prefix, and refuses a prefix it does not know', () => {
+    expect(pinnedNode([], 'x.js', ['a'])).toEqual({ argv: [process.execPath, 'x.js', 'a'] });
+    expect(() => pinnedNode(['numactl', '-C', '0'], 'x.js', [])).toThrow(/not a pinning prefix: numactl -C 0/);
   });
 });

@@ -4,7 +4,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { CBENCH } from '../../shared/built.js';
+import { builtModule, CBENCH } from '../../shared/built.js';
 import { parseListening } from '../../shared/serve-protocol.js';
 
 const children = new Set<ChildProcess>();
@@ -47,6 +47,25 @@ function pinPrefix(cpus: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** The environment variable that names the CPUs for pin-main-thread.ts. */
+export const MAIN_THREAD_CPUS_ENV = 'CBENCH_MAIN_THREAD_CPUS';
+
+/**
+ * The command (and environment) that runs the Node.js module `script` pinned as `pin` says: a
+ * taskset prefix (from planPinning) pins the process's main thread alone, once it runs, through
+ * pin-main-thread.ts, and not its V8 helper threads. Pinned whole, a generator shared its one CPU
+ * with its own garbage collector's and compiler's threads, which took it from the schedule at the
+ * moments they ran: against nginx at 40,000 req/s its open-loop p99 was 7.6–14.2 ms pinned whole
+ * and 3.8–5.6 ms with the main thread alone pinned (three runs each, alternated), for the same
+ * closed-loop ceiling. The helpers use about 3% of a CPU, on whichever CPU has room.
+ */
+export function pinnedNode(pin: readonly string[], script: string, args: readonly string[]): { argv: string[]; env?: Record<string, string> } {
+  const [cmd, flag, cpus] = pin;
+  if (pin.length === 0) return { argv: [process.execPath, script, ...args] };
+  if (pin.length !== 3 || cmd !== 'taskset' || flag !== '-c' || cpus === undefined) throw new Error(`not a pinning prefix: ${pin.join(' ')}`);
+  return { argv: [process.execPath, '--import', builtModule(import.meta.url, 'pin-main-thread'), script, ...args], env: { [MAIN_THREAD_CPUS_ENV]: cpus } };
 }
 
 /** Spawns a tracked child; its stdout and stderr are kept for error reports. */
