@@ -28,7 +28,7 @@ describe('startServer', () => {
 describe('pinnedNode', () => {
   const pin = planPinning(true).loadgenPin;
 
-  it.skipIf(pin.length === 0)('pins the main thread of a Node.js process to the generator\'s CPU and leaves its V8 helper threads free', async () => {
+  it.skipIf(pin.length === 0)('pins the main thread of a Node.js process to the generator’s CPU and leaves its V8 helper threads free', async () => {
     const script = join(dir, 'threads.cjs');
     // Each thread's allowed CPUs, the main thread's (its id is the pid) apart.
     writeFileSync(

@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnTracked } from '../lib/processes.js';
+import { pinnedNode, spawnTracked } from '../lib/processes.js';
 
 /** Well under the kernel's limit for one argument (MAX_ARG_STRLEN, 128 KiB). */
 const INLINE_MAX = 64 * 1024;
@@ -29,7 +29,7 @@ export function readRunnerArg<T>(arg: string | undefined): T {
 
 /** How runRunner runs one. */
 export interface RunnerRun {
-  /** `taskset -c N` or nothing. */
+  /** `taskset -c N` or nothing: pins the runner's main thread (pinnedNode). */
   pin: readonly string[];
   /** The key of the JSON line to read: `report` for the line `{"report": ...}`. */
   key: string;
@@ -46,7 +46,8 @@ export interface RunnerRun {
  */
 export async function runRunner<T>(runner: string, options: unknown, run: RunnerRun): Promise<T> {
   const { arg, cleanup } = runnerArg(options);
-  const { child, output } = spawnTracked([...run.pin, process.execPath, runner, arg]);
+  const { argv, env } = pinnedNode(run.pin, runner, [arg]);
+  const { child, output } = spawnTracked(argv, env);
   let killed = false;
   const deadline =
     run.boundMs === undefined
