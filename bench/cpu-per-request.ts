@@ -12,6 +12,7 @@
 import { sampleAlternately } from './alternate.js';
 import { formatInt, formatTable } from './format.js';
 import { positiveIntFromEnv } from './lib/env.js';
+import { placement } from './lib/processes.js';
 import { openRun, recordedSettings, start, verifyOnce } from './lifecycle.js';
 import { DEFAULT_LOADGEN, loadgens } from './loadgen/registry.js';
 import { buildMatrix, type RunSettings, type WorkloadName, workloadNames } from './scenarios.js';
@@ -45,7 +46,7 @@ async function main(): Promise<number> {
     run.log(
       `server CPU per request on ${settings.workloads[0]}: ${settings.connections[0]} keep-alive connections, ${settings.durationSec} s per run after ` +
         `${settings.warmupSec} s of warm-up, ${settings.repetitions} rounds, ${loadgen.name}; ` +
-        (serverCpus === null ? 'not pinned' : `server on CPUs ${serverCpus}, load generator on CPU ${loadgenCpus}`),
+        placement({ server: serverCpus, loadgen: loadgenCpus }),
     );
     // Both verified first: a variant that answers wrongly or does not start is recorded, and nothing is measured.
     const entries = [];

@@ -9,7 +9,17 @@ import { isVariantName, variants } from '../servers/variants/registry.js';
 import { firstLine } from '../shared/first-line.js';
 import { parseInfo } from '../shared/serve-protocol.js';
 import { formatDuration } from './format.js';
-import { handleInterrupts, type Pinning, planPinning, processTree, type ServerProcess, StartError, serveArgv, startServer } from './lib/processes.js';
+import {
+  handleInterrupts,
+  type Pinning,
+  placement,
+  planPinning,
+  processTree,
+  type ServerProcess,
+  StartError,
+  serveArgv,
+  startServer,
+} from './lib/processes.js';
 import type { LoadGenerator } from './loadgen/types.js';
 import {
   type CellResult,
@@ -272,9 +282,7 @@ export function announce(
     `load generator: ${run.environment.loadgen.name} ${run.environment.loadgen.version}; ` +
       (s.targets !== null
         ? `targets: ${s.targets.map((t) => `${t.name} = ${t.url}${t.pid === null ? ' (CPU and memory unknown)' : ` (pid ${t.pid})`}`).join(', ')}`
-        : server === null
-          ? 'not pinned'
-          : `server on CPUs ${server}, load generator on CPU ${loadgen}`),
+        : placement({ server, loadgen })),
   );
   if (server === '1-1' && s.targets === null) {
     run.log(

@@ -11,7 +11,7 @@
 import { parseInfo } from '../shared/serve-protocol.js';
 import { formatInt, formatTable } from './format.js';
 import { positiveIntFromEnv } from './lib/env.js';
-import { handleInterrupts, planPinning } from './lib/processes.js';
+import { handleInterrupts, placement, planPinning } from './lib/processes.js';
 import { startVerified } from './lifecycle.js';
 import { type LoadgenName, loadgens } from './loadgen/registry.js';
 import type { LoadSample } from './loadgen/types.js';
@@ -52,10 +52,7 @@ async function main(): Promise<number> {
   const { server } = started;
   const stopHandling = handleInterrupts();
   try {
-    process.stdout.write(
-      `${variant} ${workload}, ${connections} connections, ${seconds} s per run, ${rounds} rounds; ` +
-        `${pinning.server === null ? 'not pinned' : `server on CPUs ${pinning.server}, generator on CPU ${pinning.loadgen}`}\n`,
-    );
+    process.stdout.write(`${variant} ${workload}, ${connections} connections, ${seconds} s per run, ${rounds} rounds; ` + `${placement(pinning)}\n`);
     const target = {
       origin: `http://127.0.0.1:${server.port}`,
       workload: workloads[workload],

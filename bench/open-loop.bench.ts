@@ -282,7 +282,7 @@ async function main(argv: string[]): Promise<number> {
       path: '/',
     };
     process.stdout.write(
-      `nginx (one worker${nginxPin.length === 0 ? '' : `, CPU ${pinning.serverCpuList?.[0]}`}) at ${server.url}; generators ${pinning.loadgen === null ? 'not pinned' : `on CPU ${pinning.loadgen}`}, ` +
+      `nginx (one worker${nginxPin.length === 0 ? '' : `, CPU ${pinning.serverCpuList?.[0]}`}) at ${server.url}; generators ${pinning.loadgen === null ? 'not pinned' : `on CPU ${pinning.loadgen} (builtin by its main thread)`}, ` +
         `${f.connections} connections, ${f.seconds} s windows, ${f.rounds} rounds, ${f.arrivals} arrivals` +
         `${f.baseline === undefined ? '' : `; baseline ${f.baseline} (given --warmup too, which an engine before it had one ignores: such a baseline starts its window cold, as it always did)`}` +
         `${f.wrk2 === undefined ? '' : `; wrk2 ${f.wrk2} (after its own ${WRK2_CALIBRATION_SEC} s calibration)`}\n\n`,
