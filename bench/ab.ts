@@ -142,7 +142,8 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
     } finally {
       run.close();
     }
-    const report = compare(sides.base, sides.head, opts.compare);
+    // Sampled in pairs by construction: judged on them.
+    const report = compare(sides.base, sides.head, { ...opts.compare, paired: true });
     writeFileAtomic(join(run.dir, 'comparison.md'), renderMarkdown(report, sides.base, sides.head));
     return { dir: run.dir, base: sides.base, head: sides.head, report };
   } finally {

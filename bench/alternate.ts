@@ -1,7 +1,9 @@
 // Measuring contenders side by side: one sample of a cell each, in turn (A B, B A, ...), with a
 // fresh server for every sample, so that drift on a noisy machine falls on all of them alike.
-// The A/B run alternates two builds of a variant; bench:cpu alternates two variants.
+// The A/B run alternates two builds of a variant; bench:cpu alternates two variants. Each sample
+// records the machine's speed just before and after it (canary.ts), with the server stopped.
 
+import { canaryMs } from './canary.js';
 import type { Started } from './lifecycle.js';
 import { type CellContext, cellFromRepetitions, cellKey, failedCell, runCell, startedServer } from './measure.js';
 import type { CellResult, Repetition } from './results.js';
@@ -32,18 +34,21 @@ export async function sampleAlternately(
       if (failures.has(c.name)) continue;
       const done = samples.get(c.name) ?? [];
       const before = done.length;
+      const canaryBefore = canaryMs();
       const started = await c.start();
       if (started.status !== 'ok') {
         failures.set(c.name, failedCell(cellKey(cell), `sample ${r + 1} of ${n}: the server ${started.reason}`, done));
       } else {
+        let result: Awaited<ReturnType<typeof runCell>>;
         try {
-          const result = await runCell(cell, startedServer(cell.variant, started.server, ctx.pinning.serverCpus), one);
-          if (result.status === 'failed')
-            failures.set(c.name, failedCell(cellKey(cell), `sample ${r + 1} of ${n}: ${result.reason}`, [...done, ...result.repetitions]));
-          else done.push(...result.repetitions);
+          result = await runCell(cell, startedServer(cell.variant, started.server, ctx.pinning.serverCpus), one);
         } finally {
           await started.server.stop();
         }
+        const canary = { beforeMs: canaryBefore, afterMs: canaryMs() };
+        const measured = result.repetitions.map((rep) => ({ ...rep, canary }));
+        if (result.status === 'failed') failures.set(c.name, failedCell(cellKey(cell), `sample ${r + 1} of ${n}: ${result.reason}`, [...done, ...measured]));
+        else done.push(...measured);
       }
       ctx.onSample?.(c.name, done.length > before ? done.at(-1) : undefined);
     }

@@ -33,6 +33,7 @@ function fixtureRepetition(rps: number): Repetition {
     bottleneck: 'neither',
     openLoop: null,
     routes: null,
+    canary: null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -171,9 +171,176 @@ describe('cbench compare', () => {
     }
   });
 
-  it('refuses a file that is not a results file with exit 2', () => {
-    const cli = spawnSync(process.execPath, [CBENCH, 'compare', join(out, 'nope.json'), join(out, 'nope.json')], { encoding: 'utf8' });
-    expect(cli.status).toBe(2);
-    expect(cli.stderr.split('\n')[0]).toMatch(/^error: /);
+  it('a missing or unreadable results file is a runtime error: one line naming it, exit 1, no usage', () => {
+    const missing = spawnSync(process.execPath, [CBENCH, 'compare', join(out, 'nope.json'), join(out, 'nope.json')], { encoding: 'utf8' });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe(`error: ${join(out, 'nope.json')} does not exist: expected a results.json, a run folder or an A/B run's folder\n`);
+    const garbage = join(out, 'garbage.json');
+    writeFileSync(garbage, '{ not json');
+    const bad = spawnSync(process.execPath, [CBENCH, 'compare', garbage, garbage], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(new RegExp(`^error: ${garbage} could not be read as JSON: .*\n$`));
+  });
+
+  it('two runs with no cell to compare (one repetition each) is a runtime error naming the cells, exit 1', () => {
+    const one = fixtureResults({});
+    for (const v of one.variants) for (const c of cellsOf(v)) c.repetitions = c.repetitions.slice(0, 1);
+    const a = save('one-a', one);
+    const b = save('one-b', one);
+    const cli = spawnSync(process.execPath, [CBENCH, 'compare', a, b], { encoding: 'utf8' });
+    expect(cli.status).toBe(1);
+    expect(cli.stderr.split('\n')).toHaveLength(2);
+    expect(cli.stderr).toMatch(
+      /^error: .* share no measured cell with at least two repetitions each to compare \(single-loop plaintext c=64 p=1: fewer than 2 repetitions \(base 1, head 1\);/,
+    );
+  });
+
+  it("takes an A/B run's folder, alone or named twice, as its base against its head, judged on its pairs; a lone run folder is a usage error", () => {
+    const dir = join(out, 'ab-run');
+    const { base, head } = abRun({ seed: 5, speeds: phases(6), noise: 0.01, factor: 0.85 });
+    for (const [side, r] of [
+      ['base', base],
+      ['head', head],
+    ] as const) {
+      mkdirSync(join(dir, side), { recursive: true });
+      writeResults(join(dir, side), r);
+    }
+    for (const args of [[dir], [dir, dir]]) {
+      const cli = spawnSync(process.execPath, [CBENCH, 'compare', ...args, '--fail-on-regression'], { encoding: 'utf8' });
+      expect(cli.status, cli.stderr).toBe(1);
+      expect(cli.stdout).toMatch(/Judged on the pairs of the A\/B run/);
+      expect(cli.stdout).toMatch(/single-loop\s+plaintext\s+64\s+1\s+req\/s .* REGRESSION/);
+    }
+    const lone = spawnSync(process.execPath, [CBENCH, 'compare', save('lone', run(1, 0.03))], { encoding: 'utf8' });
+    expect(lone.status).toBe(2);
+    expect(lone.stderr.split('\n')[0]).toMatch(/is not an A\/B run's folder \(with base\/ and head\/\): give two runs to compare$/);
+    // One side of it against another run: the folder is not a run.
+    const mixed = spawnSync(process.execPath, [CBENCH, 'compare', dir, save('other', run(1, 0.03))], { encoding: 'utf8' });
+    expect(mixed.status).toBe(1);
+    expect(mixed.stderr).toMatch(/is an A\/B run's folder, with two runs: .*\/base and .*\/head\n$/);
+  });
+});
+
+/**
+ * The two sides of an A/B run of the fixture: 10 pairs per cell, the machine's speed in pair i
+ * `speeds[i]` (both samples of a pair alike, as alternation makes them), each sample varied by up
+ * to ±noise, the head at `factor` times the base's requests/s (and its CPU per request / factor);
+ * the canary slower in proportion to the machine, or as `canaries` says for a pair.
+ */
+function abRun(opts: {
+  seed: number;
+  speeds: number[];
+  noise: number;
+  factor: number;
+  canaries?: Record<number, { base?: [number, number]; head?: [number, number] }>;
+}) {
+  const random = seededRandom(opts.seed);
+  const sides = { base: fixtureResults({}), head: fixtureResults({}) };
+  for (const side of ['base', 'head'] as const) {
+    const f = side === 'head' ? opts.factor : 1;
+    for (const v of sides[side].variants) {
+      for (const c of cellsOf(v)) {
+        const template = c.repetitions[0]!;
+        c.repetitions = opts.speeds.map((speed, i) => {
+          const jitter = 1 + (random() * 2 - 1) * opts.noise;
+          const rps = template.requestsPerSec * speed * f * jitter;
+          const [beforeMs, afterMs] = opts.canaries?.[i]?.[side] ?? [3.3 / speed, 3.3 / speed];
+          return {
+            ...template,
+            requestsPerSec: rps,
+            requests: Math.round(rps * 3),
+            serverCpuUsPerRequest: ((template.serverCpuUsPerRequest ?? 0) / speed / f) * jitter,
+            latencyMs: { ...template.latencyMs, p99: (template.latencyMs.p99 / speed) * jitter },
+            canary: { beforeMs, afterMs },
+          };
+        });
+      }
+    }
+  }
+  return sides;
+}
+
+/** The machine in one of two speeds about 2× apart, switching between pairs (seeded). */
+const phases = (seed: number) => {
+  const random = seededRandom(seed);
+  return Array.from({ length: 10 }, () => (random() < 0.5 ? 1 : 2));
+};
+
+describe('cbench compare on the pairs of an A/B run', () => {
+  const row = (rows: Comparison[], metric: string) => rows.find((r) => r.variant === 'single-loop' && r.workload === 'plaintext' && r.metric === metric);
+
+  it('catches a 15% slowdown on a machine whose speed swings 2× between pairs, which two unpaired groups miss', () => {
+    const { base, head } = abRun({ seed: 5, speeds: phases(6), noise: 0.01, factor: 0.85 });
+    const paired = compare(base, head, { ...options, paired: true });
+    expect(row(paired.rows, 'requestsPerSec')).toMatchObject({ regression: true, underpowered: false, pairs: { used: 10, droppedForSpeed: 0 } });
+    expect(row(paired.rows, 'requestsPerSec')?.changePct).toBeCloseTo(-15, 0);
+    // Peak RSS, the same in every sample, is not flagged.
+    expect(row(paired.rows, 'serverPeakRssBytes')).toMatchObject({ regression: false, changePct: 0 });
+    const unpaired = compare(base, head, options);
+    const u = row(unpaired.rows, 'requestsPerSec');
+    expect(u).toMatchObject({ regression: false, pairs: null, underpowered: true });
+    expect(u?.mdcPct).toBeGreaterThan(DEFAULT_THRESHOLDS.requestsPerSec);
+    expect(renderTerminal(unpaired)).toMatch(/Two separate runs, compared as two groups: a change of the machine/);
+    expect(renderTerminal(paired)).toMatch(/Judged on the pairs of the A\/B run/);
+  });
+
+  it('does not flag a machine that swung 2× with no change in the code', () => {
+    const { base, head } = abRun({ seed: 7, speeds: phases(8), noise: 0.01, factor: 1 });
+    expect(compare(base, head, { ...options, paired: true }).rows.filter((r) => r.regression)).toEqual([]);
+  });
+
+  it("leaves out a pair the machine's speed changed within, and says how many; too few left is not judged, with the reason", () => {
+    const speeds = Array.from({ length: 10 }, () => 1);
+    const one = abRun({ seed: 9, speeds, noise: 0.01, factor: 1, canaries: { 3: { head: [3.3, 6.6] } } });
+    const r = row(compare(one.base, one.head, { ...options, paired: true }).rows, 'requestsPerSec');
+    expect(r?.pairs).toEqual({ used: 9, droppedForSpeed: 1 });
+    // Between the two samples of a pair counts too.
+    const between = abRun({ seed: 9, speeds, noise: 0.01, factor: 1, canaries: { 0: { base: [6.6, 6.6] } } });
+    expect(row(compare(between.base, between.head, { ...options, paired: true }).rows, 'requestsPerSec')?.pairs).toEqual({ used: 9, droppedForSpeed: 1 });
+    const unsteady = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [i, { head: [3.3, 6.6] as [number, number] }]));
+    const most = abRun({ seed: 9, speeds, noise: 0.01, factor: 1, canaries: unsteady });
+    const report = compare(most.base, most.head, { ...options, paired: true });
+    expect(row(report.rows, 'requestsPerSec')).toBeUndefined();
+    expect(report.unjudged).toContainEqual({
+      variant: 'single-loop',
+      cell: 'plaintext c=64 p=1',
+      reason: "req/s: the machine's speed changed within 9 of its pairs (canary), leaving 1: too few to judge",
+    });
+  });
+
+  it('the minimum detectable change of a paired comparison: as computed from the noncentral t by hand, for the one cell compared', () => {
+    const { base, head } = abRun({ seed: 11, speeds: Array.from({ length: 10 }, () => 1), noise: 0.02, factor: 1 });
+    // One cell only, so four comparisons (req/s, p99, CPU/req, RSS) and Holm's strictest level 0.05/4.
+    for (const r of [base, head]) {
+      r.variants = r.variants.slice(0, 1);
+      const v = r.variants[0]!;
+      if (v.status === 'ok') v.cells = v.cells.slice(0, 1);
+    }
+    const { rows } = compare(base, head, { ...options, paired: true });
+    expect(rows).toHaveLength(4);
+    const r = rows.find((x) => x.metric === 'requestsPerSec')!;
+    const b = cellsOf(base.variants[0]!)[0]!;
+    const h = cellsOf(head.variants[0]!)[0]!;
+    if (b.status !== 'ok' || h.status !== 'ok') throw new Error('fixture');
+    const d = b.repetitions.map((x, i) => Math.log(h.repetitions[i]!.requestsPerSec / x.requestsPerSec));
+    const m = d.reduce((s, x) => s + x, 0) / d.length;
+    const sd = Math.sqrt(d.reduce((s, x) => s + (x - m) ** 2, 0) / (d.length - 1));
+    // δ for df 9 at 0.0125 and 80% power, from scipy (see stats.test.ts): 4.061302486778149.
+    expect(r.mdcPct).toBeCloseTo((1 - Math.exp((-4.061302486778149 * sd) / Math.sqrt(10))) * 100, 6);
+    expect(r.underpowered).toBe(false);
+  });
+
+  it('a cell whose noise hides the threshold is not judged with enough power, with how many pairs would do, in the table and the summary', () => {
+    const { base, head } = abRun({ seed: 13, speeds: Array.from({ length: 10 }, () => 1), noise: 0.25, factor: 1 });
+    const report = compare(base, head, { ...options, paired: true });
+    const r = row(report.rows, 'requestsPerSec');
+    expect(r).toMatchObject({ regression: false, underpowered: true });
+    expect(r?.mdcPct).toBeGreaterThan(10);
+    expect(r?.samplesNeeded).toBeGreaterThan(10);
+    expect(renderTerminal(report)).toMatch(/not judged with enough power \(MDC \d+\.\d% > threshold 10%; about \d+ pairs would reach it\)/);
+    expect(renderMarkdown(report, base, head)).toMatch(/\*\*\d+ of \d+ comparisons not judged with enough power/);
+    // A real regression is one whatever its power.
+    const slow = abRun({ seed: 13, speeds: Array.from({ length: 10 }, () => 1), noise: 0.25, factor: 0.4 });
+    expect(row(compare(slow.base, slow.head, { ...options, paired: true }).rows, 'requestsPerSec')).toMatchObject({ regression: true, underpowered: false });
   });
 });

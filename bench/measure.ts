@@ -256,6 +256,7 @@ async function measureRun(
       bottleneck: serverShare === null ? null : bottleneckOf(loadgenShare, serverShare),
       openLoop: openLoop === null || openLoop === undefined ? null : openLoopRecord(openLoop, sample.latencyMs.p99, loadgenShare),
       routes: routes ?? null,
+      canary: null,
     });
     if (server.gone()) return { reason: 'the server exited during the run (crashed)', repetitions };
     // Open loop, a server that answers nothing at some rate is a point of the sweep (served 0),

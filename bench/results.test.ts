@@ -10,18 +10,30 @@ const dir = mkdtempSync(join(tmpdir(), 'cbench-results-schema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('results.json', () => {
-  it('reads a version 5 file as version 7: no resilience scenarios, in the settings or on any variant', () => {
+  it('reads a version 5 file as version 8: no resilience scenarios, in the settings or on any variant', () => {
     const v7 = fixtureResults({ mixes: true, capacity: true });
     const v5 = JSON.parse(JSON.stringify(v7));
     v5.version = 5;
     const file = join(dir, 'v5.json');
     writeFileSync(file, JSON.stringify(v5));
     const read = readResults(file);
-    expect(RESULTS_VERSION).toBe(7);
-    expect(read.version).toBe(7);
+    expect(RESULTS_VERSION).toBe(8);
+    expect(read.version).toBe(8);
     expect(read).toEqual(v7);
     expect(read.settings.resilience ?? null).toBeNull();
     expect(read.variants.every((v) => !('resilience' in v) || v.resilience === null)).toBe(true);
+  });
+
+  it('reads a version 7 file as version 8: no canary on any repetition', () => {
+    const v8 = fixtureResults({ capacity: true });
+    const v7 = JSON.parse(JSON.stringify(v8));
+    v7.version = 7;
+    for (const v of v7.variants) for (const c of v.cells ?? []) for (const r of c.repetitions ?? []) delete r.canary;
+    const file = join(dir, 'v7.json');
+    writeFileSync(file, JSON.stringify(v7));
+    const read = readResults(file);
+    expect(read).toEqual(v8);
+    expect(cellsOf(read.variants[0]!).flatMap((c) => (c.status === 'ok' ? c.repetitions.map((r) => r.canary) : []))).toContain(null);
   });
 
   it('reads a version 6 sweep as version 7: its generatorSaturatedAtMiss becomes why the generator bound the first miss, and its repetitions say nothing of held-up requests', () => {

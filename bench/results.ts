@@ -11,6 +11,9 @@ import { z } from 'zod';
 
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
 /**
+ * 8: per repetition `canary`: a fixed CPU-bound piece of work timed before and after the sample
+ * (canary.ts), in A/B runs, so the comparison can leave out pairs the machine's speed changed under;
+ * `objectives`: the --threshold expressions and their verdicts.
  * 7: the open loop watches itself: per repetition `openLoop` gains the generator's schedule lag
  * and loop delay, the share of requests it held up, the p99 of the others, and its verdict
  * `generatorBound`; a sweep's `generatorSaturatedAtMiss` became `generatorBoundAtMiss` (why the
@@ -25,9 +28,9 @@ export const RESULTS_SCHEMA = 'concurrency-bench/results';
  * 3: per repetition `fairness`, `firstResponseMs`, `serverCpuShare` and `reconnects`; per cell `bottleneck`
  * and their summaries (null where the generator did not measure them, as in older files).
  * 2: cells and variants as tagged unions; environment.autocannonVersion dropped.
- * Versions 1 to 6 are read and upgraded.
+ * Versions 1 to 7 are read and upgraded.
  */
-export const RESULTS_VERSION = 7;
+export const RESULTS_VERSION = 8;
 
 const stats = z.object({ median: z.number(), min: z.number(), max: z.number() });
 const latencyMs = z.object({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), p99_9: z.number(), p99_99: z.number(), max: z.number() });
@@ -108,6 +111,8 @@ export const repetitionSchema = z.object({
     .default(null),
   /** Per request of the workload's mix, in its order (one entry for a workload of one request); null when the generator cannot tell them apart (autocannon, wrk) and in files before version 5. */
   routes: z.array(routeSampleSchema).nullable().default(null),
+  /** The machine's speed around the sample: canary.ts's time before and after it, in ms. Taken in A/B runs (alternate.ts); null otherwise and before version 8. */
+  canary: z.object({ beforeMs: z.number().positive(), afterMs: z.number().positive() }).nullable().default(null),
 });
 
 /** One request of a mix over a cell's repetitions. */
@@ -493,13 +498,22 @@ export const settingsSchema = z.object({
     .default(null),
 });
 
+/** An absolute objective (`--threshold`) checked on the cells it named (objectives.ts). */
+export const objectiveResultSchema = z.object({
+  expression: z.string(),
+  checks: z.array(z.object({ variant: z.string(), cell: z.string(), value: z.number().nullable(), pass: z.boolean() })),
+  /** Every named cell passed, and there was one. */
+  pass: z.boolean(),
+});
+export type ObjectiveResult = z.infer<typeof objectiveResultSchema>;
+
 export const resultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),
-  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 6
+  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 7
   // lack only fields that default to null (or, for `mixes`, to none) or are optional, but for a
   // sweep's generatorSaturatedAtMiss (upgradeSweep).
   version: z
-    .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6), z.literal(RESULTS_VERSION)])
+    .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6), z.literal(7), z.literal(RESULTS_VERSION)])
     .transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
   runId: z.string(),
   /** incomplete: interrupted, or still being written. */
@@ -509,6 +523,8 @@ export const resultsSchema = z.object({
   environment: environmentSchema,
   settings: settingsSchema,
   variants: z.array(variantSchema),
+  /** The objectives given with --threshold and their verdicts; null when none were given, and before version 8. */
+  objectives: z.array(objectiveResultSchema).nullable().default(null),
 });
 
 export type Results = z.infer<typeof resultsSchema>;
@@ -587,6 +603,7 @@ export function newResults(runId: string, settings: Settings, environment: Envir
     environment,
     settings,
     variants: settings.variants.map((name) => ({ name, status: 'not-run' })),
+    objectives: null,
   };
 }
 
@@ -632,10 +649,28 @@ export function updateLatest(dir: string): void {
   renameSync(tmp, link);
 }
 
-/** Reads results from a results.json or a run folder (or `latest`), and validates them. */
+/** An A/B run's folder (`cbench bench --against`): its two runs, base/ and head/; null for any other path. */
+export function abSides(path: string): { base: string; head: string } | null {
+  if (!existsSync(path) || !statSync(path).isDirectory()) return null;
+  const sides = { base: join(path, 'base'), head: join(path, 'head') };
+  return existsSync(join(sides.base, 'results.json')) && existsSync(join(sides.head, 'results.json')) ? sides : null;
+}
+
+/**
+ * Reads results from a results.json or a run folder (or `latest`), and validates them. Every
+ * failure is an Error whose message names the file: missing, not JSON, not a results file, or
+ * an A/B run's folder (which holds two runs).
+ */
 export function readResults(path: string): Results {
+  if (abSides(path) !== null) throw new Error(`${path} is an A/B run's folder, with two runs: ${join(path, 'base')} and ${join(path, 'head')}`);
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'results.json') : path;
-  const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!existsSync(file)) throw new Error(`${file} does not exist: expected a results.json, a run folder or an A/B run's folder`);
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file} could not be read as JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const parsed = resultsSchema.safeParse(data);
   if (!parsed.success)
     throw new Error(`${file} is not a valid results file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapChangeCI, holm, mannWhitneyU, stars, summarize, welchTTest } from './stats.js';
+import { approxDetectableEffect, bootstrapChangeCI, detectableEffect, holm, mannWhitneyU, pairedLogRatioTest, stars, summarize, welchTTest } from './stats.js';
 
 describe('statistics against known values', () => {
   it('summarize: median (the mean of the middle two for an even count), min and max, input left as it was', () => {
@@ -53,5 +53,34 @@ describe('statistics against known values', () => {
 
   it('marks adjusted p-values as Node core does', () => {
     expect([0.2, 0.04, 0.009, 0.0009].map(stars)).toEqual(['', '*', '**', '***']);
+  });
+
+  it('the paired test on log-ratios: as scipy.stats.ttest_1samp on log(head/base) (t = -17.089, p = 6.88e-5), its geometric mean ratio and 95% interval', () => {
+    const r = pairedLogRatioTest([100, 110, 95, 105, 98], [90, 101, 88, 97, 90]);
+    expect(r.t).toBeCloseTo(-17.089, 3);
+    expect(r.p).toBeCloseTo(6.8776e-5, 8);
+    expect(r.ratio).toBeCloseTo(0.917288, 6);
+    expect(r.ci[0]).toBeCloseTo(0.904512, 6);
+    expect(r.ci[1]).toBeCloseTo(0.930245, 6);
+    expect(r.sdLog).toBeCloseTo(0.0112966, 6);
+    expect(() => pairedLogRatioTest([1, 2], [1])).toThrow(/pair/);
+  });
+
+  it('the detectable effect at 80% power: as the noncentral t computed independently (scipy, by integrating over the chi-square), to 1e-6', () => {
+    // Reference: brentq on 1 - F(c) + F(-c) = 0.8, F(t) = ∫ Φ(t·√(u/df) − δ) χ²_df(u) du (scipy.integrate.quad).
+    const reference: Array<[number, number, number]> = [
+      [9, 0.05, 3.1496328864508003],
+      [7, 0.05, 3.269759840472892],
+      [7, 0.05 / 8, 4.910631787211678],
+      [3, 0.01, 7.440483922351617],
+      [30, 0.05, 2.89535830015339],
+      [2, 0.05, 5.653489266202939],
+      [1, 0.05, 16.334008869919963],
+      [9, 0.05 / 4, 4.061302486778149],
+    ];
+    for (const [df, alpha, delta] of reference) expect(detectableEffect(df, alpha)).toBeCloseTo(delta, 6);
+    // The approximation is close where it is used (suggesting sample counts), and the exact one falls back on it only past where jstat fails.
+    expect(approxDetectableEffect(7, 0.05)).toBeCloseTo(3.2698, 1);
+    expect(detectableEffect(1, 0.05 / 40)).toBeGreaterThan(20);
   });
 });

@@ -104,6 +104,71 @@ export function bootstrapChangeCI(base: number[], head: number[], opts: { seed?:
   return [quantileSorted(changes, tail), quantileSorted(changes, 1 - tail)];
 }
 
+/**
+ * The paired test of an A/B run: Student's t on the log-ratios of head over base within each pair
+ * (a one-sample test of their mean against 0), two-sided. The ratio within a pair cancels what
+ * the pair shared (the machine's speed at that moment), which an unpaired test over all samples
+ * counts as noise. `ratio` is the geometric mean of head/base, `ci` its 95% t-interval.
+ */
+export function pairedLogRatioTest(
+  base: readonly number[],
+  head: readonly number[],
+): { t: number; df: number; p: number; n: number; ratio: number; ci: [number, number]; sdLog: number } {
+  if (base.length !== head.length) throw new Error('pairedLogRatioTest: the two sides must pair');
+  const d = base.map((b, i) => Math.log((head[i] as number) / b));
+  const n = d.length;
+  const m = mean(d);
+  const sdLog = n > 1 ? Math.sqrt(sampleVariance(d)) : 0;
+  const se = sdLog / Math.sqrt(n);
+  const df = n - 1;
+  if (se === 0) return { t: 0, df, p: m === 0 ? 1 : 0, n, ratio: Math.exp(m), ci: [Math.exp(m), Math.exp(m)], sdLog };
+  const t = m / se;
+  const q = jStat.studentt.inv(0.975, df);
+  return { t, df, p: Math.min(1, 2 * jStat.studentt.cdf(-Math.abs(t), df)), n, ratio: Math.exp(m), ci: [Math.exp(m - q * se), Math.exp(m + q * se)], sdLog };
+}
+
+/**
+ * The usual approximation of detectableEffect: the test's critical value plus the t quantile of
+ * the power (within 0.3% of the exact value at 7 degrees of freedom, 5% at 2, 14% low at 1).
+ */
+export function approxDetectableEffect(df: number, alpha: number, power = 0.8): number {
+  return jStat.studentt.inv(1 - alpha / 2, df) + jStat.studentt.inv(power, df);
+}
+
+/** jstat's noncentral t is exact up to a noncentrality of about 25, and wrong (near 0) past it. */
+const NONCENTRAL_EXACT_MAX = 20;
+const effects = new Map<string, number>();
+
+/**
+ * The smallest true effect, in standard errors, that a two-sided t-test at level `alpha` with
+ * `df` degrees of freedom detects with probability `power`: solves, by bisection, power =
+ * P(T' > c) + P(T' < −c) for the noncentral t T' (jstat), c the test's critical value. Past a
+ * noncentrality of 20 (a test with one or two degrees of freedom at a strict level), where jstat's
+ * series fails, the approximation answers instead: such a test can see only enormous changes,
+ * and no threshold is met either way.
+ */
+export function detectableEffect(df: number, alpha: number, power = 0.8): number {
+  const key = `${df}|${alpha}|${power}`;
+  const known = effects.get(key);
+  if (known !== undefined) return known;
+  const c = jStat.studentt.inv(1 - alpha / 2, df);
+  const powerAt = (delta: number) => 1 - jStat.noncentralt.cdf(c, df, delta) + Math.max(0, jStat.noncentralt.cdf(-c, df, delta));
+  let effect: number;
+  if (powerAt(NONCENTRAL_EXACT_MAX) < power) effect = Math.max(NONCENTRAL_EXACT_MAX, approxDetectableEffect(df, alpha, power));
+  else {
+    let lo = 0;
+    let hi = NONCENTRAL_EXACT_MAX;
+    while (hi - lo > 1e-9) {
+      const mid = (lo + hi) / 2;
+      if (powerAt(mid) < power) lo = mid;
+      else hi = mid;
+    }
+    effect = (lo + hi) / 2;
+  }
+  effects.set(key, effect);
+  return effect;
+}
+
 /** Node core's marks for an adjusted p-value. */
 export function stars(p: number): string {
   return p < 0.001 ? '***' : p < 0.01 ? '**' : p < 0.05 ? '*' : '';

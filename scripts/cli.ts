@@ -65,3 +65,15 @@ export function nonNegative(flag: string, unit = 'seconds') {
 
 /** A command that could not do its work (not a usage error): `error: MESSAGE` on stderr, exit 1. */
 export class CommandFailed extends Error {}
+
+/** --threshold: repeatable, each expression kept as given and parsed once the command runs (objectives.ts). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** The exit code of a run whose figures missed a --threshold (k6's), apart from a usage error (2) or a failure (1). */
+export const EXIT_OBJECTIVE_FAILED = 99;
+
+/** --threshold's help. */
+export const THRESHOLD_HELP =
+  "an absolute objective, [SELECTOR:]METRIC OP NUMBER[UNIT], e.g. 'json:p99<20ms', 'plaintext:rps>40000', '*:errors==0' (repeatable; metrics rps, capacity, p50, p90, p99, p99.9, errors, non2xx, cpu, rss); exit 99 when one fails";

@@ -2,8 +2,11 @@
 // report; or, with --against REF, the A/B run against another build.
 
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LOADGEN, type LoadgenName, loadgenNames, loadgens } from '../../bench/loadgen/registry.js';
+import type { Objective } from '../../bench/objectives.js';
+import type { Results } from '../../bench/results.js';
 import {
   appCatalog,
   workloads as builtinWorkloads,
@@ -30,7 +33,19 @@ import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
 import { AppError } from '../../servers/routes/app.js';
 import { variantNames, variants } from '../../servers/variants/registry.js';
 import { firstLine } from '../../shared/first-line.js';
-import { CommandFailed, EXIT_USAGE, integer, intList, listOf, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
+import {
+  CommandFailed,
+  collect,
+  EXIT_OBJECTIVE_FAILED,
+  EXIT_USAGE,
+  integer,
+  intList,
+  listOf,
+  nonNegative,
+  positiveSeconds,
+  THRESHOLD_HELP,
+  usageOnError,
+} from '../cli.js';
 
 /** What `cbench bench` parses its flags into. */
 interface BenchFlags {
@@ -50,6 +65,7 @@ interface BenchFlags {
   loadgen: LoadgenName;
   against?: string;
   failOnRegression?: boolean;
+  threshold: string[];
   rates?: string[];
   sloP99?: number;
   arrivals?: 'constant' | 'poisson';
@@ -138,6 +154,7 @@ export function register(program: Command): void {
     .addOption(new Option('--loadgen <name>', 'load generator').choices(loadgenNames).default(DEFAULT_LOADGEN))
     .addOption(new Option('--against <git-ref>', 'A/B: build the ref in a temporary worktree and measure it against this tree, alternating, and compare'))
     .addOption(new Option('--fail-on-regression', 'with --against: exit 1 on a regression, or when this tree cannot be measured'))
+    .addOption(new Option('--threshold <expr>', `${THRESHOLD_HELP} (with --against: on this tree's figures)`).argParser(collect).default([]))
     .addOption(
       new Option(
         '--rates <list>',
@@ -233,12 +250,38 @@ export function register(program: Command): void {
         workers: o.workers ?? null,
         ...(resilience === null ? {} : { resilience, durationSec: resilience.windowSec }),
       };
-      if (o.against === undefined) await plain(settings, o, app?.routes ?? new Set());
-      else await ab(o.against, settings, o, cmd);
+      const { parseObjective } = await import('../../bench/objectives.js');
+      const objectives = o.threshold.map((t) => {
+        try {
+          return parseObjective(t);
+        } catch (e) {
+          return usage(`--threshold ${firstLine(e)}`);
+        }
+      });
+      if (o.against === undefined) await plain(settings, o, app?.routes ?? new Set(), objectives);
+      else await ab(o.against, settings, o, cmd, objectives);
     });
 }
 
-async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<string>): Promise<void> {
+/**
+ * Checks the objectives on a run's results, records them in its results.json and prints the
+ * table; true when every one passed (or there were none).
+ */
+async function objectivesHold(results: Results, dir: string, objectives: readonly Objective[]): Promise<boolean> {
+  if (objectives.length === 0) return true;
+  const { checkRun, renderObjectives } = await import('../../bench/objectives.js');
+  const { writeResults } = await import('../../bench/results.js');
+  const { formatTable } = await import('../../bench/format.js');
+  results.objectives = checkRun(results, objectives);
+  writeResults(dir, results);
+  const failed = results.objectives.filter((x) => !x.pass).length;
+  process.stdout.write(
+    `\n${formatTable(renderObjectives(results.objectives))}\n${failed === 0 ? 'every threshold held' : `${failed} of ${objectives.length} thresholds failed`}\n`,
+  );
+  return failed === 0;
+}
+
+async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<string>, objectives: readonly Objective[]): Promise<void> {
   const { runBenchmark } = await import('../../bench/runner.js');
   const { writeReport } = await import('../../bench/report/write.js');
   const { capacitySummary, resilienceSummary, summaryTable } = await import('../../bench/report/summary.js');
@@ -262,11 +305,12 @@ async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<
     process.stderr.write(`not measured in full: ${[...bad.map((v) => `${v.name} (${whyNot(v)})`), ...failedScenarios].join('; ')}\n`);
     process.exitCode = 1;
   }
+  if (!(await objectivesHold(results, dir, objectives)) && process.exitCode === undefined) process.exitCode = EXIT_OBJECTIVE_FAILED;
 }
 
-async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Command): Promise<void> {
+async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Command, objectives: readonly Objective[]): Promise<void> {
   const { headFailures, runAb } = await import('../../bench/ab.js');
-  const { renderTerminal } = await import('../../bench/compare.js');
+  const { renderTerminal, underpoweredSummary } = await import('../../bench/compare.js');
   let run: Awaited<ReturnType<typeof runAb>>;
   try {
     run = await runAb({
@@ -276,7 +320,7 @@ async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Comman
       loadgen: loadgens[o.loadgen],
       pin: o.pin,
       outDir: o.out,
-      compare: { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS },
+      compare: { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS, paired: true },
     });
   } catch (e) {
     if (/unknown git ref/.test(firstLine(e))) cmd.error(`error: ${firstLine(e)}`, { exitCode: EXIT_USAGE });
@@ -287,12 +331,14 @@ async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Comman
   // A head build that fails (refused, does not start, crashes or stops answering) is worse than a
   // slower one: it must not pass the gate. A base that fails is not the change's doing.
   const failures = headFailures(run.head);
+  const weak = underpoweredSummary(report);
   process.stdout.write(
     `\n${renderTerminal(report)}\n${regressions === 0 ? 'no regression' : `${regressions} regression(s)`}` +
-      `${failures.length === 0 ? '' : `; this tree's build failed: ${failures.join('; ')}`}\n\n` +
+      `${failures.length === 0 ? '' : `; this tree's build failed: ${failures.join('; ')}`}${weak === '' ? '' : `; ${weak}`}\n\n` +
       `base: ${dir}/base/results.json\nhead: ${dir}/head/results.json\ncomparison: ${dir}/comparison.md\n`,
   );
   if (o.failOnRegression === true && (regressions > 0 || failures.length > 0)) process.exitCode = 1;
+  if (!(await objectivesHold(run.head, join(dir, 'head'), objectives)) && process.exitCode === undefined) process.exitCode = EXIT_OBJECTIVE_FAILED;
 }
 
 /** --workloads: names, checked once the app (if any) is loaded. */

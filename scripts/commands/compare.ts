@@ -1,11 +1,11 @@
 // cbench compare BASE HEAD: two runs cell by cell, with statistics, and a verdict on regressions.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { Results } from '../../bench/results.js';
 import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
 import { firstLine } from '../../shared/first-line.js';
-import { EXIT_USAGE, integer, nonNegative, usageOnError } from '../cli.js';
+import { CommandFailed, EXIT_USAGE, integer, nonNegative, usageOnError } from '../cli.js';
 
 /** What `cbench compare` parses its flags into. */
 interface CompareFlags {
@@ -25,8 +25,8 @@ const percent = (flag: string) => nonNegative(flag, 'percent');
 export function register(program: Command): void {
   usageOnError(program.command('compare'))
     .description('compare two runs cell by cell, with statistics, and tell whether a change is a regression')
-    .argument('<base>', 'results.json or run folder of the baseline')
-    .argument('<head>', 'results.json or run folder of the change')
+    .argument('<base>', "results.json or run folder of the baseline, or an A/B run's folder alone (its base against its head, as pairs)")
+    .argument('[head]', 'results.json or run folder of the change')
     .addOption(new Option('--markdown <file>', 'also write the comparison as Markdown (for a pull-request comment)'))
     .addOption(new Option('--fail-on-regression', 'exit 1 when a change is significant after correction and beyond its threshold'))
     .addOption(new Option('--test <name>', 'significance test').choices(['welch', 'mann-whitney']).default('welch'))
@@ -50,18 +50,26 @@ export function register(program: Command): void {
         .default(DEFAULT_THRESHOLDS.capacityRps),
     )
     .addOption(new Option('--seed <n>', 'seed of the bootstrap').argParser(integer(0, 2 ** 31)).default(1))
-    .action(async (basePath: string, headPath: string, o: CompareFlags, cmd: Command) => {
-      const { readResults } = await import('../../bench/results.js');
-      const { compare, renderMarkdown, renderTerminal } = await import('../../bench/compare.js');
+    .action(async (basePath: string, headPath: string | undefined, o: CompareFlags, cmd: Command) => {
+      const { abSides, readResults } = await import('../../bench/results.js');
+      const { compare, renderMarkdown, renderTerminal, underpoweredSummary } = await import('../../bench/compare.js');
+      // One A/B run's folder (alone, or named twice): its two sides, sampled in pairs.
+      const ab = abSides(basePath);
+      const sameFolder = headPath !== undefined && existsSync(headPath) && existsSync(basePath) && realpathSync(headPath) === realpathSync(basePath);
+      if (headPath === undefined && ab === null) {
+        cmd.error(`error: ${basePath} is not an A/B run's folder (with base/ and head/): give two runs to compare`, { exitCode: EXIT_USAGE });
+      }
+      const paths = ab !== null && (headPath === undefined || sameFolder) ? ab : { base: basePath, head: headPath as string };
       let base: Results;
       let head: Results;
       try {
-        base = readResults(basePath);
-        head = readResults(headPath);
+        base = readResults(paths.base);
+        head = readResults(paths.head);
       } catch (e) {
-        cmd.error(`error: ${firstLine(e)}`, { exitCode: EXIT_USAGE });
+        throw new CommandFailed(firstLine(e));
       }
       const report = compare(base, head, {
+        paired: paths === ab,
         test: o.test,
         seed: o.seed,
         thresholds: {
@@ -73,12 +81,16 @@ export function register(program: Command): void {
         },
       });
       if (report.rows.length === 0) {
-        cmd.error('error: the two runs share no measured cell with at least two repetitions to compare', { exitCode: EXIT_USAGE });
+        const why = report.unjudged.map((u) => `${u.variant} ${u.cell ?? '(every cell)'}: ${u.reason}`);
+        throw new CommandFailed(
+          `${paths.base} and ${paths.head} share no measured cell with at least two repetitions each to compare${why.length === 0 ? '' : ` (${why.slice(0, 3).join('; ')}${why.length > 3 ? '; …' : ''})`}`,
+        );
       }
       process.stdout.write(`${renderTerminal(report)}\n`);
       if (o.markdown !== undefined) writeFileSync(o.markdown, renderMarkdown(report, base, head));
       const regressions = report.rows.filter((r) => r.regression);
-      process.stdout.write(regressions.length === 0 ? 'no regression\n' : `${regressions.length} regression(s)\n`);
+      const weak = underpoweredSummary(report);
+      process.stdout.write(`${regressions.length === 0 ? 'no regression' : `${regressions.length} regression(s)`}${weak === '' ? '' : `; ${weak}`}\n`);
       if (o.failOnRegression === true && regressions.length > 0) process.exitCode = 1;
     });
 }

@@ -107,3 +107,32 @@ describe('cbench load', () => {
     });
   }
 });
+
+describe('cbench load --threshold', () => {
+  it('prints the pass/fail table and exits 99 when one fails, 0 when all hold; --json carries them', async () => {
+    const { origin } = await countingServer();
+    const failing = await cbench(['load', `${origin}/x`, '-c', '2', '-n', '200', '--threshold', 'errors==0', '--threshold', 'p99<0.0001ms']);
+    expect(failing.code, failing.stderr).toBe(99);
+    expect(failing.stdout).toMatch(/errors==0\s+load http:\/\/127\.0\.0\.1:\d+\/x\s+0\s+pass/);
+    expect(failing.stdout).toMatch(/p99<0\.0001ms\s+load .*FAIL/);
+    const holding = await cbench(['load', `${origin}/x`, '-c', '2', '-n', '200', '--threshold', '*:errors==0', '--threshold', 'rps>0', '--json']);
+    expect(holding.code, holding.stderr).toBe(0);
+    const out = JSON.parse(holding.stdout) as { thresholds: Array<{ expression: string; pass: boolean }> };
+    expect(out.thresholds.map((t) => [t.expression, t.pass])).toEqual([
+      ['*:errors==0', true],
+      ['rps>0', true],
+    ]);
+  });
+
+  for (const [expr, message] of [
+    ['p99<<3', /is not \[SELECTOR:\]METRIC OP NUMBER/],
+    ['json:p99<3ms', /cbench load measures one target, so no selector/],
+  ] as const) {
+    it(`refuses --threshold '${expr}' with one line and the usage, exit 2`, async () => {
+      const r = await cbench(['load', 'http://127.0.0.1:9/', '--threshold', expr]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')[0]).toMatch(message);
+      expect(r.stdout).toBe('');
+    });
+  }
+});

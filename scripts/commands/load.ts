@@ -6,7 +6,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/engine.js';
 import type { GeneratorBound } from '../../bench/results.js';
 import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated, loadgenCpuShare, openLoopFigures } from '../../bench/saturation.js';
-import { EXIT_USAGE, integer, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
+import { firstLine } from '../../shared/first-line.js';
+import { collect, EXIT_OBJECTIVE_FAILED, EXIT_USAGE, integer, nonNegative, positiveSeconds, THRESHOLD_HELP, usageOnError } from '../cli.js';
 
 interface LoadFlags {
   connections: number;
@@ -21,6 +22,7 @@ interface LoadFlags {
   timeout: number;
   warmup?: number;
   json?: boolean;
+  threshold: string[];
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -93,6 +95,7 @@ export function register(program: Command): void {
     )
     .addOption(new Option('--timeout <seconds>', 'a request unanswered this long is a timeout').argParser(positiveSeconds('--timeout')).default(10))
     .addOption(new Option('--json', 'print one JSON object instead of the table'))
+    .addOption(new Option('--threshold <expr>', THRESHOLD_HELP.replace('[SELECTOR:]', '')).argParser(collect).default([]))
     .action(async (urlText: string, o: LoadFlags, cmd: Command) => {
       if (o.rate === undefined && cmd.getOptionValueSource('arrivals') === 'cli') {
         cmd.error('error: --arrivals needs --rate (a closed loop sends when answers arrive)', { exitCode: EXIT_USAGE });
@@ -106,6 +109,16 @@ export function register(program: Command): void {
         cmd.error(`error: ${e instanceof InvalidArgumentError ? e.message : `cannot read --body: ${(e as Error).message}`}`, { exitCode: EXIT_USAGE });
         return;
       }
+      const { evaluateObjectives, loadFigures, parseObjective, renderObjectives } = await import('../../bench/objectives.js');
+      const objectives = o.threshold.map((t) => {
+        try {
+          const parsed = parseObjective(t);
+          if (parsed.selector !== '*') throw new Error(`'${t}': cbench load measures one target, so no selector (or '*')`);
+          return parsed;
+        } catch (e) {
+          return cmd.error(`error: --threshold ${firstLine(e)}`, { exitCode: EXIT_USAGE });
+        }
+      });
       const { runLoad } = await import('../../bench/loadgen/engine.js');
       const warmupSec = o.warmup ?? (o.rate === undefined ? 0 : OPEN_LOOP_WARMUP_SEC);
       const options: LoadOptions = {
@@ -125,11 +138,17 @@ export function register(program: Command): void {
       const live = process.stderr.isTTY && o.json !== true;
       const report = await runLoad(options, live ? showProgress : undefined);
       if (live) process.stderr.write('\r\x1b[K');
-      process.stdout.write(o.json === true ? `${JSON.stringify(asJson(target.href, options, report))}\n` : await summary(target.href, options, report));
+      const checked = evaluateObjectives(objectives, [{ variant: 'load', workload: '', name: target.href, figures: loadFigures(report) }]);
+      const json = { ...asJson(target.href, options, report), ...(objectives.length === 0 ? {} : { thresholds: checked }) };
+      process.stdout.write(o.json === true ? `${JSON.stringify(json)}\n` : await summary(target.href, options, report));
+      if (objectives.length > 0 && o.json !== true) {
+        const { formatTable } = await import('../../bench/format.js');
+        process.stdout.write(`\n${formatTable(renderObjectives(checked))}\n`);
+      }
       if (report.requests === 0) {
         process.stderr.write('error: no request completed\n');
         process.exitCode = 1;
-      }
+      } else if (checked.some((c) => !c.pass)) process.exitCode = EXIT_OBJECTIVE_FAILED;
     });
 }
 

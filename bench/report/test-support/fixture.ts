@@ -166,6 +166,7 @@ function repetition(rps: number, scale: number, unfair = false, slowFirst = fals
     bottleneck: 'server',
     openLoop: null,
     routes: null,
+    canary: null,
   };
 }
 
@@ -338,6 +339,7 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
       workers: null,
       app: null,
     },
+    objectives: null,
     variants: servers.map(
       ({ name, like, pid }): VariantResult => ({
         name,

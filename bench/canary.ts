@@ -1,0 +1,42 @@
+// How fast the machine is at this moment: a fixed piece of CPU-bound work, timed. The A/B run
+// times it before and after each sample; this VM's speed changes in phases about 2× apart, and a
+// pair of samples that ran at different speeds compares the machine, not the two builds
+// (compare.ts leaves such pairs out). The best of three runs, so a preemption in one does not count.
+
+import { performance } from 'node:perf_hooks';
+
+/** Rounds of the mixing loop: about 3 ms on the 2-core development VM in its fast phase. */
+const ROUNDS = 500_000;
+let sink = 0;
+
+function work(): number {
+  let x = 0x9e3779b9 | 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x = Math.imul(x, 0x85ebca6b) + i;
+  }
+  return x;
+}
+
+/** The canary's time in ms: the best of three runs of the same work. */
+export function canaryMs(): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    sink ^= work();
+    best = Math.min(best, performance.now() - t0);
+  }
+  // Read the sink so the work cannot be thrown away.
+  return sink === 0.5 ? best + 1 : best;
+}
+
+/** Canary times taken around a sample (before and after), in ms. */
+export interface Canary {
+  beforeMs: number;
+  afterMs: number;
+}
+
+/** How far apart two canary times are, as a ratio ≥ 1. */
+export const canarySpread = (a: number, b: number): number => Math.max(a, b) / Math.min(a, b);
