@@ -129,6 +129,56 @@ describe('cbench bench --against (A/B)', () => {
     expect(existsSync(join(dir, 'base', 'results.json'))).toBe(true);
   }, 180_000);
 
+  it('flags a busy spin added to the shared core on purpose, judged on its pairs; the folder compares and reports as a run; JUnit and thresholds on the head', () => {
+    // 50 µs per request: large, so that six short pairs catch it every time (the docs' runs measure 2 µs).
+    const { repo, cli } = repoWithChange('servers/core/connection.ts', (s) =>
+      s.replace(
+        '    try {\n      result = this.handler(req);',
+        '    const until = performance.now() + 0.05; // a regression, on purpose\n    while (performance.now() < until);\n    try {\n      result = this.handler(req);',
+      ),
+    );
+    const run = spawnSync(
+      process.execPath,
+      [
+        cli,
+        'bench',
+        '--against',
+        'HEAD',
+        '--profile',
+        'smoke',
+        '--variants',
+        'single-loop',
+        '--workloads',
+        'plaintext',
+        '--repetitions',
+        '6',
+        '--duration',
+        '0.5',
+      ].concat(['--fail-on-regression', '--format', 'junit', '--threshold', '*:errors==0']),
+      { cwd: repo, encoding: 'utf8' },
+    );
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/single-loop\s+plaintext\s+1\s+1\s+(req\/s|CPU\/req) .*REGRESSION/);
+    expect(run.stdout).toMatch(/Judged on the pairs of the A\/B run/);
+    expect(run.stdout).toMatch(/\*:errors==0\s+single-loop plaintext c=1 p=1\s+0\s+pass/);
+    const dir = join(repo, 'results', 'latest');
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toMatch(
+      /<testcase name="single-loop plaintext c=1 p=1" classname="regressions.single-loop" time="0">\n\s+<failure/,
+    );
+    expect(readResults(join(dir, 'head')).objectives).toEqual([{ expression: '*:errors==0', checks: [expect.objectContaining({ pass: true })], pass: true }]);
+    // Every sample recorded the machine's speed around it.
+    expect(
+      readResults(join(dir, 'base')).variants.flatMap((v) => (v.status === 'ok' ? v.cells.flatMap((c) => c.repetitions.map((r) => r.canary)) : [])),
+    ).not.toContain(null);
+    // The A/B folder is a run: compare reads it as its base against its head, report writes both sides' reports.
+    const again = spawnSync(process.execPath, [cli, 'compare', 'results/latest', 'results/latest', '--fail-on-regression'], { cwd: repo, encoding: 'utf8' });
+    expect(again.status, again.stderr).toBe(1);
+    expect(again.stdout).toMatch(/REGRESSION/);
+    const report = spawnSync(process.execPath, [cli, 'report'], { cwd: repo, encoding: 'utf8' });
+    expect(report.status, report.stderr).toBe(0);
+    expect(existsSync(join(dir, 'base', 'report.html')) && existsSync(join(dir, 'head', 'report.html'))).toBe(true);
+  }, 180_000);
+
   it('refuses an unknown ref with exit 2', () => {
     const r = spawnSync(process.execPath, [CBENCH, 'bench', '--against', 'no-such-ref-anywhere', '--profile', 'smoke'], {
       cwd: PROJECT_ROOT,

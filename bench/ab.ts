@@ -18,8 +18,8 @@ import { cellsOf, type OkVariant, type Results, whyNot, writeFileAtomic } from '
 import { buildMatrix, type RunSettings } from './scenarios.js';
 
 export interface AbOptions {
-  /** The git ref to measure against (the base, "A"); the working tree's build is the head, "B". */
-  ref: string;
+  /** The git ref to measure against (the base, "A"); the working tree's build is the head, "B". Null: this build against itself (an A/A run, as `cbench calibrate` makes). */
+  ref: string | null;
   settings: RunSettings;
   profile: string;
   loadgen: LoadGenerator;
@@ -82,7 +82,8 @@ export function headFailures(head: Results): string[] {
 
 export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Results; head: Results; report: ComparisonReport }> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const built = buildRef(opts.repo ?? process.cwd(), opts.ref, log);
+  const built = opts.ref === null ? { cli: CBENCH, sha: 'this tree', remove: () => {} } : buildRef(opts.repo ?? process.cwd(), opts.ref, log);
+  const refName = opts.ref ?? 'this tree';
   try {
     const run = openRun({
       outDir: opts.outDir,
@@ -94,7 +95,7 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
       cleanup: built.remove,
     });
     const sides: Record<Side, Results> = {
-      base: run.add('base', { gitSha: built.sha.slice(0, 12) }),
+      base: run.add('base', { gitSha: opts.ref === null ? (run.environment.gitSha ?? 'working tree') : built.sha.slice(0, 12) }),
       head: run.add('head', { gitSha: run.environment.gitSha ?? 'working tree' }),
     };
     const cli: Record<Side, string> = { base: built.cli, head: CBENCH };
@@ -103,7 +104,11 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
     try {
       const s = opts.settings;
       const cells = buildMatrix(s);
-      log(`A/B: ${opts.ref} (${built.sha.slice(0, 12)}) against the working tree, alternating, a fresh server per sample`);
+      log(
+        opts.ref === null
+          ? 'A/A: this tree against itself, alternating, a fresh server per sample'
+          : `A/B: ${refName} (${built.sha.slice(0, 12)}) against the working tree, alternating, a fresh server per sample`,
+      );
       // Every sample of each side has its own warm-up.
       announce(
         run,

@@ -1,7 +1,9 @@
 // How fast the machine is at this moment: a fixed piece of CPU-bound work, timed. The A/B run
 // times it before and after each sample; this VM's speed changes in phases about 2× apart, and a
 // pair of samples that ran at different speeds compares the machine, not the two builds
-// (compare.ts leaves such pairs out). The best of three runs, so a preemption in one does not count.
+// (compare.ts leaves such pairs out). The best of seven runs (about 25 ms in all), so that a
+// preemption, or a slow moment of a few milliseconds, does not count: with the best of three, one
+// sample in six read twice as slow around a steady sample on the 2-core development VM.
 
 import { performance } from 'node:perf_hooks';
 
@@ -20,10 +22,10 @@ function work(): number {
   return x;
 }
 
-/** The canary's time in ms: the best of three runs of the same work. */
+/** The canary's time in ms: the best of seven runs of the same work. */
 export function canaryMs(): number {
   let best = Infinity;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 7; i++) {
     const t0 = performance.now();
     sink ^= work();
     best = Math.min(best, performance.now() - t0);

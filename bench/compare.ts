@@ -67,7 +67,7 @@ export interface Comparison {
    * (0.05 over the number of comparisons); null for capacities (judged by their ranges).
    */
   mdcPct: number | null;
-  /** Samples per side (pairs, when paired) at which the minimum detectable change would reach the threshold, at the same noise; null when it already does, or the threshold is not gated. */
+  /** About how many samples per side (pairs, when paired) make the minimum detectable change reach the threshold at this noise (fewer than measured when it already does); null when the metric is not gated or beyond 1,000. */
   samplesNeeded: number | null;
   /** The minimum detectable change is larger than the threshold: a regression up to it could have passed unseen. */
   underpowered: boolean;
@@ -170,11 +170,10 @@ function mdcPct(noise: Noise, alpha: number, worse: 1 | -1, n?: number): number 
   return ((effect(df, alpha) * Math.sqrt(vb + vh) * rank) / Math.abs(noise.baseMean)) * 100;
 }
 
-/** The fewest samples per side (pairs) at which the minimum detectable change is within `threshold`, or null beyond 1,000. */
+/** About the fewest samples per side (pairs) at which the minimum detectable change is within `threshold`, or null beyond 1,000. */
 function samplesFor(noise: Noise, alpha: number, worse: 1 | -1, threshold: number): number | null {
   const within = (k: number) => mdcPct(noise, alpha, worse, k) <= threshold;
-  // More than were measured: at the measured number the exact computation said no.
-  const from = (noise.kind === 'paired' ? noise.n : Math.max(noise.nBase, noise.nHead)) + 1;
+  const from = 2;
   let hi = from;
   while (!within(hi)) {
     if (hi >= 1000) return null;
@@ -228,10 +227,12 @@ export function compare(base: Results, head: Results, opts: CompareOptions): Com
         unjudged.push({ variant: name, cell, reason: why.filter((x) => x !== '').join('; ') });
         continue;
       }
-      // A client-bound figure is a floor. When the head's is, it may hide a server that is as fast
-      // as before, so nothing is concluded. When only the base's is, the base was at least that
-      // good, so a significant drop in the head is still a proven regression.
-      const excluded = hc.clientBound ? 'client-bound: the figures are floors' : undefined;
+      // A client-bound throughput is a floor, and its tail may be the generator's. When the head's
+      // is, it may hide a server that is as fast as before, so nothing is concluded of req/s or
+      // p99. When only the base's is, the base was at least that good, so a significant drop in
+      // the head is still a proven regression. The server's CPU per request and its memory are
+      // its own whoever set the pace: they are judged either way.
+      const clientBound = hc.clientBound ? 'client-bound: the figures are floors' : undefined;
       let compared = 0;
       const sweepsDiffer = sweepDifference(bc, hc);
       if (sweepsDiffer !== undefined) unjudged.push({ variant: name, cell, reason: sweepsDiffer });
@@ -245,6 +246,7 @@ export function compare(base: Results, head: Results, opts: CompareOptions): Com
         }
         if (bs.length < 2 || hs.length < 2) continue;
         const where = { variant: name, workload: hc.workload, connections: hc.connections, pipelining: hc.pipelining, metric: m.key };
+        const excluded = m.key === 'requestsPerSec' || m.key === 'latencyP99Ms' ? clientBound : undefined;
         const verdict = m.key === 'capacityRps' ? capacityVerdict(bc, hc) : excluded === undefined ? {} : { excluded };
         if (opts.paired === true && m.value !== undefined) {
           const pairs = pairsOf(bc, hc, m.value);
@@ -319,7 +321,10 @@ export function compare(base: Results, head: Results, opts: CompareOptions): Com
       const regression = r.excluded === undefined && shown && worseBy > threshold;
       const mdc = noise === null ? null : mdcPct(noise, alpha, metric.worse);
       const underpowered = !regression && r.excluded === undefined && mdc !== null && Number.isFinite(threshold) && mdc > threshold;
-      const samplesNeeded = underpowered && noise !== null ? samplesFor(noise, alpha, metric.worse, threshold) : null;
+      const needed = noise === null || !Number.isFinite(threshold) ? null : samplesFor(noise, alpha, metric.worse, threshold);
+      // Underpowered at the measured number by the exact computation: more than were measured, whatever the approximation says.
+      const measuredN = noise === null ? 0 : noise.kind === 'paired' ? noise.n : Math.max(noise.nBase, noise.nHead);
+      const samplesNeeded = needed !== null && underpowered ? Math.max(needed, measuredN + 1) : needed;
       return { ...r, pAdjusted, stars: stars(pAdjusted), regression, mdcPct: mdc, samplesNeeded, underpowered, thresholdPct: threshold };
     }),
     unjudged,

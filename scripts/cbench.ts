@@ -14,6 +14,7 @@ const commands = {
   bench: () => import('./commands/bench.js'),
   report: () => import('./commands/report.js'),
   compare: () => import('./commands/compare.js'),
+  calibrate: () => import('./commands/calibrate.js'),
   load: () => import('./commands/load.js'),
   'new-variant': () => import('./commands/new-variant.js'),
 } as const satisfies Record<string, () => Promise<{ register(program: Command): void }>>;

@@ -118,6 +118,7 @@ describe('cbench bench --profile resilience (smoke-sized, real servers)', () => 
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
     child.stderr.on('data', (d: Buffer) => (text += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    let tree: number[] = [];
     try {
       // Interrupt during the pipelining flood, once the idle flood has been saved.
       const cmdline = (pid: number) => {
@@ -128,7 +129,6 @@ describe('cbench bench --profile resilience (smoke-sized, real servers)', () => 
         }
       };
       // A deadline, not a count: on a machine busy with the rest of the suite, reaching the flood takes longer than alone.
-      let tree: number[] = [];
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline && !(/single-loop idle flood/.test(text) && tree.some((pid) => cmdline(pid).includes('attack-runner')))) {
         await new Promise((r) => setTimeout(r, 25));
@@ -147,7 +147,10 @@ describe('cbench bench --profile resilience (smoke-sized, real servers)', () => 
       expect(loop.resilience?.killedWorker).toBeNull();
       expect(partial.variants[1]).toEqual({ name: 'blocking', status: 'not-run' });
     } finally {
+      // On a failed assertion the run is still going: its processes are stopped by their pids
+      // (SIGKILL on the parent alone would leave its servers running).
       if (child.exitCode === null) child.kill('SIGKILL');
+      for (const pid of tree) if (!isGone(pid)) process.kill(pid, 'SIGKILL');
     }
   }, 90_000);
 });

@@ -245,6 +245,9 @@ describe('cbench bench: flags of capacity runs, targets and the resilience profi
     [['--profile', 'resilience', '--target', 'http://127.0.0.1:1'], /--target does not apply to --profile resilience/],
     [['--profile', 'resilience', '--loadgen', 'autocannon'], /--profile resilience drives its load with its own clients and builtin/],
     [['--profile', 'resilience', '--attack-window', '0'], /--attack-window must be a number of seconds above 0/],
+    [['--threshold', 'json:p99<<20ms'], /^error: --threshold 'json:p99<<20ms' is not \[SELECTOR:\]METRIC OP NUMBER\[UNIT\]/],
+    [['--threshold', 'json:latency<20ms'], /unknown metric 'latency'/],
+    [['--format', 'junit,csv'], /^error: --format: unknown format 'csv' \(valid: github-action-benchmark, bencher, junit\)/],
   ])('%j: one line and the usage, exit 2', async (args, message) => {
     const { code, stderr } = await cbench(['bench', ...args, '--out', out]);
     expect(code).toBe(2);
@@ -252,4 +255,42 @@ describe('cbench bench: flags of capacity runs, targets and the resilience profi
     expect(lines[0]).toMatch(message);
     expect(lines[1]).toMatch(/^usage: cbench bench/);
   });
+});
+
+describe('cbench bench --threshold and --format', () => {
+  it('checks absolute objectives on every cell they name, records them, writes the CI formats beside results.json, and exits 99 when one fails', async () => {
+    const { code, stdout, stderr } = await cbench([
+      'bench',
+      '--profile',
+      'smoke',
+      '--variants',
+      'single-loop',
+      '--workloads',
+      'plaintext,json',
+      '--threshold',
+      '*:errors==0',
+      '--threshold',
+      'plaintext:p99<0.001ms',
+      '--format',
+      'github-action-benchmark,bencher',
+      '--format',
+      'junit',
+      '--out',
+      out,
+    ]);
+    expect(code, stderr).toBe(99);
+    expect(stdout).toMatch(/\*:errors==0\s+single-loop json c=1 p=1\s+0\s+pass/);
+    expect(stdout).toMatch(/plaintext:p99<0\.001ms\s+single-loop plaintext c=1 p=1\s+[\d.]+ ms\s+FAIL/);
+    expect(stdout).toMatch(/1 of 2 thresholds failed/);
+    const results = readResults(lastRun());
+    expect(results.objectives?.map((o) => [o.expression, o.pass, o.checks.length])).toEqual([
+      ['*:errors==0', true, 2],
+      ['plaintext:p99<0.001ms', false, 1],
+    ]);
+    for (const file of ['benchmark-bigger-is-better.json', 'benchmark-smaller-is-better.json', 'bencher.json', 'junit.xml'])
+      expect(existsSync(join(lastRun(), file)), file).toBe(true);
+    expect(readFileSync(join(lastRun(), 'junit.xml'), 'utf8')).toMatch(
+      /<testcase name="plaintext:p99&lt;0.001ms" classname="thresholds" time="0">\n\s+<failure/,
+    );
+  }, 120_000);
 });

@@ -4,6 +4,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { CiFormat, Measured } from '../../bench/ci-formats.js';
+import type { ComparisonReport } from '../../bench/compare.js';
 import { DEFAULT_LOADGEN, type LoadgenName, loadgenNames, loadgens } from '../../bench/loadgen/registry.js';
 import type { Objective } from '../../bench/objectives.js';
 import type { Results } from '../../bench/results.js';
@@ -38,6 +40,7 @@ import {
   collect,
   EXIT_OBJECTIVE_FAILED,
   EXIT_USAGE,
+  FORMAT_HELP,
   integer,
   intList,
   listOf,
@@ -66,6 +69,7 @@ interface BenchFlags {
   against?: string;
   failOnRegression?: boolean;
   threshold: string[];
+  format: string[];
   rates?: string[];
   sloP99?: number;
   arrivals?: 'constant' | 'poisson';
@@ -155,6 +159,11 @@ export function register(program: Command): void {
     .addOption(new Option('--against <git-ref>', 'A/B: build the ref in a temporary worktree and measure it against this tree, alternating, and compare'))
     .addOption(new Option('--fail-on-regression', 'with --against: exit 1 on a regression, or when this tree cannot be measured'))
     .addOption(new Option('--threshold <expr>', `${THRESHOLD_HELP} (with --against: on this tree's figures)`).argParser(collect).default([]))
+    .addOption(
+      new Option('--format <list>', `${FORMAT_HELP} (with --against: this tree's figures and the comparison, in the A/B folder)`)
+        .argParser(collect)
+        .default([]),
+    )
     .addOption(
       new Option(
         '--rates <list>',
@@ -258,8 +267,16 @@ export function register(program: Command): void {
           return usage(`--threshold ${firstLine(e)}`);
         }
       });
-      if (o.against === undefined) await plain(settings, o, app?.routes ?? new Set(), objectives);
-      else await ab(o.against, settings, o, cmd, objectives);
+      const { parseCiFormats } = await import('../../bench/ci-formats.js');
+      let formats: CiFormat[] = [];
+      try {
+        formats = parseCiFormats(o.format);
+      } catch (e) {
+        usage(`--format: ${firstLine(e)}`);
+      }
+      const ask = { objectives, formats };
+      if (o.against === undefined) await plain(settings, o, app?.routes ?? new Set(), ask);
+      else await ab(o.against, settings, o, cmd, ask);
     });
 }
 
@@ -281,7 +298,24 @@ async function objectivesHold(results: Results, dir: string, objectives: readonl
   return failed === 0;
 }
 
-async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<string>, objectives: readonly Objective[]): Promise<void> {
+/** What a run is checked against and written as, beyond results.json. */
+interface Asked {
+  objectives: readonly Objective[];
+  formats: readonly CiFormat[];
+}
+
+/** Writes the formats asked for into `dir` and says where. */
+async function writeFormats(
+  dir: string,
+  formats: readonly CiFormat[],
+  what: { cells: readonly Measured[]; objectives: Results['objectives']; comparison: ComparisonReport | null },
+): Promise<void> {
+  if (formats.length === 0) return;
+  const { writeCiFormats } = await import('../../bench/ci-formats.js');
+  for (const file of writeCiFormats(dir, formats, what)) process.stdout.write(`wrote ${file}\n`);
+}
+
+async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<string>, asked: Asked): Promise<void> {
   const { runBenchmark } = await import('../../bench/runner.js');
   const { writeReport } = await import('../../bench/report/write.js');
   const { capacitySummary, resilienceSummary, summaryTable } = await import('../../bench/report/summary.js');
@@ -305,10 +339,13 @@ async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<
     process.stderr.write(`not measured in full: ${[...bad.map((v) => `${v.name} (${whyNot(v)})`), ...failedScenarios].join('; ')}\n`);
     process.exitCode = 1;
   }
-  if (!(await objectivesHold(results, dir, objectives)) && process.exitCode === undefined) process.exitCode = EXIT_OBJECTIVE_FAILED;
+  const held = await objectivesHold(results, dir, asked.objectives);
+  const { measuredCells } = await import('../../bench/ci-formats.js');
+  await writeFormats(dir, asked.formats, { cells: measuredCells(results), objectives: results.objectives, comparison: null });
+  if (!held && process.exitCode === undefined) process.exitCode = EXIT_OBJECTIVE_FAILED;
 }
 
-async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Command, objectives: readonly Objective[]): Promise<void> {
+async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Command, asked: Asked): Promise<void> {
   const { headFailures, runAb } = await import('../../bench/ab.js');
   const { renderTerminal, underpoweredSummary } = await import('../../bench/compare.js');
   let run: Awaited<ReturnType<typeof runAb>>;
@@ -338,7 +375,10 @@ async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Comman
       `base: ${dir}/base/results.json\nhead: ${dir}/head/results.json\ncomparison: ${dir}/comparison.md\n`,
   );
   if (o.failOnRegression === true && (regressions > 0 || failures.length > 0)) process.exitCode = 1;
-  if (!(await objectivesHold(run.head, join(dir, 'head'), objectives)) && process.exitCode === undefined) process.exitCode = EXIT_OBJECTIVE_FAILED;
+  const held = await objectivesHold(run.head, join(dir, 'head'), asked.objectives);
+  const { measuredCells } = await import('../../bench/ci-formats.js');
+  await writeFormats(dir, asked.formats, { cells: measuredCells(run.head), objectives: run.head.objectives, comparison: report });
+  if (!held && process.exitCode === undefined) process.exitCode = EXIT_OBJECTIVE_FAILED;
 }
 
 /** --workloads: names, checked once the app (if any) is loaded. */

@@ -1,11 +1,12 @@
 // cbench compare BASE HEAD: two runs cell by cell, with statistics, and a verdict on regressions.
 
-import { existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Results } from '../../bench/results.js';
 import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
 import { firstLine } from '../../shared/first-line.js';
-import { CommandFailed, EXIT_USAGE, integer, nonNegative, usageOnError } from '../cli.js';
+import { CommandFailed, collect, EXIT_USAGE, FORMAT_HELP, integer, nonNegative, usageOnError } from '../cli.js';
 
 /** What `cbench compare` parses its flags into. */
 interface CompareFlags {
@@ -18,6 +19,7 @@ interface CompareFlags {
   thresholdRss?: number;
   thresholdCapacity: number;
   seed: number;
+  format: string[];
 }
 
 const percent = (flag: string) => nonNegative(flag, 'percent');
@@ -50,6 +52,11 @@ export function register(program: Command): void {
         .default(DEFAULT_THRESHOLDS.capacityRps),
     )
     .addOption(new Option('--seed <n>', 'seed of the bootstrap').argParser(integer(0, 2 ** 31)).default(1))
+    .addOption(
+      new Option('--format <list>', `${FORMAT_HELP} (the head's figures and the comparison, in the A/B folder or the head's run folder)`)
+        .argParser(collect)
+        .default([]),
+    )
     .action(async (basePath: string, headPath: string | undefined, o: CompareFlags, cmd: Command) => {
       const { abSides, readResults } = await import('../../bench/results.js');
       const { compare, renderMarkdown, renderTerminal, underpoweredSummary } = await import('../../bench/compare.js');
@@ -60,6 +67,13 @@ export function register(program: Command): void {
         cmd.error(`error: ${basePath} is not an A/B run's folder (with base/ and head/): give two runs to compare`, { exitCode: EXIT_USAGE });
       }
       const paths = ab !== null && (headPath === undefined || sameFolder) ? ab : { base: basePath, head: headPath as string };
+      const { measuredCells, parseCiFormats, writeCiFormats } = await import('../../bench/ci-formats.js');
+      let formats: ReturnType<typeof parseCiFormats> = [];
+      try {
+        formats = parseCiFormats(o.format);
+      } catch (e) {
+        cmd.error(`error: --format: ${firstLine(e)}`, { exitCode: EXIT_USAGE });
+      }
       let base: Results;
       let head: Results;
       try {
@@ -88,6 +102,9 @@ export function register(program: Command): void {
       }
       process.stdout.write(`${renderTerminal(report)}\n`);
       if (o.markdown !== undefined) writeFileSync(o.markdown, renderMarkdown(report, base, head));
+      const formatDir = paths === ab ? basePath : existsSync(paths.head) && statSync(paths.head).isDirectory() ? paths.head : dirname(paths.head);
+      for (const file of writeCiFormats(formatDir, formats, { cells: measuredCells(head), objectives: head.objectives, comparison: report }))
+        process.stdout.write(`wrote ${file}\n`);
       const regressions = report.rows.filter((r) => r.regression);
       const weak = underpoweredSummary(report);
       process.stdout.write(`${regressions.length === 0 ? 'no regression' : `${regressions.length} regression(s)`}${weak === '' ? '' : `; ${weak}`}\n`);

@@ -7,7 +7,7 @@ import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/
 import type { GeneratorBound } from '../../bench/results.js';
 import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated, loadgenCpuShare, openLoopFigures } from '../../bench/saturation.js';
 import { firstLine } from '../../shared/first-line.js';
-import { collect, EXIT_OBJECTIVE_FAILED, EXIT_USAGE, integer, nonNegative, positiveSeconds, THRESHOLD_HELP, usageOnError } from '../cli.js';
+import { collect, EXIT_OBJECTIVE_FAILED, EXIT_USAGE, FORMAT_HELP, integer, nonNegative, positiveSeconds, THRESHOLD_HELP, usageOnError } from '../cli.js';
 
 interface LoadFlags {
   connections: number;
@@ -23,6 +23,7 @@ interface LoadFlags {
   warmup?: number;
   json?: boolean;
   threshold: string[];
+  format: string[];
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -96,6 +97,7 @@ export function register(program: Command): void {
     .addOption(new Option('--timeout <seconds>', 'a request unanswered this long is a timeout').argParser(positiveSeconds('--timeout')).default(10))
     .addOption(new Option('--json', 'print one JSON object instead of the table'))
     .addOption(new Option('--threshold <expr>', THRESHOLD_HELP.replace('[SELECTOR:]', '')).argParser(collect).default([]))
+    .addOption(new Option('--format <list>', `${FORMAT_HELP} (into the current folder)`).argParser(collect).default([]))
     .action(async (urlText: string, o: LoadFlags, cmd: Command) => {
       if (o.rate === undefined && cmd.getOptionValueSource('arrivals') === 'cli') {
         cmd.error('error: --arrivals needs --rate (a closed loop sends when answers arrive)', { exitCode: EXIT_USAGE });
@@ -119,6 +121,13 @@ export function register(program: Command): void {
           return cmd.error(`error: --threshold ${firstLine(e)}`, { exitCode: EXIT_USAGE });
         }
       });
+      const { parseCiFormats, writeCiFormats } = await import('../../bench/ci-formats.js');
+      let formats: ReturnType<typeof parseCiFormats> = [];
+      try {
+        formats = parseCiFormats(o.format);
+      } catch (e) {
+        cmd.error(`error: --format: ${firstLine(e)}`, { exitCode: EXIT_USAGE });
+      }
       const { runLoad } = await import('../../bench/loadgen/engine.js');
       const warmupSec = o.warmup ?? (o.rate === undefined ? 0 : OPEN_LOOP_WARMUP_SEC);
       const options: LoadOptions = {
@@ -145,6 +154,17 @@ export function register(program: Command): void {
         const { formatTable } = await import('../../bench/format.js');
         process.stdout.write(`\n${formatTable(renderObjectives(checked))}\n`);
       }
+      const one = (x: number) => ({ median: x, min: x, max: x });
+      const measured = {
+        name: `${options.method} ${target.href} c=${options.connections} p=${options.pipelining}`,
+        requestsPerSec: one(report.requestsPerSec),
+        latencyP99Ms: one(report.latencyMs.p99),
+        serverCpuUsPerRequest: null,
+        capacityRps: null,
+        note: 'one run of cbench load',
+      };
+      for (const file of writeCiFormats('.', formats, { cells: [measured], objectives: objectives.length === 0 ? null : checked, comparison: null }))
+        if (o.json !== true) process.stdout.write(`wrote ${file}\n`);
       if (report.requests === 0) {
         process.stderr.write('error: no request completed\n');
         process.exitCode = 1;
