@@ -37,7 +37,7 @@ describe('cbench calibrate', () => {
   it("gives, per gated metric, the samples' coefficient of variation, the change the run could detect, and the pairs its threshold needs", () => {
     const { a, b } = aa(6, 0.1);
     const report = compare(a, b, { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS, paired: true });
-    const c = calibrate(report, a, b, 60, null);
+    const c = calibrate(report, a, b, { pairs: 6, cells: 1 }, 60, null);
     // RSS is not gated (no threshold): three metrics.
     expect(c.rows.map((r) => r.metric)).toEqual(['req/s', 'p99', 'CPU/req']);
     expect(c).toMatchObject({ pairs: 6, cells: 1, budget: null });
@@ -58,7 +58,7 @@ describe('cbench calibrate', () => {
     const { a, b } = aa(6, 0.1);
     const report = compare(a, b, { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS, paired: true });
     // 10 s a pair, one cell: 60 s fits 6 pairs.
-    const c = calibrate(report, a, b, 60, 60);
+    const c = calibrate(report, a, b, { pairs: 6, cells: 1 }, 60, 60);
     expect(c.budget).toEqual({ seconds: 60, repetitions: 6 });
     expect(c.suggestedRepetitions).toBe(6);
     const { table, advice } = renderCalibration(c, 1, 0.5);
@@ -67,7 +67,14 @@ describe('cbench calibrate', () => {
     expect(advice[1]).toMatch(/^within the budget of 1m00s: --repetitions 6 .*would not be judged with enough power: single-loop plaintext c=64 p=1 req\/s/);
     // Quiet samples: the threshold is in reach at 6 pairs and the budget fits.
     const quiet = aa(6, 0.005);
-    const q = calibrate(compare(quiet.a, quiet.b, { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS, paired: true }), quiet.a, quiet.b, 60, 600);
+    const q = calibrate(
+      compare(quiet.a, quiet.b, { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS, paired: true }),
+      quiet.a,
+      quiet.b,
+      { pairs: 6, cells: 1 },
+      60,
+      600,
+    );
     expect(q.rows.every((r) => (r.pairsNeeded ?? Infinity) <= 6)).toBe(true);
     expect(renderCalibration(q, 1, 0.5).advice[1]).toMatch(/that fits/);
   });

@@ -17,13 +17,13 @@ export interface CalibrationRow {
   /** The minimum detectable change at this run's number of pairs. */
   mdcPct: number | null;
   thresholdPct: number;
-  /** About how many pairs would bring the minimum detectable change within the threshold; null beyond 1,000. */
+  /** How many pairs would bring the minimum detectable change within the threshold, counting those the canary would leave out; null beyond 1,000. */
   pairsNeeded: number | null;
 }
 
 export interface Calibration {
   rows: CalibrationRow[];
-  /** Pairs measured per cell. */
+  /** Pairs sampled per cell. */
   pairs: number;
   cells: number;
   /** Wall time per pair, start-ups and canaries included. */
@@ -46,8 +46,19 @@ const cv = (xs: readonly number[]) => {
   return mean === 0 ? 0 : (sd / mean) * 100;
 };
 
-/** The calibration of an A/A run: its comparison, its two sides, and how long it took. */
-export function calibrate(report: ComparisonReport, a: Results, b: Results, wallSec: number, budgetSec: number | null): Calibration {
+/**
+ * The calibration of an A/A run: its comparison, its two sides, how many pairs per cell and
+ * cells it sampled, and how long it took. The pairs the A/B run will need are scaled up by the
+ * share the canary left out here, as it will leave out as many there.
+ */
+export function calibrate(
+  report: ComparisonReport,
+  a: Results,
+  b: Results,
+  sampled: { pairs: number; cells: number },
+  wallSec: number,
+  budgetSec: number | null,
+): Calibration {
   const rows: CalibrationRow[] = [];
   for (const r of report.rows) {
     if (!Number.isFinite(r.thresholdPct)) continue;
@@ -57,6 +68,8 @@ export function calibrate(report: ComparisonReport, a: Results, b: Results, wall
     const samples = sides
       .filter((c) => c.status === 'ok' && `${c.workload} c=${c.connections} p=${c.pipelining}` === cell)
       .flatMap((c) => (c.status === 'ok' && metric !== undefined ? metric.samples(c) : []));
+    const kept = r.pairs === null ? 1 : r.pairs.used / Math.max(1, r.pairs.used + r.pairs.droppedForSpeed);
+    const scaled = r.samplesNeeded === null ? null : Math.ceil(r.samplesNeeded / Math.max(kept, 1e-9));
     rows.push({
       variant: r.variant,
       cell,
@@ -64,11 +77,10 @@ export function calibrate(report: ComparisonReport, a: Results, b: Results, wall
       cvPct: cv(samples),
       mdcPct: r.mdcPct,
       thresholdPct: r.thresholdPct,
-      pairsNeeded: r.samplesNeeded,
+      pairsNeeded: scaled !== null && scaled > 1000 ? null : scaled,
     });
   }
-  const cells = new Set(report.rows.map((r) => `${r.variant} ${r.workload} ${r.connections} ${r.pipelining}`)).size;
-  const pairs = Math.max(0, ...report.rows.map((r) => r.pairs?.used ?? 0));
+  const { pairs, cells } = sampled;
   const pairSec = cells * pairs === 0 ? 0 : wallSec / (cells * pairs);
   const needed = rows.map((r) => r.pairsNeeded);
   const repetitions = needed.some((n) => n === null) ? null : Math.max(2, ...(needed as number[]));

@@ -34,11 +34,5 @@ export function canaryMs(): number {
   return sink === 0.5 ? best + 1 : best;
 }
 
-/** Canary times taken around a sample (before and after), in ms. */
-export interface Canary {
-  beforeMs: number;
-  afterMs: number;
-}
-
 /** How far apart two canary times are, as a ratio ≥ 1. */
 export const canarySpread = (a: number, b: number): number => Math.max(a, b) / Math.min(a, b);

@@ -60,12 +60,22 @@ describe('the formats CI reads', () => {
         },
       ],
     );
-    const base = fixtureResults({});
-    const head = fixtureResults({});
-    for (const v of head.variants)
-      for (const c of cellsOf(v))
-        if (v.name === 'single-loop' && c.status === 'ok') c.repetitions = c.repetitions.map((r) => ({ ...r, requestsPerSec: r.requestsPerSec / 2 }));
-    const report = compare(base, head, { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS });
+    // Ten pairs a cell, ±1% apart; single-loop's head at half the req/s and twice the CPU per request.
+    const tenPairs = (slower: boolean) => {
+      const r = fixtureResults({});
+      for (const v of r.variants)
+        for (const c of cellsOf(v)) {
+          if (c.status !== 'ok') continue;
+          const t = c.repetitions[0]!;
+          const f = slower && v.name === 'single-loop' ? 2 : 1;
+          c.repetitions = Array.from({ length: 10 }, (_, i) => {
+            const j = 1 + ((i % 3) - 1) * 0.01;
+            return { ...t, requestsPerSec: (t.requestsPerSec * j) / f, serverCpuUsPerRequest: (t.serverCpuUsPerRequest ?? 1) * j * f };
+          });
+        }
+      return r;
+    };
+    const report = compare(tenPairs(false), tenPairs(true), { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS, paired: true });
     const text = junit(objectives, report);
     expect(XMLValidator.validate(text)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'testsuite' || name === 'testcase' }).parse(
@@ -91,9 +101,10 @@ describe('the formats CI reads', () => {
       ['nothing:p99<1ms', false],
     ]);
     expect(Number(regressions?.tests)).toBe(new Set(report.rows.map((r) => `${r.variant} ${r.workload}`)).size + report.unjudged.length);
-    // Two repetitions a side cannot show a halving at Holm's level over 100 comparisons: not judged with enough power, skipped.
     const loop = regressions?.testcase.find((c) => c.name === 'single-loop plaintext c=64 p=1');
-    expect(loop?.failure ?? loop?.skipped).toBeDefined();
+    expect(loop?.failure).toBeDefined();
+    expect(Number(regressions?.failures)).toBe(new Set(report.rows.filter((r) => r.regression).map((r) => `${r.variant} ${r.workload}`)).size);
+    expect(regressions?.testcase.find((c) => c.name === 'cluster plaintext c=64 p=1')?.failure).toBeUndefined();
   });
 
   it('takes a comma-separated or repeated --format, and refuses an unknown name in one line', () => {

@@ -17,7 +17,7 @@ import { capacityRange } from './capacity.js';
 import { formatTable } from './format.js';
 import { type CellResult, cellsOf, type OkCell, type Repetition, type Results, whyNot } from './results.js';
 import { GENERATOR_BOUND_NOTE } from './saturation.js';
-import { approxDetectableEffect, bootstrapChangeCI, detectableEffect, holm, mannWhitneyU, pairedLogRatioTest, stars, summarize, welchTTest } from './stats.js';
+import { bootstrapChangeCI, detectableEffect, holm, mannWhitneyU, pairedLogRatioTest, stars, summarize, welchTTest } from './stats.js';
 import type { Thresholds } from './thresholds.js';
 
 /** A metric compared between runs, and which direction is worse. */
@@ -147,12 +147,12 @@ function pairsOf(b: OkCell, h: OkCell, value: (r: Repetition) => number | null):
 }
 
 /**
- * The minimum detectable change in the worse direction, in percent, at level alpha and 80% power;
- * with `n` samples per side (pairs) instead of the measured number, by the usual approximation
- * (for the suggestion of how many samples would do).
+ * The minimum detectable change in the worse direction, in percent, at level alpha and 80% power,
+ * with `n` samples per side (pairs) instead of the measured number when given (to find how many
+ * would do).
  */
 function mdcPct(noise: Noise, alpha: number, worse: 1 | -1, n?: number): number {
-  const effect = n === undefined ? detectableEffect : approxDetectableEffect;
+  const effect = detectableEffect;
   if (noise.kind === 'paired') {
     const k = n ?? noise.n;
     if (noise.sdLog === 0) return 0;
@@ -170,7 +170,7 @@ function mdcPct(noise: Noise, alpha: number, worse: 1 | -1, n?: number): number 
   return ((effect(df, alpha) * Math.sqrt(vb + vh) * rank) / Math.abs(noise.baseMean)) * 100;
 }
 
-/** About the fewest samples per side (pairs) at which the minimum detectable change is within `threshold`, or null beyond 1,000. */
+/** The fewest samples per side (pairs) at which the minimum detectable change is within `threshold` at the same noise, or null beyond 1,000. */
 function samplesFor(noise: Noise, alpha: number, worse: 1 | -1, threshold: number): number | null {
   const within = (k: number) => mdcPct(noise, alpha, worse, k) <= threshold;
   const from = 2;

@@ -10,7 +10,7 @@ import { cellsOf, type ObjectiveResult, type OkCell, type Results } from './resu
 
 type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
-/** The figures an objective can name, and the units each accepts (the first is the default; `''` is none). */
+/** The figures an objective can name, and the units each accepts (`''`: a bare number; a metric without it needs a unit). */
 const METRICS = {
   rps: { what: 'requests/s (in a capacity run: the capacity)', units: { '': 1 } },
   capacity: { what: 'capacity at the latency objective, req/s (capacity runs)', units: { '': 1 } },

@@ -24,16 +24,27 @@ describe('results.json', () => {
     expect(read.variants.every((v) => !('resilience' in v) || v.resilience === null)).toBe(true);
   });
 
-  it('reads a version 7 file as version 8: no canary on any repetition', () => {
+  it('reads a version 7 file as version 8: no canary on any repetition, no objectives', () => {
     const v8 = fixtureResults({ capacity: true });
     const v7 = JSON.parse(JSON.stringify(v8));
     v7.version = 7;
+    delete v7.objectives;
     for (const v of v7.variants) for (const c of v.cells ?? []) for (const r of c.repetitions ?? []) delete r.canary;
     const file = join(dir, 'v7.json');
     writeFileSync(file, JSON.stringify(v7));
     const read = readResults(file);
     expect(read).toEqual(v8);
-    expect(cellsOf(read.variants[0]!).flatMap((c) => (c.status === 'ok' ? c.repetitions.map((r) => r.canary) : []))).toContain(null);
+    expect(read.objectives).toBeNull();
+    // A version 8 file keeps what it recorded.
+    const measured = JSON.parse(JSON.stringify(v8));
+    measured.objectives = [{ expression: '*:errors==0', checks: [], pass: false }];
+    measured.variants[0].cells[0].repetitions[0].canary = { beforeMs: 3.3, afterMs: 3.4 };
+    writeFileSync(file, JSON.stringify(measured));
+    const again = readResults(file);
+    expect(again.objectives).toEqual(measured.objectives);
+    expect(cellsOf(again.variants[0]!)[0]).toMatchObject({
+      repetitions: [expect.objectContaining({ canary: { beforeMs: 3.3, afterMs: 3.4 } }), expect.anything()],
+    });
   });
 
   it('reads a version 6 sweep as version 7: its generatorSaturatedAtMiss becomes why the generator bound the first miss, and its repetitions say nothing of held-up requests', () => {

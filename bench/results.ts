@@ -12,7 +12,7 @@ import { z } from 'zod';
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
 /**
  * 8: per repetition `canary`: a fixed CPU-bound piece of work timed before and after the sample
- * (canary.ts), in A/B runs, so the comparison can leave out pairs the machine's speed changed under;
+ * (canary.ts), where samples alternate, so the comparison can leave out pairs the machine's speed changed under;
  * `objectives`: the --threshold expressions and their verdicts.
  * 7: the open loop watches itself: per repetition `openLoop` gains the generator's schedule lag
  * and loop delay, the share of requests it held up, the p99 of the others, and its verdict
@@ -111,7 +111,7 @@ export const repetitionSchema = z.object({
     .default(null),
   /** Per request of the workload's mix, in its order (one entry for a workload of one request); null when the generator cannot tell them apart (autocannon, wrk) and in files before version 5. */
   routes: z.array(routeSampleSchema).nullable().default(null),
-  /** The machine's speed around the sample: canary.ts's time before and after it, in ms. Taken in A/B runs (alternate.ts); null otherwise and before version 8. */
+  /** The machine's speed around the sample: canary.ts's time before and after it, in ms. Taken where samples alternate (alternate.ts: A/B runs, calibrate, bench:cpu); null otherwise and before version 8. */
   canary: z.object({ beforeMs: z.number().positive(), afterMs: z.number().positive() }).nullable().default(null),
 });
 

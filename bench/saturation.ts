@@ -34,7 +34,7 @@ export const GENERATOR_BOUND_NOTE: Record<GeneratorBound, string> = {
  */
 export function loadgenCpuShare(sample: LoadSample): number {
   const busy = sample.loadgenCpusBusySec;
-  return Math.min(1, Math.max(sample.loadgenCpuSec, typeof busy === 'number' ? busy : 0) / sample.durationSec);
+  return Math.min(1, Math.max(sample.loadgenCpuSec, typeof busy === 'number' ? busy : 0) / Math.max(sample.durationSec, 1e-9));
 }
 
 /** The load generator used up its CPU in this repetition. */

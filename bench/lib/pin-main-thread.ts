@@ -10,5 +10,6 @@ const cpus = process.env[MAIN_THREAD_CPUS_ENV];
 if (cpus !== undefined) {
   delete process.env[MAIN_THREAD_CPUS_ENV];
   // The main thread's id is the process's: taskset -p sets that one thread's CPUs, no other.
-  execFileSync('taskset', ['-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+  // Its stderr passes through, so a failure says why.
+  execFileSync('taskset', ['-p', '-c', cpus, String(process.pid)], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -128,7 +128,7 @@ export interface Pinning {
 /** Where a run's processes are, for its plan line. */
 export function placement(p: Pick<Pinning, 'server' | 'loadgen'>): string {
   if (p.server === null) return 'not pinned';
-  return `server on CPUs ${p.server}, load generator on CPU ${p.loadgen} (a Node.js one by its main thread; V8's helper threads on any CPU)`;
+  return `server on CPUs ${p.server}, load generator on CPU ${p.loadgen} (a Node.js one by its main thread; V8's helper threads, started before it, on any CPU)`;
 }
 
 /** The load generator on CPU 0 and the server on the rest, when pinning is asked for, taskset exists and there are 2+ CPUs. */

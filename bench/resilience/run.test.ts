@@ -150,7 +150,13 @@ describe('cbench bench --profile resilience (smoke-sized, real servers)', () => 
       // On a failed assertion the run is still going: its processes are stopped by their pids
       // (SIGKILL on the parent alone would leave its servers running).
       if (child.exitCode === null) child.kill('SIGKILL');
-      for (const pid of tree) if (!isGone(pid)) process.kill(pid, 'SIGKILL');
+      for (const pid of tree) {
+        try {
+          if (!isGone(pid)) process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone in between: nothing to stop
+        }
+      }
     }
   }, 90_000);
 });

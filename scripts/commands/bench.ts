@@ -374,7 +374,10 @@ async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Comman
       `${failures.length === 0 ? '' : `; this tree's build failed: ${failures.join('; ')}`}${weak === '' ? '' : `; ${weak}`}\n\n` +
       `base: ${dir}/base/results.json\nhead: ${dir}/head/results.json\ncomparison: ${dir}/comparison.md\n`,
   );
-  if (o.failOnRegression === true && (regressions > 0 || failures.length > 0)) process.exitCode = 1;
+  // A gate that could judge nothing (every cell failed, or too few steady pairs) must not pass.
+  const judged = report.rows.some((r) => r.excluded === undefined);
+  if (!judged) process.stderr.write('error: no comparison could be judged: the gate saw nothing\n');
+  if (o.failOnRegression === true && (regressions > 0 || failures.length > 0 || !judged)) process.exitCode = 1;
   const held = await objectivesHold(run.head, join(dir, 'head'), asked.objectives);
   const { measuredCells } = await import('../../bench/ci-formats.js');
   await writeFormats(dir, asked.formats, { cells: measuredCells(run.head), objectives: run.head.objectives, comparison: report });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LOADGEN, loadgens } from '../../bench/loadgen/registry.js';
 import type { RunSettings } from '../../bench/scenarios.js';
-import { workloadNames } from '../../bench/scenarios.js';
+import { buildMatrix, workloadNames } from '../../bench/scenarios.js';
 import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
 import { variantNames } from '../../servers/variants/registry.js';
 import { firstLine } from '../../shared/first-line.js';
@@ -92,7 +92,8 @@ export function register(program: Command): void {
       }
       if (run.report.rows.length === 0)
         throw new CommandFailed(`no cell could be compared: ${run.report.unjudged.map((u) => `${u.variant} ${u.cell ?? ''}: ${u.reason}`).join('; ')}`);
-      const c = calibrate(run.report, run.base, run.head, (Date.now() - started) / 1000, o.budget ?? null);
+      const cells = buildMatrix(settings).length;
+      const c = calibrate(run.report, run.base, run.head, { pairs: o.pairs, cells }, (Date.now() - started) / 1000, o.budget ?? null);
       const json = { ...c, durationSec: o.duration, warmupSec: o.warmup, dir: run.dir };
       writeFileAtomic(join(run.dir, 'calibration.json'), `${JSON.stringify(json, null, 2)}\n`);
       if (o.json === true) {

@@ -1,6 +1,6 @@
 // cbench compare BASE HEAD: two runs cell by cell, with statistics, and a verdict on regressions.
 
-import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { Results } from '../../bench/results.js';
@@ -58,7 +58,7 @@ export function register(program: Command): void {
         .default([]),
     )
     .action(async (basePath: string, headPath: string | undefined, o: CompareFlags, cmd: Command) => {
-      const { abSides, readResults } = await import('../../bench/results.js');
+      const { abSides, readResults, writeFileAtomic } = await import('../../bench/results.js');
       const { compare, renderMarkdown, renderTerminal, underpoweredSummary } = await import('../../bench/compare.js');
       // One A/B run's folder (alone, or named twice): its two sides, sampled in pairs.
       const ab = abSides(basePath);
@@ -101,7 +101,7 @@ export function register(program: Command): void {
         );
       }
       process.stdout.write(`${renderTerminal(report)}\n`);
-      if (o.markdown !== undefined) writeFileSync(o.markdown, renderMarkdown(report, base, head));
+      if (o.markdown !== undefined) writeFileAtomic(o.markdown, renderMarkdown(report, base, head));
       const formatDir = paths === ab ? basePath : existsSync(paths.head) && statSync(paths.head).isDirectory() ? paths.head : dirname(paths.head);
       for (const file of writeCiFormats(formatDir, formats, { cells: measuredCells(head), objectives: head.objectives, comparison: report }))
         process.stdout.write(`wrote ${file}\n`);

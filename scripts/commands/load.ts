@@ -7,7 +7,7 @@ import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/
 import type { GeneratorBound } from '../../bench/results.js';
 import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated, loadgenCpuShare, openLoopFigures } from '../../bench/saturation.js';
 import { firstLine } from '../../shared/first-line.js';
-import { collect, EXIT_OBJECTIVE_FAILED, EXIT_USAGE, FORMAT_HELP, integer, nonNegative, positiveSeconds, THRESHOLD_HELP, usageOnError } from '../cli.js';
+import { collect, EXIT_OBJECTIVE_FAILED, EXIT_USAGE, FORMAT_HELP, integer, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
 
 interface LoadFlags {
   connections: number;
@@ -96,7 +96,14 @@ export function register(program: Command): void {
     )
     .addOption(new Option('--timeout <seconds>', 'a request unanswered this long is a timeout').argParser(positiveSeconds('--timeout')).default(10))
     .addOption(new Option('--json', 'print one JSON object instead of the table'))
-    .addOption(new Option('--threshold <expr>', THRESHOLD_HELP.replace('[SELECTOR:]', '')).argParser(collect).default([]))
+    .addOption(
+      new Option(
+        '--threshold <expr>',
+        "an absolute objective, METRIC OP NUMBER[UNIT], e.g. 'p99<20ms', 'rps>40000', 'errors==0' (repeatable; metrics rps, p50, p90, p99, p99.9, errors, non2xx); exit 99 when one fails",
+      )
+        .argParser(collect)
+        .default([]),
+    )
     .addOption(new Option('--format <list>', `${FORMAT_HELP} (into the current folder)`).argParser(collect).default([]))
     .action(async (urlText: string, o: LoadFlags, cmd: Command) => {
       if (o.rate === undefined && cmd.getOptionValueSource('arrivals') === 'cli') {
