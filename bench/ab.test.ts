@@ -35,8 +35,8 @@ function repoWithChange(file: string, edit: (source: string) => string): { repo:
   return { repo, cli: join(repo, 'dist', 'scripts', 'cbench.js') };
 }
 
-/** cbench bench --against HEAD in the repository, smoke profile, single-loop only. */
-function abRun(repo: string, cli: string, workloads: string) {
+/** cbench bench --against HEAD in the repository, smoke profile, single-loop only, and any `extra` flags. */
+function abRun(repo: string, cli: string, workloads: string, extra: string[] = []) {
   return spawnSync(
     process.execPath,
     [
@@ -55,6 +55,7 @@ function abRun(repo: string, cli: string, workloads: string) {
       '--duration',
       '0.5',
       '--fail-on-regression',
+      ...extra,
     ],
     { cwd: repo, encoding: 'utf8' },
   );
@@ -137,26 +138,7 @@ describe('cbench bench --against (A/B)', () => {
         '    const until = performance.now() + 0.05; // a regression, on purpose\n    while (performance.now() < until);\n    try {\n      result = this.handler(req);',
       ),
     );
-    const run = spawnSync(
-      process.execPath,
-      [
-        cli,
-        'bench',
-        '--against',
-        'HEAD',
-        '--profile',
-        'smoke',
-        '--variants',
-        'single-loop',
-        '--workloads',
-        'plaintext',
-        '--repetitions',
-        '6',
-        '--duration',
-        '0.5',
-      ].concat(['--fail-on-regression', '--format', 'junit', '--threshold', '*:errors==0']),
-      { cwd: repo, encoding: 'utf8' },
-    );
+    const run = abRun(repo, cli, 'plaintext', ['--format', 'junit', '--threshold', '*:errors==0']);
     expect(run.status, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toMatch(/single-loop\s+plaintext\s+1\s+1\s+(req\/s|CPU\/req) .*REGRESSION/);
     expect(run.stdout).toMatch(/Judged on the pairs of the A\/B run/);

@@ -4,6 +4,7 @@
 // detected, and about how many pairs would reach each metric's regression threshold; then the
 // `--repetitions` to ask of an A/B run, and what fits in a time budget.
 
+import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { type ComparisonReport, METRICS } from './compare.js';
 import { formatDuration } from './format.js';
 import { cellsOf, type Results } from './results.js';
@@ -39,12 +40,7 @@ export interface Calibration {
 /** Fewer pairs than this cannot show much at any noise: the A/B run's own floor. */
 const MIN_REPETITIONS = 6;
 
-const cv = (xs: readonly number[]) => {
-  if (xs.length < 2) return 0;
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
-  return mean === 0 ? 0 : (sd / mean) * 100;
-};
+const cv = (xs: number[]) => (xs.length < 2 || mean(xs) === 0 ? 0 : (sampleStandardDeviation(xs) / mean(xs)) * 100);
 
 /**
  * The calibration of an A/A run: its comparison, its two sides, how many pairs per cell and

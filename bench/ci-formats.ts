@@ -6,7 +6,7 @@
 
 import { join } from 'node:path';
 import type { ComparisonReport } from './compare.js';
-import { cellsOf, type ObjectiveResult, type Results, writeFileAtomic } from './results.js';
+import { cellsOf, type ObjectiveResult, type Results, type Stats, writeFileAtomic } from './results.js';
 
 export const CI_FORMATS = ['github-action-benchmark', 'bencher', 'junit'] as const;
 export type CiFormat = (typeof CI_FORMATS)[number];
@@ -26,8 +26,6 @@ export interface GabEntry {
   range?: string;
   extra?: string;
 }
-
-type Stats = { median: number; min: number; max: number };
 
 /** What the JSON formats take of a measured cell (or of one run of cbench load). */
 export interface Measured {
@@ -167,12 +165,15 @@ export function parseCiFormats(values: readonly string[]): CiFormat[] {
   return [...new Set(names)] as CiFormat[];
 }
 
+/** What the formats are written from: measured cells, checked objectives, a comparison. */
+export interface CiFormatInputs {
+  cells: readonly Measured[];
+  objectives: readonly ObjectiveResult[] | null;
+  comparison: ComparisonReport | null;
+}
+
 /** Writes each format asked for into `dir` (atomically); returns the paths written. */
-export function writeCiFormats(
-  dir: string,
-  formats: readonly CiFormat[],
-  what: { cells: readonly Measured[]; objectives: readonly ObjectiveResult[] | null; comparison: ComparisonReport | null },
-): string[] {
+export function writeCiFormats(dir: string, formats: readonly CiFormat[], what: CiFormatInputs): string[] {
   const written: string[] = [];
   const write = (file: string, text: string) => {
     writeFileAtomic(join(dir, file), text);

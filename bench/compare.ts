@@ -152,11 +152,10 @@ function pairsOf(b: OkCell, h: OkCell, value: (r: Repetition) => number | null):
  * would do).
  */
 function mdcPct(noise: Noise, alpha: number, worse: 1 | -1, n?: number): number {
-  const effect = detectableEffect;
   if (noise.kind === 'paired') {
     const k = n ?? noise.n;
     if (noise.sdLog === 0) return 0;
-    const log = (effect(k - 1, alpha) * noise.sdLog) / Math.sqrt(k);
+    const log = (detectableEffect(k - 1, alpha) * noise.sdLog) / Math.sqrt(k);
     return (worse > 0 ? Math.exp(log) - 1 : 1 - Math.exp(-log)) * 100;
   }
   const nb = n ?? noise.nBase;
@@ -167,20 +166,16 @@ function mdcPct(noise: Noise, alpha: number, worse: 1 | -1, n?: number): number 
   const df = (vb + vh) ** 2 / (vb ** 2 / (nb - 1) + vh ** 2 / (nh - 1));
   // The rank test needs about π/3 as many samples again as the t-test (its asymptotic relative efficiency under normality).
   const rank = noise.rank ? Math.sqrt(Math.PI / 3) : 1;
-  return ((effect(df, alpha) * Math.sqrt(vb + vh) * rank) / Math.abs(noise.baseMean)) * 100;
+  return ((detectableEffect(df, alpha) * Math.sqrt(vb + vh) * rank) / Math.abs(noise.baseMean)) * 100;
 }
 
 /** The fewest samples per side (pairs) at which the minimum detectable change is within `threshold` at the same noise, or null beyond 1,000. */
 function samplesFor(noise: Noise, alpha: number, worse: 1 | -1, threshold: number): number | null {
   const within = (k: number) => mdcPct(noise, alpha, worse, k) <= threshold;
-  const from = 2;
-  let hi = from;
-  while (!within(hi)) {
-    if (hi >= 1000) return null;
-    hi = Math.min(1000, hi * 2);
-  }
-  let lo = Math.max(from, Math.floor(hi / 2));
-  if (within(lo)) return lo;
+  if (!within(1000)) return null;
+  // The change that can be detected shrinks as samples grow: bisect between 1 (no test) and 1,000.
+  let lo = 1;
+  let hi = 1000;
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     if (within(mid)) hi = mid;

@@ -7,6 +7,7 @@
 // variant, or variant/workload. OP is <, <=, >, >=, == or !=.
 
 import { cellsOf, type ObjectiveResult, type OkCell, type Results } from './results.js';
+import { summarize } from './stats.js';
 
 type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
@@ -60,17 +61,12 @@ export function parseObjective(expression: string): Objective {
 
 /** A measured cell's figures (median over its repetitions; counts summed). */
 export function cellFigures(c: OkCell): Figures {
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return s.length === 0 ? null : s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-  };
   const capacity = c.sweep === null ? null : c.capacityRps;
   return {
     rps: c.sweep === null ? c.summary.requestsPerSec.median : capacity,
     capacity,
     p50: c.summary.latencyP50Ms.median,
-    p90: median(c.repetitions.map((r) => r.latencyMs.p90)),
+    p90: c.repetitions.length === 0 ? null : summarize(c.repetitions.map((r) => r.latencyMs.p90)).median,
     p99: c.summary.latencyP99Ms.median,
     'p99.9': c.summary.latencyP99_9Ms.median,
     errors: c.summary.errors,

@@ -33,6 +33,8 @@ export const RESULTS_SCHEMA = 'concurrency-bench/results';
 export const RESULTS_VERSION = 8;
 
 const stats = z.object({ median: z.number(), min: z.number(), max: z.number() });
+/** Median, min and max of a figure over repetitions. */
+export type Stats = z.infer<typeof stats>;
 const latencyMs = z.object({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), p99_9: z.number(), p99_99: z.number(), max: z.number() });
 
 /** Why the load generator bound a measurement: it used up its CPU, or its own delays made the tail (saturation.ts). */

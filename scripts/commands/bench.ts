@@ -4,8 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { CiFormat, Measured } from '../../bench/ci-formats.js';
-import type { ComparisonReport } from '../../bench/compare.js';
+import type { CiFormat, CiFormatInputs } from '../../bench/ci-formats.js';
 import { DEFAULT_LOADGEN, type LoadgenName, loadgenNames, loadgens } from '../../bench/loadgen/registry.js';
 import type { Objective } from '../../bench/objectives.js';
 import type { Results } from '../../bench/results.js';
@@ -305,11 +304,7 @@ interface Asked {
 }
 
 /** Writes the formats asked for into `dir` and says where. */
-async function writeFormats(
-  dir: string,
-  formats: readonly CiFormat[],
-  what: { cells: readonly Measured[]; objectives: Results['objectives']; comparison: ComparisonReport | null },
-): Promise<void> {
+async function writeFormats(dir: string, formats: readonly CiFormat[], what: CiFormatInputs): Promise<void> {
   if (formats.length === 0) return;
   const { writeCiFormats } = await import('../../bench/ci-formats.js');
   for (const file of writeCiFormats(dir, formats, what)) process.stdout.write(`wrote ${file}\n`);
