@@ -78,6 +78,6 @@ export const EXIT_OBJECTIVE_FAILED = 99;
 export const THRESHOLD_HELP =
   "an absolute objective, [SELECTOR:]METRIC OP NUMBER[UNIT], e.g. 'json:p99<20ms', 'plaintext:rps>40000', '*:errors==0' (repeatable; metrics rps, capacity, p50, p90, p99, p99.9, errors, non2xx, cpu, rss); exit 99 when one fails";
 
-/** --format's help (the names are checked once the command runs: bench/ci-formats.ts). */
+/** --format's help (the names are checked once the command runs: bench/report/ci-formats.ts). */
 export const FORMAT_HELP =
   'also write, beside the results, formats CI reads: github-action-benchmark (its custom JSON, bigger- and smaller-is-better), bencher (Bencher Metric Format), junit (JUnit XML: a case per threshold and per judged cell); comma-separated or repeated';

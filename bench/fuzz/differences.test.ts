@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deliberateDifference, LLHTTP_DIFFERENCES } from '../../servers/core/llhttp-differences.js';
 import { PROJECT_ROOT } from '../../shared/built.js';
-import { classify, compareRuns } from './compare.js';
+import { classify, compareRuns } from './diff.js';
 import { Llhttp } from './llhttp.js';
 import { runOurs } from './ours.js';
 

@@ -13,14 +13,14 @@ import { Worker } from 'node:worker_threads';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { LLHTTP_DIFFERENCES } from '../../servers/core/llhttp-differences.js';
 import { builtModule } from '../../shared/built.js';
-import { formatInt } from '../format.js';
-import { compareRuns, describeResult } from './compare.js';
+import { formatInt } from '../lib/format.js';
+import { compareRuns, describeResult } from './diff.js';
+import type { WorkerMessage, WorkerTask } from './fuzz.thread.js';
 import { Llhttp } from './llhttp.js';
 import { escapeBytes } from './minimize.js';
 import { runOurs, splitDependence } from './ours.js';
 import { replayLlhttpCases } from './replay.js';
 import { DEFAULT_EXAMINE, type ExamineOptions, emptyStats, type FuzzStats, fuzzRange, mergeStats, minimizeDifference, minimizeSplitDependence } from './run.js';
-import type { WorkerMessage, WorkerTask } from './worker.js';
 
 /** Exit status for a usage error, as cbench's commands use. */
 const EXIT_USAGE = 2;
@@ -64,7 +64,7 @@ async function fuzz(seed: number, n: number, workers: number, options: ExamineOp
     console.log(`  ${formatInt(done)} / ${formatInt(n)} inputs (${Math.floor((done / n) * 100)}%), ${formatInt(rate)} inputs/s`);
   };
   if (workers === 1) return fuzzRange(seed, 0, n, options, progress);
-  const file = builtModule(import.meta.url, 'worker');
+  const file = builtModule(import.meta.url, 'fuzz.thread');
   const per = Math.ceil(n / workers);
   const parts = await Promise.all(
     Array.from({ length: workers }, (_, w) => {

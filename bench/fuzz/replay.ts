@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import type { OurResult } from '../../servers/core/llhttp-differences.js';
 import { PARSE_ERRORS, type ParseErrorCode } from '../../servers/core/parse-error.js';
 import { singleLoop } from '../../servers/variants/single-loop.js';
-import { classify, compareRuns, describeResult, label } from './compare.js';
+import { classify, compareRuns, describeResult, label } from './diff.js';
 import { Llhttp, llhttpResultAt } from './llhttp.js';
 import { type MdCase, notStrictRequest, readMdCases } from './md-cases.js';
 import { escapeBytes } from './minimize.js';

@@ -3,7 +3,7 @@
 // compared, and counted.
 
 import { seededRandom } from '../../shared/random.js';
-import { type Comparison, classify, compareRuns, describeResult } from './compare.js';
+import { type Comparison, classify, compareRuns, describeResult } from './diff.js';
 import { Dice, generatePipeline, serialize } from './generate.js';
 import { Llhttp, type LlhttpRun } from './llhttp.js';
 import { minimize } from './minimize.js';

@@ -259,7 +259,7 @@ export function processTree(root: number): number[] {
 }
 
 /** CPU seconds summed over processes; ones that have exited count as nothing. */
-export function treeCpuSeconds(pids: number[]): { user: number; system: number } {
+export function treeCpuSeconds(pids: readonly number[]): { user: number; system: number } {
   let user = 0;
   let system = 0;
   for (const pid of pids) {

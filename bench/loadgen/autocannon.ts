@@ -8,7 +8,7 @@ import { runRunner } from './runner-arg.js';
 import type { LatencyMs, LoadGenerator, LoadSample, LoadTarget } from './types.js';
 
 const require = createRequire(import.meta.url);
-const RUNNER = builtModule(import.meta.url, 'autocannon-runner');
+const RUNNER = builtModule(import.meta.url, 'autocannon.child');
 
 interface AutocannonResult {
   requests: { total: number };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workloads } from '../scenarios.js';
+import { workloads } from '../plan/scenarios.js';
 import { builtinOptions } from './builtin.js';
 
 const target = (origin: string) => ({ origin, workload: workloads.plaintext, connections: 1, pipelining: 1, durationSec: 1, pin: [] });

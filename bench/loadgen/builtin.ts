@@ -4,13 +4,13 @@
 
 import { readFileSync } from 'node:fs';
 import { builtModule, PROJECT_ROOT } from '../../shared/built.js';
-import { requestLabels, type Workload } from '../scenarios.js';
-import type { RunnerOptions } from './builtin-runner.js';
+import { requestLabels, type Workload } from '../plan/scenarios.js';
+import type { RunnerOptions } from './builtin.child.js';
 import type { LoadReport } from './engine.js';
 import { runRunner } from './runner-arg.js';
 import type { LoadGenerator, LoadSample, LoadTarget } from './types.js';
 
-const RUNNER = builtModule(import.meta.url, 'builtin-runner');
+const RUNNER = builtModule(import.meta.url, 'builtin.child');
 
 /** A request unanswered this long is a timeout (autocannon's default too). */
 const TIMEOUT_SEC = 10;

@@ -3,7 +3,7 @@ import { type AddressInfo, createServer as createNetServer, type Server as NetSe
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LoadOptions, type LoadReport, runLoad } from './engine.js';
-import { startStallServer, startStallServerProcess } from './stall-server.js';
+import { startStallServer, startStallServerProcess } from './stall-server.child.js';
 import type { RouteSample } from './types.js';
 
 // Every server here listens on 127.0.0.1 port 0 and is closed after its test.

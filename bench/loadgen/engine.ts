@@ -26,7 +26,7 @@
 // generator's first compilations and falls behind its schedule at once. The generator watches
 // itself: how late it took each request off the schedule, how late its timer fired, and which
 // requests it held up (taken off over 2 ms late), with the latency of the others apart, so a
-// report can tell a tail the generator made from one the server made (bench/saturation.ts).
+// report can tell a tail the generator made from one the server made (bench/analysis/saturation.ts).
 //
 // Connections are opened and answered once before the load, so the window holds no TCP
 // handshake; the time from connect to that first response is reported on its own.
@@ -35,8 +35,9 @@ import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { seededRandom } from '../../shared/random.js';
-import { cpuBusySeconds, processTree, treeCpuSeconds } from '../lib/processes.js';
-import { summarize } from '../stats.js';
+import { type CpuReading, cpuSince, readCpu } from '../lib/cpu-window.js';
+import { processTree } from '../lib/processes.js';
+import { summarize } from '../lib/stats.js';
 import { ResponseReader } from './response-reader.js';
 import { arrivalSchedule, type Schedule } from './schedule.js';
 import type { Fairness, FirstResponseMs, LatencyMs, LoadSample, OpenLoopStats, RouteSample } from './types.js';
@@ -403,11 +404,11 @@ class Generator {
   private loadgenCpuSec = 0;
   /** The server's process tree, when observePid was given (found before the load starts). */
   private serverPids: number[] | null = null;
-  private server0 = 0;
+  /** The server's processes and CPUs, and the generator's own CPUs, as read when the window opened. */
+  private server0: CpuReading | null = null;
   private serverCpuSec: number | null = null;
-  private cpusBusy0 = 0;
   private serverCpusBusySec: number | null = null;
-  private ownBusy0 = 0;
+  private own0: CpuReading | null = null;
   private loadgenCpusBusySec: number | null = null;
   private completed = 0;
   /** Answers to requests due (or sent) from recordFrom on: with a request count, what it counts. */
@@ -768,12 +769,8 @@ class Generator {
     // Connections still without a first response join the load when they get one.
     const warmedUp = this.phase === 'warming';
     this.phase = 'measuring';
-    if (this.serverPids !== null) {
-      const c = treeCpuSeconds(this.serverPids);
-      this.server0 = c.user + c.system;
-    }
-    if (this.opts.observeCpus !== undefined) this.cpusBusy0 = cpuBusySeconds(this.opts.observeCpus);
-    if (this.opts.observeOwnCpus !== undefined) this.ownBusy0 = cpuBusySeconds(this.opts.observeOwnCpus);
+    if (this.serverPids !== null || this.opts.observeCpus !== undefined) this.server0 = readCpu(this.serverPids, this.opts.observeCpus ?? null);
+    if (this.opts.observeOwnCpus !== undefined) this.own0 = readCpu(null, this.opts.observeOwnCpus);
     this.non2xxAtStart = this.non2xxSoFar();
     this.cpu0 = process.cpuUsage();
     this.t0 = performance.now();
@@ -829,12 +826,12 @@ class Generator {
     this.non2xxInWindow = this.non2xxSoFar() - this.non2xxAtStart;
     const cpu = process.cpuUsage(this.cpu0);
     this.loadgenCpuSec = (cpu.user + cpu.system) / 1e6;
-    if (this.serverPids !== null) {
-      const c = treeCpuSeconds(this.serverPids);
-      this.serverCpuSec = Math.max(0, c.user + c.system - this.server0);
+    if (this.server0 !== null) {
+      const server = cpuSince(this.server0, this.serverPids, this.opts.observeCpus ?? null);
+      if (this.serverPids !== null) this.serverCpuSec = server.cpuSec;
+      this.serverCpusBusySec = server.cpusBusySec;
     }
-    if (this.opts.observeCpus !== undefined) this.serverCpusBusySec = Math.max(0, cpuBusySeconds(this.opts.observeCpus) - this.cpusBusy0);
-    if (this.opts.observeOwnCpus !== undefined) this.loadgenCpusBusySec = Math.max(0, cpuBusySeconds(this.opts.observeOwnCpus) - this.ownBusy0);
+    if (this.own0 !== null) this.loadgenCpusBusySec = cpuSince(this.own0, null, this.opts.observeOwnCpus ?? null).cpusBusySec;
     this.phase = 'draining';
     if (this.scheduler !== null) clearTimeout(this.scheduler);
     // Requests still in flight are waited for (a stall at the end must show in the tail), up to a limit.

@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Workload } from '../scenarios.js';
+import type { Workload } from '../plan/scenarios.js';
 import { loadgenNames, loadgens } from './registry.js';
 
 const BODY = Buffer.from('a body of its own');

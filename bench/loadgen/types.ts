@@ -1,7 +1,7 @@
 // Load generators are interchangeable objects of one small shape (as in Node core's
 // benchmark/_http-benchmarkers.js): a name, whether it is present, and a run.
 
-import type { Workload } from '../scenarios.js';
+import type { Workload } from '../plan/scenarios.js';
 
 /** What to drive, how hard and for how long. */
 export interface LoadTarget {

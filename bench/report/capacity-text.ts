@@ -1,9 +1,9 @@
 // How a capacity table's cells read, in report.md, report.html, the terminal and the findings
 // alike: one place, so they agree.
 
-import { KEEP_UP_TOLERANCE } from '../capacity.js';
-import { formatInt as int } from '../format.js';
-import type { RatePoint, Sweep } from '../results.js';
+import { KEEP_UP_TOLERANCE } from '../analysis/capacity.js';
+import { formatInt as int } from '../lib/format.js';
+import type { RatePoint, Sweep } from '../results/results.js';
 import type { CapacityRow, LatencyAt } from './model.js';
 
 /** What capacity means, as every report says it: the highest offered rate kept up with, and what keeping up is. */

@@ -2,10 +2,10 @@
 
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { cellsOf, type Results } from '../results.js';
-import { repetitionBound } from '../saturation.js';
-import { heavyShareOf } from '../scenarios.js';
-import { summarize } from '../stats.js';
+import { repetitionBound } from '../analysis/saturation.js';
+import { summarize } from '../lib/stats.js';
+import { heavyShareOf } from '../plan/scenarios.js';
+import { cellsOf, type Results } from '../results/results.js';
 import { capacityTables, headline, heavyShareSeries, measured, routeTables, workloadTables } from './model.js';
 
 /** A chart: its file name, a caption, and the SVG text. */

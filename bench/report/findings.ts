@@ -1,11 +1,11 @@
 // Findings: sentences computed from the numbers of one run, never written in advance.
 
-import { COLLAPSE_SHARE, missesOf, observedOf, rangesOverlap as overlap } from '../capacity.js';
-import { formatInt as int, formatTimes as times } from '../format.js';
-import { type CellResult, cellsOf, type RatePoint, type Repetition, type Results } from '../results.js';
-import { repetitionBound, SATURATED_SHARE } from '../saturation.js';
-import { type WorkloadName, workloads } from '../scenarios.js';
-import { summarize } from '../stats.js';
+import { COLLAPSE_SHARE, missesOf, observedOf, rangesOverlap as overlap } from '../analysis/capacity.js';
+import { repetitionBound, SATURATED_SHARE } from '../analysis/saturation.js';
+import { formatInt as int, formatTimes as times } from '../lib/format.js';
+import { summarize } from '../lib/stats.js';
+import { type WorkloadName, workloads } from '../plan/scenarios.js';
+import { type CellResult, cellsOf, type RatePoint, type Repetition, type Results } from '../results/results.js';
 import { CAPACITY_DEFINITION, missDetail, ms, objectiveMs, pointAt, rangeText } from './capacity-text.js';
 import {
   BASELINE,

@@ -1,6 +1,8 @@
 // The numbers every report shows, derived from results.json and nothing else.
 
-import { capacityRange as rangeOf } from '../capacity.js';
+import { capacityRange as rangeOf } from '../analysis/capacity.js';
+import { GENERATOR_BOUND_NOTE } from '../analysis/saturation.js';
+import { DEFAULT_SLO_P99_MS, heavyShareOf } from '../plan/scenarios.js';
 import {
   type Bottleneck,
   type CellResult,
@@ -16,9 +18,7 @@ import {
   type Sweep,
   type VariantResult,
   whyNot,
-} from '../results.js';
-import { GENERATOR_BOUND_NOTE } from '../saturation.js';
-import { DEFAULT_SLO_P99_MS, heavyShareOf } from '../scenarios.js';
+} from '../results/results.js';
 
 /** One row of a workload's table: a variant at one connections × pipelining. */
 export interface Row {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeResults } from '../results.js';
-import { fixtureResults } from './test-support/fixture.js';
+import { fixtureResults } from '../analysis/test-support/fixture.js';
+import { writeResults } from '../results/results.js';
 import { writeReport } from './write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-report-browser-'));

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cellsOf, type OkCell, type Results, writeResults } from '../results.js';
+import { FIXTURE_RPS, fixtureResults, HEAVY, QUICK } from '../analysis/test-support/fixture.js';
+import { cellsOf, type OkCell, type Results, writeResults } from '../results/results.js';
 import { charts } from './charts.js';
 import { capacityFindings, findings, routeFindings } from './findings.js';
 import { type CapacityRow, capacityTables, heavyShareSeries, latencyAt, quickRoute, routeTables } from './model.js';
 import { capacitySummary, summaryTable } from './summary.js';
-import { FIXTURE_RPS, fixtureResults, HEAVY, QUICK } from './test-support/fixture.js';
 import { html, markdown, writeReport } from './write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-report-'));

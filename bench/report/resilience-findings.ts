@@ -3,7 +3,7 @@
 
 import { DEFAULT_CONNECTION_OPTIONS } from '../../servers/core/connection.js';
 import { isVariantName, variants } from '../../servers/variants/registry.js';
-import { formatInt as int, formatTimes as times } from '../format.js';
+import { formatInt as int, formatTimes as times } from '../lib/format.js';
 import { floodOf, idleOf, killOf, type ResilienceRow, resilienceRows } from './model.js';
 import {
   answersQueuedText,

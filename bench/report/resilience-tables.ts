@@ -1,7 +1,7 @@
 // The Resilience section's tables, for report.md and report.html alike: a table per scenario
 // across the variants, each row a variant's figures or why it has none.
 
-import { formatInt as int } from '../format.js';
+import { formatInt as int } from '../lib/format.js';
 import { floodOf, idleOf, killOf, type ResilienceRow } from './model.js';
 import { answersQueuedText, mb, msText, outcomeText, percent, readText, spreadText, unmeasuredText } from './resilience-text.js';
 import type { Column } from './write.js';

@@ -1,8 +1,8 @@
 // How the resilience scenarios' figures read, in the log, the terminal summary, report.md and
 // report.html alike: one place, so they agree.
 
-import { formatInt as int } from '../format.js';
-import type { IdleFloodResult, KilledWorkerResult, PipelineFloodResult, ResilienceSettingsRecord } from '../results.js';
+import { formatInt as int } from '../lib/format.js';
+import type { IdleFloodResult, KilledWorkerResult, PipelineFloodResult, ResilienceSettingsRecord } from '../results/results.js';
 
 type Measured<T> = Extract<T, { status: 'measured' }>;
 export type IdleFloodFigures = Measured<IdleFloodResult>;

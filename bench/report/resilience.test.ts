@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeResults } from '../results.js';
+import { fixtureResults } from '../analysis/test-support/fixture.js';
+import { resilienceFixture } from '../analysis/test-support/resilience-fixture.js';
+import { writeResults } from '../results/results.js';
 import { findings } from './findings.js';
 import { resilienceSummary, summaryTable } from './summary.js';
-import { fixtureResults } from './test-support/fixture.js';
-import { resilienceFixture } from './test-support/resilience-fixture.js';
 import { markdown, writeReport } from './write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-resilience-report-'));

@@ -1,8 +1,8 @@
 // The compact tables `cbench bench` prints at the end of a run: every cell, the load generator
 // behind them, and in a capacity run every sweep's capacity.
 
-import { formatInt, formatTable } from '../format.js';
-import { cellsOf, type OkCell, type Results, whyNot } from '../results.js';
+import { formatInt, formatTable } from '../lib/format.js';
+import { cellsOf, type OkCell, type Results, whyNot } from '../results/results.js';
 import { CAPACITY_DEFINITION, CAPACITY_MARKS, capacityText, firstMissText, latencyText, objectiveMs, pastSaturationText } from './capacity-text.js';
 import { BASELINE, capacityTables, hasBaseline, quickRoutes, resilienceRows, routeP99 } from './model.js';
 import { mb, msText, percent, sec, unmeasuredText } from './resilience-text.js';

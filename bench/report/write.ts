@@ -2,9 +2,9 @@
 
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { COLLAPSE_SHARE } from '../capacity.js';
-import { formatInt as int } from '../format.js';
-import { cellsOf, type Results, readResults, writeFileAtomic } from '../results.js';
+import { COLLAPSE_SHARE } from '../analysis/capacity.js';
+import { formatInt as int } from '../lib/format.js';
+import { cellsOf, type Results, readResults, writeFileAtomic } from '../results/results.js';
 import { CAPACITY_DEFINITION, CAPACITY_MARKS, capacityText, firstMissText, latencyText, objectiveMs, pastSaturationText, rangeText } from './capacity-text.js';
 import { type Chart, charts } from './charts.js';
 import { findings } from './findings.js';

@@ -1,13 +1,13 @@
-// The attacks as the harness starts them: attack-runner.ts in a child process (pinned where the
+// The attacks as the harness starts them: attack.child.ts in a child process (pinned where the
 // load generator runs), killed by its pid if it overstays its bound.
 
 import { builtModule } from '../../shared/built.js';
 import { runRunner } from '../loadgen/runner-arg.js';
-import type { AttackOptions } from './attack-runner.js';
+import type { AttackOptions } from './attack.child.js';
 import type { FloodFigures } from './flood-client.js';
 import type { IdleFloodReport } from './idle-flood.js';
 
-const RUNNER = builtModule(import.meta.url, 'attack-runner');
+const RUNNER = builtModule(import.meta.url, 'attack.child');
 
 /** What each attack reports. */
 type ReportOf<K extends AttackOptions['kind']> = K extends 'idle-flood' ? IdleFloodReport : FloodFigures;

@@ -1,6 +1,6 @@
 // The idle flood and slowloris together: while N connections sit idle and M drip a request head
 // one byte at a time, ordinary requests arrive at a modest rate for a window longer than the
-// server's headers timeout. The three clients run in one process (attack-runner.ts in the
+// server's headers timeout. The three clients run in one process (attack.child.ts in the
 // harness, or a test's own), and every socket is closed before this resolves.
 
 import { IdleConnections, type IdleFigures } from './idle-client.js';

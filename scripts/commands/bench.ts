@@ -4,10 +4,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { CiFormat, CiFormatInputs } from '../../bench/ci-formats.js';
+import type { Objective } from '../../bench/analysis/objectives.js';
+import { DEFAULT_THRESHOLDS } from '../../bench/analysis/thresholds.js';
 import { DEFAULT_LOADGEN, type LoadgenName, loadgenNames, loadgens } from '../../bench/loadgen/registry.js';
-import type { Objective } from '../../bench/objectives.js';
-import type { Results } from '../../bench/results.js';
 import {
   appCatalog,
   workloads as builtinWorkloads,
@@ -29,8 +28,9 @@ import {
   resolveWorkload,
   type TargetSpec,
   workloadNames,
-} from '../../bench/scenarios.js';
-import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
+} from '../../bench/plan/scenarios.js';
+import type { CiFormat, CiFormatInputs } from '../../bench/report/ci-formats.js';
+import type { Results } from '../../bench/results/results.js';
 import { AppError } from '../../servers/routes/app.js';
 import { variantNames, variants } from '../../servers/variants/registry.js';
 import { firstLine } from '../../shared/first-line.js';
@@ -258,7 +258,7 @@ export function register(program: Command): void {
         workers: o.workers ?? null,
         ...(resilience === null ? {} : { resilience, durationSec: resilience.windowSec }),
       };
-      const { parseObjective } = await import('../../bench/objectives.js');
+      const { parseObjective } = await import('../../bench/analysis/objectives.js');
       const objectives = o.threshold.map((t) => {
         try {
           return parseObjective(t);
@@ -266,7 +266,7 @@ export function register(program: Command): void {
           return usage(`--threshold ${firstLine(e)}`);
         }
       });
-      const { parseCiFormats } = await import('../../bench/ci-formats.js');
+      const { parseCiFormats } = await import('../../bench/report/ci-formats.js');
       let formats: CiFormat[] = [];
       try {
         formats = parseCiFormats(o.format);
@@ -285,9 +285,9 @@ export function register(program: Command): void {
  */
 async function objectivesHold(results: Results, dir: string, objectives: readonly Objective[]): Promise<boolean> {
   if (objectives.length === 0) return true;
-  const { checkRun, renderObjectives } = await import('../../bench/objectives.js');
-  const { writeResults } = await import('../../bench/results.js');
-  const { formatTable } = await import('../../bench/format.js');
+  const { checkRun, renderObjectives } = await import('../../bench/analysis/objectives.js');
+  const { writeResults } = await import('../../bench/results/results.js');
+  const { formatTable } = await import('../../bench/lib/format.js');
   results.objectives = checkRun(results, objectives);
   writeResults(dir, results);
   const failed = results.objectives.filter((x) => !x.pass).length;
@@ -306,15 +306,15 @@ interface Asked {
 /** Writes the formats asked for into `dir` and says where. */
 async function writeFormats(dir: string, formats: readonly CiFormat[], what: CiFormatInputs): Promise<void> {
   if (formats.length === 0) return;
-  const { writeCiFormats } = await import('../../bench/ci-formats.js');
+  const { writeCiFormats } = await import('../../bench/report/ci-formats.js');
   for (const file of writeCiFormats(dir, formats, what)) process.stdout.write(`wrote ${file}\n`);
 }
 
 async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<string>, asked: Asked): Promise<void> {
-  const { runBenchmark } = await import('../../bench/runner.js');
+  const { runBenchmark } = await import('../../bench/run/runner.js');
   const { writeReport } = await import('../../bench/report/write.js');
   const { capacitySummary, resilienceSummary, summaryTable } = await import('../../bench/report/summary.js');
-  const { unmeasuredScenarios, whyNot } = await import('../../bench/results.js');
+  const { unmeasuredScenarios, whyNot } = await import('../../bench/results/results.js');
   const { results, dir } = await runBenchmark({
     settings,
     profile: o.profile,
@@ -335,14 +335,14 @@ async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<
     process.exitCode = 1;
   }
   const held = await objectivesHold(results, dir, asked.objectives);
-  const { measuredCells } = await import('../../bench/ci-formats.js');
+  const { measuredCells } = await import('../../bench/report/ci-formats.js');
   await writeFormats(dir, asked.formats, { cells: measuredCells(results), objectives: results.objectives, comparison: null });
   if (!held && process.exitCode === undefined) process.exitCode = EXIT_OBJECTIVE_FAILED;
 }
 
 async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Command, asked: Asked): Promise<void> {
-  const { headFailures, runAb } = await import('../../bench/ab.js');
-  const { renderTerminal, underpoweredSummary } = await import('../../bench/compare.js');
+  const { headFailures, runAb } = await import('../../bench/run/ab.js');
+  const { renderTerminal, underpoweredSummary } = await import('../../bench/analysis/compare.js');
   let run: Awaited<ReturnType<typeof runAb>>;
   try {
     run = await runAb({
@@ -374,7 +374,7 @@ async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Comman
   if (!judged) process.stderr.write('error: no comparison could be judged: the gate saw nothing\n');
   if (o.failOnRegression === true && (regressions > 0 || failures.length > 0 || !judged)) process.exitCode = 1;
   const held = await objectivesHold(run.head, join(dir, 'head'), asked.objectives);
-  const { measuredCells } = await import('../../bench/ci-formats.js');
+  const { measuredCells } = await import('../../bench/report/ci-formats.js');
   await writeFormats(dir, asked.formats, { cells: measuredCells(run.head), objectives: run.head.objectives, comparison: report });
   if (!held && process.exitCode === undefined) process.exitCode = EXIT_OBJECTIVE_FAILED;
 }
@@ -399,7 +399,7 @@ function percentList(value: string): number[] {
 /** The app, loaded and checked, with the workloads it adds and the routes it answers; a usage error with its one line otherwise. */
 async function loadChecked(file: string, usage: (m: string) => never): Promise<{ file: string; catalog: Catalog; routes: ReadonlySet<string> }> {
   try {
-    const { outlineApp } = await import('../../bench/app-outline.js');
+    const { outlineApp } = await import('../../bench/plan/app-outline.js');
     const app = await outlineApp(file);
     return { file: app.file, catalog: appCatalog(app), routes: new Set(app.routes.keys()) };
   } catch (e) {

@@ -1,12 +1,12 @@
 // cbench calibrate: how many repetitions an A/B run of these cells needs on this machine, from an
-// A/A run's noise (bench/calibrate.ts), and what fits in a time budget.
+// A/A run's noise (bench/run/calibrate.ts), and what fits in a time budget.
 
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_THRESHOLDS } from '../../bench/analysis/thresholds.js';
 import { DEFAULT_LOADGEN, loadgens } from '../../bench/loadgen/registry.js';
-import type { RunSettings } from '../../bench/scenarios.js';
-import { buildMatrix, workloadNames } from '../../bench/scenarios.js';
-import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
+import type { RunSettings } from '../../bench/plan/scenarios.js';
+import { buildMatrix, workloadNames } from '../../bench/plan/scenarios.js';
 import { variantNames } from '../../servers/variants/registry.js';
 import { firstLine } from '../../shared/first-line.js';
 import { CommandFailed, integer, intList, listOf, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
@@ -59,10 +59,10 @@ export function register(program: Command): void {
     .addOption(new Option('--no-pin', 'do not pin the server and the load generator to separate CPUs'))
     .addOption(new Option('--json', 'print the calibration as one JSON object'))
     .action(async (o: CalibrateFlags) => {
-      const { runAb } = await import('../../bench/ab.js');
-      const { calibrate, renderCalibration } = await import('../../bench/calibrate.js');
-      const { formatTable } = await import('../../bench/format.js');
-      const { writeFileAtomic } = await import('../../bench/results.js');
+      const { runAb } = await import('../../bench/run/ab.js');
+      const { calibrate, renderCalibration } = await import('../../bench/run/calibrate.js');
+      const { formatTable } = await import('../../bench/lib/format.js');
+      const { writeFileAtomic } = await import('../../bench/results/results.js');
       const settings: RunSettings = {
         variants: o.variants,
         workloads: o.workloads,

@@ -3,8 +3,8 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { Results } from '../../bench/results.js';
-import { DEFAULT_THRESHOLDS } from '../../bench/thresholds.js';
+import { DEFAULT_THRESHOLDS } from '../../bench/analysis/thresholds.js';
+import type { Results } from '../../bench/results/results.js';
 import { firstLine } from '../../shared/first-line.js';
 import { CommandFailed, collect, EXIT_USAGE, FORMAT_HELP, integer, nonNegative, usageOnError } from '../cli.js';
 
@@ -58,8 +58,8 @@ export function register(program: Command): void {
         .default([]),
     )
     .action(async (basePath: string, headPath: string | undefined, o: CompareFlags, cmd: Command) => {
-      const { abSides, readResults, writeFileAtomic } = await import('../../bench/results.js');
-      const { compare, renderMarkdown, renderTerminal, underpoweredSummary } = await import('../../bench/compare.js');
+      const { abSides, readResults, writeFileAtomic } = await import('../../bench/results/results.js');
+      const { compare, renderMarkdown, renderTerminal, underpoweredSummary } = await import('../../bench/analysis/compare.js');
       // One A/B run's folder (alone, or named twice): its two sides, sampled in pairs.
       const ab = abSides(basePath);
       const sameFolder = headPath !== undefined && existsSync(headPath) && existsSync(basePath) && realpathSync(headPath) === realpathSync(basePath);
@@ -67,7 +67,7 @@ export function register(program: Command): void {
         cmd.error(`error: ${basePath} is not an A/B run's folder (with base/ and head/): give two runs to compare`, { exitCode: EXIT_USAGE });
       }
       const paths = ab !== null && (headPath === undefined || sameFolder) ? ab : { base: basePath, head: headPath as string };
-      const { measuredCells, parseCiFormats, writeCiFormats } = await import('../../bench/ci-formats.js');
+      const { measuredCells, parseCiFormats, writeCiFormats } = await import('../../bench/report/ci-formats.js');
       let formats: ReturnType<typeof parseCiFormats> = [];
       try {
         formats = parseCiFormats(o.format);

@@ -1,7 +1,7 @@
 // cbench list: the server variants, their models and their own options.
 
 import type { Command } from 'commander';
-import { formatTable } from '../../bench/format.js';
+import { formatTable } from '../../bench/lib/format.js';
 import { variantNames, variants } from '../../servers/variants/registry.js';
 import type { ServerVariant } from '../../servers/variants/types.js';
 import { usageOnError } from '../cli.js';

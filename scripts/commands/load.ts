@@ -3,9 +3,9 @@
 
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated, loadgenCpuShare, openLoopFigures } from '../../bench/analysis/saturation.js';
 import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/engine.js';
-import type { GeneratorBound } from '../../bench/results.js';
-import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated, loadgenCpuShare, openLoopFigures } from '../../bench/saturation.js';
+import type { GeneratorBound } from '../../bench/results/results.js';
 import { firstLine } from '../../shared/first-line.js';
 import { collect, EXIT_OBJECTIVE_FAILED, EXIT_USAGE, FORMAT_HELP, integer, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
 
@@ -118,7 +118,7 @@ export function register(program: Command): void {
         cmd.error(`error: ${e instanceof InvalidArgumentError ? e.message : `cannot read --body: ${(e as Error).message}`}`, { exitCode: EXIT_USAGE });
         return;
       }
-      const { evaluateObjectives, loadFigures, parseObjective, renderObjectives } = await import('../../bench/objectives.js');
+      const { evaluateObjectives, loadFigures, parseObjective, renderObjectives } = await import('../../bench/analysis/objectives.js');
       const objectives = o.threshold.map((t) => {
         try {
           const parsed = parseObjective(t);
@@ -128,7 +128,7 @@ export function register(program: Command): void {
           return cmd.error(`error: --threshold ${firstLine(e)}`, { exitCode: EXIT_USAGE });
         }
       });
-      const { parseCiFormats, writeCiFormats } = await import('../../bench/ci-formats.js');
+      const { parseCiFormats, writeCiFormats } = await import('../../bench/report/ci-formats.js');
       let formats: ReturnType<typeof parseCiFormats> = [];
       try {
         formats = parseCiFormats(o.format);
@@ -158,7 +158,7 @@ export function register(program: Command): void {
       const json = { ...asJson(target.href, options, report), ...(objectives.length === 0 ? {} : { thresholds: checked }) };
       process.stdout.write(o.json === true ? `${JSON.stringify(json)}\n` : await summary(target.href, options, report));
       if (objectives.length > 0 && o.json !== true) {
-        const { formatTable } = await import('../../bench/format.js');
+        const { formatTable } = await import('../../bench/lib/format.js');
         process.stdout.write(`\n${formatTable(renderObjectives(checked))}\n`);
       }
       const one = (x: number) => ({ median: x, min: x, max: x });
@@ -206,7 +206,7 @@ export function asJson(url: string, o: LoadOptions, r: LoadReport) {
     firstResponseMs: r.firstResponseMs,
     openLoop: r.openLoop,
     loadgenCpuSec: r.loadgenCpuSec,
-    /** Why the generator, not the server, made this run's figures (bench/saturation.ts), or null. */
+    /** Why the generator, not the server, made this run's figures (bench/analysis/saturation.ts), or null. */
     generatorBound: boundOf(r),
   };
 }
@@ -218,7 +218,7 @@ function boundOf(r: LoadReport): GeneratorBound | null {
 }
 
 async function summary(url: string, o: LoadOptions, r: LoadReport): Promise<string> {
-  const { formatInt, formatTable } = await import('../../bench/format.js');
+  const { formatInt, formatTable } = await import('../../bench/lib/format.js');
   const ms = (v: number) => (v < 10 ? v.toFixed(3) : v < 1000 ? v.toFixed(1) : formatInt(v));
   const l = r.latencyMs;
   const warm = o.warmupSec === undefined ? '' : `, after a ${o.warmupSec} s warm-up`;

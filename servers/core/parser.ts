@@ -14,7 +14,7 @@
 //   bench:parser` measures what the fast path gains (its `scratch/scratch-resumable` ratio, the
 //   same parser with `fastPath: false`): over six runs on the 2-core machine (Node 20), 1.24x
 //   to 1.46x on the minimal GET and 1.07x to 1.35x on the browser-like GET (548 bytes, 12
-//   fields). Counted in instructions, which repeat where timings are noisy (bench/parser-loop.ts
+//   fields). Counted in instructions, which repeat where timings are noisy (bench/micro/parser-loop.ts
 //   under valgrind's callgrind, the command in its header): 2,624 against 3,516 per minimal GET,
 //   13,960 against 16,799 per browser-like GET, 83,346 against 105,314 per 16 pipelined requests.
 // - Line endings: only CRLF ends a line. A bare LF is answered 400 rather than accepted (RFC 9112

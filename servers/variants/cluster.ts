@@ -49,7 +49,7 @@ export const cluster: ServerVariant<'cluster'> = {
     const schedule = optionValue(SCHEDULE, extra) === 'os' ? 'os' : 'rr';
     // Fixed at the first fork for the life of the process, so a second start cannot change it.
     nodeCluster.schedulingPolicy = schedule === 'rr' ? nodeCluster.SCHED_RR : nodeCluster.SCHED_NONE;
-    const exec = builtModule(import.meta.url, 'cluster-worker');
+    const exec = builtModule(import.meta.url, 'cluster.child');
     const live = new Set<Worker>();
     let stopping = false;
     // The primary shares one listening handle per address and port. Workers asking for port 0

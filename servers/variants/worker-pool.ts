@@ -108,7 +108,7 @@ export async function servePool(
 }
 
 /**
- * A pool of `workerCount(options)` threads that run the routes (worker-pool-task.ts; each loads
+ * A pool of `workerCount(options)` threads that run the routes (worker-pool.thread.ts; each loads
  * the app, when there is one, itself), with the
  * queue the options ask for, and a handler that sends a request to it: what worker-pool runs every
  * handler in and offload runs its CPU-heavy routes in.
@@ -122,7 +122,7 @@ export function startPool(
   const queue = optionValue(QUEUE, options.extra) === 'piscina' ? 'piscina' : 'fifo';
   const withHeaders = options.app !== undefined;
   const pool = new Piscina<PoolRequest, PoolResponse>({
-    filename: builtModule(import.meta.url, 'worker-pool-task'),
+    filename: builtModule(import.meta.url, 'worker-pool.thread'),
     workerData: { app: options.app, timeoutMs: options.connection?.requestTimeoutMs } satisfies PoolWorkerData,
     minThreads: workers,
     maxThreads: workers,

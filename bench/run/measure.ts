@@ -1,0 +1,233 @@
+// Measuring one cell on a server that is up: a discarded warm-up, then repetitions with the load
+// generator in a process of its own, and the server's CPU time and memory read from /proc around
+// each. Every mode (the plain run, the A/B run, bench:cpu) measures through this.
+
+import { firstLine } from '../../shared/first-line.js';
+import { parseInfo } from '../../shared/serve-protocol.js';
+import { analyseSweep } from '../analysis/capacity.js';
+import { type CellKey, cellFromRepetitions, summaryOf } from '../analysis/repetitions.js';
+import { bottleneckOf, generatorBoundOf, loadgenCpuShare, openLoopFigures, serverCapacity, serverCpuShare } from '../analysis/saturation.js';
+import { type CpuReading, type CpuSpan, cpuSince, readCpu } from '../lib/cpu-window.js';
+import { isGone, PeakRss, type Pinning, processTree, type ServerProcess } from '../lib/processes.js';
+import type { LoadGenerator, LoadSample, LoadTarget, OpenLoopStats } from '../loadgen/types.js';
+import { type Cell, DEFAULT_SLO_P99_MS, offeredRps, parseRate, type RunSettings, resolveWorkload } from '../plan/scenarios.js';
+import type { CellResult, FailedCell, OkCell, RatePoint, Repetition, Sweep } from '../results/results.js';
+
+/** What measuring a cell needs besides the server. */
+export interface CellContext {
+  settings: Pick<RunSettings, 'warmupSec' | 'durationSec' | 'repetitions'> & Partial<Pick<RunSettings, 'capacity' | 'catalog'>>;
+  loadgen: LoadGenerator;
+  pinning: Pick<Pinning, 'loadgenPin' | 'serverCpus' | 'serverCpuList' | 'loadgenCpuList'>;
+}
+
+/** Where the generator runs, and what it needs to read the server's CPU and its own at its window's edges. */
+export function observing(serverPid: number | null, p: CellContext['pinning']): Pick<LoadTarget, 'pin' | 'serverPid' | 'serverCpuList' | 'loadgenCpuList'> {
+  return {
+    pin: p.loadgenPin,
+    ...(serverPid === null ? {} : { serverPid }),
+    ...(serverPid === null || p.serverCpuList === null ? {} : { serverCpuList: p.serverCpuList }),
+    ...(p.loadgenCpuList === null ? {} : { loadgenCpuList: p.loadgenCpuList }),
+  };
+}
+
+/** Reads the server's CPU now (its process tree and, pinned, its CPUs), to subtract from a later reading. */
+export function readServerCpu(pid: number, cpuList: readonly number[] | null): CpuReading {
+  return readCpu(processTree(pid), cpuList);
+}
+
+/** What the server used between `before` and now. Workers that started in between (a replaced cluster worker) count from zero. */
+export function serverCpuSince(before: CpuReading, pid: number, cpuList: readonly number[] | null): CpuSpan {
+  return cpuSince(before, processTree(pid), cpuList);
+}
+
+export function cellKey(cell: Cell): CellKey {
+  return { workload: cell.workload, connections: cell.connections, pipelining: cell.pipelining };
+}
+
+/** A cell that could not be measured in full, with the repetitions that finished before. */
+export function failedCell(key: CellKey, reason: string, repetitions: Repetition[]): FailedCell {
+  return { ...key, status: 'failed', reason, repetitions, sweep: null };
+}
+
+/** What measuring needs of a server: where it answers and, when known, its process. */
+export interface MeasuredServer {
+  origin: string;
+  /** Its process, for CPU and memory; null when not known (a --target without --target-pid). */
+  pid: number | null;
+  /** The CPUs its work can use (its pinned CPUs, capped by its threads of JavaScript), for its CPU share; null when not known. */
+  capacity: number | null;
+  /** Whether it is known to have gone (exited or crashed). */
+  gone(): boolean;
+}
+
+/** A variant's server started by the harness, as measuring sees it. */
+export function startedServer(variant: string, server: ServerProcess, serverCpus: number): MeasuredServer {
+  return {
+    origin: `http://127.0.0.1:${server.port}`,
+    pid: server.pid,
+    capacity: serverCapacity(serverCpus, parseInfo(variant, server.output())),
+    gone: () => server.exited() || isGone(server.pid),
+  };
+}
+
+/** Progress as it happens, for the log: the closed-loop repetitions, then each rate of a sweep. */
+export interface CellHooks {
+  onClosed?: (cell: OkCell) => void;
+  /** A rate measured, and the cell as it stands: a failed cell with the sweep so far, what a run interrupted now would keep. */
+  onPoint?: (point: RatePoint, soFar: FailedCell) => void;
+}
+
+/** The reason a sweep's cell carries while its sweep is still under way. */
+export const SWEEP_UNDER_WAY = 'interrupted during its capacity sweep: the rates measured before are kept';
+
+/**
+ * Measures a cell: a discarded warm-up and the repetitions, closed loop. In a capacity run, the
+ * median of those is the cell's maximum, and each offered rate is then measured the same way
+ * open loop (a warm-up at that rate, then the repetitions), lowest first, to the top of the list
+ * whatever happens on the way (past saturation is where models differ).
+ */
+export async function runCell(cell: Cell, server: MeasuredServer, ctx: CellContext, hooks: CellHooks = {}): Promise<CellResult> {
+  const target: Omit<LoadTarget, 'durationSec'> = {
+    origin: server.origin,
+    workload: resolveWorkload(cell.workload, ctx.settings.catalog),
+    connections: cell.connections,
+    pipelining: cell.pipelining,
+    ...observing(server.pid, ctx.pinning),
+  };
+  const key = cellKey(cell);
+  const closed = await measureRun(target, server, ctx);
+  if ('reason' in closed) return failedCell(key, closed.reason, closed.repetitions);
+  const cellResult = cellFromRepetitions(key, closed.repetitions);
+  const capacity = ctx.settings.capacity;
+  if (capacity === null || capacity === undefined) return cellResult;
+  hooks.onClosed?.(cellResult);
+
+  const sloP99Ms = capacity.sloP99Ms[cell.workload] ?? DEFAULT_SLO_P99_MS;
+  const maxRps = cellResult.summary.requestsPerSec.median;
+  const points: RatePoint[] = [];
+  const sweepOf = (): Sweep & { capacityRps: number | null } => {
+    points.sort((a, b) => a.offeredRps - b.offeredRps);
+    return { sloP99Ms, arrivals: capacity.arrivals, maxRps, points, ...analyseSweep(points, sloP99Ms) };
+  };
+  const measurePoint = async (rate: string, offered: number, refined: boolean): Promise<string | undefined> => {
+    const open = await measureRun({ ...target, rate: offered, arrivals: capacity.arrivals }, server, ctx);
+    if ('reason' in open) return `at ${rate} (${Math.round(offered)} req/s offered): ${open.reason}`;
+    const point: RatePoint = { rate, offeredRps: offered, refined, repetitions: open.repetitions, summary: summaryOf(open.repetitions) };
+    points.push(point);
+    hooks.onPoint?.(point, failed(SWEEP_UNDER_WAY));
+    return undefined;
+  };
+  function failed(reason: string): FailedCell {
+    const { capacityRps: _, ...sweepSoFar } = sweepOf();
+    return { ...failedCell(key, reason, closed.repetitions), sweep: sweepSoFar };
+  }
+  const rates = capacity.rates.map((rate) => ({ rate, offeredRps: offeredRps(parseRate(rate), maxRps) })).sort((a, b) => a.offeredRps - b.offeredRps);
+  for (const { rate, offeredRps: offered } of rates) {
+    const reason = await measurePoint(rate, offered, false);
+    if (reason !== undefined) return failed(reason);
+  }
+  // The listed rates put the capacity between two of them, often far apart (25% and 50% of the
+  // maximum): halve that gap a few times, as a bisection does, so the capacity is not just the
+  // nearest rate of a coarse list below it.
+  const percent = capacity.rates.every((r) => r.endsWith('%'));
+  for (let i = 0; i < capacity.refine; i++) {
+    const { capacityRps, firstMiss } = sweepOf();
+    if (capacityRps === null || firstMiss === null || firstMiss.offeredRps <= capacityRps * (1 + REFINED_ENOUGH)) break;
+    const mid = (capacityRps + firstMiss.offeredRps) / 2;
+    const reason = await measurePoint(percent && maxRps > 0 ? `${Number(((mid / maxRps) * 100).toFixed(1))}%` : String(Math.round(mid)), mid, true);
+    if (reason !== undefined) return failed(reason);
+  }
+  const { capacityRps, ...sweep } = sweepOf();
+  return { ...cellResult, sweep, capacityRps };
+}
+
+/** A capacity known within this share of itself (the gap to the first miss) is not refined further. */
+const REFINED_ENOUGH = 0.05;
+
+/**
+ * A discarded warm-up, then the repetitions, each with the server's CPU and peak memory read
+ * around it; or why it stopped, with the repetitions done before. Open loop, the warm-up runs
+ * inside each repetition's generator instead, at its rate, its schedule running on into the
+ * window: a generator process starts cold every repetition, and a window that opens on its first
+ * compilations and on the server's ramp to that rate measures neither (README, "Its open loop").
+ */
+async function measureRun(
+  target: Omit<LoadTarget, 'durationSec'>,
+  server: MeasuredServer,
+  ctx: CellContext,
+): Promise<{ repetitions: Repetition[] } | { reason: string; repetitions: Repetition[] }> {
+  const open = target.rate !== undefined;
+  try {
+    if (ctx.settings.warmupSec > 0 && !open) await ctx.loadgen.run({ ...target, durationSec: ctx.settings.warmupSec, seed: 0 });
+  } catch (e) {
+    return { reason: `warm-up failed: ${firstLine(e)}`, repetitions: [] };
+  }
+  if (server.gone()) return { reason: 'the server exited during warm-up', repetitions: [] };
+
+  const repetitions: Repetition[] = [];
+  const cpuList = ctx.pinning.serverCpuList;
+  for (let r = 0; r < ctx.settings.repetitions; r++) {
+    const pid = server.pid;
+    const before = pid === null ? null : readServerCpu(pid, cpuList);
+    const rss = pid === null ? null : new PeakRss(pid);
+    rss?.start();
+    let sample: LoadSample;
+    try {
+      // Each repetition its own seed: arrivals and a mix's draws differ between repetitions (so
+      // where the heavy requests fall is not the same every time) and repeat between runs.
+      sample = await ctx.loadgen.run({
+        ...target,
+        durationSec: ctx.settings.durationSec,
+        seed: r + 1,
+        ...(open && ctx.settings.warmupSec > 0 ? { warmupSec: ctx.settings.warmupSec } : {}),
+      });
+    } catch (e) {
+      rss?.stop();
+      return { reason: `load generator failed: ${firstLine(e)}`, repetitions };
+    }
+    const around = pid === null || before === null ? null : serverCpuSince(before, pid, cpuList);
+    const peak = rss?.stop() ?? null;
+    const { serverCpuSec, serverCpusBusySec, loadgenCpusBusySec, openLoop, routes, ...figures } = sample;
+    // The generator's reading covers exactly the requests it counted.
+    const cpuForRequests = serverCpuSec ?? (around === null ? null : around.userSec + around.systemSec);
+    const serverShare = around === null || server.capacity === null ? null : serverCpuShare(sample, around, server.capacity);
+    const loadgenShare = loadgenCpuShare(sample);
+    repetitions.push({
+      ...figures,
+      serverCpuUserSec: around?.userSec ?? null,
+      serverCpuSystemSec: around?.systemSec ?? null,
+      serverCpuUsPerRequest: sample.requests > 0 && cpuForRequests !== null ? (cpuForRequests * 1e6) / sample.requests : null,
+      serverCpuShare: serverShare,
+      serverPeakRssBytes: peak,
+      loadgenCpuShare: loadgenShare,
+      bottleneck: serverShare === null ? null : bottleneckOf(loadgenShare, serverShare),
+      openLoop: openLoop === null || openLoop === undefined ? null : openLoopRecord(openLoop, sample.latencyMs.p99, loadgenShare),
+      routes: routes ?? null,
+      canary: null,
+    });
+    if (server.gone()) return { reason: 'the server exited during the run (crashed)', repetitions };
+    // Open loop, a server that answers nothing at some rate is a point of the sweep (served 0),
+    // which its analysis reads as behind and failing; closed loop, there is nothing to measure.
+    if (sample.requests === 0 && target.rate === undefined) return { reason: 'the server stopped answering: no request completed', repetitions };
+  }
+  return { repetitions };
+}
+
+/** How an open-loop repetition kept to its schedule, as results.json keeps it, with the generator-bound rule's verdict. */
+function openLoopRecord(o: OpenLoopStats, p99Ms: number, loadgenCpuShare: number): NonNullable<Repetition['openLoop']> {
+  const figures = openLoopFigures(o, p99Ms, loadgenCpuShare);
+  return {
+    offeredRps: o.rate,
+    arrivals: o.arrivals,
+    due: o.due,
+    late: o.late,
+    unsent: o.unsent,
+    sendLagP99Ms: o.sendLagMs.p99,
+    scheduleLagP99Ms: o.scheduleLagMs.p99,
+    loopDelayP99Ms: o.loopDelayMs.p99,
+    loopDelayMaxMs: o.loopDelayMs.max,
+    heldUpShare: figures.heldUpShare,
+    notHeldP99Ms: figures.notHeldP99Ms,
+    generatorBound: generatorBoundOf(figures),
+  };
+}
