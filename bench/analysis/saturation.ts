@@ -67,7 +67,7 @@ export function openLoopFigures(o: Pick<OpenLoopStats, 'due' | 'heldUp' | 'notHe
  * busy or stalled, so taken off its schedule over 2 ms late) make the tail, as the p99 of the
  * rest shows: at most two thirds of the whole, and at least 2 ms below it, or nothing left at all.
  *
- * Decided from runs of cbench load against nginx on the 2-core development VM (README, "Its open
+ * Decided from runs of cbench load against nginx on the 2-core development VM (docs/load-generator.md, "Its open
  * loop"): at 40,000 req/s, its loop stalled up to 9 ms, a p99 of 9.0 ms of which the 98% of
  * requests it did not hold up had 5.0 ms (delayed); at 26,779 req/s, 3.9 ms against 3.2 (not); a
  * server that stalls 50 ms every 500 ms, at 5,000 req/s, a p99 of 47.5 ms, and 47.5 ms without the

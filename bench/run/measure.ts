@@ -149,7 +149,7 @@ const REFINED_ENOUGH = 0.05;
  * around it; or why it stopped, with the repetitions done before. Open loop, the warm-up runs
  * inside each repetition's generator instead, at its rate, its schedule running on into the
  * window: a generator process starts cold every repetition, and a window that opens on its first
- * compilations and on the server's ramp to that rate measures neither (README, "Its open loop").
+ * compilations and on the server's ramp to that rate measures neither (docs/load-generator.md, "Its open loop").
  */
 async function measureRun(
   target: Omit<LoadTarget, 'durationSec'>,

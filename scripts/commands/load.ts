@@ -31,7 +31,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /**
  * The open loop's warm-up unless --warmup says otherwise: a generator whose code is still being
  * compiled falls behind its schedule in its first few hundred milliseconds, and a window opened
- * then measures that (README, "Its open loop").
+ * then measures that (docs/load-generator.md, "Its open loop").
  */
 const OPEN_LOOP_WARMUP_SEC = 1;
 

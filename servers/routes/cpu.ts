@@ -1,7 +1,7 @@
 // The CPU-bound workload: deterministic, pure JavaScript, no allocation, with a result that
 // depends on every iteration so the engine cannot skip any of them.
 
-/** Iterations that cost about 1 ms on the 2-core reference machine (see README). */
+/** Iterations that cost about 1 ms on the 2-core reference machine (docs/serving.md, "Routes"). */
 export const DEFAULT_CPU_ITERATIONS = 500_000;
 
 /** The largest number of iterations a request may ask for (a few seconds of work). */
