@@ -1,5 +1,6 @@
 // Findings: sentences computed from the numbers of one run, never written in advance.
 
+import type { ConcurrencyModel } from '../../servers/variants/types.js';
 import { COLLAPSE_SHARE, missesOf, observedOf, rangesOverlap as overlap } from '../analysis/capacity.js';
 import { repetitionBound, SATURATED_SHARE } from '../analysis/saturation.js';
 import { formatInt as int, formatTimes as times } from '../lib/format.js';
@@ -8,7 +9,7 @@ import { type WorkloadName, workloads } from '../plan/scenarios.js';
 import { type CellResult, cellsOf, type RatePoint, type Repetition, type Results } from '../results/results.js';
 import { CAPACITY_DEFINITION, missDetail, ms, objectiveMs, pointAt, rangeText } from './capacity-text.js';
 import {
-  BASELINE,
+  baselineOf,
   type CapacityRow,
   capacityRange,
   capacityTables,
@@ -17,6 +18,7 @@ import {
   heavyShareSeries,
   isMix,
   measured,
+  modelOf,
   type RouteFigures,
   type RouteTable,
   type Row,
@@ -92,14 +94,14 @@ function medianFairness(cell: CellResult): Fairness | undefined {
   return all[Math.floor((all.length - 1) / 2)];
 }
 
-function unfairness(workload: string, r: Row, info: Info, heavyMix: boolean): string | undefined {
+function unfairness(workload: string, r: Row, model: ConcurrencyModel | null, info: Info, heavyMix: boolean): string | undefined {
   if (r.jain === undefined || r.cell === undefined) return undefined;
   const f = medianFairness(r.cell);
   const starved = f !== undefined && f.median > 0 && f.min < STARVED_SHARE * f.median;
   if (r.jain >= UNFAIR_JAIN && !starved) return undefined;
   const spread = f === undefined ? '' : `; in its median repetition a connection completed ${int(f.min)} to ${int(f.max)} requests, median ${int(f.median)}`;
   let cause: string;
-  if (r.variant === 'worker-pool' && info.queue === 'piscina')
+  if (model === 'thread-pool' && info.queue === 'piscina')
     cause =
       "piscina's default queue (queue=piscina) puts a task it could not dispatch back at its tail, so some requests are passed over again and again; " +
       '--queue fifo, now the default, serves them in the order they came';
@@ -108,7 +110,7 @@ function unfairness(workload: string, r: Row, info: Info, heavyMix: boolean): st
       'a connection that drew a heavy request waits for it in the pool, first in, first out, while the others go on with quick ones on the event loop; ' +
       'in a closed loop the pool queue holds most connections most of the time (Little’s law: heavy answers per second × their latency), so a connection ' +
       'is served as often as its draws were light. The per-route figures say what each kind of request waited';
-  else if (r.variant === 'cluster' && info.schedule === 'os')
+  else if (model === 'multi-process' && info.schedule === 'os')
     cause = 'with schedule=os the kernel spread the connections over the workers unevenly, and each connection stays with its worker';
   else
     cause =
@@ -122,15 +124,15 @@ function unfairness(workload: string, r: Row, info: Info, heavyMix: boolean): st
   );
 }
 
-function lateFirstResponses(workload: string, r: Row, info: Info): string | undefined {
+function lateFirstResponses(workload: string, r: Row, model: ConcurrencyModel | null, info: Info): string | undefined {
   const first = r.firstResponseMs;
   if (first === undefined || r.p99 === undefined || first.max < LATE_FIRST_MS || first.max < r.p99 * LATE_FIRST_RATIO) return undefined;
   let cause: string;
-  if (r.variant === 'cluster' && info.schedule === 'rr')
+  if (model === 'multi-process' && info.schedule === 'rr')
     cause =
       'With schedule=rr the primary accepts every connection and hands them to the workers one at a time, each only once the worker has taken the last, ' +
       'and a worker busy serving takes it late; --schedule os lets the workers accept connections themselves.';
-  else if (r.variant === 'worker-pool' && info.queue === 'piscina')
+  else if (model === 'thread-pool' && info.queue === 'piscina')
     cause =
       "piscina's default queue (queue=piscina) may have passed over some first requests again and again; --queue fifo serves them in the order they came.";
   else
@@ -297,9 +299,9 @@ export function capacityFindings(results: Results): string[] {
         sentence =
           `${workload}: ${best.row.variant} kept up with the most at ${objective}, ${int(best.rps)} req/s, ${times(best.rps / second.rps)} the runner-up ${second.row.variant} (${int(second.rps)}); ` +
           `their ranges do not overlap (${rangeText(best.range)} and ${rangeText(second.range)} req/s)`;
-      const base = ranked.find((x) => x.row.variant === BASELINE);
+      const base = ranked.find((x) => x.row.variant === baselineOf(results));
       if (base !== undefined && base !== best && base !== second && base.rps > 0)
-        sentence += `; ${BASELINE} ${int(base.rps)} (${best.row.variant} ${times(best.rps / base.rps)} that)`;
+        sentence += `; ${base.row.variant} ${int(base.rps)} (${best.row.variant} ${times(best.rps / base.rps)} that)`;
       sentence += '.';
       const floors = [best, second].filter((x) => x.row.generatorBoundAtMiss !== null).map((x) => x.row.variant);
       if (floors.length > 0)
@@ -378,7 +380,7 @@ function moved(quick: string, before: number, after: number): string {
  * same variant without them (share 0): where it rose the most in absolute terms, and which variant
  * kept it lowest, by how much. Undefined when no variant has both figures.
  */
-function heavyShareFinding(series: HeavyShareSeries, workload: string, share: number, where: string): string | undefined {
+function heavyShareFinding(results: Results, series: HeavyShareSeries, workload: string, share: number, where: string): string | undefined {
   const at = (variant: string, w: string | undefined) => series.points.find((p) => p.variant === variant && p.workload === w)?.p99;
   const withHeavy = series.points.filter((p) => p.workload === workload);
   const rows = withHeavy.flatMap((p) => {
@@ -389,7 +391,7 @@ function heavyShareFinding(series: HeavyShareSeries, workload: string, share: nu
   const [best, second] = byTail;
   // The sentence leads with one event loop, the model whose quick requests wait behind heavy
   // ones, when it was measured and is not the best; else with the worst.
-  const worst = rows.find((r) => r.variant === 'single-loop' && r !== best) ?? byTail.at(-1);
+  const worst = rows.find((r) => modelOf(results, r.variant) === 'event-loop' && r !== best) ?? byTail.at(-1);
   if (best === undefined || worst === undefined) return undefined;
   const quick = series.quick;
   let sentence = `${workload}: on ${worst.variant} ${where}, ${pct(share)} heavy requests ${moved(quick, worst.before, worst.after)}`;
@@ -410,10 +412,10 @@ function heavyShareFinding(series: HeavyShareSeries, workload: string, share: nu
 
 /**
  * A mix on its own (no heavy shares to compare): which variant gave its quick request the lowest
- * p99 and by how much against single-loop (one event loop, where a quick request waits behind a
+ * p99 and by how much against the event loop (a variant of one event loop, where a quick request waits behind a
  * heavy one), and what the heavy requests had meanwhile.
  */
-function mixFinding(t: RouteTable, at: { connections: number; pipelining: number }, where: string): string | undefined {
+function mixFinding(results: Results, t: RouteTable, at: { connections: number; pipelining: number }, where: string): string | undefined {
   if (t.quick === undefined) return undefined;
   const p99 = (routes: RouteFigures[], label: string | undefined) => routes.find((x) => x.label === label)?.summary?.latencyP99Ms.median;
   const rows = t.rows
@@ -425,23 +427,22 @@ function mixFinding(t: RouteTable, at: { connections: number; pipelining: number
     .sort((a, b) => a.quick - b.quick);
   const [best, second] = rows;
   if (best === undefined) return undefined;
-  const loop = rows.find((r) => r.variant === 'single-loop');
+  const loop = rows.find((r) => modelOf(results, r.variant) === 'event-loop');
   let sentence: string;
   if (second !== undefined && second.quick / best.quick < TIE) {
     sentence = `${t.workload}: ${best.variant} and ${second.variant} gave ${t.quick} the lowest p99 ${where}, ${WITHIN_TIE} of each other (${ms(best.quick)} and ${ms(second.quick)} ms)`;
-    if (loop !== undefined && loop !== best && loop !== second) sentence += `; single-loop ${ms(loop.quick)} ms (${times(loop.quick / best.quick)} that)`;
+    if (loop !== undefined && loop !== best && loop !== second) sentence += `; ${loop.variant} ${ms(loop.quick)} ms (${times(loop.quick / best.quick)} that)`;
   } else {
     sentence = `${t.workload}: ${best.variant} gave ${t.quick} the lowest p99 ${where}, ${ms(best.quick)} ms`;
-    if (loop !== undefined && loop !== best) sentence += `, ${times(loop.quick / best.quick)} lower than single-loop's ${ms(loop.quick)} ms`;
+    if (loop !== undefined && loop !== best) sentence += `, ${times(loop.quick / best.quick)} lower than ${loop.variant}'s ${ms(loop.quick)} ms`;
     else if (second !== undefined) sentence += `; the runner-up ${second.variant} ${ms(second.quick)} ms`;
   }
   if (t.heavy !== undefined && best.heavy !== undefined) {
     sentence += `; the heavy ${t.heavy} had p99 ${ms(best.heavy)} ms on ${best.variant}`;
     if (loop !== undefined && loop !== best && loop.heavy !== undefined) {
-      sentence += ` against ${ms(loop.heavy)} ms on single-loop`;
-      if (best.variant === 'offload' && best.heavy >= loop.heavy * TIE)
-        sentence +=
-          ': offload sends heavy requests to its pool, where they wait for a thread instead of holding up the event loop, so the wait moves from the quick requests to the heavy ones';
+      sentence += ` against ${ms(loop.heavy)} ms on ${loop.variant}`;
+      if (modelOf(results, best.variant) === 'event-loop+pool' && best.heavy >= loop.heavy * TIE)
+        sentence += `: ${best.variant} sends heavy requests to its pool, where they wait for a thread instead of holding up the event loop, so the wait moves from the quick requests to the heavy ones`;
     }
   }
   return `${sentence}.`;
@@ -476,14 +477,14 @@ export function routeFindings(results: Results): string[] {
   const said = new Set<string>();
   for (const series of heavyShareSeries(results, at)) {
     for (const m of series.members) {
-      const f = m.share > 0 ? heavyShareFinding(series, m.workload, m.share, where) : undefined;
+      const f = m.share > 0 ? heavyShareFinding(results, series, m.workload, m.share, where) : undefined;
       if (f === undefined) continue;
       out.push(f);
       said.add(m.workload);
     }
   }
   for (const t of routeTables(results)) {
-    const f = said.has(t.workload) ? undefined : mixFinding(t, at, where);
+    const f = said.has(t.workload) ? undefined : mixFinding(results, t, at, where);
     if (f !== undefined) out.push(f);
   }
   const unknown = routesUnknown(results);
@@ -506,7 +507,7 @@ export function findings(results: Results): string[] {
       continue;
     }
     const rps = (r: Row) => r.rps?.median ?? 0;
-    const base = rows.find((r) => r.variant === BASELINE);
+    const base = rows.find((r) => r.variant === baselineOf(results));
     let sentence: string;
     if (second !== undefined && rps(best) / rps(second) < TIE) {
       // Closer than run-to-run noise on a shared machine: no winner is named.
@@ -519,22 +520,22 @@ export function findings(results: Results): string[] {
       if (second !== undefined) sentence += `, ${times(rps(best) / rps(second))} the runner-up ${second.variant} (${int(rps(second))})`;
     }
     if (base !== undefined && base !== best && base !== second)
-      sentence += `; ${BASELINE} ${int(rps(base))} (${best.variant} ${times(rps(best) / rps(base))} that)`;
+      sentence += `; ${base.variant} ${int(rps(base))} (${best.variant} ${times(rps(best) / rps(base))} that)`;
     sentence += '.';
     if (best.clientBound)
       sentence += ` The load generator was saturated while measuring ${best.variant}, so its figure is a floor and the order at the top may differ.`;
     out.push(sentence);
 
-    const blocking = rows.find((r) => r.variant === 'blocking');
-    if (blocking !== undefined && best.variant !== 'blocking' && rps(best) / rps(blocking) >= 2) {
+    const blocking = rows.find((r) => modelOf(results, r.variant) === 'blocking');
+    if (blocking !== undefined && blocking !== best && rps(best) / rps(blocking) >= 2) {
       out.push(
-        `${table.workload}: blocking collapsed to ${int(rps(blocking))} req/s, ${times(rps(best) / rps(blocking))} fewer than ${best.variant}, ` +
+        `${table.workload}: ${blocking.variant} collapsed to ${int(rps(blocking))} req/s, ${times(rps(best) / rps(blocking))} fewer than ${best.variant}, ` +
           `with p99 latency ${(blocking.p99 ?? 0).toFixed(0)} ms against ${(best.p99 ?? 0).toFixed(1)} ms: connections queue behind the one being served.`,
       );
     }
-    const pool = rows.find((r) => r.variant === 'worker-pool');
-    const loop = rows.find((r) => r.variant === 'single-loop');
-    const poolInfo = infoOf(results, 'worker-pool');
+    const pool = rows.find((r) => modelOf(results, r.variant) === 'thread-pool');
+    const loop = rows.find((r) => modelOf(results, r.variant) === 'event-loop');
+    const poolInfo = pool === undefined ? {} : infoOf(results, pool.variant);
     const wait = /[?&]ms=(\d+)/.exec(workloadPath(results, table.workload))?.[1];
     if (pool !== undefined && wait !== undefined && typeof poolInfo.workers === 'number' && typeof poolInfo.tasksPerWorker === 'number') {
       const bound = (poolInfo.workers * poolInfo.tasksPerWorker * 1000) / Number(wait);
@@ -553,7 +554,7 @@ export function findings(results: Results): string[] {
       pool.cpuUs > loop.cpuUs * 1.2
     ) {
       out.push(
-        `${table.workload}: the worker pool's cross-thread cost shows: ${int(rps(pool))} req/s against single-loop's ${int(rps(loop))} (${times(rps(pool) / rps(loop))}), ` +
+        `${table.workload}: the worker pool's cross-thread cost shows: ${int(rps(pool))} req/s against ${loop.variant}'s ${int(rps(loop))} (${times(rps(pool) / rps(loop))}), ` +
           `and ${pool.cpuUs.toFixed(1)} µs of CPU per request against ${loop.cpuUs.toFixed(1)}.`,
       );
     }
@@ -565,7 +566,9 @@ export function findings(results: Results): string[] {
       const info = infoOf(results, r.variant);
       const mix = results.settings.mixes[table.workload]?.requests ?? [];
       const heavyMix = mix.some((q) => q.heavy) && mix.some((q) => !q.heavy);
-      for (const f of [unfairness(table.workload, r, info, heavyMix), lateFirstResponses(table.workload, r, info)]) if (f !== undefined) out.push(f);
+      const model = modelOf(results, r.variant);
+      for (const f of [unfairness(table.workload, r, model, info, heavyMix), lateFirstResponses(table.workload, r, model, info)])
+        if (f !== undefined) out.push(f);
       const s = r.cell?.status === 'ok' ? r.cell.summary : undefined;
       if (r.bottleneck === 'both' && s !== undefined)
         bothSaturated.push(
@@ -593,10 +596,15 @@ export function findings(results: Results): string[] {
   }
   const pin = results.environment.pinning;
   const killWorkers = results.settings.resilience?.killWorkers;
-  if (pin.server === '1-1')
+  // The models whose workers default to one per CPU the server was given.
+  const withWorkers = results.variants.filter((v) => v.model === 'multi-process' || v.model === 'thread-pool').map((v) => v.name);
+  const processes = results.variants.filter((v) => v.model === 'multi-process').map((v) => v.name);
+  if (pin.server === '1-1' && withWorkers.length > 0)
     out.push(
-      'The server was pinned to one CPU (the other ran the load generator), so cluster and worker-pool ran with one worker each here' +
-        (killWorkers === undefined ? '.' : ` (but for the killed worker, where cluster ran ${killWorkers}, sharing that CPU).`),
+      `The server was pinned to one CPU (the other ran the load generator), so ${withWorkers.join(' and ')} ran with one worker each here` +
+        (killWorkers === undefined || processes.length === 0
+          ? '.'
+          : ` (but for the killed worker, where ${processes.join(' and ')} ran ${killWorkers}, sharing that CPU).`),
     );
   if (results.status === 'incomplete') out.push('This run was interrupted: the results are incomplete.');
   return out;

@@ -1,5 +1,6 @@
 // The numbers every report shows, derived from results.json and nothing else.
 
+import type { ConcurrencyModel } from '../../servers/variants/types.js';
 import { capacityRange as rangeOf } from '../analysis/capacity.js';
 import { GENERATOR_BOUND_NOTE } from '../analysis/saturation.js';
 import { DEFAULT_SLO_P99_MS, heavyShareOf } from '../plan/scenarios.js';
@@ -40,7 +41,7 @@ export interface Row {
   clientBound: boolean;
   /** Which side was saturated; unset when unknown (files before version 3) or not measured. */
   bottleneck?: Bottleneck;
-  /** requests/s over node-http's in the same cell. */
+  /** requests/s over the baseline's (baselineOf) in the same cell. */
   vsNodeHttp?: number;
   note: string;
   cell?: CellResult;
@@ -51,7 +52,15 @@ export interface WorkloadTable {
   rows: Row[];
 }
 
-export const BASELINE = 'node-http';
+/** The variant the others' throughput is given as a ratio of: the run's first of the baseline model (node-http among the shipped ones); undefined when it has none, as a run against targets. */
+export function baselineOf(results: Pick<Results, 'variants'>): string | undefined {
+  return results.variants.find((v) => v.model === 'baseline')?.name;
+}
+
+/** The concurrency model a variant of the run demonstrates, as results.json records it; null when not known (a --target server, a name no model was recorded for). */
+export function modelOf(results: Pick<Results, 'variants'>, variant: string): ConcurrencyModel | null {
+  return results.variants.find((v) => v.name === variant)?.model ?? null;
+}
 
 function rowOf(v: VariantResult, c: CellResult): Row {
   const row: Row = {
@@ -113,8 +122,9 @@ function rowsFor<R extends Unmeasured & { vsNodeHttp?: number }>(
       );
     else for (const c of cells) rows.push(rowOf(v, c));
   }
+  const baseline = baselineOf(results);
   for (const r of rows) {
-    const base = rows.find((b) => b.variant === BASELINE && b.connections === r.connections && b.pipelining === r.pipelining);
+    const base = rows.find((b) => b.variant === baseline && b.connections === r.connections && b.pipelining === r.pipelining);
     const mine = figure(r);
     const theirs = base === undefined ? undefined : figure(base);
     if (typeof mine === 'number' && typeof theirs === 'number' && theirs > 0) r.vsNodeHttp = mine / theirs;
@@ -264,11 +274,6 @@ export function capacityTables(results: Results): CapacityTable[] {
 /** What a sweep can tell of a row's capacity (capacity.ts's capacityRange); undefined for a row with no sweep. */
 export function capacityRange(row: CapacityRow): { lo: number; hi: number } | undefined {
   return row.sweep === undefined || row.capacityRps === undefined ? undefined : rangeOf(row.capacityRps, row.sweep);
-}
-
-/** Whether the run has a node-http baseline to give ratios against (a run against targets has none). */
-export function hasBaseline(results: Results): boolean {
-  return results.variants.some((v) => v.name === BASELINE);
 }
 
 /** What the run recorded a workload sent (settings.mixes); undefined in files before version 5. */

@@ -2,9 +2,8 @@
 // collapsed, with the numbers; sentences computed from the run's figures, never written in advance.
 
 import { DEFAULT_CONNECTION_OPTIONS } from '../../servers/core/connection.js';
-import { isVariantName, variants } from '../../servers/variants/registry.js';
 import { formatInt as int, formatTimes as times } from '../lib/format.js';
-import { floodOf, idleOf, killOf, type ResilienceRow, resilienceRows } from './model.js';
+import { floodOf, idleOf, killOf, modelOf, type ResilienceRow, resilienceRows } from './model.js';
 import {
   answersQueuedText,
   type IdleFloodFigures,
@@ -40,7 +39,6 @@ function measuredOf<F>(rows: ResilienceRow[], pick: (row: ResilienceRow) => F | 
   });
 }
 
-const modelOf = (variant: string) => (isVariantName(variant) ? variants[variant].model : undefined);
 /** `a`, `a and b`, `a, b and c` */
 const list = (xs: readonly string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
 /** `2.0–3.5` or `2.0` when they agree. */
@@ -55,8 +53,10 @@ export function resilienceFindings(results: Parameters<typeof resilienceRows>[0]
   if (rows.length === 0) return [];
   const settings = results.settings.resilience ?? null;
   const out = settings === null ? [] : [`This run measured ${resilienceSettingsText(settings)}.`];
-  out.push(...idleFloodFindings(measuredOf(rows, idleOf), settings?.headersTimeoutMs ?? null));
-  out.push(...pipelineFloodFindings(measuredOf(rows, floodOf)));
+  // A model's nature, not a name, explains what it did: a variant of the blocking model added by a user is described as blocking is.
+  const blocking = (variant: string) => modelOf(results, variant) === 'blocking';
+  out.push(...idleFloodFindings(measuredOf(rows, idleOf), settings?.headersTimeoutMs ?? null, blocking));
+  out.push(...pipelineFloodFindings(measuredOf(rows, floodOf), blocking));
   out.push(...killedWorkerFindings(rows, measuredOf(rows, killOf)));
   for (const row of rows) {
     for (const key of Object.keys(TITLES) as Key[]) {
@@ -67,7 +67,11 @@ export function resilienceFindings(results: Parameters<typeof resilienceRows>[0]
   return out;
 }
 
-function idleFloodFindings(measured: Array<{ variant: string; f: IdleFloodFigures }>, headersTimeoutMs: number | null): string[] {
+function idleFloodFindings(
+  measured: Array<{ variant: string; f: IdleFloodFigures }>,
+  headersTimeoutMs: number | null,
+  blocking: (variant: string) => boolean,
+): string[] {
   if (measured.length === 0) return [];
   const out: string[] = [];
   const first = measured[0]?.f as IdleFloodFigures;
@@ -113,7 +117,7 @@ function idleFloodFindings(measured: Array<{ variant: string; f: IdleFloodFigure
   );
 
   for (const m of [...late, ...degraded, ...collapsed]) {
-    if (modelOf(m.variant) !== 'blocking') continue;
+    if (!blocking(m.variant)) continue;
     const f = m.f;
     const hold = f.idle.closedAfterMs;
     out.push(
@@ -164,13 +168,13 @@ function idleFloodFindings(measured: Array<{ variant: string; f: IdleFloodFigure
   return out;
 }
 
-function pipelineFloodFindings(measured: Array<{ variant: string; f: PipelineFloodFigures }>): string[] {
+function pipelineFloodFindings(measured: Array<{ variant: string; f: PipelineFloodFigures }>, blocking: (variant: string) => boolean): string[] {
   if (measured.length === 0) return [];
   const first = measured[0]?.f as PipelineFloodFigures;
   const parts = measured.map(({ variant, f }) => {
     const rss = `RSS +${mb(f.peakRssBytes - f.idleRssBytes)} MB over idle (${mb(f.idleRssBytes)} → ${mb(f.peakRssBytes)})`;
     if (f.outcome === 'closed' && f.stoppedReading !== true) {
-      const why = modelOf(variant) === 'blocking' ? ' (one request per connection: it answers the first and closes)' : '';
+      const why = blocking(variant) ? ' (one request per connection: it answers the first and closes)' : '';
       return `${variant} closed the connection after ${int(f.responses)} answer${f.responses === 1 ? '' : 's'}${why}, ${rss}`;
     }
     const then =

@@ -4,7 +4,7 @@
 import { formatInt, formatTable } from '../lib/format.js';
 import { cellsOf, type OkCell, type Results, whyNot } from '../results/results.js';
 import { CAPACITY_DEFINITION, CAPACITY_MARKS, capacityText, firstMissText, latencyText, objectiveMs, pastSaturationText } from './capacity-text.js';
-import { BASELINE, capacityTables, hasBaseline, quickRoutes, resilienceRows, routeP99 } from './model.js';
+import { baselineOf, capacityTables, quickRoutes, resilienceRows, routeP99 } from './model.js';
 import { mb, msText, percent, sec, unmeasuredText } from './resilience-text.js';
 
 const HEAD = ['variant', 'workload', 'conn', 'pipe', 'req/s (median)', 'p99 ms', 'Jain', 'CPU µs/req', 'peak RSS MB', 'note'];
@@ -80,14 +80,15 @@ function quickLegend(quick: ReadonlyMap<string, string>, uncounted: boolean): st
 export function capacitySummary(results: Results): string {
   const tables = capacityTables(results);
   if (tables.length === 0) return '';
-  const ratio = hasBaseline(results);
+  const base = baselineOf(results);
+  const ratio = base !== undefined;
   const head = [
     'variant',
     'workload',
     'conn',
     'p99 ≤ ms',
     'capacity req/s',
-    ...(ratio ? [`vs ${BASELINE}`] : []),
+    ...(ratio ? [`vs ${base}`] : []),
     'closed max',
     'p50/p99 ms at 50%',
     'at 90%',

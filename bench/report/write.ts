@@ -9,12 +9,11 @@ import { CAPACITY_DEFINITION, CAPACITY_MARKS, capacityText, firstMissText, laten
 import { type Chart, charts } from './charts.js';
 import { findings } from './findings.js';
 import {
-  BASELINE,
+  baselineOf,
   type CapacityRow,
   type CapacityTable,
   capacityRange,
   capacityTables,
-  hasBaseline,
   isResilienceRun,
   type RouteFigures,
   type RouteRow,
@@ -40,6 +39,9 @@ const UNKNOWN = '?';
 /** A server figure: '?' where the cell was measured but the server's process was not known, '—' where nothing was measured. */
 const serverFigure = (r: Row, n: number | undefined, digits: number) => (n === undefined && r.status === 'ok' ? UNKNOWN : fixed(n, digits));
 
+/** The column of ratios to the baseline, headed with its name once the run is known (columnsFor). */
+const VS_BASELINE = 'vs baseline';
+
 /** The columns of every workload table. */
 const COLUMNS: Array<Column<Row>> = [
   { head: 'variant', text: (r) => r.variant, value: (r) => r.variant },
@@ -63,7 +65,7 @@ const COLUMNS: Array<Column<Row>> = [
   { head: 'CPU µs/req', text: (r) => serverFigure(r, r.cpuUs, 1), value: (r) => r.cpuUs ?? -1 },
   { head: 'peak RSS MB', text: (r) => serverFigure(r, r.rssMb, 0), value: (r) => r.rssMb ?? -1 },
   { head: 'errors', text: (r) => (r.errors === undefined ? '—' : String(r.errors)), value: (r) => r.errors ?? -1 },
-  { head: 'vs node-http', text: (r) => (r.vsNodeHttp === undefined ? '—' : `${r.vsNodeHttp.toFixed(2)}×`), value: (r) => r.vsNodeHttp ?? -1 },
+  { head: VS_BASELINE, text: (r) => (r.vsNodeHttp === undefined ? '—' : `${r.vsNodeHttp.toFixed(2)}×`), value: (r) => r.vsNodeHttp ?? -1 },
   { head: 'note', text: (r) => r.note, value: (r) => r.note },
 ];
 
@@ -71,9 +73,10 @@ function fixed(n: number | undefined, digits: number): string {
   return n === undefined ? '—' : n.toFixed(digits);
 }
 
-/** Without a node-http in the run (a run against targets), no column of ratios to it. */
+/** The ratios' column named after the run's baseline; without one (a run against targets), no such column. */
 function columnsFor<T>(r: Results, columns: Array<Column<T>>): Array<Column<T>> {
-  return hasBaseline(r) ? columns : columns.filter((c) => c.head !== `vs ${BASELINE}`);
+  const base = baselineOf(r);
+  return base === undefined ? columns.filter((c) => c.head !== VS_BASELINE) : columns.map((c) => (c.head === VS_BASELINE ? { ...c, head: `vs ${base}` } : c));
 }
 
 /** The columns of every capacity table. */
@@ -94,7 +97,7 @@ const CAPACITY_COLUMNS: Array<Column<CapacityRow>> = [
     text: (r) => r.capacityByRepetition?.map((x) => (x === null ? 'none' : int(x))).join(', ') ?? '—',
     value: (r) => Math.min(...(r.capacityByRepetition ?? [-1]).map((x) => x ?? 0)),
   },
-  { head: `vs ${BASELINE}`, text: (r) => (r.vsNodeHttp === undefined ? '—' : `${r.vsNodeHttp.toFixed(2)}×`), value: (r) => r.vsNodeHttp ?? -1 },
+  { head: VS_BASELINE, text: (r) => (r.vsNodeHttp === undefined ? '—' : `${r.vsNodeHttp.toFixed(2)}×`), value: (r) => r.vsNodeHttp ?? -1 },
   { head: 'closed-loop max req/s', text: (r) => (r.maxRps === undefined ? '—' : int(r.maxRps)), value: (r) => r.maxRps ?? -1 },
   { head: 'p50 / p99 ms at 50%', text: (r) => latencyText(r.at50), value: (r) => r.at50?.p99Ms ?? -1 },
   { head: 'p50 / p99 ms at 90%', text: (r) => latencyText(r.at90), value: (r) => r.at90?.p99Ms ?? -1 },
@@ -222,7 +225,7 @@ function targetLines(r: Results): string[] {
   const t = r.settings.targets;
   if (t !== null)
     out.push(
-      `targets (servers the suite did not start, no ${BASELINE} baseline): ${t.map((x) => `${x.name} → ${x.url}${x.pid === null ? ' (pid not given)' : ` (pid ${x.pid})`}`).join(', ')}`,
+      `targets (servers the suite did not start, no node-http baseline): ${t.map((x) => `${x.name} → ${x.url}${x.pid === null ? ' (pid not given)' : ` (pid ${x.pid})`}`).join(', ')}`,
     );
   const unknown = r.variants
     .flatMap((v) =>

@@ -150,7 +150,14 @@ describe('results.json', () => {
       sweep: null,
     };
     const refused = v2.variants.findIndex((v) => v.name === 'blocking');
-    v2.variants[refused] = { name: 'blocking', status: 'refused', reason: 'failed verification: x', verification: { ok: false, failures: ['x'] }, output: [] };
+    v2.variants[refused] = {
+      name: 'blocking',
+      model: 'blocking',
+      status: 'refused',
+      reason: 'failed verification: x',
+      verification: { ok: false, failures: ['x'] },
+      output: [],
+    };
     // The same run as version 1 wrote it: every field on every cell and variant, null where unused.
     const v1 = JSON.parse(JSON.stringify(v2));
     v1.version = 1;

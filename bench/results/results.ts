@@ -8,9 +8,13 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, syml
 import { cpus, loadavg, platform, release } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { CONCURRENCY_MODELS, type ConcurrencyModel } from '../../servers/variants/types.js';
 
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
 /**
+ * 9: per variant `model`: the concurrency model it demonstrates (servers/variants/types.ts), null
+ * for a server the suite did not start; the report's findings are rules over it and the
+ * variant's `info`. Older files take it from the names they carry (SHIPPED_MODELS).
  * 8: per repetition `canary`: a fixed CPU-bound piece of work timed before and after the sample
  * (canary.ts), where samples alternate, so the comparison can leave out pairs the machine's speed changed under;
  * `objectives`: the --threshold expressions and their verdicts.
@@ -28,9 +32,9 @@ export const RESULTS_SCHEMA = 'concurrency-bench/results';
  * 3: per repetition `fairness`, `firstResponseMs`, `serverCpuShare` and `reconnects`; per cell `bottleneck`
  * and their summaries (null where the generator did not measure them, as in older files).
  * 2: cells and variants as tagged unions; environment.autocannonVersion dropped.
- * Versions 1 to 7 are read and upgraded.
+ * Versions 1 to 8 are read and upgraded.
  */
-export const RESULTS_VERSION = 8;
+export const RESULTS_VERSION = 9;
 
 const stats = z.object({ median: z.number(), min: z.number(), max: z.number() });
 /** Median, min and max of a figure over repetitions. */
@@ -369,6 +373,30 @@ export const resilienceSchema = z.object({
   killedWorker: killedWorkerSchema.nullable(),
 });
 
+/** The concurrency model a variant demonstrates; null for a server the suite did not start (--target). */
+const modelSchema = z.enum(CONCURRENCY_MODELS).nullable();
+
+/**
+ * The models of the variants the suite shipped before results recorded them (version 9): what a
+ * file of an older version is read with. A name not here (a variant a user added, a --target
+ * server) has no model there.
+ */
+export const SHIPPED_MODELS: Readonly<Record<string, ConcurrencyModel>> = {
+  'single-loop': 'event-loop',
+  cluster: 'multi-process',
+  'worker-pool': 'thread-pool',
+  offload: 'event-loop+pool',
+  blocking: 'blocking',
+  'node-http': 'baseline',
+};
+
+/** A variant as files before version 9 wrote it: without its model, which its name tells. */
+function upgradeVariant(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || 'model' in raw) return raw;
+  const name = (raw as { name?: unknown }).name;
+  return { ...raw, model: typeof name === 'string' && Object.hasOwn(SHIPPED_MODELS, name) ? SHIPPED_MODELS[name] : null };
+}
+
 /** skipped: not checked at all (--no-verify on a --target run). */
 const verificationSchema = z.object({ ok: z.boolean(), failures: z.array(z.string()), skipped: z.boolean().optional() });
 /** What the variant reported about itself on start (workers, scheduling, pool settings). */
@@ -377,6 +405,7 @@ const infoSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 /** Verified, then measured; some cells may still have failed (in the A/B mode, a sample's server). */
 const okVariantSchema = z.object({
   name: z.string(),
+  model: modelSchema,
   status: z.literal('ok'),
   verification: verificationSchema,
   pids: z.array(z.number().int()),
@@ -389,6 +418,7 @@ const okVariantSchema = z.object({
 /** Answered wrongly at verification, so never measured. */
 const refusedVariantSchema = z.object({
   name: z.string(),
+  model: modelSchema,
   status: z.literal('refused'),
   reason: z.string(),
   verification: verificationSchema,
@@ -399,6 +429,7 @@ const refusedVariantSchema = z.object({
 /** Did not start, or crashed or stopped answering mid-run: the cells measured before it are kept. */
 const failedVariantSchema = z.object({
   name: z.string(),
+  model: modelSchema,
   status: z.literal('failed'),
   reason: z.string(),
   /** null when it failed before verification. */
@@ -412,9 +443,12 @@ const failedVariantSchema = z.object({
 });
 
 /** Not reached: the run was interrupted first. */
-const notRunVariantSchema = z.object({ name: z.string(), status: z.literal('not-run') });
+const notRunVariantSchema = z.object({ name: z.string(), model: modelSchema, status: z.literal('not-run') });
 
-export const variantSchema = z.discriminatedUnion('status', [okVariantSchema, refusedVariantSchema, failedVariantSchema, notRunVariantSchema]);
+export const variantSchema = z.preprocess(
+  upgradeVariant,
+  z.discriminatedUnion('status', [okVariantSchema, refusedVariantSchema, failedVariantSchema, notRunVariantSchema]),
+);
 
 export const environmentSchema = z.object({
   node: z.string(),
@@ -511,11 +545,11 @@ export type ObjectiveResult = z.infer<typeof objectiveResultSchema>;
 
 export const resultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),
-  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 7
+  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 8
   // lack only fields that default to null (or, for `mixes`, to none) or are optional, but for a
-  // sweep's generatorSaturatedAtMiss (upgradeSweep).
+  // sweep's generatorSaturatedAtMiss (upgradeSweep) and a variant's model (upgradeVariant).
   version: z
-    .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6), z.literal(7), z.literal(RESULTS_VERSION)])
+    .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6), z.literal(7), z.literal(8), z.literal(RESULTS_VERSION)])
     .transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
   runId: z.string(),
   /** incomplete: interrupted, or still being written. */
@@ -550,8 +584,11 @@ export type PipelineFloodResult = z.infer<typeof pipelineFloodSchema>;
 export type KilledWorkerResult = z.infer<typeof killedWorkerSchema>;
 export type ResilienceSettingsRecord = NonNullable<Settings['resilience']>;
 
+/** A variant's entry without its model, which the run already holds (setVariant keeps it). */
+export type VariantEntry = VariantResult extends infer V ? (V extends unknown ? Omit<V, 'model'> & { model?: VariantResult['model'] } : never) : never;
+
 /** The cells a variant has: none unless it was measured (in full or until it failed). */
-export function cellsOf(v: VariantResult): CellResult[] {
+export function cellsOf(v: VariantEntry): CellResult[] {
   return v.status === 'ok' || v.status === 'failed' ? v.cells : [];
 }
 
@@ -594,7 +631,7 @@ export function describeEnvironment(loadgen: { name: string; version: string }, 
 }
 
 /** A run that has not measured anything yet: every variant `not-run`, status `incomplete`. */
-export function newResults(runId: string, settings: Settings, environment: Environment): Results {
+export function newResults(runId: string, settings: Settings, environment: Environment, modelOf: (variant: string) => ConcurrencyModel | null): Results {
   return {
     schema: RESULTS_SCHEMA,
     version: RESULTS_VERSION,
@@ -604,16 +641,17 @@ export function newResults(runId: string, settings: Settings, environment: Envir
     finishedAt: null,
     environment,
     settings,
-    variants: settings.variants.map((name) => ({ name, status: 'not-run' })),
+    variants: settings.variants.map((name) => ({ name, model: modelOf(name), status: 'not-run' })),
     objectives: null,
   };
 }
 
-/** Replaces the entry of variant `v.name`. */
-export function setVariant(results: Results, v: VariantResult): void {
+/** Replaces the entry of variant `v.name`; its model stays the one the run recorded unless `v` gives one. */
+export function setVariant(results: Results, v: VariantEntry): void {
   const i = results.variants.findIndex((x) => x.name === v.name);
-  if (i === -1) throw new Error(`setVariant: ${v.name} is not in the run`);
-  results.variants[i] = v;
+  const before = results.variants[i];
+  if (before === undefined) throw new Error(`setVariant: ${v.name} is not in the run`);
+  results.variants[i] = { ...v, model: v.model === undefined ? before.model : v.model } as VariantResult;
 }
 
 /** results/<timestamp>-<sha> */

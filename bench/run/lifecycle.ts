@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isVariantName, variants } from '../../servers/variants/registry.js';
+import type { ConcurrencyModel } from '../../servers/variants/types.js';
 import { firstLine } from '../../shared/first-line.js';
 import { parseInfo } from '../../shared/serve-protocol.js';
 import { formatDuration } from '../lib/format.js';
@@ -34,7 +35,7 @@ import {
   type Settings,
   setVariant,
   updateLatest,
-  type VariantResult,
+  type VariantEntry,
   writeResults,
 } from '../results/results.js';
 import { type Verification, type VerifyScope, verifyServer } from './verify.js';
@@ -114,10 +115,12 @@ export function openRun(plan: RunPlan): Run {
     pinning,
     log,
     add(sub, overrides = {}) {
-      const results = newResults(sub === '' ? runId : `${runId}-${sub}`, overrides.settings ?? plan.settings, {
-        ...environment,
-        ...(overrides.gitSha === undefined ? {} : { gitSha: overrides.gitSha }),
-      });
+      const results = newResults(
+        sub === '' ? runId : `${runId}-${sub}`,
+        overrides.settings ?? plan.settings,
+        { ...environment, ...(overrides.gitSha === undefined ? {} : { gitSha: overrides.gitSha }) },
+        registeredModel,
+      );
       documents.push({ sub, results });
       return results;
     },
@@ -198,8 +201,13 @@ export async function startVerified(variant: string, opts: StartOptions): Promis
   return { status: 'refused', reason: `failed verification: ${verification.failures[0]}`, verification, output: lastLines(server.output()) };
 }
 
+/** The concurrency model of a registered variant; null for any other name (a server the suite did not start). */
+export function registeredModel(name: string): ConcurrencyModel | null {
+  return isVariantName(name) ? variants[name].model : null;
+}
+
 /** The results entry of a variant that was not measured: refused or failed to start. */
-export function notMeasured(name: string, started: Exclude<Verified, { status: 'ok' }>): VariantResult {
+export function notMeasured(name: string, started: Exclude<Verified, { status: 'ok' }>): VariantEntry {
   return started.status === 'refused'
     ? { name, status: 'refused', reason: started.reason, verification: started.verification, output: started.output }
     : { name, status: 'failed', reason: started.reason, verification: null, output: started.output, pids: [], info: {}, cells: [] };
@@ -207,7 +215,7 @@ export function notMeasured(name: string, started: Exclude<Verified, { status: '
 
 /** The results entry of a variant that is up and verified, with the cells measured on it. */
 export function measured(name: string, server: ServerProcess, verification: Verification, cells: CellResult[]): OkVariant {
-  return { name, status: 'ok', verification, pids: processTree(server.pid), info: parseInfo(name, server.output()), cells };
+  return { name, model: registeredModel(name), status: 'ok', verification, pids: processTree(server.pid), info: parseInfo(name, server.output()), cells };
 }
 
 /** Marks an entry failed mid-run, with the server's last output; the cells measured so far stay. */

@@ -135,7 +135,7 @@ export function killNotApplicable(name: string): string | null {
   if (!isVariantName(name)) return 'not a registered variant: its processes are not known';
   const model = variants[name].model;
   if (model === 'multi-process') return null;
-  if (model === 'thread-pool' || model === 'offload')
+  if (model === 'thread-pool' || model === 'event-loop+pool')
     return 'its workers are threads of one process, and a signal kills the process, not a thread: there is no worker to kill alone';
   return 'one process serves everything: there is no worker to kill, and killing the process stops the server';
 }

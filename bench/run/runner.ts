@@ -124,6 +124,7 @@ async function runTarget(run: Run, results: Results, target: TargetSpec, cells: 
   }
   const entry: OkVariant = {
     name: target.name,
+    model: null,
     status: 'ok',
     verification,
     pids: target.pid === null ? [] : [target.pid],

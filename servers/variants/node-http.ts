@@ -11,7 +11,7 @@ import { routesFor, type ServerVariant } from './types.js';
 export const nodeHttp: ServerVariant<'node-http'> = {
   name: 'node-http',
   description: "node:http with the same routes and headers: Node's own parser (llhttp) and server",
-  model: 'node-http',
+  model: 'baseline',
   usesWorkers: false,
   skips: {
     'a valid request pipelined before a bad one is answered':

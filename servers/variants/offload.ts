@@ -10,7 +10,7 @@ import { MAX_QUEUE, QUEUE, servePool, startPool } from './worker-pool.js';
 export const offload: ServerVariant<'offload'> = {
   name: 'offload',
   description: 'one event loop for sockets, parsing and quick handlers; only CPU-heavy routes run in a piscina pool of N threads',
-  model: 'offload',
+  model: 'event-loop+pool',
   usesWorkers: true,
   options: [MAX_QUEUE, QUEUE],
   async start(options) {

@@ -5,8 +5,17 @@ import type { ConnectionOptions } from '../core/connection.js';
 import { loadRoutes, type Routes, type Wait } from '../routes/routes.js';
 import type { Skips } from './conformance-names.js';
 
+/**
+ * The concurrency models a variant can demonstrate: one event loop; processes (node:cluster);
+ * a pool of threads that runs every request; an event loop that hands only its heavy routes to
+ * a pool; one request at a time (blocking); and the baseline the others are held against (Node's
+ * own node:http on one loop). Recorded with each variant in results.json, where the report's
+ * findings read it: a variant added with `cbench new-variant` gets its model's findings.
+ */
+export const CONCURRENCY_MODELS = ['event-loop', 'multi-process', 'thread-pool', 'event-loop+pool', 'blocking', 'baseline'] as const;
+
 /** The concurrency model a variant demonstrates. */
-export type ConcurrencyModel = 'event-loop' | 'multi-process' | 'thread-pool' | 'offload' | 'blocking' | 'node-http';
+export type ConcurrencyModel = (typeof CONCURRENCY_MODELS)[number];
 
 /** A setting of one variant's own, offered on the command line as `--NAME VALUE`. */
 export interface VariantOption {

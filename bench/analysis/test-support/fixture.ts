@@ -10,6 +10,7 @@ import {
   RESULTS_VERSION,
   type Repetition,
   type Results,
+  SHIPPED_MODELS,
   type VariantResult,
 } from '../../results/results.js';
 import { analyseSweep } from '../capacity.js';
@@ -343,6 +344,7 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
     variants: servers.map(
       ({ name, like, pid }): VariantResult => ({
         name,
+        model: opts.targets ? null : (SHIPPED_MODELS[name] ?? null),
         status: 'ok',
         verification: { ok: true, failures: [] },
         pids: pid === null ? [] : [pid],

@@ -5,7 +5,15 @@
 // killed worker, so every state of a scenario is in it.
 
 import { DEFAULT_RESILIENCE } from '../../plan/scenarios.js';
-import type { IdleFloodResult, KilledWorkerResult, PipelineFloodResult, Resilience, Results, VariantResult } from '../../results/results.js';
+import {
+  type IdleFloodResult,
+  type KilledWorkerResult,
+  type PipelineFloodResult,
+  type Resilience,
+  type Results,
+  SHIPPED_MODELS,
+  type VariantResult,
+} from '../../results/results.js';
 import { fixtureResults } from './fixture.js';
 
 const MB = 1048576;
@@ -217,9 +225,10 @@ export function resilienceFixture(): Results {
     variants: names.map(
       (name): VariantResult =>
         name === 'extra'
-          ? { name, status: 'not-run' }
+          ? { name, model: null, status: 'not-run' }
           : {
               name,
+              model: SHIPPED_MODELS[name] ?? null,
               status: 'ok',
               verification: { ok: true, failures: [] },
               pids: [1_000],
