@@ -37,30 +37,8 @@ import { BACKSLASH, COLON, CR, DQUOTE, EQUALS, FIELD_VALUE, HEX_VALUE, HTAB, LF,
 import { isContentLengthName, isTransferEncodingName } from './framing.js';
 import { HEAD_ERROR, HEAD_INCOMPLETE, HeadScanner } from './head-scanner.js';
 import { HeaderList } from './header-list.js';
+import { DEFAULT_LIMITS, type ParserLimits } from './limits.js';
 import { ParseError, type ParseErrorCode } from './parse-error.js';
-
-/** Size limits, each answered with its own status when exceeded. */
-export interface ParserLimits {
-  /** Longest request line, CRLF excluded (414). */
-  maxRequestLineBytes: number;
-  /** Largest header section after the request line, final CRLF included (431); the trailer section has the same limit. */
-  maxHeaderBytes: number;
-  /** Most header lines in one request (431). Trailers count too. */
-  maxHeaderCount: number;
-  /** Largest body, decided from Content-Length before reading, and while decoding chunks (413). */
-  maxBodyBytes: number;
-  /** Most bytes of chunk extensions in one request (413). */
-  maxChunkExtensionBytes: number;
-}
-
-/** The limits used when none are given. */
-export const DEFAULT_LIMITS: Readonly<ParserLimits> = Object.freeze({
-  maxRequestLineBytes: 8 * 1024,
-  maxHeaderBytes: 16 * 1024,
-  maxHeaderCount: 100,
-  maxBodyBytes: 1024 * 1024,
-  maxChunkExtensionBytes: 4 * 1024,
-});
 
 const EMPTY = Buffer.alloc(0);
 
