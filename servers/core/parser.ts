@@ -98,8 +98,6 @@ export interface ParserOptions {
   methods?: ReadonlySet<string>;
 }
 
-export { STANDARD_METHODS } from './head-scanner.js';
-
 /** Incremental request parser for one connection. */
 export class RequestParser {
   private readonly limits: ParserLimits;
