@@ -3,7 +3,8 @@
 // thing that differs between them is the handler they pass in (inline, or sent to a worker).
 
 import type { Socket } from 'node:net';
-import { type HttpRequest, type ParserLimits, RequestParser } from './parser.js';
+import type { ParserLimits } from './limits.js';
+import { type HttpRequest, RequestParser } from './parser.js';
 import {
   CONN_CLOSE,
   CONN_KEEP_ALIVE,

@@ -1,7 +1,7 @@
 // The syntax of the parts of a request the parser checks rarely or only in some requests: an
 // absolute-form target, a Host value, comma lists. None of it is on the path of a plain GET; the
-// hot loops are in head-scanner.ts, and chunk-size and trailer lines are judged in parser.ts as
-// their bytes arrive.
+// hot loops are in head-scanner.ts, and chunk-size and trailer lines are judged in
+// chunked-lines.ts as their bytes arrive.
 
 import { isIPv6 } from 'node:net';
 import * as chars from './chars.js';

@@ -27,8 +27,8 @@ import { latin1 } from './bytes.js';
 import { COLON, CR, FIELD_VALUE as FIELD_VALUE_TABLE, HTAB, isDigit, LF, SP, TARGET as TARGET_TABLE, TOKEN as TOKEN_TABLE } from './chars.js';
 import { isAbsoluteForm } from './field-syntax.js';
 import { FRAMING_INITIAL as FRAMING_INITIAL_TABLE, Framing, isContentLengthName, isTransferEncodingName } from './framing.js';
+import type { ParserLimits } from './limits.js';
 import type { ParseErrorCode } from './parse-error.js';
-import type { ParserLimits } from './parser.js';
 
 // The byte tables as module-local constants: in the hot loops V8 reads an imported binding
 // through its module cell on every access (measured about twice as slow per byte).

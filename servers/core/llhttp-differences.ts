@@ -11,8 +11,9 @@
 // whitespace around the value, is refused only by llhttp 9.3 (Node 20); llhttp 9.4 (Node 22 and
 // 24) accepts it as we do.
 
+import { STANDARD_METHODS } from './head-scanner.js';
+import { DEFAULT_LIMITS } from './limits.js';
 import type { ParseErrorCode } from './parse-error.js';
-import { DEFAULT_LIMITS, STANDARD_METHODS } from './parser.js';
 
 /** A request as either parser made it, in a form both can give and that compares field by field. */
 export interface ParsedRequest {

@@ -2,8 +2,8 @@
 // Each case names the RFC section it checks. parser.test.ts feeds every case whole, one byte at a
 // time, split in two at every boundary, and at random splits, and expects the same result each way.
 
+import type { ParserLimits } from './limits.js';
 import type { ParseErrorCode } from './parse-error.js';
-import type { ParserLimits } from './parser.js';
 
 /** What one parsed request must match (fields left out are not checked). */
 export interface ExpectedRequest {

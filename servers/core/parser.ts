@@ -17,6 +17,8 @@
 //   fields). Counted in instructions, which repeat where timings are noisy (bench/micro/parser-loop.ts
 //   under valgrind's callgrind, the command in its header): 2,624 against 3,516 per minimal GET,
 //   13,960 against 16,799 per browser-like GET, 83,346 against 105,314 per 16 pipelined requests.
+// - The lines of a chunked body, chunk-size and trailer lines, have their grammars in
+//   chunked-lines.ts: each written once and judged as the line's bytes arrive, whole or not.
 // - Line endings: only CRLF ends a line. A bare LF is answered 400 rather than accepted (RFC 9112
 //   §2.2 allows either); accepting it is how a front end and a back end come to disagree about
 //   where a request ends. A bare CR is always 400.
@@ -33,34 +35,12 @@
 //                       S_CHUNK_SIZE ──(size 0)──▶ S_TRAILERS ──(empty line)────▶ S_HEAD
 //   any state ──refusal──▶ S_DEAD
 
-import { BACKSLASH, COLON, CR, DQUOTE, EQUALS, FIELD_VALUE, HEX_VALUE, HTAB, LF, NOT_HEX, QDTEXT, QUOTABLE, SEMI, SP, TOKEN } from './chars.js';
-import { isContentLengthName, isTransferEncodingName } from './framing.js';
+import { CR, HEX_VALUE, LF, NOT_HEX } from './chars.js';
+import { type LineGrammar, lineRefusal, scanChunkLine, scanTrailerLine } from './chunked-lines.js';
 import { HEAD_ERROR, HEAD_INCOMPLETE, HeadScanner } from './head-scanner.js';
 import { HeaderList } from './header-list.js';
+import { DEFAULT_LIMITS, type ParserLimits } from './limits.js';
 import { ParseError, type ParseErrorCode } from './parse-error.js';
-
-/** Size limits, each answered with its own status when exceeded. */
-export interface ParserLimits {
-  /** Longest request line, CRLF excluded (414). */
-  maxRequestLineBytes: number;
-  /** Largest header section after the request line, final CRLF included (431); the trailer section has the same limit. */
-  maxHeaderBytes: number;
-  /** Most header lines in one request (431). Trailers count too. */
-  maxHeaderCount: number;
-  /** Largest body, decided from Content-Length before reading, and while decoding chunks (413). */
-  maxBodyBytes: number;
-  /** Most bytes of chunk extensions in one request (413). */
-  maxChunkExtensionBytes: number;
-}
-
-/** The limits used when none are given. */
-export const DEFAULT_LIMITS: Readonly<ParserLimits> = Object.freeze({
-  maxRequestLineBytes: 8 * 1024,
-  maxHeaderBytes: 16 * 1024,
-  maxHeaderCount: 100,
-  maxBodyBytes: 1024 * 1024,
-  maxChunkExtensionBytes: 4 * 1024,
-});
 
 const EMPTY = Buffer.alloc(0);
 
@@ -119,8 +99,6 @@ export interface ParserOptions {
    */
   methods?: ReadonlySet<string>;
 }
-
-export { STANDARD_METHODS } from './head-scanner.js';
 
 /** Incremental request parser for one connection. */
 export class RequestParser {
@@ -218,7 +196,7 @@ export class RequestParser {
           return NEED_MORE;
         }
         case S_CHUNK_SIZE: {
-          const r = this.readLine(this.limits.maxChunkExtensionBytes + 32, 'chunk-line-too-long', chunkLinePrefixRefusal);
+          const r = this.readLine(this.limits.maxChunkExtensionBytes + 32, 'chunk-line-too-long', scanChunkLine);
           if (r === LINE_INCOMPLETE) return NEED_MORE;
           if (r === LINE_ERROR) return this.refusal();
           const refused = this.chunkSize(this.lineB, this.lineS, this.lineE);
@@ -245,7 +223,7 @@ export class RequestParser {
           break;
         }
         case S_TRAILERS: {
-          const r = this.readLine(this.limits.maxHeaderBytes, 'trailer-section-too-large', trailerLinePrefixRefusal);
+          const r = this.readLine(this.limits.maxHeaderBytes, 'trailer-section-too-large', scanTrailerLine);
           if (r === LINE_INCOMPLETE) return NEED_MORE;
           if (r === LINE_ERROR) return this.refusal();
           const { lineS: s, lineE: e } = this;
@@ -256,7 +234,7 @@ export class RequestParser {
             return this.complete(body);
           }
           if (++this.trailerCount + this.request().headers.count > this.limits.maxHeaderCount) return this.fail('too-many-trailer-fields');
-          break; // trailer fields are validated (trailerLinePrefixRefusal, on the whole line), then dropped
+          break; // trailer fields are validated (scanTrailerLine), then dropped
         }
         default:
           return this.refusal();
@@ -351,7 +329,7 @@ export class RequestParser {
 
   // --- chunked body -------------------------------------------------------------------------
 
-  /** RFC 9112 §7.1: chunk-size [ chunk-ext ] CRLF, with the extensions validated and dropped. */
+  /** A chunk-size line [s, e), CRLF excluded, that scanChunkLine passed: its size and limits; its extensions are dropped. */
   private chunkSize(b: Buffer, s: number, e: number): ParseErrorCode | null {
     let p = s;
     let size = 0;
@@ -361,7 +339,7 @@ export class RequestParser {
       size = size > Number.MAX_SAFE_INTEGER / 16 ? Infinity : size * 16 + v;
       p++;
     }
-    if (p === s) return 'chunk-size-invalid';
+    if (p === s) throw new Error('RequestParser: a chunk-size line without hex digits passed scanChunkLine');
     if (p < e) {
       this.extTotal += e - p;
       if (this.extTotal > this.limits.maxChunkExtensionBytes) return 'chunk-extensions-too-long';
@@ -377,20 +355,15 @@ export class RequestParser {
     return null;
   }
 
-  /** Reads one CRLF-terminated line into lineB[lineS, lineE), gathering it if it straddles chunks. */
-  private readLine(
-    maxLen: number,
-    tooLong: 'chunk-line-too-long' | 'trailer-section-too-large',
-    /** What the line's first bytes already rule out, judged before anything else, whole or not. */
-    prefix: (b: Buffer, s: number, e: number) => ParseErrorCode | null,
-  ): number {
+  /** Reads one CRLF-terminated line into lineB[lineS, lineE), gathering it if it straddles chunks; judged by its grammar as its bytes arrive (lineRefusal). */
+  private readLine(maxLen: number, tooLong: 'chunk-line-too-long' | 'trailer-section-too-large', grammar: LineGrammar): number {
     const b = this.buf;
     const lf = b.indexOf(LF, this.pos);
     if (lf === -1) {
       const rest = b.subarray(this.pos);
       this.linePending = this.linePending === null ? Buffer.from(rest) : Buffer.concat([this.linePending, rest]);
       this.pos = b.length;
-      const refused = prefix(this.linePending, 0, this.linePending.length) ?? lineRefusal(this.linePending, 0, this.linePending.length, maxLen, false);
+      const refused = lineRefusal(grammar, this.linePending, 0, this.linePending.length, maxLen, false);
       if (refused === null) return LINE_INCOMPLETE;
       this.fail(refused === 'too-long' ? tooLong : refused);
       return LINE_ERROR;
@@ -406,7 +379,7 @@ export class RequestParser {
       this.lineE = lf;
     }
     this.pos = lf + 1;
-    const refused = prefix(this.lineB, this.lineS, this.lineE) ?? lineRefusal(this.lineB, this.lineS, this.lineE, maxLen, true);
+    const refused = lineRefusal(grammar, this.lineB, this.lineS, this.lineE, maxLen, true);
     if (refused !== null) {
       this.fail(refused === 'too-long' ? tooLong : refused);
       return LINE_ERROR;
@@ -463,78 +436,4 @@ export class RequestParser {
     this.lineB = EMPTY;
     this.head.reset();
   }
-}
-
-/**
- * What is wrong with a chunk-size or trailer line [s, e), the LF excluded: whole (its LF found) or
- * not yet. Judged left to right, the same either way, so a line gets one answer however its
- * bytes arrive: a CR that does not end the line (RFC 9112 §2.2), then the length (more than maxLen
- * bytes before the CR), then a line that ends in a bare LF.
- */
-function lineRefusal(b: Buffer, s: number, e: number, maxLen: number, whole: boolean): 'bare-cr' | 'bare-lf' | 'too-long' | null {
-  // A loop, not indexOf: these lines are a few bytes, shorter than a call into C++ costs.
-  const scan = Math.min(e - 1, s + maxLen + 2);
-  for (let p = s; p < scan; p++) if (b[p] === CR) return 'bare-cr';
-  if (e - s > maxLen + 1) return 'too-long';
-  if (whole && (e === s || b[e - 1] !== CR)) return 'bare-lf';
-  return null;
-}
-
-/**
- * A chunk-size line's first bytes: hex digits, then extensions (RFC 9112 §7.1.1, without BWS:
- * ";" token [ "=" ( token / quoted-string ) ]) up to the CR. What they already rule out is
- * refused as they arrive, as llhttp refuses it; the same check on a whole line answers alike.
- */
-function chunkLinePrefixRefusal(b: Buffer, s: number, e: number): ParseErrorCode | null {
-  let p = s;
-  while (p < e && HEX_VALUE[b[p] as number] !== NOT_HEX) p++;
-  if (p === e) return null;
-  if (p === s) return 'chunk-size-invalid';
-  for (;;) {
-    if (p === e || b[p] === CR) return null; // the line's end (or a stray CR) is lineRefusal's
-    if (b[p] !== SEMI) return 'chunk-extension-invalid';
-    const ns = ++p;
-    while (p < e && TOKEN[b[p] as number] === 1) p++;
-    if (p === e) return null;
-    if (p === ns) return 'chunk-extension-invalid';
-    if (b[p] !== EQUALS) continue;
-    if (++p === e) return null;
-    if (b[p] === DQUOTE) {
-      for (p++; ; ) {
-        if (p === e) return null;
-        const c = b[p] as number;
-        if (c === DQUOTE) break;
-        if (c === BACKSLASH) {
-          if (p + 1 === e) return null;
-          if (QUOTABLE[b[p + 1] as number] === 0) return 'chunk-extension-invalid';
-          p += 2;
-        } else if (QDTEXT[c] === 1) p++;
-        else return 'chunk-extension-invalid';
-      }
-      p++;
-    } else {
-      const vs = p;
-      while (p < e && TOKEN[b[p] as number] === 1) p++;
-      if (p === vs) return 'chunk-extension-invalid';
-    }
-  }
-}
-
-/** A trailer line's first bytes: not whitespace (obs-fold), a field name up to its colon, then field-value bytes. */
-function trailerLinePrefixRefusal(b: Buffer, s: number, e: number): ParseErrorCode | null {
-  if (s === e) return null;
-  const first = b[s];
-  if (first === SP || first === HTAB) return 'obs-fold';
-  let p = s;
-  while (p < e && TOKEN[b[p] as number] === 1) p++;
-  if (p === e) return null;
-  // An empty line ends the trailers; a name must end in a colon.
-  if (p === s && b[p] === CR) return null;
-  if (b[p] !== COLON || p === s) return 'trailer-invalid';
-  // RFC 9110 §6.5.1: the fields that frame the message cannot be processed after it; one in the
-  // trailers can only be an attempt to make two parsers disagree. Refused at its name, as llhttp refuses it.
-  if (isContentLengthName(b, s, p) || isTransferEncodingName(b, s, p)) return 'trailer-framing-field';
-  // The value's bytes, up to the CR that may end the line (its LF decides, in lineRefusal).
-  for (p++; p < e; p++) if (FIELD_VALUE[b[p] as number] === 0 && !(b[p] === CR && p === e - 1)) return 'trailer-value-char';
-  return null;
 }

@@ -3,7 +3,7 @@
 // cluster worker or in a worker thread.
 
 import { DEFAULT_CONNECTION_OPTIONS } from '../core/connection.js';
-import { STANDARD_METHODS } from '../core/parser.js';
+import { STANDARD_METHODS } from '../core/head-scanner.js';
 import { type Response, textResponse } from '../core/response.js';
 import { appHandler, type LoadedApp, loadApp } from './app.js';
 import { cpuWork, DEFAULT_CPU_ITERATIONS, MAX_CPU_ITERATIONS } from './cpu.js';

@@ -2,7 +2,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { DEFAULT_CONNECTION_OPTIONS } from '../core/connection.js';
-import { DEFAULT_LIMITS } from '../core/parser.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
 import { INTERNAL_ERROR, type Response, SERVER_NAME, textResponse } from '../core/response.js';
 import { listen } from '../core/server.js';
 import type { RouteRequest } from '../routes/routes.js';

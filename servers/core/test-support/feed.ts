@@ -1,7 +1,8 @@
 // Drives a RequestParser over bytes cut into given pieces, for the parser's tests.
 
+import type { ParserLimits } from '../limits.js';
 import type { ParseErrorCode } from '../parse-error.js';
-import { type HttpRequest, type ParserLimits, type ParserOptions, RequestParser } from '../parser.js';
+import { type HttpRequest, type ParserOptions, RequestParser } from '../parser.js';
 import { everyByte, feedPieces } from '../pieces.js';
 
 export { everyByte };
