@@ -6,9 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURE_RPS, fixtureResults, HEAVY, QUICK } from '../analysis/test-support/fixture.js';
 import { cellsOf, type OkCell, type Results, writeResults } from '../results/results.js';
 import { charts } from './charts.js';
-import { capacityFindings, findings, routeFindings } from './findings.js';
-import { type CapacityRow, capacityTables, heavyShareSeries, latencyAt, quickRoute, routeTables } from './model.js';
-import { capacitySummary, summaryTable } from './summary.js';
+import { quickRoute } from './facts.js';
+import { findings } from './findings.js';
+import { type CapacityRow, capacityFindings, capacitySummary, capacityTables, latencyAt } from './sections/capacity.js';
+import { summaryTable } from './sections/cells.js';
+import { heavyShareSeries, routeFindings, routeTables } from './sections/routes.js';
 import { html, markdown, writeReport } from './write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-report-'));

@@ -7,7 +7,8 @@ import { fixtureResults } from '../analysis/test-support/fixture.js';
 import { resilienceFixture } from '../analysis/test-support/resilience-fixture.js';
 import { writeResults } from '../results/results.js';
 import { findings } from './findings.js';
-import { resilienceSummary, summaryTable } from './summary.js';
+import { summaryTable } from './sections/cells.js';
+import { resilienceSummary } from './sections/resilience.js';
 import { markdown, writeReport } from './write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-resilience-report-'));

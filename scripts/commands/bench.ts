@@ -313,7 +313,7 @@ async function writeFormats(dir: string, formats: readonly CiFormat[], what: CiF
 async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<string>, asked: Asked): Promise<void> {
   const { runBenchmark } = await import('../../bench/run/runner.js');
   const { writeReport } = await import('../../bench/report/write.js');
-  const { capacitySummary, resilienceSummary, summaryTable } = await import('../../bench/report/summary.js');
+  const { terminalTables } = await import('../../bench/report/summary.js');
   const { unmeasuredScenarios, whyNot } = await import('../../bench/results/results.js');
   const { results, dir } = await runBenchmark({
     settings,
@@ -325,9 +325,7 @@ async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<
     claimed,
   });
   const report = await writeReport(dir);
-  const capacity = capacitySummary(results);
-  const table = settings.resilience === undefined || settings.resilience === null ? summaryTable(results) : resilienceSummary(results);
-  process.stdout.write(`\n${table}\n${capacity === '' ? '' : `\n${capacity}\n`}\nresults: ${dir}/results.json\nreport:  ${report.html}\n`);
+  process.stdout.write(`\n${terminalTables(results).join('\n\n')}\n\nresults: ${dir}/results.json\nreport:  ${report.html}\n`);
   const bad = results.variants.filter((v) => v.status !== 'ok');
   const failedScenarios = unmeasuredScenarios(results);
   if (bad.length > 0 || failedScenarios.length > 0) {

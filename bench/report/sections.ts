@@ -1,0 +1,14 @@
+// The report's sections, in the order the pages show them and their findings are said (their
+// charts and terminal tables by their figureOrder). A new section is a file in sections/ and a
+// line here.
+
+import type { ReportSection } from './section.js';
+import { capacitySection } from './sections/capacity.js';
+import { cellsSection } from './sections/cells.js';
+import { resilienceSection } from './sections/resilience.js';
+import { routesSection } from './sections/routes.js';
+
+export const SECTIONS: readonly ReportSection[] = [capacitySection, cellsSection, routesSection, resilienceSection];
+
+/** The sections in the order of their charts and terminal tables. */
+export const BY_FIGURES: readonly ReportSection[] = [...SECTIONS].sort((a, b) => a.figureOrder - b.figureOrder);
