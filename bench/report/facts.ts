@@ -160,3 +160,23 @@ export function heavyRoute(results: Results, workload: string): string | undefin
 export function largest(entries: Array<[string, number]>): string | undefined {
   return entries.reduce<[string, number] | undefined>((best, e) => (best === undefined || e[1] > best[1] ? e : best), undefined)?.[0];
 }
+
+/**
+ * A finding's anchor in the report, from its text (FNV-1a, 32 bits): the same sentence gets the
+ * same id wherever it is linked from, and a report's findings differ in their text.
+ */
+export function findingId(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return `finding-${h.toString(16).padStart(8, '0')}`;
+}
+
+/** The findings grouped by the workload each is about (`workload: ...`), in the run's order, then those about the run as a whole. */
+export function findingsByWorkload(results: Pick<Results, 'settings'>, findings: readonly string[]): Array<{ workload: string | null; findings: string[] }> {
+  const groups = results.settings.workloads.map((workload) => ({
+    workload: workload as string | null,
+    findings: findings.filter((f) => f.startsWith(`${workload}: `)),
+  }));
+  const rest = findings.filter((f) => !results.settings.workloads.some((w) => f.startsWith(`${w}: `)));
+  return [...groups, { workload: null, findings: rest }].filter((g) => g.findings.length > 0);
+}

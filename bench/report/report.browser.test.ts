@@ -157,3 +157,39 @@ describe('report.html of a run with mixes in headless Chromium', () => {
     await tab.close();
   });
 });
+
+describe('report.html opens with the answer, and its charts fit a 1,280-pixel window', () => {
+  for (const [what, file] of [
+    ['a quick run', () => page],
+    ['a capacity run', () => capacityPage],
+    ['a run with mixes', () => mixesPage],
+  ] as const) {
+    it(`${what}: a verdict table before the findings, every name in it linked to a finding on the page`, async () => {
+      const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await tab.goto(`file://${file()}`);
+      const headings = await tab.$$eval('h2', (hs) => hs.map((h) => h.textContent));
+      expect(headings.slice(0, 2)).toEqual(['Verdict', 'Findings']);
+      const rows = tab.locator('section.verdict table.verdict tbody tr');
+      expect(await rows.count()).toBeGreaterThan(0);
+      const links = await tab.$$eval('section.verdict a[href^="#finding-"]', (as) =>
+        as.map((a) => ({ text: a.textContent, target: a.ownerDocument.getElementById(a.getAttribute('href')?.slice(1) ?? '')?.textContent ?? null })),
+      );
+      expect(links.length).toBeGreaterThan(0);
+      // Each link lands on a finding, and that finding names the variant linked.
+      for (const l of links) expect(l.target, l.text ?? '').toContain(l.text);
+      await tab.close();
+    });
+
+    it(`${what}: no chart is wider than the page at 1,280 pixels`, async () => {
+      const tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await tab.goto(`file://${file()}`);
+      const widths = await tab.$$eval('figure.chart', (fs) =>
+        fs.map((f) => ({ file: f.getAttribute('data-file'), scroll: f.scrollWidth, client: f.clientWidth })),
+      );
+      expect(widths.length).toBeGreaterThan(0);
+      for (const w of widths) expect(w.scroll, `${w.file}: ${w.scroll} px in a figure ${w.client} px wide`).toBeLessThanOrEqual(w.client);
+      expect(await tab.$eval('html', (e) => e.scrollWidth)).toBeLessThanOrEqual(1280);
+      await tab.close();
+    });
+  }
+});

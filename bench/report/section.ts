@@ -15,6 +15,8 @@ export interface ReportSection {
    * sections' own order (a capacity run's answer, its capacities, first).
    */
   readonly figureOrder: number;
+  /** Shown before the findings, as the answer they explain (the verdict). */
+  readonly lead?: boolean;
   /** Lines it adds to the run's header (what was run, and how). */
   header(r: Results): string[];
   /** Its findings, in the order to read them. */
@@ -23,7 +25,8 @@ export interface ReportSection {
   caveats(r: Results): string[];
   /**
    * Its tables: under a heading of its own with an introduction (`title`), each table a level
-   * below; without a title, each table is a heading of the page's own level.
+   * below (none when a table's heading is ''); without a title, each table is a heading of the
+   * page's own level.
    */
   tables(r: Results): { title?: string; intro?: string; blocks: TableBlock[] };
   /** Its charts. */

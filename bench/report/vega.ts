@@ -22,14 +22,22 @@ export async function render(spec: TopLevelSpec): Promise<string> {
 export const facetConfig = { view: { stroke: '#ddd' }, font: 'sans-serif', axis: { labelFontSize: 11, titleFontSize: 11 }, header: { labelFontSize: 12 } };
 
 /**
- * One small chart per workload, side by side, each with its own y scale (their ranges differ by
- * orders of magnitude), and its own x scale too when x is a quantity that differs as much.
+ * How many small charts a row holds: a row of them, with their axes and the legend's width, fits
+ * a report page read in a window 1,280 pixels wide (the HTML page is at most 1,200 wide).
+ */
+export const CHARTS_PER_ROW = { narrow: 5, wide: 4 } as const;
+
+/**
+ * One small chart per workload, side by side and wrapping into rows, each with its own y scale
+ * (their ranges differ by orders of magnitude), and its own x scale too when x is a quantity that
+ * differs as much.
  */
 export function perWorkload(values: object[], workloadOrder: string[], spec: Record<string, unknown>, independentX = false): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     data: { values },
-    facet: { column: { field: 'workload', type: 'nominal', title: null, sort: workloadOrder } },
+    facet: { field: 'workload', type: 'nominal', title: null, sort: workloadOrder },
+    columns: independentX ? CHARTS_PER_ROW.wide : CHARTS_PER_ROW.narrow,
     spec: { width: independentX ? 160 : 120, height: 180, ...spec },
     resolve: { scale: independentX ? { x: 'independent', y: 'independent' } : { y: 'independent' } },
     config: facetConfig,

@@ -5,8 +5,10 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cellsOf, type Results, readResults, writeFileAtomic } from '../results/results.js';
 import { charts } from './charts.js';
+import { findingId, findingsByWorkload } from './facts.js';
 import { findings } from './findings.js';
 import { resilienceSettingsText } from './resilience-text.js';
+import type { ReportSection } from './section.js';
 import { isResilienceRun } from './sections/resilience.js';
 import { SECTIONS } from './sections.js';
 import { esc, strong, UNKNOWN } from './table.js';
@@ -62,15 +64,27 @@ function targetLines(r: Results): string[] {
   return out;
 }
 
+/** A findings group's heading: the workload it is about, or the run. */
+const groupHeading = (workload: string | null) => (workload === null ? 'Across the run' : `On ${workload}`);
+
+/** A section's tables in Markdown: under its title, each table a level below; without one, each table a heading of the page's level. */
+function markdownSection(part: ReturnType<ReportSection['tables']>): string[] {
+  const { title, intro, blocks } = part;
+  if (blocks.length === 0) return [];
+  const out = title === undefined ? [] : [`## ${title}`, '', ...(intro === undefined ? [] : [intro, ''])];
+  const level = title === undefined ? '##' : '###';
+  for (const b of blocks)
+    out.push(...(b.heading === '' ? [] : [`${level} ${b.heading}`, '']), ...(b.intro === undefined ? [] : [b.intro, '']), ...b.markdown, '');
+  return out;
+}
+
 export function markdown(r: Results, chartList: Chart[]): string {
-  const out = ['# concurrency-bench report', '', ...environmentLines(r).map((l) => `- ${l}`), '', '## Findings', '', ...findings(r).map((f) => `- ${f}`), ''];
-  for (const s of SECTIONS) {
-    const { title, intro, blocks } = s.tables(r);
-    if (blocks.length === 0) continue;
-    if (title !== undefined) out.push(`## ${title}`, '', ...(intro === undefined ? [] : [intro, '']));
-    const level = title === undefined ? '##' : '###';
-    for (const b of blocks) out.push(`${level} ${b.heading}`, '', ...(b.intro === undefined ? [] : [b.intro, '']), ...b.markdown, '');
-  }
+  const out = ['# concurrency-bench report', '', ...environmentLines(r).map((l) => `- ${l}`), ''];
+  for (const s of SECTIONS) if (s.lead === true) out.push(...markdownSection(s.tables(r)));
+  out.push('## Findings', '');
+  for (const g of findingsByWorkload(r, findings(r)))
+    out.push(`### ${groupHeading(g.workload)}`, '', ...g.findings.map((f) => `- <a id="${findingId(f)}"></a>${f}`), '');
+  for (const s of SECTIONS) if (s.lead !== true) out.push(...markdownSection(s.tables(r)));
   // A resilience run has no cells, so no charts.
   if (chartList.length > 0 || !isResilienceRun(r)) out.push('## Charts', '');
   for (const c of chartList) out.push(`![${c.title}](charts/${c.file})`, '');
@@ -78,12 +92,12 @@ export function markdown(r: Results, chartList: Chart[]): string {
 }
 
 /** A section's tables in HTML: in a <section> of its own under its title, or each under a heading of the page's level. */
-function htmlSection(id: string, part: ReturnType<(typeof SECTIONS)[number]['tables']>): string {
+function htmlSection(id: string, part: ReturnType<ReportSection['tables']>): string {
   const { title, intro, blocks } = part;
   if (blocks.length === 0) return '';
   const tag = title === undefined ? 'h2' : 'h3';
   const tables = blocks
-    .map((b) => `<${tag}>${esc(b.heading)}</${tag}>\n${b.intro === undefined ? '' : `<p>${strong(esc(b.intro))}</p>\n`}${b.html}`)
+    .map((b) => `${b.heading === '' ? '' : `<${tag}>${esc(b.heading)}</${tag}>\n`}${b.intro === undefined ? '' : `<p>${strong(esc(b.intro))}</p>\n`}${b.html}`)
     .join('\n');
   if (title === undefined) return tables;
   return `<section class="${id}"><h2>${esc(title)}</h2>\n${intro === undefined ? '' : `<p>${strong(esc(intro))}</p>\n`}${tables}\n</section>`;
@@ -108,12 +122,18 @@ figure { margin: 1rem 0 2rem; overflow-x: auto; } figcaption { font-weight: 600;
 <ul class="environment">${environmentLines(r)
     .map((l) => `<li>${esc(l)}</li>`)
     .join('')}</ul>
+${SECTIONS.filter((s) => s.lead === true)
+  .map((s) => htmlSection(s.id, s.tables(r)))
+  .join('\n')}
 <h2>Findings</h2>
-<ul class="findings">${findings(r)
-    .map((f) => `<li>${esc(f)}</li>`)
-    .join('')}</ul>
+${findingsByWorkload(r, findings(r))
+  .map(
+    (g) => `<h3>${esc(groupHeading(g.workload))}</h3>\n<ul class="findings">${g.findings.map((f) => `<li id="${findingId(f)}">${esc(f)}</li>`).join('')}</ul>`,
+  )
+  .join('\n')}
 ${chartList.map((c) => `<figure class="chart" data-file="${esc(c.file)}"><figcaption>${esc(c.title)}</figcaption>${c.svg}</figure>`).join('\n')}
-${SECTIONS.map((s) => htmlSection(s.id, s.tables(r)))
+${SECTIONS.filter((s) => s.lead !== true)
+  .map((s) => htmlSection(s.id, s.tables(r)))
   .filter((h) => h !== '')
   .join('\n')}
 <script>
