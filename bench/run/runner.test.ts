@@ -14,7 +14,7 @@ import { runBenchmark } from './runner.js';
 
 const out = mkdtempSync(join(tmpdir(), 'cbench-results-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
-const fixture = (name: string) => join(import.meta.dirname, 'test-support', name);
+const fixture = (name: string) => join(import.meta.dirname, '..', 'test-support', name);
 
 describe('cbench bench (smoke profile, real servers on loopback)', () => {
   it('refuses a server that answers wrongly, reports one that crashes mid-run, and measures the rest', async () => {
