@@ -5,7 +5,7 @@ import { autocannonLoadgen } from '../loadgen/autocannon.js';
 import { sampleAlternately } from './alternate.js';
 import { start } from './lifecycle.js';
 
-const fixture = (name: string) => join(import.meta.dirname, 'test-support', name);
+const fixture = (name: string) => join(import.meta.dirname, '..', 'test-support', name);
 
 describe('sampleAlternately', () => {
   it('alternates the contenders with a fresh server per sample, and one that crashes mid-sample fails alone', async () => {
