@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureResults } from '../analysis/test-support/fixture.js';
 import { resilienceFixture } from '../analysis/test-support/resilience-fixture.js';
-import { cellsOf, RESULTS_VERSION, readResults, writeResults } from './results.js';
+import { cellsOf, RESULTS_VERSION } from './results.js';
+import { readResults, writeResults } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-results-schema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
