@@ -68,7 +68,7 @@ function benchFloor(path: string): number | undefined {
 }
 
 /** The import cycles among `edges`: each strongly connected group of two or more files, and each file importing itself. */
-export function cycles(edges: ReadonlyArray<{ from: string; to: string }>): string[][] {
+function cycles(edges: ReadonlyArray<{ from: string; to: string }>): string[][] {
   const next = new Map<string, string[]>();
   for (const { from, to } of edges) next.set(from, [...(next.get(from) ?? []), to]);
   // Tarjan's algorithm, iterative enough for a project's import graph.

@@ -40,7 +40,7 @@ import { processTree } from '../lib/processes.js';
 import { summarize } from '../lib/stats.js';
 import { ResponseReader } from './response-reader.js';
 import { arrivalSchedule, type Schedule } from './schedule.js';
-import type { Fairness, FirstResponseMs, LatencyMs, LoadSample, OpenLoopStats, RouteSample } from './types.js';
+import type { Arrivals, Fairness, FirstResponseMs, LatencyMs, LoadSample, OpenLoopStats, RouteSample } from './types.js';
 
 /** One request of a mix, as the engine sends it. */
 export interface MixEntry {
@@ -80,7 +80,7 @@ export interface LoadOptions {
   /** Open loop: requests due per second, over all connections. */
   rate?: number;
   /** Open loop: evenly spaced, or exponential gaps (a Poisson process). */
-  arrivals?: 'constant' | 'poisson';
+  arrivals?: Arrivals;
   /** A request unanswered this long counts as a timeout and its connection is replaced. */
   timeoutSec: number;
   /** A local server's pid: its process tree's CPU time is read at the window's edges. */

@@ -3,9 +3,7 @@
 // Poisson process. Times are offsets in ms from the schedule's start.
 
 import { seededRandom } from '../../shared/random.js';
-
-/** How an open loop's requests arrive. */
-export type Arrivals = 'constant' | 'poisson';
+import type { Arrivals } from './types.js';
 
 /** The arrival times of an open loop, one after the other. */
 export interface Schedule {

@@ -6,7 +6,8 @@
 
 import { join } from 'node:path';
 import type { ComparisonReport } from '../analysis/compare.js';
-import { cellsOf, type ObjectiveResult, type Results, type Stats, writeFileAtomic } from '../results/results.js';
+import { cellsOf, type ObjectiveResult, type Results, type Stats } from '../results/results.js';
+import { writeFileAtomic } from '../results/store.js';
 
 export const CI_FORMATS = ['github-action-benchmark', 'bencher', 'junit'] as const;
 export type CiFormat = (typeof CI_FORMATS)[number];

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureResults } from '../analysis/test-support/fixture.js';
 import { resilienceFixture } from '../analysis/test-support/resilience-fixture.js';
-import { type Results, readResults, SHIPPED_MODELS } from '../results/results.js';
+import { type Results, SHIPPED_MODELS } from '../results/results.js';
+import { readResults } from '../results/store.js';
 import { findings } from './findings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-findings-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureResults } from '../analysis/test-support/fixture.js';
-import { writeResults } from '../results/results.js';
+import { writeResults } from '../results/store.js';
 import { writeReport } from './write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-report-browser-'));

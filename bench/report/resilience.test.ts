@@ -5,7 +5,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureResults } from '../analysis/test-support/fixture.js';
 import { resilienceFixture } from '../analysis/test-support/resilience-fixture.js';
-import { writeResults } from '../results/results.js';
+import { writeResults } from '../results/store.js';
 import { findings } from './findings.js';
 import { summaryTable } from './sections/cells.js';
 import { resilienceSummary } from './sections/resilience.js';

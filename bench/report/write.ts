@@ -3,7 +3,8 @@
 
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cellsOf, type Results, readResults, writeFileAtomic } from '../results/results.js';
+import { cellsOf, type Results } from '../results/results.js';
+import { readResults, writeFileAtomic } from '../results/store.js';
 import { charts } from './charts.js';
 import { findingId, findingsByWorkload } from './facts.js';
 import { findings } from './findings.js';

@@ -4,27 +4,28 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureResults } from '../analysis/test-support/fixture.js';
 import { resilienceFixture } from '../analysis/test-support/resilience-fixture.js';
-import { cellsOf, RESULTS_VERSION, readResults, writeResults } from './results.js';
+import { cellsOf, RESULTS_VERSION } from './results.js';
+import { readResults, writeResults } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-results-schema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('results.json', () => {
-  it('reads a version 5 file as version 8: no resilience scenarios, in the settings or on any variant', () => {
+  it('reads a version 5 file as version 9: no resilience scenarios, in the settings or on any variant', () => {
     const v7 = fixtureResults({ mixes: true, capacity: true });
     const v5 = JSON.parse(JSON.stringify(v7));
     v5.version = 5;
     const file = join(dir, 'v5.json');
     writeFileSync(file, JSON.stringify(v5));
     const read = readResults(file);
-    expect(RESULTS_VERSION).toBe(8);
-    expect(read.version).toBe(8);
+    expect(RESULTS_VERSION).toBe(9);
+    expect(read.version).toBe(9);
     expect(read).toEqual(v7);
     expect(read.settings.resilience ?? null).toBeNull();
     expect(read.variants.every((v) => !('resilience' in v) || v.resilience === null)).toBe(true);
   });
 
-  it('reads a version 7 file as version 8: no canary on any repetition, no objectives', () => {
+  it('reads a version 7 file as version 9: no canary on any repetition, no objectives', () => {
     const v8 = fixtureResults({ capacity: true });
     const v7 = JSON.parse(JSON.stringify(v8));
     v7.version = 7;

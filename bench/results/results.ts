@@ -1,14 +1,12 @@
-// results.json: the source of truth every report is derived from. Versioned, described by a
-// schema (zod) that is checked on every read, and written atomically. Cells and variants are
-// tagged unions on their `status`: each outcome carries only the fields valid for it, so no code
-// can read the statistics of a cell that failed.
+// results.json: the source of truth every report is derived from. Versioned, and described by a
+// schema (zod) that is checked on every read (store.ts reads and writes the file). Cells and
+// variants are tagged unions on their `status`: each outcome carries only the fields valid for
+// it, so no code can read the statistics of a cell that failed. A repetition's figures, which the
+// load generators share, are in sample.ts.
 
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, platform, release } from 'node:os';
-import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CONCURRENCY_MODELS, type ConcurrencyModel } from '../../servers/variants/types.js';
+import { arrivalsSchema, bottleneckSchema, generatorBoundSchema, repetitionSchema } from './sample.js';
 
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
 /**
@@ -39,87 +37,6 @@ export const RESULTS_VERSION = 9;
 const stats = z.object({ median: z.number(), min: z.number(), max: z.number() });
 /** Median, min and max of a figure over repetitions. */
 export type Stats = z.infer<typeof stats>;
-const latencyMs = z.object({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), p99_9: z.number(), p99_99: z.number(), max: z.number() });
-
-/** Why the load generator bound a measurement: it used up its CPU, or its own delays made the tail (saturation.ts). */
-export const generatorBoundSchema = z.enum(['saturated', 'delayed']);
-
-/** One request of a workload's mix in one repetition: answers in the window, those not 2xx, and latency (as the whole repetition's is counted). */
-export const routeSampleSchema = z.object({
-  /** Method and target, e.g. `GET /json`; numbered (`#2`) when a mix holds the same one twice. */
-  label: z.string(),
-  requests: z.number().int().nonnegative(),
-  non2xx: z.number().int().nonnegative(),
-  latencyMs,
-});
-
-/** One measured repetition of one cell, as the load generator and /proc reported it. */
-export const repetitionSchema = z.object({
-  requests: z.number().int().nonnegative(),
-  durationSec: z.number().positive(),
-  requestsPerSec: z.number().nonnegative(),
-  bytesPerSec: z.number().nonnegative(),
-  latencyMs,
-  errors: z.number().int().nonnegative(),
-  timeouts: z.number().int().nonnegative(),
-  non2xx: z.number().int().nonnegative(),
-  resets: z.number().int().nonnegative(),
-  /** CPU seconds of the server's whole process tree during the repetition; null when its process is not known (a --target without --target-pid). */
-  serverCpuUserSec: z.number().nonnegative().nullable(),
-  serverCpuSystemSec: z.number().nonnegative().nullable(),
-  /** (user + system) / requests, in microseconds; null when no request completed or the server's process is not known. */
-  serverCpuUsPerRequest: z.number().nonnegative().nullable(),
-  /** Peak of the summed RSS of the server's process tree, sampled every 100 ms; null when its process is not known. */
-  serverPeakRssBytes: z.number().int().nonnegative().nullable(),
-  loadgenCpuSec: z.number().nonnegative(),
-  /** loadgenCpuSec / durationSec: 1 is one core fully busy. */
-  loadgenCpuShare: z.number().nonnegative(),
-  /** The server's CPU over what it could use (its CPUs, capped by its threads of JavaScript): 1 is saturated. Null in files before version 3. */
-  serverCpuShare: z.number().nonnegative().nullable().default(null),
-  /** Connections opened again in the window because the server closed or failed one (blocking closes every one). Null when the generator does not report it. */
-  reconnects: z.number().int().nonnegative().nullable().default(null),
-  /** Completed requests per connection: Jain's index and spread. Null when the generator does not report them (autocannon, wrk). */
-  fairness: z.object({ jain: z.number(), min: z.number(), median: z.number(), max: z.number() }).nullable().default(null),
-  /** Connect to first response on the fresh connections, measured apart from the window. Null when not measured apart. */
-  firstResponseMs: z
-    .object({ p50: z.number(), p99: z.number(), max: z.number(), failed: z.number().int().nonnegative().default(0) })
-    .nullable()
-    .default(null),
-  /** Which side used up its CPU in this repetition (see the cell's); null in files before version 3. */
-  bottleneck: z.enum(['server', 'loadgen', 'both', 'neither']).nullable().default(null),
-  /** An open-loop repetition (a point of a capacity sweep): what was offered and how the generator kept to it; null for a closed loop. */
-  openLoop: z
-    .object({
-      /** Requests due per second. */
-      offeredRps: z.number().positive(),
-      arrivals: z.enum(['constant', 'poisson']),
-      /** Requests that came due in the window. */
-      due: z.number().int().nonnegative(),
-      /** Of those, sent late because every connection had a request in flight when they came due. */
-      late: z.number().int().nonnegative(),
-      /** Never sent: still waiting for a connection when the run ended. */
-      unsent: z.number().int().nonnegative(),
-      /** How long after its due time a request left, p99, in ms. */
-      sendLagP99Ms: z.number().nonnegative(),
-      /** How long after its due time the generator took a request off its schedule (its own delay, without waiting for a connection), p99, in ms; null before version 7. */
-      scheduleLagP99Ms: z.number().nonnegative().nullable().default(null),
-      /** How late the generator's scheduling timer fired (its event-loop delay), p99 and max, in ms; null before version 7. */
-      loopDelayP99Ms: z.number().nonnegative().nullable().default(null),
-      loopDelayMaxMs: z.number().nonnegative().nullable().default(null),
-      /** Share of the requests due that the generator held up (taken off its schedule over 2 ms late, its event loop busy or stalled); null before version 7. */
-      heldUpShare: z.number().min(0).max(1).nullable().default(null),
-      /** p99 of the requests it did not hold up, in ms: the tail without the generator's own delays; null before version 7. */
-      notHeldP99Ms: z.number().nonnegative().nullable().default(null),
-      /** Why the generator, not the server, made this repetition's tail (saturation.ts), or null when it did not; null in files before version 7 too. */
-      generatorBound: generatorBoundSchema.nullable().default(null),
-    })
-    .nullable()
-    .default(null),
-  /** Per request of the workload's mix, in its order (one entry for a workload of one request); null when the generator cannot tell them apart (autocannon, wrk) and in files before version 5. */
-  routes: z.array(routeSampleSchema).nullable().default(null),
-  /** The machine's speed around the sample: canary.ts's time before and after it, in ms. Taken where samples alternate (alternate.ts: A/B runs, calibrate, bench:cpu); null otherwise and before version 8. */
-  canary: z.object({ beforeMs: z.number().positive(), afterMs: z.number().positive() }).nullable().default(null),
-});
 
 /** One request of a mix over a cell's repetitions. */
 export const routeSummarySchema = z.object({
@@ -181,7 +98,7 @@ export const sweepSchema = z.preprocess(
   z.object({
     /** The latency objective: p99 at most this, in ms. */
     sloP99Ms: z.number().positive(),
-    arrivals: z.enum(['constant', 'poisson']),
+    arrivals: arrivalsSchema,
     /** The closed-loop maximum that rates given in percent are shares of: the cell's median req/s. */
     maxRps: z.number().nonnegative(),
     /** By offered rate, lowest first; a point that could not be measured ends the sweep (the cell's reason says why). */
@@ -218,7 +135,7 @@ export const okCellSchema = z.object({
   /** In some repetition the load generator was saturated (≥ 90% of its CPU) and the server was not: the figures are a floor, not the server's limit. */
   clientBound: z.boolean(),
   /** Which side was saturated: the worst of its repetitions' (loadgen, then both, server, neither); null when the server's share is unknown (files before version 3). */
-  bottleneck: z.enum(['server', 'loadgen', 'both', 'neither']).nullable().default(null),
+  bottleneck: bottleneckSchema.nullable().default(null),
   repetitions: z.array(repetitionSchema).min(1),
   summary: summarySchema,
   /** A capacity run's sweep; null in other runs. */
@@ -478,7 +395,7 @@ export const settingsSchema = z.object({
       /** Rates added by bisection between the capacity and the first miss, at most. */
       refine: z.number().int().nonnegative().default(0),
       sloP99Ms: z.record(z.string(), z.number().positive()),
-      arrivals: z.enum(['constant', 'poisson']),
+      arrivals: arrivalsSchema,
     })
     .nullable()
     .default(null),
@@ -577,7 +494,7 @@ export type RatePoint = z.infer<typeof sweepPointSchema>;
 export type Sweep = z.infer<typeof sweepSchema>;
 export type GeneratorBound = z.infer<typeof generatorBoundSchema>;
 export type RouteSummary = z.infer<typeof routeSummarySchema>;
-export type Bottleneck = NonNullable<OkCell['bottleneck']>;
+export type Bottleneck = z.infer<typeof bottleneckSchema>;
 export type Resilience = z.infer<typeof resilienceSchema>;
 export type IdleFloodResult = z.infer<typeof idleFloodSchema>;
 export type PipelineFloodResult = z.infer<typeof pipelineFloodSchema>;
@@ -606,30 +523,6 @@ export function unmeasuredScenarios(results: Results): string[] {
   );
 }
 
-function git(args: string[]): string | null {
-  try {
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-}
-
-/** What the run ran on. */
-export function describeEnvironment(loadgen: { name: string; version: string }, pinning: { server: string | null; loadgen: string | null }): Environment {
-  const status = git(['status', '--porcelain']);
-  return {
-    node: process.version,
-    os: `${platform()} ${release()}`,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    cpus: cpus().length,
-    loadAverageBefore: loadavg(),
-    gitSha: git(['rev-parse', '--short=12', 'HEAD']),
-    gitDirty: status === null ? null : status.length > 0,
-    loadgen,
-    pinning,
-  };
-}
-
 /** A run that has not measured anything yet: every variant `not-run`, status `incomplete`. */
 export function newResults(runId: string, settings: Settings, environment: Environment, modelOf: (variant: string) => ConcurrencyModel | null): Results {
   return {
@@ -652,67 +545,4 @@ export function setVariant(results: Results, v: VariantEntry): void {
   const before = results.variants[i];
   if (before === undefined) throw new Error(`setVariant: ${v.name} is not in the run`);
   results.variants[i] = { ...v, model: v.model === undefined ? before.model : v.model } as VariantResult;
-}
-
-/** results/<timestamp>-<sha> */
-export function newRunDir(outDir: string, gitSha: string | null): string {
-  const stamp = new Date()
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  const dir = join(outDir, `${stamp}-${gitSha ?? 'nogit'}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-/** Writes through a temporary file and a rename, so a reader never sees half a file. */
-export function writeFileAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
-/** Validates and writes results.json atomically. */
-export function writeResults(dir: string, results: Results): string {
-  const checked = resultsSchema.parse(results);
-  const file = join(dir, 'results.json');
-  writeFileAtomic(file, `${JSON.stringify(checked, null, 2)}\n`);
-  return file;
-}
-
-/** Points <outDir>/latest at the run folder (replaced atomically). */
-export function updateLatest(dir: string): void {
-  const link = join(dirname(dir), 'latest');
-  const tmp = `${link}.${process.pid}.tmp`;
-  rmSync(tmp, { force: true });
-  symlinkSync(basename(dir), tmp);
-  renameSync(tmp, link);
-}
-
-/** An A/B run's folder (`cbench bench --against`): its two runs, base/ and head/; null for any other path. */
-export function abSides(path: string): { base: string; head: string } | null {
-  if (!existsSync(path) || !statSync(path).isDirectory()) return null;
-  const sides = { base: join(path, 'base'), head: join(path, 'head') };
-  return existsSync(join(sides.base, 'results.json')) && existsSync(join(sides.head, 'results.json')) ? sides : null;
-}
-
-/**
- * Reads results from a results.json or a run folder (or `latest`), and validates them. Every
- * failure is an Error whose message names the file: missing, not JSON, not a results file, or
- * an A/B run's folder (which holds two runs).
- */
-export function readResults(path: string): Results {
-  if (abSides(path) !== null) throw new Error(`${path} is an A/B run's folder, with two runs: ${join(path, 'base')} and ${join(path, 'head')}`);
-  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'results.json') : path;
-  if (!existsSync(file)) throw new Error(`${file} does not exist: expected a results.json, a run folder or an A/B run's folder`);
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file} could not be read as JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const parsed = resultsSchema.safeParse(data);
-  if (!parsed.success)
-    throw new Error(`${file} is not a valid results file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
 }

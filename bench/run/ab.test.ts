@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CBENCH, PROJECT_ROOT } from '../../shared/built.js';
-import { readResults } from '../results/results.js';
+import { readResults } from '../results/store.js';
 
 const require = createRequire(import.meta.url);
 const repos: string[] = [];

@@ -13,7 +13,8 @@ import { formatInt } from '../lib/format.js';
 import { serveArgv } from '../lib/processes.js';
 import type { LoadGenerator } from '../loadgen/types.js';
 import { buildMatrix, type RunSettings } from '../plan/scenarios.js';
-import { cellsOf, type OkVariant, type Results, whyNot, writeFileAtomic } from '../results/results.js';
+import { cellsOf, type OkVariant, type Results, whyNot } from '../results/results.js';
+import { writeFileAtomic } from '../results/store.js';
 import { sampleAlternately } from './alternate.js';
 import { announce, openRun, Progress, recordedSettings, serveFlags, start, verifyOnce } from './lifecycle.js';
 

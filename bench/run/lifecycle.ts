@@ -25,19 +25,16 @@ import type { LoadGenerator } from '../loadgen/types.js';
 import { DEFAULT_SLO_P99_MS, describeMixes, expectedSeconds, loadSeconds, type RunSettings } from '../plan/scenarios.js';
 import {
   type CellResult,
-  describeEnvironment,
   type Environment,
   type FailedVariant,
   newResults,
-  newRunDir,
   type OkVariant,
   type Results,
   type Settings,
   setVariant,
-  updateLatest,
   type VariantEntry,
-  writeResults,
 } from '../results/results.js';
+import { describeEnvironment, newRunDir, updateLatest, writeResults } from '../results/store.js';
 import { type Verification, type VerifyScope, verifyServer } from './verify.js';
 
 /** A run's settings as results.json records them: the knobs, what each workload sent, and the app. */

@@ -8,7 +8,8 @@ import { isGone, processTree } from '../lib/processes.js';
 import { builtinLoadgen } from '../loadgen/builtin.js';
 import { DEFAULT_RESILIENCE, profiles } from '../plan/scenarios.js';
 import { writeReport } from '../report/write.js';
-import { readResults, type VariantResult } from '../results/results.js';
+import type { VariantResult } from '../results/results.js';
+import { readResults } from '../results/store.js';
 import { runBenchmark } from './runner.js';
 
 const out = mkdtempSync(join(tmpdir(), 'cbench-resilience-'));

@@ -8,7 +8,8 @@ import { analyseSweep } from '../analysis/capacity.js';
 import { isGone, processTree } from '../lib/processes.js';
 import { builtinLoadgen } from '../loadgen/builtin.js';
 import { profiles } from '../plan/scenarios.js';
-import { cellsOf, readResults } from '../results/results.js';
+import { cellsOf } from '../results/results.js';
+import { readResults } from '../results/store.js';
 import { SWEEP_UNDER_WAY } from './measure.js';
 import { runBenchmark } from './runner.js';
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ServerProcess, startServer } from '../../bench/lib/processes.js';
-import { cellsOf, readResults } from '../../bench/results/results.js';
+import { cellsOf } from '../../bench/results/results.js';
+import { readResults } from '../../bench/results/store.js';
 import { runCbench } from '../test-support/cbench-process.js';
 
 const out = mkdtempSync(join(tmpdir(), 'cbench-bench-cli-'));

@@ -286,7 +286,7 @@ export function register(program: Command): void {
 async function objectivesHold(results: Results, dir: string, objectives: readonly Objective[]): Promise<boolean> {
   if (objectives.length === 0) return true;
   const { checkRun, renderObjectives } = await import('../../bench/analysis/objectives.js');
-  const { writeResults } = await import('../../bench/results/results.js');
+  const { writeResults } = await import('../../bench/results/store.js');
   const { formatTable } = await import('../../bench/lib/format.js');
   results.objectives = checkRun(results, objectives);
   writeResults(dir, results);

@@ -62,7 +62,7 @@ export function register(program: Command): void {
       const { runAb } = await import('../../bench/run/ab.js');
       const { calibrate, renderCalibration } = await import('../../bench/run/calibrate.js');
       const { formatTable } = await import('../../bench/lib/format.js');
-      const { writeFileAtomic } = await import('../../bench/results/results.js');
+      const { writeFileAtomic } = await import('../../bench/results/store.js');
       const settings: RunSettings = {
         variants: o.variants,
         workloads: o.workloads,

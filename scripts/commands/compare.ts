@@ -58,7 +58,7 @@ export function register(program: Command): void {
         .default([]),
     )
     .action(async (basePath: string, headPath: string | undefined, o: CompareFlags, cmd: Command) => {
-      const { abSides, readResults, writeFileAtomic } = await import('../../bench/results/results.js');
+      const { abSides, readResults, writeFileAtomic } = await import('../../bench/results/store.js');
       const { compare, renderMarkdown, renderTerminal, underpoweredSummary } = await import('../../bench/analysis/compare.js');
       // One A/B run's folder (alone, or named twice): its two sides, sampled in pairs.
       const ab = abSides(basePath);

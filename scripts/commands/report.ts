@@ -14,7 +14,7 @@ export function register(program: Command): void {
       if (!existsSync(path)) cmd.error(`error: ${path} does not exist (run cbench bench first, or name a results.json)`, { exitCode: EXIT_USAGE });
       // Loaded only here: the charts alone take about 0.3 s to load.
       const { writeReport } = await import('../../bench/report/write.js');
-      const { abSides } = await import('../../bench/results/results.js');
+      const { abSides } = await import('../../bench/results/store.js');
       const ab = abSides(path);
       for (const one of ab === null ? [path] : [ab.base, ab.head]) {
         let written: Awaited<ReturnType<typeof writeReport>>;
