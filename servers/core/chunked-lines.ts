@@ -20,15 +20,21 @@ export type LineGrammar = (b: Buffer, s: number, e: number) => LineScan;
 
 /**
  * The verdict on a chunked body's line, b[s, e), the LF left out: whole (its LF found) or not
- * yet. In this order, the same either way: what the grammar rules out; a CR that does not end the
+ * yet, judged on its first maxLen + 2 bytes at most. In this order, the same either way and
+ * however the line was cut: what the grammar rules out; a CR that does not end the
  * line (RFC 9112 §2.2); the length (more than maxLen bytes before the CR); and, for a whole line
  * only, a grammar still `incomplete`: the line ended at an LF without its CR (bare-lf).
  */
 export function lineRefusal(grammar: LineGrammar, b: Buffer, s: number, e: number, maxLen: number, whole: boolean): ParseErrorCode | 'too-long' | null {
-  const scan = grammar(b, s, e);
+  // No byte past what the limit lets a line have is read (maxLen, its CR, and the one byte that
+  // makes it too long), as the head scanner reads none past its limits: fed a byte at a time, a
+  // line is too long the moment it has maxLen + 2 bytes, so a fault further on is never seen, and
+  // a whole line must not see it either.
+  const scan = grammar(b, s, Math.min(e, s + maxLen + 2));
   if (scan !== 'complete' && scan !== 'incomplete') return scan;
-  // A loop, not indexOf: these lines are a few bytes, shorter than a call into C++ costs.
-  const end = Math.min(e - 1, s + maxLen + 2);
+  // A loop, not indexOf: these lines are a few bytes, shorter than a call into C++ costs. A CR is
+  // stray when a byte follows it within those maxLen + 2.
+  const end = Math.min(e - 1, s + maxLen + 1);
   for (let p = s; p < end; p++) if (b[p] === CR) return 'bare-cr';
   if (e - s > maxLen + 1) return 'too-long';
   return whole && scan === 'incomplete' ? 'bare-lf' : null;

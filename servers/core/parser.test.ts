@@ -196,3 +196,25 @@ describe('request parser API', () => {
 function withoutContinues(r: ReturnType<typeof feedSplit>) {
   return { events: r.events, incomplete: r.incomplete };
 }
+
+describe('a chunked body line past its limit gets one verdict however it is cut', () => {
+  // The grammar is judged on no more bytes than the limit lets a line have: a fault beyond it is
+  // not read, whole or cut, and the line is too long either way.
+  const head = 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n';
+  for (const [what, body, limits, code] of [
+    ['a chunk extension faulty past the limit', `5;${'a'.repeat(60)};;\r\nhello\r\n0\r\n\r\n`, { maxChunkExtensionBytes: 8 }, 'chunk-line-too-long'],
+    ['a stray CR just past the limit', `5;${'a'.repeat(39)}\rb\r\nhello\r\n0\r\n\r\n`, { maxChunkExtensionBytes: 8 }, 'chunk-line-too-long'],
+    ['a chunk extension faulty within the limit', `5;a;;${'a'.repeat(60)}\r\nhello\r\n0\r\n\r\n`, { maxChunkExtensionBytes: 8 }, 'chunk-extension-invalid'],
+    ['a trailer field faulty past the limit', `0\r\nX-T: ${'v'.repeat(60)}\x01\r\n\r\n`, { maxHeaderBytes: 40 }, 'trailer-section-too-large'],
+  ] as const) {
+    it(what, () => {
+      const raw = Buffer.from(head + body, 'latin1');
+      const whole = feedSplit(raw, [], limits);
+      const last = whole.events.at(-1);
+      expect(last !== undefined && 'code' in last ? last.code : undefined).toBe(code);
+      expect(feedSplit(raw, everyByte(raw.length), limits).events).toEqual(whole.events);
+      const random = seededRandom(7);
+      for (let i = 0; i < 50; i++) expect(feedSplit(raw, randomCuts(raw.length, 4, random), limits).events).toEqual(whole.events);
+    });
+  }
+});
