@@ -4,6 +4,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureResults } from '../../bench/analysis/test-support/fixture.js';
+import { findings } from '../../bench/report/findings.js';
+import { readResults } from '../../bench/results/store.js';
 import { exportName } from './new-variant.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -61,6 +64,26 @@ describe('cbench new-variant', () => {
     // Every case of the suite ran on it; none is skipped for a new variant.
     expect(Number(/Tests\s+(\d+) passed/.exec(run.stdout)?.[1])).toBeGreaterThanOrEqual(15);
   }, 120_000);
+
+  it('records the model the new variant declares in results.json, and gives it that model’s findings', () => {
+    if (!existsSync(join(copy, 'servers', 'variants', 'my-model.ts'))) return expect.fail('the test above makes my-model');
+    // The conformance run above built the copy's dist/ with my-model in its registry.
+    const out = join(copy, 'results-test');
+    const bench = cli('bench', '--profile', 'smoke', '--variants', 'my-model', '--workloads', 'plaintext', '--no-pin', '--out', out);
+    expect(bench.status, bench.stdout + bench.stderr).toBe(0);
+    const recorded = readResults(join(out, 'latest'));
+    // The template starts as one event loop.
+    expect(recorded.variants.map((v) => [v.name, v.model])).toEqual([['my-model', 'event-loop']]);
+    // The findings are rules over the recorded model: in a run where my-model stands for
+    // single-loop, it gets single-loop's findings, under its own name.
+    const run = fixtureResults();
+    const own = structuredClone(run);
+    for (const v of own.variants) if (v.name === 'single-loop') Object.assign(v, { name: 'my-model', model: recorded.variants[0]?.model ?? null });
+    own.settings.variants = own.settings.variants.map((n) => (n === 'single-loop' ? 'my-model' : n));
+    const theirs = findings(run).filter((f) => /single-loop/.test(f));
+    expect(theirs.length).toBeGreaterThan(0);
+    expect(findings(own)).toEqual(findings(run).map((f) => f.replace(/(?<![\w-])single-loop(?![\w-])/g, 'my-model')));
+  }, 60_000);
 
   it('refuses a name that exists or is not kebab-case, with exit 2', () => {
     if (!existsSync(join(copy, 'dist'))) copyProject();
