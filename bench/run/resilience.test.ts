@@ -146,7 +146,7 @@ describe('cbench bench --profile resilience (smoke-sized, real servers)', () => 
       if (loop?.status !== 'ok') throw new Error(`single-loop: ${JSON.stringify(loop)}`);
       expect(loop.resilience?.idleFlood?.status).toBe('measured');
       expect(loop.resilience?.killedWorker).toBeNull();
-      expect(partial.variants[1]).toEqual({ name: 'blocking', status: 'not-run' });
+      expect(partial.variants[1]).toEqual({ name: 'blocking', model: 'blocking', status: 'not-run' });
     } finally {
       // On a failed assertion the run is still going: its processes are stopped by their pids
       // (SIGKILL on the parent alone would leave its servers running).
