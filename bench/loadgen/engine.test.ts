@@ -391,7 +391,7 @@ describe('open loop', () => {
     const rate = 200;
     const { report } = await run(options(port, { connections: 4, rate, durationSec: 0.5 }));
     expect(failures(report)).toEqual(NO_FAILURES);
-    expect(report.openLoop).toMatchObject({ rate, arrivals: 'constant', unsent: 0 });
+    expect(report.openLoop).toMatchObject({ offeredRps: rate, arrivals: 'constant', unsent: 0 });
     // Evenly spaced from the window's start: one due every 5 ms over 500 ms.
     expect(report.openLoop?.due).toBe(100);
     expect(report.requests).toBeLessThanOrEqual(100);

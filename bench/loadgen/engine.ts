@@ -888,7 +888,7 @@ class Generator {
       routes: this.routeSamples(),
       openLoop: this.open
         ? {
-            rate: this.opts.rate as number,
+            offeredRps: this.opts.rate as number,
             arrivals: this.opts.arrivals ?? 'constant',
             due: this.due,
             late: this.late,

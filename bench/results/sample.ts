@@ -77,9 +77,7 @@ export const openLoopSchema = z.object({
  * whole distributions of its own delays, of which a repetition keeps the p99 (and the loop
  * delay's max), and the requests it held up, of which it keeps the share (measure.ts).
  */
-export const openLoopStatsSchema = openLoopSchema.pick({ arrivals: true, due: true, late: true, unsent: true }).extend({
-  /** Requests due per second: what the repetition records as `offeredRps`. */
-  rate: z.number().positive(),
+export const openLoopStatsSchema = openLoopSchema.pick({ offeredRps: true, arrivals: true, due: true, late: true, unsent: true }).extend({
   /** How long after its due time each request left (timer granularity and backlog). */
   sendLagMs: latencyMsSchema,
   /** How long after its due time the generator took each request off its schedule: its own delay, without the wait for a free connection. */

@@ -40,7 +40,7 @@ function modelGenerator(limit: number, knee: number): LoadGenerator & { rates: A
           t.rate === undefined
             ? null
             : {
-                rate: t.rate,
+                offeredRps: t.rate,
                 arrivals: t.arrivals ?? 'constant',
                 due: t.rate * t.durationSec,
                 late: 0,

@@ -217,7 +217,7 @@ async function measureRun(
 function openLoopRecord(o: OpenLoopStats, p99Ms: number, loadgenCpuShare: number): NonNullable<Repetition['openLoop']> {
   const figures = openLoopFigures(o, p99Ms, loadgenCpuShare);
   return {
-    offeredRps: o.rate,
+    offeredRps: o.offeredRps,
     arrivals: o.arrivals,
     due: o.due,
     late: o.late,
