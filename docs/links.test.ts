@@ -3,6 +3,7 @@
 // docs/ and the pages link to each other, so a heading renamed or a page moved breaks a link here
 // first, not in a reader's browser.
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,13 +62,31 @@ function anchors(text: string): Set<string> {
 /** Every link target in the prose: inline links and images, and reference definitions; code spans left out. */
 function linkTargets(text: string): string[] {
   const targets: string[] = [];
-  for (const line of proseLines(text)) {
-    const prose = line.replace(/(`+)[^`]*?\1/g, '');
-    for (const m of prose.matchAll(/!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)/g)) targets.push(m[1] ?? '');
-    const def = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+"[^"]*")?\s*$/.exec(prose);
+  const lines = proseLines(text);
+  for (const line of lines) {
+    const def = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+"[^"]*")?\s*$/.exec(line.replace(/(`+)[^`]*?\1/g, ''));
     if (def) targets.push(def[1] ?? '');
   }
+  // Inline links by paragraph, not by line: the prose is wrapped, and a link's text may be too.
+  for (const paragraph of lines.join('\n').split(/\n\s*\n/)) {
+    const prose = paragraph.replace(/\n/g, ' ').replace(/(`+)[^`]*?\1/g, '');
+    for (const m of prose.matchAll(/!?\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"]*")?\s*\)/g)) targets.push(m[1] ?? '');
+  }
   return targets;
+}
+
+/** The files git tracks, from the root; null outside a checkout. A link to a file that exists only here (ignored, or not yet added) breaks in a clone. */
+const TRACKED: ReadonlySet<string> | null = (() => {
+  const r = spawnSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' });
+  return r.status === 0 ? new Set(r.stdout.split('\n').filter((f) => f !== '')) : null;
+})();
+
+/** Whether a path the link names is in the project: a tracked file, or a folder holding one. */
+function inProject(path: string): boolean {
+  if (!existsSync(path)) return false;
+  if (TRACKED === null) return true;
+  const rel = relative(ROOT, path);
+  return TRACKED.has(rel) || [...TRACKED].some((f) => f.startsWith(`${rel}/`));
 }
 
 /** The relative links of `text` (the content of `file`) that do not resolve, each with why. */
@@ -79,8 +98,8 @@ function brokenLinks(file: string, text: string): string[] {
     const path = decodeURIComponent(hash === -1 ? target : target.slice(0, hash));
     const anchor = hash === -1 ? null : decodeURIComponent(target.slice(hash + 1));
     const resolved = path === '' ? file : resolve(dirname(file), path);
-    if (resolved !== file && !existsSync(resolved)) {
-      broken.push(`${target}: no such file (${relative(ROOT, resolved)})`);
+    if (resolved !== file && !inProject(resolved)) {
+      broken.push(`${target}: no such file (${relative(ROOT, resolved)}, or git does not track it)`);
       continue;
     }
     if (anchor === null) continue;
@@ -114,16 +133,18 @@ describe('relative Markdown links', () => {
       '# A page',
       '## A page',
       'Fine: [tests](tests.md), [its heading](tests.md#tests), [here](#a-page), [the repeat](#a-page-1), [out](https://example.com/x.md#y).',
-      'Broken: [gone](no-such-page.md), [no heading](tests.md#no-such-heading), [not here](#nowhere).',
+      'Broken: [gone](no-such-page.md), [no heading](tests.md#no-such-heading), [not here](#nowhere), [a link whose text',
+      'wraps](gone-too.md).',
       'In code, not a link: `[gone](no-such-page.md)`.',
       '```',
       '[gone](no-such-page.md)',
       '```',
     ].join('\n');
     expect(brokenLinks(file, text)).toEqual([
-      'no-such-page.md: no such file (docs/no-such-page.md)',
+      'no-such-page.md: no such file (docs/no-such-page.md, or git does not track it)',
       'tests.md#no-such-heading: no heading of docs/tests.md has the anchor #no-such-heading',
       '#nowhere: no heading of docs/a-page-written-by-the-test.md has the anchor #nowhere',
+      'gone-too.md: no such file (docs/gone-too.md, or git does not track it)',
     ]);
   });
 

@@ -107,6 +107,17 @@ function cycles(edges: ReadonlyArray<{ from: string; to: string }>): string[][] 
 describe('layers', () => {
   const edges = imports();
 
+  it('reads the imports of the whole project', () => {
+    // A reader that found none would let every check below pass.
+    expect(edges.length).toBeGreaterThan(300);
+    expect(edges.some((e) => e.from === 'bench/run/runner.ts' && e.to === 'bench/run/measure.ts')).toBe(true);
+  });
+
+  it('puts every file of bench/ on a floor', () => {
+    const off = [...sources(join(PROJECT_ROOT, 'bench'))].map((f) => relative(PROJECT_ROOT, f)).filter((f) => benchFloor(f) === undefined);
+    expect(off).toEqual([]);
+  });
+
   it('every import points to the same layer or one below it', () => {
     const wrong: string[] = [];
     for (const { from, to, spec } of edges) {
@@ -127,6 +138,7 @@ describe('layers', () => {
       // results.test.ts upgrades files made by the fixture the analyses' tests share.
       const testFixture = from.endsWith('.test.ts') && to.includes('/test-support/');
       if (from.startsWith('bench/') && a === undefined) wrong.push(`${from} is on no floor of bench/`);
+      else if (to.startsWith('bench/') && b === undefined) wrong.push(`${from} imports ${spec}, on no floor of bench/`);
       else if (a !== undefined && b !== undefined && b < a && !testFixture)
         wrong.push(`${from} imports ${spec}: up from ${BENCH_FLOORS[a]} to ${BENCH_FLOORS[b]}`);
     }

@@ -15,6 +15,8 @@ describe('results.json', () => {
     const v7 = fixtureResults({ mixes: true, capacity: true });
     const v5 = JSON.parse(JSON.stringify(v7));
     v5.version = 5;
+    // Files before version 9 record no model: it is taken from the variant's name.
+    for (const v of v5.variants) delete v.model;
     const file = join(dir, 'v5.json');
     writeFileSync(file, JSON.stringify(v5));
     const read = readResults(file);
@@ -29,6 +31,7 @@ describe('results.json', () => {
     const v8 = fixtureResults({ capacity: true });
     const v7 = JSON.parse(JSON.stringify(v8));
     v7.version = 7;
+    for (const v of v7.variants) delete v.model;
     delete v7.objectives;
     for (const v of v7.variants) for (const c of v.cells ?? []) for (const r of c.repetitions ?? []) delete r.canary;
     const file = join(dir, 'v7.json');
@@ -162,6 +165,7 @@ describe('results.json', () => {
     // The same run as version 1 wrote it: every field on every cell and variant, null where unused.
     const v1 = JSON.parse(JSON.stringify(v2));
     v1.version = 1;
+    for (const v of v1.variants) delete v.model;
     v1.environment.autocannonVersion = '8.0.0';
     Object.assign(v1.variants[0].cells[0], { clientBound: false, summary: null });
     Object.assign(v1.variants[refused], { cells: [], pids: [], info: {} });

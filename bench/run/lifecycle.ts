@@ -1,7 +1,7 @@
 // What every way of running the harness shares: a run folder with its results, saved atomically
 // after every step, `latest` pointed at it, and Ctrl-C turned into partial results; and a server
 // started, verified, and its refusal or failed start recorded. The plain run (runner.ts), the A/B
-// run (ab.ts) and bench:cpu (cpu-per-request.ts) are each only what differs between them.
+// run (ab.ts) and bench:cpu (micro/cpu-per-request.bench.ts) are each only what differs between them.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -112,11 +112,13 @@ export function openRun(plan: RunPlan): Run {
     pinning,
     log,
     add(sub, overrides = {}) {
+      const settings = overrides.settings ?? plan.settings;
       const results = newResults(
         sub === '' ? runId : `${runId}-${sub}`,
-        overrides.settings ?? plan.settings,
+        settings,
         { ...environment, ...(overrides.gitSha === undefined ? {} : { gitSha: overrides.gitSha }) },
-        registeredModel,
+        // A server the suite did not start has no model, whatever its name.
+        settings.targets === null ? registeredModel : () => null,
       );
       documents.push({ sub, results });
       return results;

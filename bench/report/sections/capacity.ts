@@ -310,6 +310,27 @@ function generatorBoundFinding(workload: string, slo: number, r: CapacityRow): s
 }
 
 /** Findings of a capacity run's sweeps, per workload at the headline concurrency; none for other runs. */
+/** A row that kept up with some rate, with its capacity and the range the sweep puts it in. */
+export interface RankedCapacity {
+  row: CapacityRow;
+  rps: number;
+  range: { lo: number; hi: number };
+}
+
+/**
+ * A workload's sweeps at `at`, and those that kept up with some rate by capacity, highest first:
+ * the one ranking the findings and the verdict both read.
+ */
+export function capacityRanking(table: CapacityTable, at: { connections: number; pipelining: number }): { swept: CapacityRow[]; ranked: RankedCapacity[] } {
+  const swept = table.rows.filter((r) => r.status === 'ok' && r.sweep !== undefined && r.connections === at.connections && r.pipelining === at.pipelining);
+  const ranked = swept
+    .flatMap((r) =>
+      typeof r.capacityRps === 'number' ? [{ row: r, rps: r.capacityRps, range: capacityRange(r) ?? { lo: r.capacityRps, hi: r.capacityRps } }] : [],
+    )
+    .sort((a, b) => b.rps - a.rps);
+  return { swept, ranked };
+}
+
 export function capacityFindings(results: Results): string[] {
   const tables = capacityTables(results);
   if (tables.length === 0) return [];
@@ -322,13 +343,8 @@ export function capacityFindings(results: Results): string[] {
   for (const table of tables) {
     const { workload, sloP99Ms: slo } = table;
     const objective = `p99 ≤ ${objectiveMs(slo)} ms`;
-    const rows = table.rows.filter((r) => r.status === 'ok' && r.sweep !== undefined && r.connections === at.connections && r.pipelining === at.pipelining);
+    const { swept: rows, ranked } = capacityRanking(table, at);
     if (rows.length === 0) continue;
-    const ranked = rows
-      .flatMap((r) =>
-        typeof r.capacityRps === 'number' ? [{ row: r, rps: r.capacityRps, range: capacityRange(r) ?? { lo: r.capacityRps, hi: r.capacityRps } }] : [],
-      )
-      .sort((a, b) => b.rps - a.rps);
     const [best, second] = ranked;
     if (best === undefined) out.push(`${workload}: no variant kept up with any rate offered at ${objective}.`);
     else if (second === undefined)

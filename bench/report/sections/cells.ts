@@ -90,6 +90,11 @@ export function workloadTables(results: Results): WorkloadTable[] {
   }));
 }
 
+/** A workload's rows at `at` by requests/s, highest first: the one ranking the findings and the verdict both read. */
+export function throughputRanking(table: WorkloadTable, at: { connections: number; pipelining: number }): Row[] {
+  return measured(table, at).sort((a, b) => (b.rps?.median ?? 0) - (a.rps?.median ?? 0));
+}
+
 /** The rows of one workload at the headline concurrency, measured without failure. */
 export function measured(table: WorkloadTable, at: { connections: number; pipelining: number }): Row[] {
   return table.rows.filter((r) => r.status === 'ok' && r.rps !== undefined && r.connections === at.connections && r.pipelining === at.pipelining);
@@ -206,7 +211,7 @@ function cellsAnalysis(results: Results): { findings: string[]; caveats: string[
   const swept = results.settings.connections.length > 1 || results.settings.pipelining.length > 1;
 
   for (const table of workloadTables(results)) {
-    const rows = measured(table, at).sort((a, b) => (b.rps?.median ?? 0) - (a.rps?.median ?? 0));
+    const rows = throughputRanking(table, at);
     const [best, second] = rows;
     if (best === undefined) {
       out.push(`${table.workload}: no variant was measured ${where}.`);

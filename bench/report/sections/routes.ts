@@ -235,16 +235,27 @@ function heavyShareFinding(results: Results, series: HeavyShareSeries, workload:
  * p99 and by how much against the event loop (a variant of one event loop, where a quick request waits behind a
  * heavy one), and what the heavy requests had meanwhile.
  */
-function mixFinding(results: Results, t: RouteTable, at: { connections: number; pipelining: number }, where: string): string | undefined {
-  if (t.quick === undefined) return undefined;
+/**
+ * A mix's cells at `at` by its quick request's p99, lowest first, with the heavy request's p99
+ * beside it: the one ranking the findings and the verdict both read.
+ */
+export function quickRanking(
+  t: RouteTable,
+  at: { connections: number; pipelining: number },
+): Array<{ variant: string; quick: number; heavy: number | undefined }> {
   const p99 = (routes: RouteFigures[], label: string | undefined) => routes.find((x) => x.label === label)?.summary?.latencyP99Ms.median;
-  const rows = t.rows
+  return t.rows
     .filter((r) => r.status === 'ok' && r.connections === at.connections && r.pipelining === at.pipelining)
     .flatMap((r) => {
       const quick = p99(r.routes, t.quick);
       return quick === undefined ? [] : [{ variant: r.variant, quick, heavy: p99(r.routes, t.heavy) }];
     })
     .sort((a, b) => a.quick - b.quick);
+}
+
+function mixFinding(results: Results, t: RouteTable, at: { connections: number; pipelining: number }, where: string): string | undefined {
+  if (t.quick === undefined) return undefined;
+  const rows = quickRanking(t, at);
   const [best, second] = rows;
   if (best === undefined) return undefined;
   const loop = rows.find((r) => modelOf(results, r.variant) === 'event-loop');

@@ -11,12 +11,12 @@ import type { Results } from '../../results/results.js';
 import { findingId, headline, modelOf, TIE } from '../facts.js';
 import type { ReportSection } from '../section.js';
 import { esc } from '../table.js';
-import { capacityFindings, capacityRange, capacityTables, capacityText, ms, objectiveMs } from './capacity.js';
-import { cellsSection, measured, workloadTables } from './cells.js';
-import { routeFindings, routeTables } from './routes.js';
+import { capacityFindings, capacityRanking, capacityTables, capacityText, ms, objectiveMs } from './capacity.js';
+import { cellsSection, throughputRanking, workloadTables } from './cells.js';
+import { quickRanking, routeFindings, routeTables } from './routes.js';
 
 /** A variant as the verdict names it: with its model, the figure it was judged by, and the finding that says so. */
-export interface Pick {
+export interface Named {
   variant: string;
   model: ConcurrencyModel | null;
   figure: string;
@@ -28,26 +28,38 @@ export interface Verdict {
   workload: string;
   /** What the variants were ranked by, e.g. `capacity at p99 ≤ 10 ms`. */
   by: string;
-  use: Pick | undefined;
-  runnerUp: Pick | undefined;
-  /** The two are within noise: no winner between them. */
-  tie: boolean;
-  avoid: (Pick & { why: string }) | undefined;
+  /** Undefined when no variant has a figure to rank (none kept up with any rate, say). */
+  use: Named | undefined;
+  runnerUp: Named | undefined;
+  /** yes: the two are within noise, and either will do; floor: one of them is a floor, so their order is not known; no. */
+  tie: 'yes' | 'floor' | 'no';
+  /** With three or more ranked, the last, unless it is within noise of the first. */
+  avoid: (Named & { why: string }) | undefined;
+  /** Said where there is no variant to use. */
+  none?: string;
 }
 
-/** A variant ranked on one workload: its figure (larger is better) and how to say it. */
+/** A variant ranked on one workload: its figure (larger is better), how to say it, and whether the load generator made it a floor. */
 interface Ranked {
   variant: string;
   value: number;
   text: string;
+  floor: boolean;
 }
 
 /**
  * The finding of `list` behind a verdict on `variant` for `workload` (`workload: ...`): the first
- * on that workload that names it, the ranking's own when it does; undefined when none names it.
+ * on that workload that names it; undefined when none names it.
  */
 function findingOn(list: readonly string[], workload: string, variant: string): string | undefined {
-  return list.find((f) => f.startsWith(`${workload}: `) && new RegExp(`(?<![\\w-])${variant.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`).test(f));
+  const name = new RegExp(`(?<![\\w-])${variant.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`);
+  return list.find((f) => f.startsWith(`${workload}: `) && name.test(f));
+}
+
+/** How the ranking is judged: two within noise, and why the last is to be avoided. */
+interface Judge<T extends Ranked> {
+  tie: (a: T, b: T) => boolean;
+  why: (best: T, worst: T) => string;
 }
 
 function verdictOf<T extends Ranked>(
@@ -55,24 +67,25 @@ function verdictOf<T extends Ranked>(
   workload: string,
   by: string,
   ranked: T[],
-  tie: (a: T, b: T) => boolean,
-  why: (best: T, worst: T) => string,
+  judge: Judge<T>,
   findings: readonly string[],
+  none?: string,
 ): Verdict {
-  const pick = (x: T | undefined): Pick | undefined =>
+  const named = (x: T | undefined): Named | undefined =>
     x === undefined ? undefined : { variant: x.variant, model: modelOf(r, x.variant), figure: x.text, finding: findingOn(findings, workload, x.variant) };
   const [best, second] = ranked;
-  const worst = ranked.length > 1 ? ranked.at(-1) : undefined;
-  // Nothing to avoid when the last is within noise of the best.
-  const avoid = best !== undefined && worst !== undefined && worst !== best && !tie(best, worst) ? worst : undefined;
-  const avoided = pick(avoid);
+  // With two, the runner-up is the other: there is nothing more to avoid.
+  const worst = ranked.length > 2 ? ranked.at(-1) : undefined;
+  const avoid = best !== undefined && worst !== undefined && !judge.tie(best, worst) ? worst : undefined;
+  const avoided = named(avoid);
   return {
     workload,
     by,
-    use: pick(best),
-    runnerUp: pick(second),
-    tie: best !== undefined && second !== undefined && tie(best, second),
-    avoid: avoided === undefined || avoid === undefined || best === undefined ? undefined : { ...avoided, why: why(best, avoid) },
+    use: named(best),
+    runnerUp: named(second),
+    tie: best === undefined || second === undefined ? 'no' : best.floor || second.floor ? 'floor' : judge.tie(best, second) ? 'yes' : 'no',
+    avoid: avoided === undefined || avoid === undefined || best === undefined ? undefined : { ...avoided, why: judge.why(best, avoid) },
+    ...(best === undefined && none !== undefined ? { none } : {}),
   };
 }
 
@@ -89,55 +102,65 @@ export function verdicts(r: Results): Verdict[] {
   return r.settings.workloads.map((workload) => {
     const cap = capacity.find((t) => t.workload === workload);
     if (cap !== undefined) {
-      const rows = cap.rows.filter((x) => x.status === 'ok' && x.sweep !== undefined && x.connections === at.connections && x.pipelining === at.pipelining);
-      const ranked = rows
-        .map((x) => ({ variant: x.variant, value: typeof x.capacityRps === 'number' ? x.capacityRps : -1, text: `${capacityText(x)} req/s`, row: x }))
-        .sort((a, b) => b.value - a.value);
+      const { swept, ranked } = capacityRanking(cap, at);
+      // Those that kept up with no rate rank last, to be avoided; none of them is to be used.
+      const kept = ranked.map((x) => ({
+        variant: x.row.variant,
+        value: x.rps,
+        text: `${capacityText(x.row)} req/s`,
+        floor: x.row.generatorBoundAtMiss !== null,
+        range: x.range,
+      }));
+      const noRate = swept
+        .filter((x) => x.capacityRps === null)
+        .map((x) => ({ variant: x.variant, value: -1, text: 'none kept up', floor: x.generatorBoundAtMiss !== null, range: { lo: 0, hi: 0 } }));
+      const objective = `p99 ≤ ${objectiveMs(cap.sloP99Ms)} ms`;
       return verdictOf(
         r,
         workload,
-        `capacity at p99 ≤ ${objectiveMs(cap.sloP99Ms)} ms ${where}`,
-        ranked,
-        (a, b) => {
-          const ra = capacityRange(a.row);
-          const rb = capacityRange(b.row);
-          return ra !== undefined && rb !== undefined && a.value >= 0 && b.value >= 0 && rangesOverlap(ra, rb);
+        `capacity at ${objective} ${where}`,
+        kept.length === 0 ? [] : [...kept, ...noRate],
+        {
+          tie: (a, b) => a.value >= 0 && b.value >= 0 && rangesOverlap(a.range, b.range),
+          why: (best, worst) =>
+            worst.value < 0 ? 'kept up with no rate offered' : `kept up with ${times(best.value / worst.value)} less than ${best.variant}`,
         },
-        (best, worst) => (worst.value < 0 ? 'kept up with no rate offered' : `kept up with ${times(best.value / worst.value)} less than ${best.variant}`),
         capFindings,
+        swept.length === 0 ? undefined : `no variant kept up with any rate offered at ${objective}`,
       );
     }
     const mix = routes.find((t) => t.workload === workload && t.quick !== undefined);
     if (mix !== undefined) {
-      const ranked = mix.rows
-        .filter((x) => x.status === 'ok' && x.connections === at.connections && x.pipelining === at.pipelining)
-        .flatMap((x) => {
-          const p99 = x.routes.find((q) => q.quick)?.summary?.latencyP99Ms.median;
-          // Lower is better: ranked by the negated p99.
-          return p99 === undefined ? [] : [{ variant: x.variant, value: -p99, text: `${ms(p99)} ms` }];
-        })
-        .sort((a, b) => b.value - a.value);
+      // Lower is better: ranked by the negated p99.
+      const ranked = quickRanking(mix, at).map((x) => ({ variant: x.variant, value: -x.quick, text: `${ms(x.quick)} ms`, floor: false }));
       return verdictOf(
         r,
         workload,
         `${mix.quick}'s p99 ${where}`,
         ranked,
-        (a, b) => b.value / a.value < TIE,
-        (best, worst) => `kept ${mix.quick} waiting: its p99 ${times(worst.value / best.value)} ${best.variant}'s`,
+        {
+          tie: (a, b) => b.value / a.value < TIE,
+          why: (best, worst) => `kept ${mix.quick} waiting: its p99 ${times(worst.value / best.value)} ${best.variant}'s`,
+        },
         routeList,
       );
     }
     const table = cells.find((t) => t.workload === workload);
-    const ranked = (table === undefined ? [] : measured(table, at))
-      .map((x) => ({ variant: x.variant, value: x.rps?.median ?? 0, text: `${int(x.rps?.median ?? 0)} req/s${x.clientBound ? ' (a floor)' : ''}` }))
-      .sort((a, b) => b.value - a.value);
+    const ranked = (table === undefined ? [] : throughputRanking(table, at)).map((x) => ({
+      variant: x.variant,
+      value: x.rps?.median ?? 0,
+      text: `${int(x.rps?.median ?? 0)} req/s${x.clientBound ? ' (a floor)' : ''}`,
+      floor: x.clientBound,
+    }));
     return verdictOf(
       r,
       workload,
       `req/s ${where}${r.settings.capacity === null ? '' : ' in a closed loop'}`,
       ranked,
-      (a, b) => a.value / b.value < TIE,
-      (best, worst) => `served ${times(best.value / Math.max(1, worst.value))} fewer requests than ${best.variant}`,
+      {
+        tie: (a, b) => a.value / b.value < TIE,
+        why: (best, worst) => `served ${times(best.value / Math.max(1, worst.value))} fewer requests than ${best.variant}`,
+      },
       cellList,
     );
   });
@@ -146,19 +169,20 @@ export function verdicts(r: Results): Verdict[] {
 const HEAD = ['workload', 'judged by', 'use', 'runner-up', 'within noise?', 'avoid', 'why'];
 
 /** `single-loop (event-loop), 45,000 req/s`, as Markdown with a link to its finding. */
-function pickMarkdown(p: Pick | undefined): string {
+function pickMarkdown(p: Named | undefined): string {
   if (p === undefined) return '—';
   const name = p.finding === undefined ? p.variant : `[${p.variant}](#${findingId(p.finding)})`;
   return `${name}${p.model === null ? '' : ` (${p.model})`}, ${p.figure}`;
 }
 
-function pickHtml(p: Pick | undefined): string {
+function pickHtml(p: Named | undefined): string {
   if (p === undefined) return '—';
   const name = p.finding === undefined ? esc(p.variant) : `<a href="#${findingId(p.finding)}">${esc(p.variant)}</a>`;
   return `${name}${p.model === null ? '' : ` (${esc(p.model)})`}, ${esc(p.figure)}`;
 }
 
-const tieText = (v: Verdict) => (v.runnerUp === undefined ? '—' : v.tie ? 'yes: no winner between them' : 'no');
+const TIE_TEXT: Record<Verdict['tie'], string> = { yes: 'yes: no winner between them', floor: 'cannot tell: a floor (the load generator’s limit)', no: 'no' };
+const tieText = (v: Verdict) => (v.runnerUp === undefined ? '—' : TIE_TEXT[v.tie]);
 
 /** The verdict: a row per workload, first in the report. */
 export const verdictSection: ReportSection = {
@@ -169,12 +193,12 @@ export const verdictSection: ReportSection = {
   findings: () => [],
   caveats: () => [],
   tables: (r) => {
-    const rows = verdicts(r).filter((v) => v.use !== undefined);
+    const rows = verdicts(r).filter((v) => v.use !== undefined || v.none !== undefined);
     if (rows.length === 0) return { blocks: [] };
-    const cells = (v: Verdict, pick: (p: Pick | undefined) => string, text: (s: string) => string) => [
+    const cells = (v: Verdict, pick: (p: Named | undefined) => string, text: (s: string) => string) => [
       text(v.workload),
       text(v.by),
-      pick(v.use),
+      v.use === undefined ? text(v.none ?? '—') : pick(v.use),
       pick(v.runnerUp),
       text(tieText(v)),
       pick(v.avoid),
