@@ -626,6 +626,44 @@ describe('a mix of requests', () => {
     expect(await sequences(8)).not.toEqual(a);
   });
 
+  it('in a segment, each connection draws what it draws in the whole run: its number, not its place, seeds it', async () => {
+    const sequences = async (segment?: { from: number; to: number }) => {
+      const { port, paths } = await mixServer();
+      await run(options(port, { mix: MIX, connections: 4, requests: 160, seed: 7, ...(segment === undefined ? {} : { segment }) }));
+      return [...paths.values()].map((p) => p.slice(0, 10).join(' ')).sort();
+    };
+    const whole = await sequences();
+    const halves = [...(await sequences({ from: 0, to: 0.5 })), ...(await sequences({ from: 0.5, to: 1 }))].sort();
+    expect(whole).toHaveLength(4);
+    expect(halves).toEqual(whole);
+  });
+
+  it('in a segment, sends its share of a request count, and of an open loop’s rate', async () => {
+    const { port } = await mixServer();
+    const counts = await Promise.all(
+      [
+        { from: 0, to: 1 / 3 },
+        { from: 1 / 3, to: 1 },
+      ].map(async (segment) => (await run(options(port, { connections: 3, requests: 100, segment }))).report.requests),
+    );
+    // floor(100 / 3) = 33, then 100 - 33.
+    expect(counts).toEqual([33, 67]);
+    const open = await Promise.all(
+      [
+        { from: 0, to: 0.25 },
+        { from: 0.25, to: 1 },
+      ].map(async (segment) => (await run(options(port, { connections: 4, rate: 400, durationSec: 1, segment }))).report.openLoop),
+    );
+    expect(open.map((o) => o?.offeredRps)).toEqual([100, 300]);
+    // Due in the window: about rate × share × 1 s each, and 400 together.
+    expect(Math.abs((open[0]?.due ?? 0) - 100)).toBeLessThanOrEqual(5);
+    expect(Math.abs((open[0]?.due ?? 0) + (open[1]?.due ?? 0) - 400)).toBeLessThanOrEqual(8);
+  });
+
+  it('refuses a segment that holds none of the connections, before it connects', () => {
+    expect(() => runLoad(options(1, { connections: 2, segment: { from: 0, to: 0.25 } }))).toThrow(/holds none of them/);
+  });
+
   it('draws open loop too, per request sent', async () => {
     const { port } = await mixServer();
     const { report } = await run(options(port, { mix: MIX, connections: 8, rate: 400, durationSec: 0.5 }));

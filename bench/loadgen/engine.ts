@@ -40,6 +40,7 @@ import { processTree } from '../lib/processes.js';
 import { summarize } from '../lib/stats.js';
 import { ResponseReader } from './response-reader.js';
 import { arrivalSchedule, type Schedule } from './schedule.js';
+import { type Segment, segmentSchedule, shareOf, WHOLE } from './segment.js';
 import type { Arrivals, Fairness, FirstResponseMs, LatencyMs, LoadSample, OpenLoopStats, RouteSample } from './types.js';
 
 /** One request of a mix, as the engine sends it. */
@@ -91,6 +92,12 @@ export interface LoadOptions {
   observeOwnCpus?: number[];
   /** Seed of the Poisson arrivals and of the draws from a mix, for runs that repeat. */
   seed?: number;
+  /**
+   * Run only this segment of the run the other options describe (segment.ts): its share of the
+   * connections, each numbered as in the whole run, of a request count, and of the open loop's
+   * arrivals. Segments that cover [0, 1) send together what the whole run would.
+   */
+  segment?: Pick<Segment, 'from' | 'to'>;
   /**
    * Seconds of load before the window, recorded nowhere: the generator's code is compiled and
    * the server in its steady state when the window opens, and the open loop's schedule runs on
@@ -279,14 +286,17 @@ class Connection {
   closing = false;
 
   constructor(
+    /** Its place among the generator's connections. */
     readonly index: number,
     private readonly gen: Generator,
+    /** Its number in the whole run, which seeds its draws: the same whichever segment runs it. */
+    readonly number = index,
   ) {
     this.times = new Float64Array(gen.depth);
     this.held = new Uint8Array(gen.depth);
     const mixed = gen.mix.requests.length > 1;
     this.which = mixed ? new Uint16Array(gen.depth) : null;
-    this.draw = mixed ? seededRandom(connectionSeed(gen.opts.seed ?? 1, index)) : null;
+    this.draw = mixed ? seededRandom(connectionSeed(gen.opts.seed ?? 1, number)) : null;
     this.reader = new ResponseReader(gen.mix.noBody, mixed);
   }
 
@@ -450,8 +460,13 @@ class Generator {
   private loopDelay = newHistogram();
   /** Whether what is recorded from now on is the window's (a request count caps only the window's). */
   private get capped(): boolean {
-    return this.opts.requests !== undefined && this.phase === 'measuring' && this.due >= this.opts.requests;
+    return this.requestQuota !== undefined && this.phase === 'measuring' && this.due >= this.requestQuota;
   }
+  /** The whole run's connection numbers this segment runs: [first, first + count). */
+  private readonly firstConnection: number;
+  private readonly connectionCount: number;
+  /** This segment's part of a request count. */
+  private readonly requestQuota: number | undefined;
 
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly reconnectTimers = new Set<NodeJS.Timeout>();
@@ -468,8 +483,18 @@ class Generator {
     this.routeCompleted = new Array<number>(routes).fill(0);
     this.routeNon2xx = new Array<number>(routes).fill(0);
     this.open = opts.rate !== undefined;
-    this.schedule = opts.rate === undefined ? null : arrivalSchedule(opts.rate, opts.arrivals ?? 'constant', opts.seed ?? 1);
-    this.freeRing = new Int32Array(opts.connections);
+    const segment = opts.segment ?? WHOLE;
+    this.schedule = opts.rate === undefined ? null : segmentSchedule(arrivalSchedule(opts.rate, opts.arrivals ?? 'constant', opts.seed ?? 1), segment);
+    const { lo, hi } = shareOf(opts.connections, segment);
+    if (hi <= lo) throw new Error(`segment ${segment.from}:${segment.to} of ${opts.connections} connections holds none of them`);
+    this.firstConnection = lo;
+    this.connectionCount = hi - lo;
+    if (opts.requests === undefined) this.requestQuota = undefined;
+    else {
+      const share = shareOf(opts.requests, segment);
+      this.requestQuota = share.hi - share.lo;
+    }
+    this.freeRing = new Int32Array(this.connectionCount);
   }
 
   batch(k: number): Buffer {
@@ -485,8 +510,8 @@ class Generator {
   run(): Promise<LoadReport> {
     return new Promise((resolve) => {
       this.finish = resolve;
-      for (let i = 0; i < this.opts.connections; i++) {
-        const c = new Connection(i, this);
+      for (let i = 0; i < this.connectionCount; i++) {
+        const c = new Connection(i, this, this.firstConnection + i);
         this.conns.push(c);
         c.open();
       }
@@ -611,7 +636,7 @@ class Generator {
       return;
     }
     let k = this.depth - c.inFlight;
-    if (this.opts.requests !== undefined && this.phase === 'measuring') k = Math.min(k, this.opts.requests - this.issued);
+    if (this.requestQuota !== undefined && this.phase === 'measuring') k = Math.min(k, this.requestQuota - this.issued);
     if (k <= 0) return;
     if (this.phase === 'measuring') this.issued += k;
     c.send(k, since, now);
@@ -879,7 +904,7 @@ class Generator {
         p50: at(0.5),
         p99: at(0.99),
         max: first.length === 0 ? 0 : (first[first.length - 1] as number),
-        failed: Math.max(0, this.opts.connections - first.length),
+        failed: Math.max(0, this.connectionCount - first.length),
       },
       loadgenCpuSec: this.loadgenCpuSec,
       serverCpuSec: this.serverCpuSec,
@@ -888,7 +913,7 @@ class Generator {
       routes: this.routeSamples(),
       openLoop: this.open
         ? {
-            offeredRps: this.opts.rate as number,
+            offeredRps: (this.opts.rate as number) * ((this.opts.segment?.to ?? 1) - (this.opts.segment?.from ?? 0)),
             arrivals: this.opts.arrivals ?? 'constant',
             due: this.due,
             late: this.late,
@@ -936,7 +961,7 @@ class Generator {
     if (c.counted) return;
     c.counted = true;
     this.warmed++;
-    if (this.warmed === this.opts.connections) this.connected();
+    if (this.warmed === this.connectionCount) this.connected();
   }
 
   /**
@@ -964,7 +989,7 @@ class Generator {
 
   /** With a request count: every request of it was answered or lost in the window (an answer to one the warm-up sent is not of it). */
   private countReached(): boolean {
-    return this.opts.requests !== undefined && this.phase === 'measuring' && this.answered + this.failed >= this.opts.requests;
+    return this.requestQuota !== undefined && this.phase === 'measuring' && this.answered + this.failed >= this.requestQuota;
   }
 
   private reopen(c: Connection): void {

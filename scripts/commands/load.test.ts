@@ -58,6 +58,20 @@ describe('cbench load', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 
+  it('runs one segment of a run: its connections and its share of --requests, which the others’ shares make whole', async () => {
+    const { origin, seen } = await countingServer();
+    const parts = [];
+    for (const segment of ['0:1/3', '1/3:1']) {
+      const r = await cbench(['load', `${origin}/x`, '-c', '3', '-n', '300', '--segment', segment, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      parts.push(JSON.parse(r.stdout) as { requests: number; segment: { from: number; to: number } });
+    }
+    expect(parts.map((p) => p.requests)).toEqual([100, 200]);
+    expect(parts[0]?.segment).toEqual({ from: 0, to: 1 / 3 });
+    // And one warm-up request on each of the three connections, one in the first segment, two in the second.
+    expect(seen.requests).toBe(303);
+  });
+
   it('sends the method, headers and body it is given, and counts non-2xx answers', async () => {
     const { origin, seen } = await countingServer();
     const body = `${CBENCH}`; // any file will do: the CLI itself
@@ -95,6 +109,8 @@ describe('cbench load', () => {
     ['a negative rate', ['load', 'http://127.0.0.1:9/', '--rate', '-5'], /--rate/],
     ['--arrivals without --rate', ['load', 'http://127.0.0.1:9/', '--arrivals', 'poisson'], /--arrivals needs --rate/],
     ['a body file that is missing', ['load', 'http://127.0.0.1:9/', '-b', '/nonexistent/file'], /cannot read --body/],
+    ['a segment backwards', ['load', 'http://127.0.0.1:9/', '--segment', '3/4:1/4'], /needs 0 <= FROM < TO <= 1/],
+    ['a segment with no connection in it', ['load', 'http://127.0.0.1:9/', '-c', '2', '--segment', '0:1/4'], /holds none of them/],
   ];
   for (const [what, args, message] of bad) {
     it(`refuses ${what} with one line and the usage, exit 2`, async () => {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated, loadgenCpuShare, openLoopFigures } from '../../bench/analysis/saturation.js';
 import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/engine.js';
+import { parseSegment, type Segment, shareOf } from '../../bench/loadgen/segment.js';
 import type { GeneratorBound } from '../../bench/results/results.js';
 import { firstLine } from '../../shared/first-line.js';
 import { collect, EXIT_OBJECTIVE_FAILED, EXIT_USAGE, FORMAT_HELP, integer, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
@@ -24,6 +25,7 @@ interface LoadFlags {
   json?: boolean;
   threshold: string[];
   format: string[];
+  segment?: Segment;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -63,6 +65,14 @@ function header(value: string, previous: Array<[string, string]>): Array<[string
 function method(value: string): string {
   if (!TOKEN.test(value)) throw new InvalidArgumentError(`'${value}' is not a method`);
   return value.toUpperCase();
+}
+
+function segment(value: string): Segment {
+  try {
+    return parseSegment(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 function rate(value: string): number {
@@ -105,7 +115,20 @@ export function register(program: Command): void {
         .default([]),
     )
     .addOption(new Option('--format <list>', `${FORMAT_HELP} (into the current folder)`).argParser(collect).default([]))
+    .addOption(
+      new Option(
+        '--segment <from:to>',
+        "run only this part of the run the other options describe, e.g. '1/4:2/4': its share of the connections, of --requests and of --rate's arrivals; segments that cover 0:1, run anywhere at once, send what the whole run would",
+      ).argParser(segment),
+    )
     .action(async (urlText: string, o: LoadFlags, cmd: Command) => {
+      if (o.segment !== undefined) {
+        const { lo, hi } = shareOf(o.connections, o.segment);
+        if (hi <= lo)
+          cmd.error(`error: --segment ${o.segment.text} of ${o.connections} connections holds none of them: give it a wider segment or more --connections`, {
+            exitCode: EXIT_USAGE,
+          });
+      }
       if (o.rate === undefined && cmd.getOptionValueSource('arrivals') === 'cli') {
         cmd.error('error: --arrivals needs --rate (a closed loop sends when answers arrive)', { exitCode: EXIT_USAGE });
       }
@@ -150,6 +173,7 @@ export function register(program: Command): void {
         ...(o.rate === undefined ? {} : { rate: o.rate, arrivals: o.arrivals }),
         timeoutSec: o.timeout,
         ...(warmupSec > 0 ? { warmupSec } : {}),
+        ...(o.segment === undefined ? {} : { segment: o.segment }),
       };
       const live = process.stderr.isTTY && o.json !== true;
       const report = await runLoad(options, live ? showProgress : undefined);
@@ -191,6 +215,7 @@ export function asJson(url: string, o: LoadOptions, r: LoadReport) {
     connections: o.connections,
     pipelining: o.pipelining,
     mode: o.rate === undefined ? 'closed' : 'open',
+    ...(o.segment === undefined ? {} : { segment: { from: o.segment.from, to: o.segment.to } }),
     requests: r.requests,
     durationSec: r.durationSec,
     requestsPerSec: r.requestsPerSec,
@@ -223,8 +248,9 @@ async function summary(url: string, o: LoadOptions, r: LoadReport): Promise<stri
   const l = r.latencyMs;
   const warm = o.warmupSec === undefined ? '' : `, after a ${o.warmupSec} s warm-up`;
   const mode = (o.rate === undefined ? 'closed loop' : `open loop at ${formatInt(o.rate)} req/s (${o.arrivals ?? 'constant'} arrivals)`) + warm;
+  const part = o.segment === undefined ? '' : segmentText(o.connections, o.rate, o.segment, formatInt);
   const lines = [
-    `${o.method} ${url}: ${o.connections} connections, pipelining ${o.pipelining}, ${mode}`,
+    `${o.method} ${url}: ${o.connections} connections, pipelining ${o.pipelining}, ${mode}${part}`,
     '',
     formatTable(
       [
@@ -260,4 +286,11 @@ async function summary(url: string, o: LoadOptions, r: LoadReport): Promise<stri
     else if (open.late > 0) lines.push('  (more connections would let the generator keep the schedule; the late requests still count from when they were due)');
   } else if (boundOf(r) !== null) lines.push("  generator-bound: the load generator used up its CPU; these figures are a floor, not the server's limit");
   return `${lines.join('\n')}\n`;
+}
+
+/** `; segment 1/4 to 2/4 of that run: connections 64 to 127, about 10,000 req/s of it`. */
+function segmentText(connections: number, rate: number | undefined, s: Pick<Segment, 'from' | 'to'>, formatInt: (n: number) => string): string {
+  const { lo, hi } = shareOf(connections, s);
+  const share = rate === undefined ? '' : `, about ${formatInt(rate * (s.to - s.from))} req/s of it`;
+  return `; the segment ${s.from}–${s.to} of that run: connections ${lo} to ${hi - 1}${share}`;
 }
