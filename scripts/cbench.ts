@@ -16,6 +16,7 @@ const commands = {
   compare: () => import('./commands/compare.js'),
   calibrate: () => import('./commands/calibrate.js'),
   load: () => import('./commands/load.js'),
+  merge: () => import('./commands/merge.js'),
   'new-variant': () => import('./commands/new-variant.js'),
 } as const satisfies Record<string, () => Promise<{ register(program: Command): void }>>;
 

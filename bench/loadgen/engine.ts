@@ -34,14 +34,16 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
+import type { z } from 'zod';
 import { seededRandom } from '../../shared/random.js';
 import { type CpuReading, cpuSince, readCpu } from '../lib/cpu-window.js';
 import { processTree } from '../lib/processes.js';
 import { summarize } from '../lib/stats.js';
+import type { loadReportSchema } from '../results/sample.js';
 import { ResponseReader } from './response-reader.js';
 import { arrivalSchedule, type Schedule } from './schedule.js';
 import { type Segment, segmentSchedule, shareOf, WHOLE } from './segment.js';
-import type { Arrivals, Fairness, FirstResponseMs, LatencyMs, LoadSample, OpenLoopStats, RouteSample } from './types.js';
+import type { Arrivals, Fairness, FirstResponseMs, LatencyMs, RouteSample } from './types.js';
 
 /** One request of a mix, as the engine sends it. */
 export interface MixEntry {
@@ -113,18 +115,9 @@ export interface LoadOptions {
  * counts cover the whole run (warm-up, window and the wait after it), as a server that refuses or
  * fails during the warm-up has failed too; `timeouts` includes requests still unanswered at the end.
  */
-export interface LoadReport extends Required<Omit<LoadSample, 'reconnects' | 'fairness' | 'firstResponseMs' | 'openLoop'>> {
-  /** Connections opened again during the window after one failed or was closed by the server. */
-  reconnects: number;
-  /** Completed responses per connection in the window. */
-  perConnection: number[];
-  fairness: Fairness;
-  firstResponseMs: FirstResponseMs;
-  /** Open-loop figures, or null for a closed loop. */
-  openLoop: OpenLoopStats | null;
-  /** Per request of the mix (one entry without a mix), in the mix's order. */
-  routes: RouteSample[];
-}
+/** What a run measured: its sample, each connection's count, every route, and the distributions merging needs (results/sample.ts). */
+export type LoadReport = z.infer<typeof loadReportSchema>;
+export type ReportHistograms = LoadReport['histograms'];
 
 /** Live figures, about once a second. */
 export interface LoadProgress {
@@ -215,12 +208,18 @@ function connectionSeed(seed: number, index: number): number {
   return (Math.imul(index + 1, 0x9e3779b1) ^ Math.imul(seed, 0x85ebca6b)) >>> 0;
 }
 
-function newHistogram(): hdr.Histogram {
+export function newHistogram(): hdr.Histogram {
   // Microseconds, 3 significant digits, growing past an hour if it must.
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 32, autoResize: true });
 }
 
-function percentilesMs(h: hdr.Histogram): LatencyMs {
+/** The first responses' figures from their times (ms, ascending) on `connections` connections: the rest failed. */
+export function firstResponseMsOf(first: readonly number[], connections: number): FirstResponseMs {
+  const at = (q: number) => (first.length === 0 ? 0 : (first[Math.min(first.length - 1, Math.ceil(q * first.length) - 1)] as number));
+  return { p50: at(0.5), p99: at(0.99), max: first.length === 0 ? 0 : (first[first.length - 1] as number), failed: Math.max(0, connections - first.length) };
+}
+
+export function percentilesMs(h: hdr.Histogram): LatencyMs {
   // A percentile is the top of its bucket, which can lie a little above the largest value recorded.
   const at = (p: number) => (h.totalCount === 0 ? 0 : Math.min(h.getValueAtPercentile(p), h.maxValue) / 1000);
   return {
@@ -886,7 +885,6 @@ class Generator {
     for (let i = 0; i < this.backlogSize; i++) if ((this.backlog[(this.backlogHead + i) & (this.backlog.length - 1)] as number) >= this.t0) unsent++;
     const durationSec = (this.tEnd - this.t0) / 1000;
     const first = this.conns.flatMap((c) => (c.firstMs === null ? [] : [c.firstMs])).sort((a, b) => a - b);
-    const at = (q: number) => (first.length === 0 ? 0 : (first[Math.min(first.length - 1, Math.ceil(q * first.length) - 1)] as number));
     this.finish({
       requests: this.completed,
       durationSec,
@@ -900,17 +898,25 @@ class Generator {
       reconnects: this.reconnects,
       perConnection: this.conns.map((c) => c.completed),
       fairness: fairnessOf(this.conns.map((c) => c.completed)),
-      firstResponseMs: {
-        p50: at(0.5),
-        p99: at(0.99),
-        max: first.length === 0 ? 0 : (first[first.length - 1] as number),
-        failed: Math.max(0, this.connectionCount - first.length),
-      },
+      firstResponseMs: firstResponseMsOf(first, this.connectionCount),
       loadgenCpuSec: this.loadgenCpuSec,
       serverCpuSec: this.serverCpuSec,
       serverCpusBusySec: this.serverCpusBusySec,
       loadgenCpusBusySec: this.loadgenCpusBusySec,
       routes: this.routeSamples(),
+      histograms: {
+        latency: hdr.encodeIntoCompressedBase64(this.latency),
+        routes: this.routeLatency.map((h) => hdr.encodeIntoCompressedBase64(h)),
+        openLoop: this.open
+          ? {
+              notHeld: hdr.encodeIntoCompressedBase64(this.latencyNotHeld),
+              sendLag: hdr.encodeIntoCompressedBase64(this.sendLag),
+              scheduleLag: hdr.encodeIntoCompressedBase64(this.scheduleLag),
+              loopDelay: hdr.encodeIntoCompressedBase64(this.loopDelay),
+            }
+          : null,
+      },
+      firstResponses: first,
       openLoop: this.open
         ? {
             offeredRps: (this.opts.rate as number) * ((this.opts.segment?.to ?? 1) - (this.opts.segment?.from ?? 0)),

@@ -163,3 +163,32 @@ export const loadSampleSchema = repetitionSchema
     /** Per request of the workload's mix, in its order; null or absent when the generator cannot tell them apart. */
     routes: z.array(routeSampleSchema).nullable().optional(),
   });
+
+/**
+ * The distributions behind a report's percentiles (the load generator's, not stored in
+ * results.json): HdrHistograms in µs, each in HdrHistogram's compressed base64, so that reports of
+ * segments run apart merge into exactly the percentiles one run would have (loadgen/merge.ts).
+ */
+export const reportHistogramsSchema = z.object({
+  latency: z.string(),
+  /** Per request of the mix, in its order; empty without a mix (the one route's is `latency`). */
+  routes: z.array(z.string()),
+  /** The open loop's: the latency of the requests not held up, send lag, schedule lag, loop delay; null in a closed loop. */
+  openLoop: z.object({ notHeld: z.string(), sendLag: z.string(), scheduleLag: z.string(), loopDelay: z.string() }).nullable(),
+});
+
+/** A load generator's whole report: its sample, each connection's count, every route, and what merging needs. */
+export const loadReportSchema = loadSampleSchema.extend({
+  reconnects: z.number().int().nonnegative(),
+  perConnection: z.array(z.number().int().nonnegative()),
+  fairness: fairnessSchema,
+  firstResponseMs: firstResponseMsSchema,
+  openLoop: openLoopStatsSchema.nullable(),
+  routes: z.array(routeSampleSchema),
+  serverCpuSec: z.number().nonnegative().nullable(),
+  serverCpusBusySec: z.number().nonnegative().nullable(),
+  loadgenCpusBusySec: z.number().nonnegative().nullable(),
+  histograms: reportHistogramsSchema,
+  /** The first-response times themselves, in ms, ascending. */
+  firstResponses: z.array(z.number().nonnegative()),
+});

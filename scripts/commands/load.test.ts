@@ -1,6 +1,9 @@
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CBENCH } from '../../shared/built.js';
 import { runCbench } from '../test-support/cbench-process.js';
@@ -56,6 +59,40 @@ describe('cbench load', () => {
     expect(out.fairness.jain).toBeGreaterThan(0);
     expect(out.firstResponseMs.failed).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('writes each segment’s sample, which cbench merge makes into the whole run, and refuses samples that do not make one', async () => {
+    const { origin } = await countingServer();
+    const dir = mkdtempSync(join(tmpdir(), 'cbench-merge-'));
+    try {
+      const file = (name: string) => join(dir, name);
+      for (const [segment, name] of [
+        ['0:1/4', 'a.json'],
+        ['1/4:1', 'b.json'],
+        ['0:1/2', 'c.json'],
+      ] as const) {
+        const r = await cbench(['load', `${origin}/x`, '-c', '4', '-n', '400', '--segment', segment, '--sample', file(name), '--json']);
+        expect(r.code, r.stderr).toBe(0);
+      }
+      const merged = await cbench(['merge', file('b.json'), file('a.json'), '--json']);
+      expect(merged.code, merged.stderr).toBe(0);
+      const out = JSON.parse(merged.stdout) as { requests: number; connections: number; errors: number; fairness: { jain: number }; segments: number };
+      expect([out.requests, out.connections, out.errors, out.segments]).toEqual([400, 4, 0, 2]);
+      const table = await cbench(['merge', file('a.json'), file('b.json')]);
+      expect(table.stdout).toMatch(/^merged 2 segments: 0–0\.25 .*, 0\.25–1 /);
+      // A segment missing, one twice, and a file that is no sample.
+      const missing = await cbench(['merge', file('a.json')]);
+      expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([2, 'error: no sample covers 0.25:1 of the run: the segments do not make up the whole']);
+      const twice = await cbench(['merge', file('a.json'), file('c.json'), file('b.json')]);
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toMatch(/overlaps another sample's segment/);
+      writeFileSync(file('x.json'), '{}');
+      const notOne = await cbench(['merge', file('x.json')]);
+      expect(notOne.code).toBe(1);
+      expect(notOne.stderr).toMatch(/is not a sample of cbench load --sample/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs one segment of a run: its connections and its share of --requests, which the others’ shares make whole', async () => {

@@ -26,6 +26,7 @@ interface LoadFlags {
   threshold: string[];
   format: string[];
   segment?: Segment;
+  sample?: string;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -121,6 +122,9 @@ export function register(program: Command): void {
         "run only this part of the run the other options describe, e.g. '1/4:2/4': its share of the connections, of --requests and of --rate's arrivals; segments that cover 0:1, run anywhere at once, send what the whole run would",
       ).argParser(segment),
     )
+    .addOption(
+      new Option('--sample <file>', 'also write what was measured, histograms included, as a file `cbench merge` merges with the other segments of the run'),
+    )
     .action(async (urlText: string, o: LoadFlags, cmd: Command) => {
       if (o.segment !== undefined) {
         const { lo, hi } = shareOf(o.connections, o.segment);
@@ -178,6 +182,11 @@ export function register(program: Command): void {
       const live = process.stderr.isTTY && o.json !== true;
       const report = await runLoad(options, live ? showProgress : undefined);
       if (live) process.stderr.write('\r\x1b[K');
+      if (o.sample !== undefined) {
+        const { sampleFile } = await import('../../bench/loadgen/merge.js');
+        const { writeFileAtomic } = await import('../../bench/results/store.js');
+        writeFileAtomic(o.sample, `${JSON.stringify(sampleFile(target.href, options, report))}\n`);
+      }
       const checked = evaluateObjectives(objectives, [{ variant: 'load', workload: '', name: target.href, figures: loadFigures(report) }]);
       const json = { ...asJson(target.href, options, report), ...(objectives.length === 0 ? {} : { thresholds: checked }) };
       process.stdout.write(o.json === true ? `${JSON.stringify(json)}\n` : await summary(target.href, options, report));
@@ -242,7 +251,7 @@ function boundOf(r: LoadReport): GeneratorBound | null {
   return generatorBoundOf(openLoopFigures(r.openLoop, r.latencyMs.p99, loadgenCpuShare(r)));
 }
 
-async function summary(url: string, o: LoadOptions, r: LoadReport): Promise<string> {
+export async function summary(url: string, o: LoadOptions, r: LoadReport): Promise<string> {
   const { formatInt, formatTable } = await import('../../bench/lib/format.js');
   const ms = (v: number) => (v < 10 ? v.toFixed(3) : v < 1000 ? v.toFixed(1) : formatInt(v));
   const l = r.latencyMs;
