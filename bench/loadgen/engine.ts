@@ -101,6 +101,12 @@ export interface LoadOptions {
    */
   segment?: Pick<Segment, 'from' | 'to'>;
   /**
+   * Called once every connection has answered its first request (or the time for that ran out);
+   * the load starts when what it returns settles. Segments run in threads (threads.ts) wait so for
+   * each other, and start together.
+   */
+  startGate?: () => Promise<void>;
+  /**
    * Seconds of load before the window, recorded nowhere: the generator's code is compiled and
    * the server in its steady state when the window opens, and the open loop's schedule runs on
    * through it. None by default.
@@ -250,7 +256,7 @@ const HELD_LAG_US = 2000;
  * connecting: each connection's first request and answer; warming: the load runs, nothing is
  * recorded; measuring: the window; draining: waiting for what the window sent; done.
  */
-type Phase = 'connecting' | 'warming' | 'measuring' | 'draining' | 'done';
+type Phase = 'connecting' | 'gated' | 'warming' | 'measuring' | 'draining' | 'done';
 
 class Connection {
   socket: Socket | null = null;
@@ -531,7 +537,7 @@ class Generator {
     // and the server's accept too, which is most of what a server that closes every connection
     // (blocking) makes its clients wait for.
     const now = performance.now();
-    if (this.phase === 'connecting') {
+    if (this.phase === 'connecting' || this.phase === 'gated') {
       c.send(1, now, now);
     } else {
       c.warm = true;
@@ -560,7 +566,7 @@ class Generator {
       // A first answer can close its connection too: no request may follow it there.
       if (c.reader.closing) c.closing = true;
       c.firstMs ??= now - c.connectedAt;
-      if (this.phase === 'connecting') {
+      if (this.phase === 'connecting' || this.phase === 'gated') {
         this.countWarm(c);
         // Closed from this side, as below; reopened (and proven again) when the close is seen.
         if (c.closing) c.socket?.destroy();
@@ -760,6 +766,22 @@ class Generator {
     // the generator (measured: a loop delay of 23-50 ms in every repetition of a capacity sweep).
     // A process the server starts after this (a cluster worker replaced mid-run) is not counted.
     if (this.opts.observePid !== undefined) this.serverPids = processTree(this.opts.observePid);
+    const gate = this.opts.startGate;
+    if (gate !== undefined) {
+      this.phase = 'gated';
+      gate().then(
+        () => this.begin(),
+        () => this.begin(),
+      );
+      return;
+    }
+    this.begin();
+  }
+
+  /** The load starts: with its warm-up, or its window. */
+  private begin(): void {
+    if (this.phase !== 'connecting' && this.phase !== 'gated') return;
+    this.phase = 'connecting';
     const warmupSec = this.opts.warmupSec ?? 0;
     if (warmupSec > 0) {
       this.phase = 'warming';

@@ -95,6 +95,15 @@ describe('cbench load', () => {
     }
   });
 
+  it('runs in worker threads, each a segment, and prints the figures merged', async () => {
+    const { origin, seen } = await countingServer();
+    const r = await cbench(['load', `${origin}/x`, '-c', '4', '-n', '400', '--threads', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { requests: number; threads: number; perThread: number[]; connections: number };
+    expect([out.requests, out.threads, out.perThread, out.connections]).toEqual([400, 2, [200, 200], 4]);
+    expect(seen.requests).toBe(404);
+  });
+
   it('runs one segment of a run: its connections and its share of --requests, which the others’ shares make whole', async () => {
     const { origin, seen } = await countingServer();
     const parts = [];
@@ -148,6 +157,7 @@ describe('cbench load', () => {
     ['a body file that is missing', ['load', 'http://127.0.0.1:9/', '-b', '/nonexistent/file'], /cannot read --body/],
     ['a segment backwards', ['load', 'http://127.0.0.1:9/', '--segment', '3/4:1/4'], /needs 0 <= FROM < TO <= 1/],
     ['a segment with no connection in it', ['load', 'http://127.0.0.1:9/', '-c', '2', '--segment', '0:1/4'], /holds none of them/],
+    ['more threads than connections', ['load', 'http://127.0.0.1:9/', '-c', '2', '--threads', '3'], /needs at least one connection a thread/],
   ];
   for (const [what, args, message] of bad) {
     it(`refuses ${what} with one line and the usage, exit 2`, async () => {

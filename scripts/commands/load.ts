@@ -27,6 +27,7 @@ interface LoadFlags {
   format: string[];
   segment?: Segment;
   sample?: string;
+  threads?: number;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -123,6 +124,12 @@ export function register(program: Command): void {
       ).argParser(segment),
     )
     .addOption(
+      new Option(
+        '--threads <n>',
+        'run in N worker threads of the generator, each an equal segment of the run with an event loop of its own, started together; their figures merged (histograms added)',
+      ).argParser(integer(1, 64)),
+    )
+    .addOption(
       new Option('--sample <file>', 'also write what was measured, histograms included, as a file `cbench merge` merges with the other segments of the run'),
     )
     .action(async (urlText: string, o: LoadFlags, cmd: Command) => {
@@ -179,8 +186,21 @@ export function register(program: Command): void {
         ...(warmupSec > 0 ? { warmupSec } : {}),
         ...(o.segment === undefined ? {} : { segment: o.segment }),
       };
-      const live = process.stderr.isTTY && o.json !== true;
-      const report = await runLoad(options, live ? showProgress : undefined);
+      const threads = o.threads ?? 1;
+      if (threads > 1) {
+        const { lo, hi } = shareOf(o.connections, o.segment ?? { from: 0, to: 1 });
+        if (hi - lo < threads)
+          cmd.error(`error: --threads ${threads} needs at least one connection a thread; this run has ${hi - lo}`, { exitCode: EXIT_USAGE });
+      }
+      // One thread shows its progress live; several report when done.
+      const live = process.stderr.isTTY && o.json !== true && threads === 1;
+      let report: LoadReport;
+      let perThread: number[] | undefined;
+      if (threads === 1) report = await runLoad(options, live ? showProgress : undefined);
+      else {
+        const { runThreads } = await import('../../bench/loadgen/threads.js');
+        ({ report, perThread } = await runThreads(options, threads));
+      }
       if (live) process.stderr.write('\r\x1b[K');
       if (o.sample !== undefined) {
         const { sampleFile } = await import('../../bench/loadgen/merge.js');
@@ -188,7 +208,11 @@ export function register(program: Command): void {
         writeFileAtomic(o.sample, `${JSON.stringify(sampleFile(target.href, options, report))}\n`);
       }
       const checked = evaluateObjectives(objectives, [{ variant: 'load', workload: '', name: target.href, figures: loadFigures(report) }]);
-      const json = { ...asJson(target.href, options, report), ...(objectives.length === 0 ? {} : { thresholds: checked }) };
+      const json = {
+        ...asJson(target.href, options, report),
+        ...(perThread === undefined ? {} : { threads, perThread }),
+        ...(objectives.length === 0 ? {} : { thresholds: checked }),
+      };
       process.stdout.write(o.json === true ? `${JSON.stringify(json)}\n` : await summary(target.href, options, report));
       if (objectives.length > 0 && o.json !== true) {
         const { formatTable } = await import('../../bench/lib/format.js');
