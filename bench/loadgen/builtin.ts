@@ -58,6 +58,7 @@ export function builtinOptions(t: LoadTarget): RunnerOptions {
     ...(t.rate === undefined ? {} : { rate: t.rate, arrivals: t.arrivals ?? 'constant' }),
     ...(t.seed === undefined ? {} : { seed: t.seed }),
     ...(t.warmupSec === undefined ? {} : { warmupSec: t.warmupSec }),
+    ...(t.threads === undefined || t.threads === 1 ? {} : { threads: t.threads }),
   };
 }
 

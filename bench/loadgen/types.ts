@@ -38,6 +38,8 @@ export interface LoadTarget {
   seed?: number;
   /** Seconds of load before the window inside the generator's own run, recorded nowhere (the open loop's schedule runs on into the window). Only a generator with `openLoop` takes it. */
   warmupSec?: number;
+  /** Threads of the generator, each with its own event loop (default 1): builtin's segments in worker threads, wrk's -t. */
+  threads?: number;
 }
 
 /** How an open loop's requests arrive. */

@@ -122,9 +122,20 @@ export const wrkLoadgen: LoadGenerator<'wrk'> = {
       mixFile = join(d, 'mix.txt');
       writeFileSync(mixFile, `${lines.join('\n')}\n`);
     }
-    // wrk takes whole seconds; one thread, as the load generator gets one CPU when pinned.
+    // wrk takes whole seconds; one thread unless asked (the load generator gets one CPU when pinned).
     const seconds = Math.max(1, Math.round(t.durationSec));
-    const argv = [...t.pin, 'wrk', '-t1', `-c${t.connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(d, 'cbench.lua'), t.origin + first.path];
+    const argv = [
+      ...t.pin,
+      'wrk',
+      `-t${t.threads ?? 1}`,
+      `-c${t.connections}`,
+      `-d${seconds}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      join(d, 'cbench.lua'),
+      t.origin + first.path,
+    ];
     const { child, output } = spawnTracked(argv, {
       CB_PIPELINE: String(t.pipelining),
       CB_METHOD: first.method,

@@ -7,6 +7,10 @@
 // The generators alternate within each round (rotating who goes
 // first), and each ratio is taken within a round, where both ran under about the same conditions;
 // the median of the per-round ratios is the result.
+//
+// LOADGEN_BENCH_THREADS=1,2 adds builtin --threads N and wrk -tN for each N, unpinned (on any CPU,
+// the server's too), side by side with the rest: how each scales with threads where the
+// generator is not held to one core.
 
 import { parseInfo } from '../../shared/serve-protocol.js';
 import { serverCapacity, serverCpuShare } from '../analysis/saturation.js';
@@ -21,6 +25,16 @@ import { startVerified } from '../run/lifecycle.js';
 import { observing, readServerCpu, serverCpuSince } from '../run/measure.js';
 
 const GENERATORS: LoadgenName[] = ['builtin', 'wrk', 'autocannon'];
+/** The generators LOADGEN_BENCH_THREADS runs with threads, unpinned. */
+const THREADED: LoadgenName[] = ['builtin', 'wrk'];
+
+/** One contender: a generator, its threads, and whether it is pinned to its CPU. */
+interface Contender {
+  label: string;
+  gen: LoadgenName;
+  threads: number;
+  pinned: boolean;
+}
 
 interface Round {
   rps: number;
@@ -43,6 +57,21 @@ async function main(): Promise<number> {
   if (!isWorkloadName(workload)) throw new Error(`LOADGEN_BENCH_WORKLOAD must be one of ${workloadNames.join(', ')}, got "${workload}"`);
   const present = GENERATORS.filter((g) => loadgens[g].available());
   for (const g of GENERATORS) if (!present.includes(g)) process.stdout.write(`${g} is not available here (install ${loadgens[g].install}); left out\n`);
+  const threadCounts = (process.env.LOADGEN_BENCH_THREADS ?? '')
+    .split(',')
+    .filter((x) => x.trim() !== '')
+    .map((x) => {
+      const n = Number(x);
+      if (!Number.isInteger(n) || n < 1 || n > connections)
+        throw new Error(`LOADGEN_BENCH_THREADS: whole numbers from 1 to the connections (${connections}), got "${x}"`);
+      return n;
+    });
+  const contenders: Contender[] = [
+    ...present.map((gen) => ({ label: gen, gen, threads: 1, pinned: true })),
+    ...threadCounts.flatMap((n) =>
+      THREADED.filter((g) => present.includes(g)).map((gen) => ({ label: `${gen} -t${n} unpinned`, gen, threads: n, pinned: false })),
+    ),
+  ];
 
   const pinning = planPinning(true);
   const started = await startVerified(variant, { pin: pinning.serverPin });
@@ -62,15 +91,18 @@ async function main(): Promise<number> {
       ...observing(server.pid, pinning),
     };
     const capacity = serverCapacity(pinning.serverCpus, parseInfo(variant, server.output()));
+    // Unpinned, on any CPU: no pin, and no CPUs of its own to read.
+    const targetOf = (c: Contender) => (c.pinned ? { ...target, threads: c.threads } : { ...target, pin: [], threads: c.threads, loadgenCpuList: undefined });
     // Warm the server's JIT once, with every generator, before anything counts.
     for (const g of present) await loadgens[g].run({ ...target, durationSec: 1 });
 
-    const got = new Map<LoadgenName, Round[]>(present.map((g) => [g, []]));
+    const got = new Map<string, Round[]>(contenders.map((c) => [c.label, []]));
     for (let r = 0; r < rounds; r++) {
-      const order = present.map((_, i) => present[(i + r) % present.length] as LoadgenName);
-      for (const g of order) {
+      const order = contenders.map((_, i) => contenders[(i + r) % contenders.length] as Contender);
+      for (const c of order) {
+        const g = c.label;
         const before = readServerCpu(server.pid, pinning.serverCpuList);
-        const s: LoadSample = await loadgens[g].run({ ...target, durationSec: seconds });
+        const s: LoadSample = await loadgens[c.gen].run({ ...targetOf(c), durationSec: seconds });
         const serverShare = serverCpuShare(s, serverCpuSince(before, server.pid, pinning.serverCpuList), capacity);
         const errors = s.errors + s.timeouts + s.resets + s.non2xx;
         if (s.requests === 0) throw new Error(`${g} round ${r + 1}: no response (${errors} errors)`);
@@ -83,7 +115,7 @@ async function main(): Promise<number> {
           errors,
         });
         process.stdout.write(
-          `  round ${r + 1} ${g.padEnd(10)} ${formatInt(s.requestsPerSec).padStart(8)} req/s  generator CPU ${pct(s.loadgenCpuSec / s.durationSec)}  ` +
+          `  round ${r + 1} ${g.padEnd(20)} ${formatInt(s.requestsPerSec).padStart(8)} req/s  generator CPU ${pct(s.loadgenCpuSec / s.durationSec)}  ` +
             `server CPU ${pct(serverShare)}  p99 ${s.latencyMs.p99.toFixed(2)} ms${errors > 0 ? `  ${errors} errors or timeouts` : ''}\n`,
         );
       }
@@ -108,17 +140,21 @@ async function main(): Promise<number> {
       ]);
     }
     process.stdout.write(`\n${formatTable(table, (i) => i >= 1)}\n\n`);
-    const builtin = got.get('builtin') ?? [];
     let ok = true;
-    for (const other of present.filter((g) => g !== 'builtin')) {
-      const theirs = got.get(other) ?? [];
-      const ratio = summarize(builtin.map((b, i) => b.rps / (theirs[i]?.rps ?? Number.NaN)));
-      const goal = other === 'wrk' ? ' (goal ≥ 0.90)' : '';
+    const ratioLine = (mine: string, other: string, goal: string) => {
+      const a = got.get(mine) ?? [];
+      const b = got.get(other) ?? [];
+      const ratio = summarize(a.map((x, i) => x.rps / (b[i]?.rps ?? Number.NaN)));
       process.stdout.write(
-        `builtin/${other}: ${ratio.median.toFixed(2)}x req/s (median of the per-round ratios; rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})${goal}\n`,
+        `${mine}/${other}: ${ratio.median.toFixed(2)}x req/s (median of the per-round ratios; rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})${goal}\n`,
       );
-      if (other === 'wrk' && ratio.median < 0.9) ok = false;
+      return ratio.median;
+    };
+    for (const other of present.filter((g) => g !== 'builtin')) {
+      const median = ratioLine('builtin', other, other === 'wrk' ? ' (goal ≥ 0.90)' : '');
+      if (other === 'wrk' && median < 0.9) ok = false;
     }
+    if (present.includes('wrk')) for (const n of threadCounts) ratioLine(`builtin -t${n} unpinned`, `wrk -t${n} unpinned`, '');
     return ok ? 0 : 1;
   } finally {
     stopHandling();
