@@ -3,6 +3,7 @@ import { type AddressInfo, createServer as createNetServer, type Server as NetSe
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LoadOptions, type LoadReport, runLoad } from './engine.js';
+import { parseSegment } from './segment.js';
 import { startStallServer, startStallServerProcess } from './stall-server.child.js';
 import type { RouteSample } from './types.js';
 
@@ -627,13 +628,13 @@ describe('a mix of requests', () => {
   });
 
   it('in a segment, each connection draws what it draws in the whole run: its number, not its place, seeds it', async () => {
-    const sequences = async (segment?: { from: number; to: number }) => {
+    const sequences = async (segment?: string) => {
       const { port, paths } = await mixServer();
-      await run(options(port, { mix: MIX, connections: 4, requests: 160, seed: 7, ...(segment === undefined ? {} : { segment }) }));
+      await run(options(port, { mix: MIX, connections: 4, requests: 160, seed: 7, ...(segment === undefined ? {} : { segment: parseSegment(segment) }) }));
       return [...paths.values()].map((p) => p.slice(0, 10).join(' ')).sort();
     };
     const whole = await sequences();
-    const halves = [...(await sequences({ from: 0, to: 0.5 })), ...(await sequences({ from: 0.5, to: 1 }))].sort();
+    const halves = [...(await sequences('0:1/2')), ...(await sequences('1/2:1'))].sort();
     expect(whole).toHaveLength(4);
     expect(halves).toEqual(whole);
   });
@@ -641,18 +642,14 @@ describe('a mix of requests', () => {
   it('in a segment, sends its share of a request count, and of an open loop’s rate', async () => {
     const { port } = await mixServer();
     const counts = await Promise.all(
-      [
-        { from: 0, to: 1 / 3 },
-        { from: 1 / 3, to: 1 },
-      ].map(async (segment) => (await run(options(port, { connections: 3, requests: 100, segment }))).report.requests),
+      ['0:1/3', '1/3:1'].map(async (segment) => (await run(options(port, { connections: 3, requests: 100, segment: parseSegment(segment) }))).report.requests),
     );
     // floor(100 / 3) = 33, then 100 - 33.
     expect(counts).toEqual([33, 67]);
     const open = await Promise.all(
-      [
-        { from: 0, to: 0.25 },
-        { from: 0.25, to: 1 },
-      ].map(async (segment) => (await run(options(port, { connections: 4, rate: 400, durationSec: 1, segment }))).report.openLoop),
+      ['0:1/4', '1/4:1'].map(
+        async (segment) => (await run(options(port, { connections: 4, rate: 400, durationSec: 1, segment: parseSegment(segment) }))).report.openLoop,
+      ),
     );
     expect(open.map((o) => o?.offeredRps)).toEqual([100, 300]);
     // Due in the window: about rate × share × 1 s each, and 400 together.
@@ -661,7 +658,11 @@ describe('a mix of requests', () => {
   });
 
   it('refuses a segment that holds none of the connections, before it connects', () => {
-    expect(() => runLoad(options(1, { connections: 2, segment: { from: 0, to: 0.25 } }))).toThrow(/holds none of them/);
+    expect(() => runLoad(options(1, { connections: 2, segment: parseSegment('0:1/4') }))).toThrow(/holds none of them/);
+    // With a request count and no duration, a segment with none of the requests would wait for ever.
+    expect(() => runLoad(options(1, { connections: 4, requests: 3, durationSec: undefined, segment: parseSegment('0:1/4') }))).toThrow(
+      /of 3 requests holds none/,
+    );
   });
 
   it('draws open loop too, per request sent', async () => {

@@ -42,7 +42,7 @@ import { summarize } from '../lib/stats.js';
 import type { loadReportSchema } from '../results/sample.js';
 import { ResponseReader } from './response-reader.js';
 import { arrivalSchedule, type Schedule } from './schedule.js';
-import { type Segment, segmentSchedule, shareOf, WHOLE } from './segment.js';
+import { type Segment, segmentSchedule, shareOf, WHOLE, widthOf } from './segment.js';
 import type { Arrivals, Fairness, FirstResponseMs, LatencyMs, RouteSample } from './types.js';
 
 /** One request of a mix, as the engine sends it. */
@@ -120,8 +120,9 @@ export interface LoadOptions {
  * waited for after the window (up to the timeout) so a stall at the end still shows; the error
  * counts cover the whole run (warm-up, window and the wait after it), as a server that refuses or
  * fails during the warm-up has failed too; `timeouts` includes requests still unanswered at the end.
+ * With it, each connection's count, every route, and the distributions merging needs (its shape:
+ * results/sample.ts).
  */
-/** What a run measured: its sample, each connection's count, every route, and the distributions merging needs (results/sample.ts). */
 export type LoadReport = z.infer<typeof loadReportSchema>;
 export type ReportHistograms = LoadReport['histograms'];
 
@@ -491,13 +492,16 @@ class Generator {
     const segment = opts.segment ?? WHOLE;
     this.schedule = opts.rate === undefined ? null : segmentSchedule(arrivalSchedule(opts.rate, opts.arrivals ?? 'constant', opts.seed ?? 1), segment);
     const { lo, hi } = shareOf(opts.connections, segment);
-    if (hi <= lo) throw new Error(`segment ${segment.from}:${segment.to} of ${opts.connections} connections holds none of them`);
+    const text = `${segment.from.num}/${segment.from.den}:${segment.to.num}/${segment.to.den}`;
+    if (hi <= lo) throw new Error(`segment ${text} of ${opts.connections} connections holds none of them`);
     this.firstConnection = lo;
     this.connectionCount = hi - lo;
     if (opts.requests === undefined) this.requestQuota = undefined;
     else {
       const share = shareOf(opts.requests, segment);
       this.requestQuota = share.hi - share.lo;
+      // With no duration, a segment with no request of its own would wait for ever.
+      if (this.requestQuota === 0) throw new Error(`segment ${text} of ${opts.requests} requests holds none of them`);
     }
     this.freeRing = new Int32Array(this.connectionCount);
   }
@@ -941,7 +945,7 @@ class Generator {
       firstResponses: first,
       openLoop: this.open
         ? {
-            offeredRps: (this.opts.rate as number) * ((this.opts.segment?.to ?? 1) - (this.opts.segment?.from ?? 0)),
+            offeredRps: (this.opts.rate as number) * widthOf(this.opts.segment ?? WHOLE),
             arrivals: this.opts.arrivals ?? 'constant',
             due: this.due,
             late: this.late,

@@ -7,6 +7,7 @@ import * as hdr from 'hdr-histogram-js';
 import { z } from 'zod';
 import { loadReportSchema } from '../results/sample.js';
 import { fairnessOf, firstResponseMsOf, type LoadOptions, type LoadReport, newHistogram, percentilesMs, type ReportHistograms } from './engine.js';
+import { type Bound, valueOf, WHOLE } from './segment.js';
 
 /** How the parts' CPU readings add up. */
 export interface MergeOptions {
@@ -131,12 +132,14 @@ export function mergeReports(parts: readonly LoadReport[], o: MergeOptions): Loa
     openHistograms = { notHeld: notHeld.encoded, sendLag: sendLag.encoded, scheduleLag: scheduleLag.encoded, loopDelay: loopDelay.encoded };
   }
   const requests = sum(parts.map((p) => p.requests));
+  const durationSec = Math.max(...parts.map((p) => p.durationSec));
   return {
     requests,
-    // Segments run at once: the window is the longest of theirs, and the rates add.
-    durationSec: Math.max(...parts.map((p) => p.durationSec)),
-    requestsPerSec: sum(parts.map((p) => p.requestsPerSec)),
-    bytesPerSec: sum(parts.map((p) => p.bytesPerSec)),
+    // Segments run at once: the window is the longest of theirs, and the rates are of it (not the
+    // sum of theirs: a part that finished its share of a request count early would count twice).
+    durationSec,
+    requestsPerSec: durationSec > 0 ? requests / durationSec : 0,
+    bytesPerSec: durationSec > 0 ? sum(parts.map((p) => p.bytesPerSec * p.durationSec)) / durationSec : 0,
     latencyMs: latency.ms,
     errors: sum(parts.map((p) => p.errors)),
     timeouts: sum(parts.map((p) => p.timeouts)),
@@ -151,11 +154,14 @@ export function mergeReports(parts: readonly LoadReport[], o: MergeOptions): Loa
     serverCpusBusySec: shared(parts.map((p) => p.serverCpusBusySec)),
     loadgenCpusBusySec: cpuOrNull(parts.map((p) => p.loadgenCpusBusySec)),
     routes: routes.map(({ encoded: _, ...r }) => r),
-    histograms: { latency: latency.encoded, routes: routes.map((r) => r.encoded), openLoop: openHistograms },
+    // Without a mix, the one route's distribution is the run's own, as the engine leaves it.
+    histograms: { latency: latency.encoded, routes: first.histograms.routes.length === 0 ? [] : routes.map((r) => r.encoded), openLoop: openHistograms },
     firstResponses,
     openLoop,
   };
 }
+
+const boundSchema = z.object({ num: z.number().int().nonnegative(), den: z.number().int().positive() });
 
 /** A segment's report as it leaves its process or machine (`cbench load --sample FILE`), for `cbench merge`. */
 export const loadSampleFileSchema = z.object({
@@ -165,6 +171,10 @@ export const loadSampleFileSchema = z.object({
   /** The run the segment is a part of: everything but the segment must be the same in every part. */
   run: z.object({
     method: z.string(),
+    headers: z.array(z.tuple([z.string(), z.string()])),
+    warmupSec: z.number().nonnegative(),
+    timeoutSec: z.number().positive(),
+    seed: z.number(),
     connections: z.number().int().positive(),
     pipelining: z.number().int().positive(),
     durationSec: z.number().positive().nullable(),
@@ -173,7 +183,8 @@ export const loadSampleFileSchema = z.object({
     arrivals: z.enum(['constant', 'poisson']).nullable(),
     bodyBytes: z.number().int().nonnegative(),
   }),
-  segment: z.object({ from: z.number().min(0).max(1), to: z.number().min(0).max(1) }),
+  /** Its bounds as fractions in whole numbers (segment.ts). */
+  segment: z.object({ from: boundSchema, to: boundSchema }),
   report: loadReportSchema,
 });
 export type LoadSampleFile = z.infer<typeof loadSampleFileSchema>;
@@ -186,6 +197,10 @@ export function sampleFile(url: string, o: LoadOptions, report: LoadReport): Loa
     url,
     run: {
       method: o.method,
+      headers: o.headers.map(([n, v]) => [n, v]),
+      warmupSec: o.warmupSec ?? 0,
+      timeoutSec: o.timeoutSec,
+      seed: o.seed ?? 1,
       connections: o.connections,
       pipelining: o.pipelining,
       durationSec: o.durationSec ?? null,
@@ -194,7 +209,7 @@ export function sampleFile(url: string, o: LoadOptions, report: LoadReport): Loa
       arrivals: o.rate === undefined ? null : (o.arrivals ?? 'constant'),
       bodyBytes: o.body?.length ?? 0,
     },
-    segment: { from: o.segment?.from ?? 0, to: o.segment?.to ?? 1 },
+    segment: { from: o.segment?.from ?? WHOLE.from, to: o.segment?.to ?? WHOLE.to },
     report,
   };
 }
@@ -210,17 +225,21 @@ export function mergeSampleFiles(files: ReadonlyArray<{ name: string; sample: Lo
   for (const f of files)
     if (f.sample.url !== first.sample.url || JSON.stringify(f.sample.run) !== JSON.stringify(first.sample.run))
       throw new Error(`${f.name} is of another run than ${first.name} (its URL or options differ): segments merge only with the other parts of their own run`);
-  const sorted = [...files].sort((a, b) => a.sample.segment.from - b.sample.segment.from);
-  let at = 0;
+  const text = (b: Bound) => `${b.num}/${b.den}`;
+  const sorted = [...files].sort((a, b) => valueOf(a.sample.segment.from) - valueOf(b.sample.segment.from));
+  // Compared as fractions, exactly: a/b against c/d by a × d against c × b.
+  const cmp = (a: Bound, b: Bound) => a.num * b.den - b.num * a.den;
+  let at: Bound = WHOLE.from;
   for (const f of sorted) {
-    if (f.sample.segment.from > at) throw new Error(`no sample covers ${at}:${f.sample.segment.from} of the run: the segments do not make up the whole`);
-    if (f.sample.segment.from < at) throw new Error(`${f.name} (${f.sample.segment.from}:${f.sample.segment.to}) overlaps another sample's segment`);
-    at = f.sample.segment.to;
+    const { from, to } = f.sample.segment;
+    if (cmp(from, at) > 0) throw new Error(`no sample covers ${text(at)}:${text(from)} of the run: the segments do not make up the whole`);
+    if (cmp(from, at) < 0) throw new Error(`${f.name} (${text(from)}:${text(to)}) overlaps another sample's segment`);
+    at = to;
   }
-  if (at < 1) throw new Error(`no sample covers ${at}:1 of the run: the segments do not make up the whole`);
+  if (cmp(at, WHOLE.to) < 0) throw new Error(`no sample covers ${text(at)}:1 of the run: the segments do not make up the whole`);
   return {
     ...first.sample,
-    segment: { from: 0, to: 1 },
+    segment: { from: WHOLE.from, to: WHOLE.to },
     report: mergeReports(
       files.map((f) => f.sample.report),
       { sameProcess: false },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arrivalSchedule } from './schedule.js';
-import { equalSegments, holdsArrival, parseSegment, type Segment, segmentSchedule, shareOf } from './segment.js';
+import { equalSegments, holdsArrival, parseSegment, partOf, type Segment, segmentSchedule, shareOf, widthOf } from './segment.js';
 
 /** Ways to cut a run: halves, quarters, thirds written as fractions, and uneven cuts written three ways. */
 const CUTS: Segment[][] = [
@@ -14,15 +14,45 @@ const CUTS: Segment[][] = [
 
 describe('segments: parsing', () => {
   it('reads FROM:TO as fractions, decimals or percentages, and a lone TO from 0, as k6 does', () => {
-    expect(parseSegment('1/4:2/4')).toMatchObject({ from: 0.25, to: 0.5 });
-    expect(parseSegment('0.25:0.5')).toMatchObject({ from: 0.25, to: 0.5 });
-    expect(parseSegment('25%:50%')).toMatchObject({ from: 0.25, to: 0.5 });
-    expect(parseSegment('1/3')).toMatchObject({ from: 0, to: 1 / 3 });
-    expect(parseSegment('0:1')).toMatchObject({ from: 0, to: 1 });
+    const quarter = { from: { num: 1, den: 4 }, to: { num: 1, den: 2 } };
+    expect(parseSegment('1/4:2/4')).toMatchObject(quarter);
+    expect(parseSegment('0.25:0.5')).toMatchObject(quarter);
+    expect(parseSegment('25%:50%')).toMatchObject(quarter);
+    expect(parseSegment('12.5%:25%')).toMatchObject({ from: { num: 1, den: 8 }, to: { num: 1, den: 4 } });
+    expect(parseSegment('1/3')).toMatchObject({ from: { num: 0, den: 1 }, to: { num: 1, den: 3 } });
+    expect(parseSegment('0:1')).toMatchObject({ from: { num: 0, den: 1 }, to: { num: 1, den: 1 } });
   });
 
   it('refuses what is not a segment of [0, 1), saying why', () => {
     for (const bad of ['', '1/2:1/4', '0:2', '1/0:1', 'a:b', '0:1:2', '-1/4:1/2', '1/2:1/2']) expect(() => parseSegment(bad), bad).toThrow(/^segment /);
+  });
+});
+
+describe('segments: the cuts are exact, in whole numbers', () => {
+  it('gives each of 49 connections to one of 49 equal segments, and the 63rd of 90 to 7/10:1, as the fractions say', () => {
+    // In floating point, 49 × (1/49) floors to 0 and 90 × 0.7 to 62.
+    expect(equalSegments(49).map((s) => shareOf(49, s))).toEqual(Array.from({ length: 49 }, (_, i) => ({ lo: i, hi: i + 1 })));
+    expect(shareOf(90, parseSegment('7/10:1')).lo).toBe(63);
+    expect(shareOf(90, parseSegment('0.7:1')).lo).toBe(63);
+  });
+
+  it('cuts a segment into equal parts whose ends are the segment’s own', () => {
+    const s = parseSegment('0.2:0.9');
+    const parts = [0, 1].map((k) => partOf(s, k, 2));
+    expect(parts.map((p) => [p.from, p.to])).toEqual([
+      [
+        { num: 1, den: 5 },
+        { num: 11, den: 20 },
+      ],
+      [
+        { num: 11, den: 20 },
+        { num: 9, den: 10 },
+      ],
+    ]);
+    expect(parts.map((p) => shareOf(100, p))).toEqual([
+      { lo: 20, hi: 55 },
+      { lo: 55, hi: 90 },
+    ]);
   });
 });
 
@@ -64,10 +94,10 @@ describe('segments: together they are the whole run', () => {
         for (const [i, s] of cut.entries()) {
           const count = (parts[i] as number[]).length;
           // Its share, to within a few arrivals (a Weyl sequence's discrepancy), and in every tenth of the run too.
-          expect(Math.abs(count - n * (s.to - s.from)), `${s.text}: ${count} of ${n}`).toBeLessThan(10);
+          expect(Math.abs(count - n * widthOf(s)), `${s.text}: ${count} of ${n}`).toBeLessThan(10);
           for (let d = 0; d < 10; d++) {
             const inTenth = (ts: number[]) => ts.filter((t) => t >= (end * d) / 10 && t < (end * (d + 1)) / 10).length;
-            expect(Math.abs(inTenth(parts[i] as number[]) - inTenth(times) * (s.to - s.from)), `${s.text}, tenth ${d}`).toBeLessThan(10);
+            expect(Math.abs(inTenth(parts[i] as number[]) - inTenth(times) * widthOf(s)), `${s.text}, tenth ${d}`).toBeLessThan(10);
           }
         }
       }

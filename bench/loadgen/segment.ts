@@ -16,36 +16,53 @@
 //   equidistributed with a discrepancy of O(log n) in n terms), spread through it rather than in
 //   blocks.
 //
-// Segments that are to make up one run must write a bound they share the same way (1/3, not
-// 0.333 in one and 1/3 in the other): the cut is computed from the number.
+// A bound is kept as the fraction it was written as (0.25 is 25/100, 12.5% is 125/1000), and the
+// cuts are computed in whole numbers from it: floor(C × 1/49) of 49 connections is 1, where the
+// floating-point product 49 × (1/49) would floor to 0. Segments that are to make up one run must
+// share their bounds as numbers (1/3 and 2/6 are the same bound; 0.333 is another).
 
 import type { Schedule } from './schedule.js';
 
+/** A bound of a segment: the fraction num / den of [0, 1], in whole numbers. */
+export interface Bound {
+  num: number;
+  den: number;
+}
+
 /** [from, to) of a run, 0 <= from < to <= 1, and how it was written. */
 export interface Segment {
-  from: number;
-  to: number;
+  from: Bound;
+  to: Bound;
   text: string;
 }
 
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+/** num / den in lowest terms. */
+function bound(num: number, den: number): Bound {
+  const g = gcd(num, den) || 1;
+  return { num: num / g, den: den / g };
+}
+
+/** A bound's value, the same double for the same fraction however it was written (division is correctly rounded). */
+export const valueOf = (b: Bound): number => b.num / b.den;
+
 /** The whole run. */
-export const WHOLE: Segment = { from: 0, to: 1, text: '0:1' };
+export const WHOLE: Segment = { from: { num: 0, den: 1 }, to: { num: 1, den: 1 }, text: '0:1' };
 
 /** φ - 1: the fractional part of the golden ratio. */
 const PHI = 0.6180339887498949;
 
-/** A bound: `n/d`, a decimal, or a percentage. */
-function parseBound(s: string): number {
+/** A bound: `n/d`, a decimal, or a percentage; undefined when it is none of them. */
+function parseBound(s: string): Bound | undefined {
   const t = s.trim();
   let m = /^(\d+)\/(\d+)$/.exec(t);
-  if (m !== null) {
-    const d = Number(m[2]);
-    if (d === 0) return Number.NaN;
-    return Number(m[1]) / d;
-  }
-  m = /^(\d+(?:\.\d+)?)%$/.exec(t);
-  if (m !== null) return Number(m[1]) / 100;
-  return /^\d+(?:\.\d+)?$/.test(t) ? Number(t) : Number.NaN;
+  if (m !== null) return Number(m[2]) === 0 ? undefined : bound(Number(m[1]), Number(m[2]));
+  m = /^(\d+)(?:\.(\d+))?(%?)$/.exec(t);
+  if (m === null) return undefined;
+  const decimals = m[2] ?? '';
+  const den = 10 ** decimals.length * (m[3] === '%' ? 100 : 1);
+  if (!Number.isSafeInteger(den)) return undefined;
+  return bound(Number(`${m[1]}${decimals}`), den);
 }
 
 /** `1/4:2/4`, `0.25:0.5` or `25%:50%`; a lone bound `1/4` is `0:1/4`, as in k6. Throws an Error that says what is wrong. */
@@ -55,31 +72,50 @@ export function parseSegment(text: string): Segment {
   const [a, b] = parts.length === 1 ? ['0', parts[0] ?? ''] : [parts[0] ?? '', parts[1] ?? ''];
   const from = parseBound(a);
   const to = parseBound(b);
-  if (Number.isNaN(from) || Number.isNaN(to)) throw new Error(`segment ${JSON.stringify(text)}: each bound is n/d, a decimal or a percentage`);
-  if (!(from >= 0 && from < to && to <= 1)) throw new Error(`segment ${JSON.stringify(text)}: needs 0 <= FROM < TO <= 1`);
+  if (from === undefined || to === undefined) throw new Error(`segment ${JSON.stringify(text)}: each bound is n/d, a decimal or a percentage`);
+  if (!(from.num * to.den < to.num * from.den && to.num <= to.den)) throw new Error(`segment ${JSON.stringify(text)}: needs 0 <= FROM < TO <= 1`);
   return { from, to, text };
+}
+
+/** The segment's k-th of n equal parts (k from 0), its bounds exact. */
+export function partOf(s: Pick<Segment, 'from' | 'to'>, k: number, n: number): Segment {
+  // from + (to - from) × k / n, over the common denominator.
+  const at = (i: number) => {
+    const den = s.from.den * s.to.den * n;
+    return bound(s.from.num * s.to.den * n + (s.to.num * s.from.den - s.from.num * s.to.den) * i, den);
+  };
+  const from = at(k);
+  const to = at(k + 1);
+  return { from, to, text: `${from.num}/${from.den}:${to.num}/${to.den}` };
 }
 
 /** The n equal segments of a run: 0/n:1/n, 1/n:2/n, ... */
 export function equalSegments(n: number): Segment[] {
   if (!Number.isInteger(n) || n < 1) throw new Error(`equalSegments: n must be a whole number of at least 1, got ${n}`);
-  return Array.from({ length: n }, (_, i) => ({ from: i / n, to: (i + 1) / n, text: `${i}/${n}:${i + 1}/${n}` }));
+  return Array.from({ length: n }, (_, i) => partOf(WHOLE, i, n));
 }
 
-/** A segment's part of `total` things numbered 0..total-1 (connections, or a request count): [lo, hi). */
+/** The segment's part of `total` things numbered 0..total-1 (connections, or a request count): [lo, hi), in whole numbers. */
 export function shareOf(total: number, s: Pick<Segment, 'from' | 'to'>): { lo: number; hi: number } {
-  return { lo: Math.floor(total * s.from), hi: Math.floor(total * s.to) };
+  return { lo: Math.floor((total * s.from.num) / s.from.den), hi: Math.floor((total * s.to.num) / s.to.den) };
 }
+
+/** The segment's share of [0, 1]: to - from. */
+export const widthOf = (s: Pick<Segment, 'from' | 'to'>): number => valueOf(s.to) - valueOf(s.from);
 
 /** Whether the whole run's arrival number k belongs to the segment. */
 export function holdsArrival(k: number, s: Pick<Segment, 'from' | 'to'>): boolean {
   const u = (k * PHI) % 1;
-  return u >= s.from && u < s.to;
+  return u >= valueOf(s.from) && u < valueOf(s.to);
 }
 
-/** The arrivals of `whole` that belong to the segment, in order; the whole schedule itself for the whole run. */
+/**
+ * The arrivals of `whole` that belong to the segment, in order; the whole schedule itself for the
+ * whole run. Each segment walks the whole schedule to find its own (N threads walk it N times:
+ * a few ns an arrival).
+ */
 export function segmentSchedule(whole: Schedule, s: Pick<Segment, 'from' | 'to'>): Schedule {
-  if (s.from === 0 && s.to === 1) return whole;
+  if (s.from.num === 0 && s.to.num === s.to.den) return whole;
   let k = 0;
   return {
     next: () => {

@@ -24,6 +24,12 @@ if bodyfile and bodyfile ~= "" then
 end
 local req
 local mix = nil
+-- Each thread (-tN) draws a sequence of its own: its number joins the seed.
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("cb_thread", threads)
+end
 init = function(args)
   local mixfile = os.getenv("CB_MIX_FILE")
   if mixfile and mixfile ~= "" then
@@ -38,7 +44,7 @@ init = function(args)
       table.insert(mix.cum, total)
     end
     for i = 1, #mix.cum do mix.cum[i] = mix.cum[i] / total end
-    math.randomseed(tonumber(os.getenv("CB_SEED") or "1"))
+    math.randomseed(tonumber(os.getenv("CB_SEED") or "1") * 1000 + (cb_thread or 1))
     return
   end
   local r = {}

@@ -79,10 +79,10 @@ describe('cbench load', () => {
       const out = JSON.parse(merged.stdout) as { requests: number; connections: number; errors: number; fairness: { jain: number }; segments: number };
       expect([out.requests, out.connections, out.errors, out.segments]).toEqual([400, 4, 0, 2]);
       const table = await cbench(['merge', file('a.json'), file('b.json')]);
-      expect(table.stdout).toMatch(/^merged 2 segments: 0–0\.25 .*, 0\.25–1 /);
+      expect(table.stdout).toMatch(/^merged 2 segments: 0\/1–1\/4 .*, 1\/4–1\/1 /);
       // A segment missing, one twice, and a file that is no sample.
       const missing = await cbench(['merge', file('a.json')]);
-      expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([2, 'error: no sample covers 0.25:1 of the run: the segments do not make up the whole']);
+      expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([2, 'error: no sample covers 1/4:1 of the run: the segments do not make up the whole']);
       const twice = await cbench(['merge', file('a.json'), file('c.json'), file('b.json')]);
       expect(twice.code).toBe(2);
       expect(twice.stderr).toMatch(/overlaps another sample's segment/);
@@ -110,10 +110,10 @@ describe('cbench load', () => {
     for (const segment of ['0:1/3', '1/3:1']) {
       const r = await cbench(['load', `${origin}/x`, '-c', '3', '-n', '300', '--segment', segment, '--json']);
       expect(r.code, r.stderr).toBe(0);
-      parts.push(JSON.parse(r.stdout) as { requests: number; segment: { from: number; to: number } });
+      parts.push(JSON.parse(r.stdout) as { requests: number; segment: unknown });
     }
     expect(parts.map((p) => p.requests)).toEqual([100, 200]);
-    expect(parts[0]?.segment).toEqual({ from: 0, to: 1 / 3 });
+    expect(parts[0]?.segment).toEqual({ from: { num: 0, den: 1 }, to: { num: 1, den: 3 } });
     // And one warm-up request on each of the three connections, one in the first segment, two in the second.
     expect(seen.requests).toBe(303);
   });
@@ -156,8 +156,22 @@ describe('cbench load', () => {
     ['--arrivals without --rate', ['load', 'http://127.0.0.1:9/', '--arrivals', 'poisson'], /--arrivals needs --rate/],
     ['a body file that is missing', ['load', 'http://127.0.0.1:9/', '-b', '/nonexistent/file'], /cannot read --body/],
     ['a segment backwards', ['load', 'http://127.0.0.1:9/', '--segment', '3/4:1/4'], /needs 0 <= FROM < TO <= 1/],
-    ['a segment with no connection in it', ['load', 'http://127.0.0.1:9/', '-c', '2', '--segment', '0:1/4'], /holds none of them/],
-    ['more threads than connections', ['load', 'http://127.0.0.1:9/', '-c', '2', '--threads', '3'], /needs at least one connection a thread/],
+    [
+      'a segment with no connection in it',
+      ['load', 'http://127.0.0.1:9/', '-c', '2', '--segment', '0:1/4'],
+      /--segment 0:1\/4 would have none of the 2 connections/,
+    ],
+    [
+      'more threads than connections',
+      ['load', 'http://127.0.0.1:9/', '-c', '2', '--threads', '3'],
+      /thread 1 of --threads 3 would have none of the 2 connections/,
+    ],
+    ['a thread with none of the requests', ['load', 'http://127.0.0.1:9/', '-c', '4', '-n', '3', '--threads', '4'], /would have none of the 3 requests/],
+    [
+      '49 threads over 49 connections, one each',
+      ['load', 'http://127.0.0.1:9/', '-c', '49', '--threads', '49', '--segment', '0:0'],
+      /needs 0 <= FROM < TO <= 1/,
+    ],
   ];
   for (const [what, args, message] of bad) {
     it(`refuses ${what} with one line and the usage, exit 2`, async () => {

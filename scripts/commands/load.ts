@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated, loadgenCpuShare, openLoopFigures } from '../../bench/analysis/saturation.js';
 import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/engine.js';
-import { parseSegment, type Segment, shareOf } from '../../bench/loadgen/segment.js';
+import { parseSegment, partOf, type Segment, shareOf, WHOLE, widthOf } from '../../bench/loadgen/segment.js';
 import type { GeneratorBound } from '../../bench/results/results.js';
 import { firstLine } from '../../shared/first-line.js';
 import { collect, EXIT_OBJECTIVE_FAILED, EXIT_USAGE, FORMAT_HELP, integer, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
@@ -133,12 +133,17 @@ export function register(program: Command): void {
       new Option('--sample <file>', 'also write what was measured, histograms included, as a file `cbench merge` merges with the other segments of the run'),
     )
     .action(async (urlText: string, o: LoadFlags, cmd: Command) => {
-      if (o.segment !== undefined) {
-        const { lo, hi } = shareOf(o.connections, o.segment);
-        if (hi <= lo)
-          cmd.error(`error: --segment ${o.segment.text} of ${o.connections} connections holds none of them: give it a wider segment or more --connections`, {
-            exitCode: EXIT_USAGE,
-          });
+      // Every thread of every segment needs a connection and, with --requests, a request of its own.
+      const whole = o.segment ?? WHOLE;
+      const parts = Array.from({ length: o.threads ?? 1 }, (_, i) => partOf(whole, i, o.threads ?? 1));
+      const where = (i: number) => ((o.threads ?? 1) > 1 ? `thread ${i + 1} of --threads ${o.threads}` : `--segment ${whole.text}`);
+      for (const [i, part] of parts.entries()) {
+        const c = shareOf(o.connections, part);
+        if (c.hi <= c.lo)
+          cmd.error(`error: ${where(i)} would have none of the ${o.connections} connections: ask for more --connections`, { exitCode: EXIT_USAGE });
+        const n = o.requests === undefined ? undefined : shareOf(o.requests, part);
+        if (n !== undefined && n.hi <= n.lo)
+          cmd.error(`error: ${where(i)} would have none of the ${o.requests} requests: ask for more --requests`, { exitCode: EXIT_USAGE });
       }
       if (o.rate === undefined && cmd.getOptionValueSource('arrivals') === 'cli') {
         cmd.error('error: --arrivals needs --rate (a closed loop sends when answers arrive)', { exitCode: EXIT_USAGE });
@@ -187,11 +192,6 @@ export function register(program: Command): void {
         ...(o.segment === undefined ? {} : { segment: o.segment }),
       };
       const threads = o.threads ?? 1;
-      if (threads > 1) {
-        const { lo, hi } = shareOf(o.connections, o.segment ?? { from: 0, to: 1 });
-        if (hi - lo < threads)
-          cmd.error(`error: --threads ${threads} needs at least one connection a thread; this run has ${hi - lo}`, { exitCode: EXIT_USAGE });
-      }
       // One thread shows its progress live; several report when done.
       const live = process.stderr.isTTY && o.json !== true && threads === 1;
       let report: LoadReport;
@@ -324,6 +324,6 @@ export async function summary(url: string, o: LoadOptions, r: LoadReport): Promi
 /** `; segment 1/4 to 2/4 of that run: connections 64 to 127, about 10,000 req/s of it`. */
 function segmentText(connections: number, rate: number | undefined, s: Pick<Segment, 'from' | 'to'>, formatInt: (n: number) => string): string {
   const { lo, hi } = shareOf(connections, s);
-  const share = rate === undefined ? '' : `, about ${formatInt(rate * (s.to - s.from))} req/s of it`;
-  return `; the segment ${s.from}–${s.to} of that run: connections ${lo} to ${hi - 1}${share}`;
+  const share = rate === undefined ? '' : `, about ${formatInt(rate * widthOf(s))} req/s of it`;
+  return `; the segment ${s.from.num}/${s.from.den}–${s.to.num}/${s.to.den} of that run: connections ${lo} to ${hi - 1}${share}`;
 }

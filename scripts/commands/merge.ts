@@ -50,7 +50,7 @@ export function register(program: Command): void {
         ...(r.rate === null ? {} : { rate: r.rate, arrivals: r.arrivals ?? 'constant' }),
         timeoutSec: 0,
       };
-      const head = `merged ${samples.length} segment${samples.length === 1 ? '' : 's'}: ${samples.map((s) => `${s.sample.segment.from}–${s.sample.segment.to} (${s.name})`).join(', ')}\n`;
+      const head = `merged ${samples.length} segment${samples.length === 1 ? '' : 's'}: ${samples.map((s) => `${s.sample.segment.from.num}/${s.sample.segment.from.den}–${s.sample.segment.to.num}/${s.sample.segment.to.den} (${s.name})`).join(', ')}\n`;
       process.stdout.write(
         o.json === true
           ? `${JSON.stringify({ ...asJson(merged.url, options, merged.report), segments: samples.length })}\n`
