@@ -7,7 +7,7 @@ import * as hdr from 'hdr-histogram-js';
 import { z } from 'zod';
 import { loadReportSchema } from '../results/sample.js';
 import { fairnessOf, firstResponseMsOf, type LoadOptions, type LoadReport, newHistogram, percentilesMs, type ReportHistograms } from './engine.js';
-import { type Bound, valueOf, WHOLE } from './segment.js';
+import { type Bound, boundValue, WHOLE } from './segment.js';
 
 /** How the parts' CPU readings add up. */
 export interface MergeOptions {
@@ -226,7 +226,7 @@ export function mergeSampleFiles(files: ReadonlyArray<{ name: string; sample: Lo
     if (f.sample.url !== first.sample.url || JSON.stringify(f.sample.run) !== JSON.stringify(first.sample.run))
       throw new Error(`${f.name} is of another run than ${first.name} (its URL or options differ): segments merge only with the other parts of their own run`);
   const text = (b: Bound) => `${b.num}/${b.den}`;
-  const sorted = [...files].sort((a, b) => valueOf(a.sample.segment.from) - valueOf(b.sample.segment.from));
+  const sorted = [...files].sort((a, b) => boundValue(a.sample.segment.from) - boundValue(b.sample.segment.from));
   // Compared as fractions, exactly: a/b against c/d by a × d against c × b.
   const cmp = (a: Bound, b: Bound) => a.num * b.den - b.num * a.den;
   let at: Bound = WHOLE.from;

@@ -44,7 +44,7 @@ function bound(num: number, den: number): Bound {
 }
 
 /** A bound's value, the same double for the same fraction however it was written (division is correctly rounded). */
-export const valueOf = (b: Bound): number => b.num / b.den;
+export const boundValue = (b: Bound): number => b.num / b.den;
 
 /** The whole run. */
 export const WHOLE: Segment = { from: { num: 0, den: 1 }, to: { num: 1, den: 1 }, text: '0:1' };
@@ -101,12 +101,12 @@ export function shareOf(total: number, s: Pick<Segment, 'from' | 'to'>): { lo: n
 }
 
 /** The segment's share of [0, 1]: to - from. */
-export const widthOf = (s: Pick<Segment, 'from' | 'to'>): number => valueOf(s.to) - valueOf(s.from);
+export const widthOf = (s: Pick<Segment, 'from' | 'to'>): number => boundValue(s.to) - boundValue(s.from);
 
 /** Whether the whole run's arrival number k belongs to the segment. */
 export function holdsArrival(k: number, s: Pick<Segment, 'from' | 'to'>): boolean {
   const u = (k * PHI) % 1;
-  return u >= valueOf(s.from) && u < valueOf(s.to);
+  return u >= boundValue(s.from) && u < boundValue(s.to);
 }
 
 /**
