@@ -42,7 +42,7 @@ import { summarize } from '../lib/stats.js';
 import type { loadReportSchema } from '../results/sample.js';
 import { ResponseReader } from './response-reader.js';
 import { arrivalSchedule, type Schedule } from './schedule.js';
-import { type Segment, segmentSchedule, shareOf, WHOLE, widthOf } from './segment.js';
+import { rangeText, type Segment, segmentSchedule, shareOf, WHOLE, widthOf } from './segment.js';
 import type { Arrivals, Fairness, FirstResponseMs, LatencyMs, RouteSample } from './types.js';
 
 /** One request of a mix, as the engine sends it. */
@@ -492,7 +492,7 @@ class Generator {
     const segment = opts.segment ?? WHOLE;
     this.schedule = opts.rate === undefined ? null : segmentSchedule(arrivalSchedule(opts.rate, opts.arrivals ?? 'constant', opts.seed ?? 1), segment);
     const { lo, hi } = shareOf(opts.connections, segment);
-    const text = `${segment.from.num}/${segment.from.den}:${segment.to.num}/${segment.to.den}`;
+    const text = rangeText(segment);
     if (hi <= lo) throw new Error(`segment ${text} of ${opts.connections} connections holds none of them`);
     this.firstConnection = lo;
     this.connectionCount = hi - lo;

@@ -4,10 +4,11 @@
 // connections together; first responses pooled.
 
 import * as hdr from 'hdr-histogram-js';
+import { sum } from 'simple-statistics';
 import { z } from 'zod';
 import { loadReportSchema } from '../results/sample.js';
 import { fairnessOf, firstResponseMsOf, type LoadOptions, type LoadReport, newHistogram, percentilesMs, type ReportHistograms } from './engine.js';
-import { type Bound, boundValue, WHOLE } from './segment.js';
+import { type Bound, boundText, boundValue, rangeText, WHOLE } from './segment.js';
 
 /** How the parts' CPU readings add up. */
 export interface MergeOptions {
@@ -47,7 +48,6 @@ function mergedHistogram(encoded: readonly string[], maxMs: readonly number[]) {
   return out;
 }
 
-const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 /** A reading the parts share (the server's, read by each around the same window): the largest; null when none had one. */
 const shared = (xs: ReadonlyArray<number | null | undefined>) => {
   const known = xs.filter((x): x is number => typeof x === 'number');
@@ -225,18 +225,17 @@ export function mergeSampleFiles(files: ReadonlyArray<{ name: string; sample: Lo
   for (const f of files)
     if (f.sample.url !== first.sample.url || JSON.stringify(f.sample.run) !== JSON.stringify(first.sample.run))
       throw new Error(`${f.name} is of another run than ${first.name} (its URL or options differ): segments merge only with the other parts of their own run`);
-  const text = (b: Bound) => `${b.num}/${b.den}`;
   const sorted = [...files].sort((a, b) => boundValue(a.sample.segment.from) - boundValue(b.sample.segment.from));
   // Compared as fractions, exactly: a/b against c/d by a × d against c × b.
   const cmp = (a: Bound, b: Bound) => a.num * b.den - b.num * a.den;
   let at: Bound = WHOLE.from;
   for (const f of sorted) {
     const { from, to } = f.sample.segment;
-    if (cmp(from, at) > 0) throw new Error(`no sample covers ${text(at)}:${text(from)} of the run: the segments do not make up the whole`);
-    if (cmp(from, at) < 0) throw new Error(`${f.name} (${text(from)}:${text(to)}) overlaps another sample's segment`);
+    if (cmp(from, at) > 0) throw new Error(`no sample covers ${rangeText({ from: at, to: from })} of the run: the segments do not make up the whole`);
+    if (cmp(from, at) < 0) throw new Error(`${f.name} (${rangeText({ from, to })}) overlaps another sample's segment`);
     at = to;
   }
-  if (cmp(at, WHOLE.to) < 0) throw new Error(`no sample covers ${text(at)}:1 of the run: the segments do not make up the whole`);
+  if (cmp(at, WHOLE.to) < 0) throw new Error(`no sample covers ${boundText(at)}:1 of the run: the segments do not make up the whole`);
   return {
     ...first.sample,
     segment: { from: WHOLE.from, to: WHOLE.to },

@@ -46,6 +46,12 @@ function bound(num: number, den: number): Bound {
 /** A bound's value, the same double for the same fraction however it was written (division is correctly rounded). */
 export const boundValue = (b: Bound): number => b.num / b.den;
 
+/** `1/4`: a bound as a fraction. */
+export const boundText = (b: Bound): string => `${b.num}/${b.den}`;
+
+/** `1/4:1/2`, or with another separator (`1/4–1/2` in prose): a segment by its bounds. */
+export const rangeText = (s: Pick<Segment, 'from' | 'to'>, between = ':'): string => `${boundText(s.from)}${between}${boundText(s.to)}`;
+
 /** The whole run. */
 export const WHOLE: Segment = { from: { num: 0, den: 1 }, to: { num: 1, den: 1 }, text: '0:1' };
 
@@ -86,7 +92,7 @@ export function partOf(s: Pick<Segment, 'from' | 'to'>, k: number, n: number): S
   };
   const from = at(k);
   const to = at(k + 1);
-  return { from, to, text: `${from.num}/${from.den}:${to.num}/${to.den}` };
+  return { from, to, text: rangeText({ from, to }) };
 }
 
 /** The n equal segments of a run: 0/n:1/n, 1/n:2/n, ... */
@@ -116,12 +122,16 @@ export function holdsArrival(k: number, s: Pick<Segment, 'from' | 'to'>): boolea
  */
 export function segmentSchedule(whole: Schedule, s: Pick<Segment, 'from' | 'to'>): Schedule {
   if (s.from.num === 0 && s.to.num === s.to.den) return whole;
+  // holdsArrival's test, its bounds worked out once rather than per arrival.
+  const lo = boundValue(s.from);
+  const hi = boundValue(s.to);
   let k = 0;
   return {
     next: () => {
       for (;;) {
         const t = whole.next();
-        if (holdsArrival(k++, s)) return t;
+        const u = (k++ * PHI) % 1;
+        if (u >= lo && u < hi) return t;
       }
     },
   };

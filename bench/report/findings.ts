@@ -7,7 +7,8 @@ import { SECTIONS } from './sections.js';
 
 /** Every finding of a run: each section's, in the sections' order, then their caveats, then the run's notes. */
 export function findings(results: Results): string[] {
-  return [...SECTIONS.flatMap((s) => s.findings(results)), ...SECTIONS.flatMap((s) => s.caveats(results)), ...runNotes(results)];
+  const each = SECTIONS.map((s) => s.findings(results));
+  return [...each.flatMap((f) => f.findings), ...each.flatMap((f) => f.caveats), ...runNotes(results)];
 }
 
 /** What the run as a whole says: variants not measured, the pinning's effect on workers, an interrupted run. */

@@ -6,6 +6,15 @@ import type { Results } from '../results/results.js';
 import type { TableBlock } from './table.js';
 import type { Chart } from './vega.js';
 
+/** A section's findings and its caveats. */
+export interface SectionFindings {
+  findings: string[];
+  caveats: string[];
+}
+
+/** Said when a section has nothing to say of a run (or says it all as findings). */
+export const findingsOnly = (findings: string[]): SectionFindings => ({ findings, caveats: [] });
+
 export interface ReportSection {
   /** Its name: the HTML section's class. */
   readonly id: string;
@@ -19,10 +28,11 @@ export interface ReportSection {
   readonly lead?: boolean;
   /** Lines it adds to the run's header (what was run, and how). */
   header(r: Results): string[];
-  /** Its findings, in the order to read them. */
-  findings(r: Results): string[];
-  /** What limits its figures, said after every section's findings. */
-  caveats(r: Results): string[];
+  /**
+   * Its findings, in the order to read them, and what limits its figures (its caveats, said after
+   * every section's findings), worked out together.
+   */
+  findings(r: Results): SectionFindings;
   /**
    * Its tables: under a heading of its own with an introduction (`title`), each table a level
    * below (none when a table's heading is ''); without a title, each table is a heading of the

@@ -12,6 +12,7 @@ import { isGone, PeakRss, type Pinning, processTree, type ServerProcess } from '
 import type { LoadGenerator, LoadSample, LoadTarget, OpenLoopStats } from '../loadgen/types.js';
 import { type Cell, DEFAULT_SLO_P99_MS, offeredRps, parseRate, type RunSettings, resolveWorkload } from '../plan/scenarios.js';
 import type { CellResult, FailedCell, OkCell, RatePoint, Repetition, Sweep } from '../results/results.js';
+import { loadSampleSchema } from '../results/sample.js';
 
 /** What measuring a cell needs besides the server. */
 export interface CellContext {
@@ -28,6 +29,14 @@ export function observing(serverPid: number | null, p: CellContext['pinning']): 
     ...(serverPid === null || p.serverCpuList === null ? {} : { serverCpuList: p.serverCpuList }),
     ...(p.loadgenCpuList === null ? {} : { loadgenCpuList: p.loadgenCpuList }),
   };
+}
+
+/** A sample's fields (results/sample.ts), and none of what else a generator's report carries (builtin's histograms, say). */
+const SAMPLE_FIELDS = Object.keys(loadSampleSchema.shape) as Array<keyof LoadSample>;
+
+/** What a repetition is made from: the sample's own fields, taken by the schema rather than by each generator. */
+function sampleOf(s: LoadSample): LoadSample {
+  return Object.fromEntries(SAMPLE_FIELDS.filter((k) => k in s).map((k) => [k, s[k]])) as LoadSample;
 }
 
 /** Reads the server's CPU now (its process tree and, pinned, its CPUs), to subtract from a later reading. */
@@ -187,7 +196,7 @@ async function measureRun(
     }
     const around = pid === null || before === null ? null : serverCpuSince(before, pid, cpuList);
     const peak = rss?.stop() ?? null;
-    const { serverCpuSec, serverCpusBusySec, loadgenCpusBusySec, openLoop, routes, ...figures } = sample;
+    const { serverCpuSec, serverCpusBusySec, loadgenCpusBusySec, openLoop, routes, ...figures } = sampleOf(sample);
     // The generator's reading covers exactly the requests it counted.
     const cpuForRequests = serverCpuSec ?? (around === null ? null : around.userSec + around.systemSec);
     const serverShare = around === null || server.capacity === null ? null : serverCpuShare(sample, around, server.capacity);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated, loadgenCpuShare, openLoopFigures } from '../../bench/analysis/saturation.js';
 import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/engine.js';
-import { parseSegment, partOf, type Segment, shareOf, WHOLE, widthOf } from '../../bench/loadgen/segment.js';
+import { parseSegment, partOf, rangeText, type Segment, shareOf, WHOLE, widthOf } from '../../bench/loadgen/segment.js';
 import type { GeneratorBound } from '../../bench/results/results.js';
 import { firstLine } from '../../shared/first-line.js';
 import { collect, EXIT_OBJECTIVE_FAILED, EXIT_USAGE, FORMAT_HELP, integer, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
@@ -325,5 +325,5 @@ export async function summary(url: string, o: LoadOptions, r: LoadReport): Promi
 function segmentText(connections: number, rate: number | undefined, s: Pick<Segment, 'from' | 'to'>, formatInt: (n: number) => string): string {
   const { lo, hi } = shareOf(connections, s);
   const share = rate === undefined ? '' : `, about ${formatInt(rate * widthOf(s))} req/s of it`;
-  return `; the segment ${s.from.num}/${s.from.den}–${s.to.num}/${s.to.den} of that run: connections ${lo} to ${hi - 1}${share}`;
+  return `; the segment ${rangeText(s, '–')} of that run: connections ${lo} to ${hi - 1}${share}`;
 }

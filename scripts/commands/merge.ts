@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { rangeText } from '../../bench/loadgen/segment.js';
 import { firstLine } from '../../shared/first-line.js';
 import { CommandFailed, EXIT_USAGE, usageOnError } from '../cli.js';
 
@@ -50,7 +51,7 @@ export function register(program: Command): void {
         ...(r.rate === null ? {} : { rate: r.rate, arrivals: r.arrivals ?? 'constant' }),
         timeoutSec: 0,
       };
-      const head = `merged ${samples.length} segment${samples.length === 1 ? '' : 's'}: ${samples.map((s) => `${s.sample.segment.from.num}/${s.sample.segment.from.den}–${s.sample.segment.to.num}/${s.sample.segment.to.den} (${s.name})`).join(', ')}\n`;
+      const head = `merged ${samples.length} segment${samples.length === 1 ? '' : 's'}: ${samples.map((s) => `${rangeText(s.sample.segment, '–')} (${s.name})`).join(', ')}\n`;
       process.stdout.write(
         o.json === true
           ? `${JSON.stringify({ ...asJson(merged.url, options, merged.report), segments: samples.length })}\n`

@@ -9,7 +9,7 @@ import { summarize } from '../../lib/stats.js';
 import { DEFAULT_SLO_P99_MS } from '../../plan/scenarios.js';
 import { type CellResult, cellsOf, type RatePoint, type Repetition, type Results, type Sweep, type VariantResult } from '../../results/results.js';
 import { baselineOf, headline, pct, type RowStatus, rowsFor } from '../facts.js';
-import type { ReportSection } from '../section.js';
+import { findingsOnly, type ReportSection } from '../section.js';
 import { type Column, columnsFor, esc, tableBlock, VS_BASELINE } from '../table.js';
 import { type Chart, colorOf, only, perWorkload, render } from '../vega.js';
 
@@ -652,8 +652,7 @@ export const capacitySection: ReportSection = {
   id: 'capacity',
   figureOrder: 3,
   header: capacityLines,
-  findings: capacityFindings,
-  caveats: () => [],
+  findings: (r) => findingsOnly(capacityFindings(r)),
   tables: (r) => {
     const tables = capacityTables(r);
     if (tables.length === 0) return { blocks: [] };

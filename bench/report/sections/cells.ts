@@ -8,7 +8,7 @@ import { formatInt, formatTable, formatInt as int, formatTimes as times } from '
 import { summarize } from '../../lib/stats.js';
 import { type Bottleneck, type CellResult, cellsOf, type OkCell, type Repetition, type Results, type VariantResult, whyNot } from '../../results/results.js';
 import { baselineOf, headline, headlineText, type Info, infoOf, modelOf, pct, routeP99, rowsFor, TIE, workloadPath } from '../facts.js';
-import type { ReportSection } from '../section.js';
+import type { ReportSection, SectionFindings } from '../section.js';
 import { type Column, columnsFor, fixed, tableBlock, UNKNOWN, VS_BASELINE } from '../table.js';
 import { barsWithWhiskers, type Chart, colorOf, perWorkload, render } from '../vega.js';
 import { ms } from './capacity.js';
@@ -201,7 +201,7 @@ function lateFirstResponses(workload: string, r: Row, model: ConcurrencyModel | 
  * in every cell an uneven or slow start; with the cells whose figures are floors or whose
  * generator and server were both saturated, for the caveats.
  */
-function cellsAnalysis(results: Results): { findings: string[]; caveats: string[] } {
+function cellsAnalysis(results: Results): SectionFindings {
   const out: string[] = [];
   const at = headline(results);
   const where = headlineText(results);
@@ -507,8 +507,7 @@ export const cellsSection: ReportSection = {
   id: 'cells',
   figureOrder: 1,
   header: () => [],
-  findings: (r) => cellsAnalysis(r).findings,
-  caveats: (r) => cellsAnalysis(r).caveats,
+  findings: cellsAnalysis,
   tables: (r) => ({
     blocks: workloadTables(r).map((t) =>
       tableBlock(

@@ -21,7 +21,7 @@ import {
   spreadText,
   unmeasuredText,
 } from '../resilience-text.js';
-import type { ReportSection } from '../section.js';
+import { findingsOnly, type ReportSection } from '../section.js';
 import { type Column, tableBlock } from '../table.js';
 
 /** A variant of a resilience run: its scenarios, or why it has none. */
@@ -589,8 +589,7 @@ export const resilienceSection: ReportSection = {
   id: 'resilience',
   figureOrder: 4,
   header: () => [],
-  findings: resilienceFindings,
-  caveats: () => [],
+  findings: (r) => findingsOnly(resilienceFindings(r)),
   tables: (r) => {
     if (!isResilienceRun(r)) return { blocks: [] };
     const rows = resilienceRows(r);

@@ -21,7 +21,7 @@ import {
   TIE,
   WITHIN_TIE,
 } from '../facts.js';
-import type { ReportSection } from '../section.js';
+import { findingsOnly, type ReportSection } from '../section.js';
 import { type Column, esc, tableBlock } from '../table.js';
 import { barsWithWhiskers, type Chart, colorOf, perWorkload, render } from '../vega.js';
 import { ms } from './capacity.js';
@@ -450,8 +450,7 @@ export const routesSection: ReportSection = {
   id: 'routes',
   figureOrder: 2,
   header: () => [],
-  findings: routeFindings,
-  caveats: () => [],
+  findings: (r) => findingsOnly(routeFindings(r)),
   tables: (r) => {
     const routes = routeTables(r);
     if (routes.length === 0) return { blocks: [] };

@@ -9,7 +9,7 @@ import { rangesOverlap } from '../../analysis/capacity.js';
 import { formatInt as int, formatTimes as times } from '../../lib/format.js';
 import type { Results } from '../../results/results.js';
 import { findingId, headline, modelOf, TIE } from '../facts.js';
-import type { ReportSection } from '../section.js';
+import { findingsOnly, type ReportSection } from '../section.js';
 import { esc } from '../table.js';
 import { capacityFindings, capacityRanking, capacityTables, capacityText, ms, objectiveMs } from './capacity.js';
 import { cellsSection, throughputRanking, workloadTables } from './cells.js';
@@ -98,7 +98,7 @@ export function verdicts(r: Results): Verdict[] {
   const cells = workloadTables(r);
   const capFindings = capacityFindings(r);
   const routeList = routeFindings(r);
-  const cellList = cellsSection.findings(r);
+  const cellList = cellsSection.findings(r).findings;
   return r.settings.workloads.map((workload) => {
     const cap = capacity.find((t) => t.workload === workload);
     if (cap !== undefined) {
@@ -190,8 +190,7 @@ export const verdictSection: ReportSection = {
   figureOrder: 0,
   lead: true,
   header: () => [],
-  findings: () => [],
-  caveats: () => [],
+  findings: () => findingsOnly([]),
   tables: (r) => {
     const rows = verdicts(r).filter((v) => v.use !== undefined || v.none !== undefined);
     if (rows.length === 0) return { blocks: [] };
