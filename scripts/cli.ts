@@ -1,7 +1,7 @@
 // What every command of cbench shares: the exit status of a usage error, one-line errors with the
 // usage after them, and the parsers of option values.
 
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 
 /** Exit status for a usage error (bad flag or value), as most Unix tools use. */
 export const EXIT_USAGE = 2;
@@ -81,3 +81,36 @@ export const THRESHOLD_HELP =
 /** --format's help (the names are checked once the command runs: bench/report/ci-formats.ts). */
 export const FORMAT_HELP =
   'also write, beside the results, formats CI reads: github-action-benchmark (its custom JSON, bigger- and smaller-is-better), bencher (Bencher Metric Format), junit (JUnit XML: a case per threshold and per judged cell); comma-separated or repeated';
+
+/** --server-cpus and --loadgen-cpus, as the commands that start servers and a generator take them. */
+export interface CpuFlags {
+  pin: boolean;
+  serverCpus?: number;
+  loadgenCpus?: number;
+}
+
+/** The CPU split's flags (plan/cpu-plan.ts) on a command. */
+export function cpuOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--no-pin', 'do not pin the server and the load generator to separate CPUs (the plan still sets their counts)'))
+    .addOption(
+      new Option('--server-cpus <n>', "CPUs for the server (default: the plan's rule; the rest of those --loadgen-cpus leaves)").argParser(integer(1, 4096)),
+    )
+    .addOption(
+      new Option('--loadgen-cpus <n>', "CPUs, and so threads, for the load generator (default: the plan's rule, half of them or so)").argParser(
+        integer(1, 4096),
+      ),
+    );
+}
+
+/** The split a command's flags ask for, checked against this machine's CPUs; a usage error with the reason when it does not fit. */
+export async function cpuAsk(o: CpuFlags, usage: (m: string) => never): Promise<{ serverCpus?: number; loadgenCpus?: number }> {
+  const { planCpus } = await import('../bench/plan/cpu-plan.js');
+  const { availableParallelism } = await import('node:os');
+  try {
+    planCpus({ ...o }, availableParallelism());
+  } catch (e) {
+    usage(e instanceof Error ? e.message : String(e));
+  }
+  return { ...(o.serverCpus === undefined ? {} : { serverCpus: o.serverCpus }), ...(o.loadgenCpus === undefined ? {} : { loadgenCpus: o.loadgenCpus }) };
+}

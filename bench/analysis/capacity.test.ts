@@ -14,6 +14,7 @@ function fixtureRepetition(rps: number): Repetition {
     requests: rps * 2,
     durationSec: 2,
     requestsPerSec: rps,
+    loadgenThreads: 1,
     bytesPerSec: rps * 100,
     latencyMs: { mean: 1, p50: 1, p90: 2, p99: 3, p99_9: 4, p99_99: 5, max: 6 },
     errors: 0,

@@ -15,7 +15,7 @@ import { sampleVariance } from 'simple-statistics';
 import { canarySpread } from '../lib/canary.js';
 import { formatTable } from '../lib/format.js';
 import { bootstrapChangeCI, detectableEffect, holm, mannWhitneyU, pairedLogRatioTest, stars, summarize, welchTTest } from '../lib/stats.js';
-import { type CellResult, cellsOf, type OkCell, type Repetition, type Results, whyNot } from '../results/results.js';
+import { cellName, cellsOf, type OkCell, type Repetition, type Results, variantLabel, whyNot } from '../results/results.js';
 import { capacityRange } from './capacity.js';
 import { GENERATOR_BOUND_NOTE } from './saturation.js';
 import type { Thresholds } from './thresholds.js';
@@ -52,6 +52,8 @@ export interface Comparison {
   workload: string;
   connections: number;
   pipelining: number;
+  /** The workers its servers were started with, when the run chose them; null for the variants' default. */
+  workers: number | null;
   metric: string;
   baseMedian: number;
   headMedian: number;
@@ -107,7 +109,6 @@ export interface ComparisonReport {
   unjudged: Unjudged[];
 }
 
-const cellName = (c: CellResult) => `${c.workload} c=${c.connections} p=${c.pipelining}`;
 const median = (xs: number[]) => summarize(xs).median;
 
 /** A pair whose canary times differ by more than this ratio, within either sample or between the two, ran at two speeds of the machine. */
@@ -240,7 +241,7 @@ export function compare(base: Results, head: Results, opts: CompareOptions): Com
           continue;
         }
         if (bs.length < 2 || hs.length < 2) continue;
-        const where = { variant: name, workload: hc.workload, connections: hc.connections, pipelining: hc.pipelining, metric: m.key };
+        const where = { variant: name, workload: hc.workload, connections: hc.connections, pipelining: hc.pipelining, workers: hc.workers, metric: m.key };
         const excluded = m.key === 'requestsPerSec' || m.key === 'latencyP99Ms' ? clientBound : undefined;
         const verdict = m.key === 'capacityRps' ? capacityVerdict(bc, hc) : excluded === undefined ? {} : { excluded };
         if (opts.paired === true && m.value !== undefined) {
@@ -365,7 +366,7 @@ function table(rows: Comparison[]): string[][] {
   return [
     head,
     ...rows.map((r) => [
-      r.variant,
+      variantLabel(r.variant, r.workers),
       r.workload,
       String(r.connections),
       String(r.pipelining),

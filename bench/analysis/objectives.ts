@@ -7,7 +7,7 @@
 // variant, or variant/workload. OP is <, <=, >, >=, == or !=.
 
 import { summarize } from '../lib/stats.js';
-import { cellsOf, type ObjectiveResult, type OkCell, type Results } from '../results/results.js';
+import { cellName, cellsOf, type ObjectiveResult, type OkCell, type Results } from '../results/results.js';
 
 type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
@@ -144,7 +144,7 @@ export function checkRun(results: Results, objectives: readonly Objective[]): Ob
     cellsOf(v).map((c) => ({
       variant: v.name,
       workload: c.workload,
-      name: `${c.workload} c=${c.connections} p=${c.pipelining}`,
+      name: cellName(c),
       figures: c.status === 'ok' ? cellFigures(c) : null,
     })),
   );

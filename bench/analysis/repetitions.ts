@@ -7,7 +7,7 @@ import type { Bottleneck, CellResult, OkCell, Repetition, RouteSummary } from '.
 import { bottleneckOf, generatorSaturated } from './saturation.js';
 
 /** A cell's identity in the results. */
-export type CellKey = Pick<CellResult, 'workload' | 'connections' | 'pipelining'>;
+export type CellKey = Pick<CellResult, 'workload' | 'connections' | 'pipelining'> & { workers?: number | null | undefined };
 
 /** Median, min and max of a figure some repetitions may lack; null when none has it. */
 function summarizeSome(values: Array<number | null | undefined>) {
@@ -29,6 +29,7 @@ export function cellFromRepetitions(key: CellKey, repetitions: Repetition[]): Ok
   const bottleneck = each.length === 0 ? null : (BOTTLENECK_ORDER.find((b) => each.includes(b)) ?? null);
   return {
     ...key,
+    workers: key.workers ?? null,
     status: 'ok',
     clientBound: bottleneck === null ? repetitions.some(generatorSaturated) : bottleneck === 'loadgen',
     bottleneck,

@@ -29,14 +29,14 @@ export const GENERATOR_BOUND_NOTE: Record<GeneratorBound, string> = {
 };
 
 /**
- * How much of its CPU the load generator used: its own CPU time, or, pinned (builtin), how busy
- * its CPU was in the window (the kernel's work for its sockets included, as for the server) when
+ * How much of its CPU the load generator used, over its `threads` (each could use one CPU): its
+ * own CPU time, or, pinned (builtin), how busy its CPUs were in the window (the kernel's work for its sockets included, as for the server) when
  * that is larger. Both readings are taken because neither is always the larger: /proc/stat counts
  * in clock ticks and has read 8% below the process's own exact time on this virtual machine.
  */
-export function loadgenCpuShare(sample: LoadSample): number {
+export function loadgenCpuShare(sample: LoadSample, threads = 1): number {
   const busy = sample.loadgenCpusBusySec;
-  return Math.min(1, Math.max(sample.loadgenCpuSec, typeof busy === 'number' ? busy : 0) / Math.max(sample.durationSec, 1e-9));
+  return Math.min(1, Math.max(sample.loadgenCpuSec, typeof busy === 'number' ? busy : 0) / Math.max(sample.durationSec, 1e-9) / threads);
 }
 
 /** The load generator used up its CPU in this repetition. */

@@ -38,6 +38,11 @@ export function handleInterrupts(then: (signal: NodeJS.Signals) => void = () => 
   };
 }
 
+/** Whether commands can be pinned here: taskset exists and there are CPUs to split. */
+export function pinAvailable(): boolean {
+  return pinPrefix('0').length > 0;
+}
+
 /** The prefix that pins a command to some CPUs, when taskset exists and there are CPUs to split. */
 function pinPrefix(cpus: string): string[] {
   if (availableParallelism() < 2) return [];
@@ -128,25 +133,40 @@ export interface Pinning {
 /** Where a run's processes are, for its plan line. */
 export function placement(p: Pick<Pinning, 'server' | 'loadgen'>): string {
   if (p.server === null) return 'not pinned';
-  return `server on CPUs ${p.server}, load generator on CPU ${p.loadgen} (a Node.js one by its main thread; V8's helper threads, started before it, on any CPU)`;
+  const theirs = p.loadgen?.includes('-') === true ? `CPUs ${p.loadgen}` : `CPU ${p.loadgen}`;
+  return `server on CPUs ${p.server}, load generator on ${theirs} (a Node.js one by its main thread and the threads it starts; V8's helper threads, started before it, on any CPU)`;
 }
 
-/** The load generator on CPU 0 and the server on the rest, when pinning is asked for, taskset exists and there are 2+ CPUs. */
-export function planPinning(pin: boolean): Pinning {
+/** `0`, `1-3`: the CPUs from `first`, `count` of them, as taskset lists them. */
+function cpuRange(first: number, count: number): string {
+  return count === 1 ? String(first) : `${first}-${first + count - 1}`;
+}
+
+/**
+ * The load generator on the first `loadgen` CPUs and the server on the `server` after them, when
+ * pinning is asked for, taskset exists and there are CPUs to split; else both anywhere, the server
+ * free to use every CPU.
+ */
+export function pinningFor(loadgen: number, server: number, pin: boolean): Pinning {
   const cpus = availableParallelism();
-  if (!pin || cpus < 2 || pinPrefix('0').length === 0)
+  if (!pin || loadgen < 1 || server < 1 || loadgen + server > cpus || pinPrefix('0').length === 0)
     return { server: null, loadgen: null, serverPin: [], loadgenPin: [], serverCpus: cpus, serverCpuList: null, loadgenCpuList: null };
-  const server = `1-${cpus - 1}`;
-  const serverCpuList = Array.from({ length: cpus - 1 }, (_, i) => i + 1);
+  const serverList = cpuRange(loadgen, server);
+  const loadgenList = cpuRange(0, loadgen);
   return {
-    server,
-    loadgen: '0',
-    serverPin: ['taskset', '-c', server],
-    loadgenPin: ['taskset', '-c', '0'],
-    serverCpus: cpus - 1,
-    serverCpuList,
-    loadgenCpuList: [0],
+    server: serverList,
+    loadgen: loadgenList,
+    serverPin: ['taskset', '-c', serverList],
+    loadgenPin: ['taskset', '-c', loadgenList],
+    serverCpus: server,
+    serverCpuList: Array.from({ length: server }, (_, i) => loadgen + i),
+    loadgenCpuList: Array.from({ length: loadgen }, (_, i) => i),
   };
+}
+
+/** The load generator on CPU 0 and the server on the rest (the micro-benchmarks' split, one generator thread). */
+export function planPinning(pin: boolean): Pinning {
+  return pinningFor(1, availableParallelism() - 1, pin);
 }
 
 /**

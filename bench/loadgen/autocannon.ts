@@ -28,6 +28,7 @@ export const autocannonLoadgen: LoadGenerator<'autocannon'> = {
   install: 'npm ci (it is a dependency)',
   // Its rate limits lower the send rate when the server slows (coordinated omission); no open loop here.
   openLoop: false,
+  threads: false,
   version: () => (JSON.parse(readFileSync(require.resolve('autocannon/package.json'), 'utf8')) as { version: string }).version,
   async run(t: LoadTarget): Promise<LoadSample> {
     if (t.rate !== undefined) throw new Error(`autocannon cannot drive an open loop; use the builtin generator`);

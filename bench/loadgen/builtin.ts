@@ -67,6 +67,7 @@ export const builtinLoadgen: LoadGenerator<'builtin'> = {
   available: () => true,
   install: 'nothing (it is part of this project)',
   openLoop: true,
+  threads: true,
   version: () => (JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string }).version,
   async run(t: LoadTarget): Promise<LoadSample> {
     // A report is a sample with more in it; the harness keeps the sample's own fields (measure.ts).

@@ -67,5 +67,7 @@ export interface LoadGenerator<Name extends string = string> {
   version(): string;
   /** Whether it drives an open loop (`rate`), latency counted from each request's due time. */
   readonly openLoop: boolean;
+  /** Whether it runs `threads` threads of its own (builtin, wrk); one that does not runs one whatever the plan. */
+  readonly threads: boolean;
   run(target: LoadTarget): Promise<LoadSample>;
 }

@@ -94,6 +94,7 @@ export const wrkLoadgen: LoadGenerator<'wrk'> = {
   install: 'the Debian package wrk (apt-get install wrk)',
   // wrk 4 has no rate (wrk2 had); no open loop here.
   openLoop: false,
+  threads: true,
   version() {
     let text: string;
     try {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { AppError, type AppOutline } from '../../servers/routes/app.js';
 import { isCpuHeavyRoute } from '../../servers/routes/routes.js';
+import { isVariantName, variants } from '../../servers/variants/registry.js';
 
 /** One request of a workload, and how often it is drawn. */
 export interface MixRequest {
@@ -226,10 +227,15 @@ export interface RunSettings {
   catalog?: Catalog;
   /** The app module every variant serves (`--app`, an absolute path); null or absent for the built-in routes alone. */
   app?: string | null;
-  /** Processes or threads of the variants that have them (`--workers`); null or absent for their default (one per CPU they may use). */
-  workers?: number | null;
+  /**
+   * Processes or threads of the variants that have them (`--workers`), each count a server of its
+   * own, as a matrix dimension; null or absent for their default (one per CPU they may use).
+   */
+  workers?: number[] | null;
   /** A resilience run: each variant through the hostile scenarios instead of the matrix's cells; null or absent otherwise. */
   resilience?: ResilienceSettings | null;
+  /** A scaling run: without `workers`, the counts are scalingCounts of the server's CPUs in the run's plan. */
+  scaling?: boolean;
 }
 
 /**
@@ -332,7 +338,10 @@ export function offeredRps(spec: RateSpec, maxRps: number): number {
 export const PIPELINED_WORKLOADS: ReadonlySet<string> = new Set(['plaintext']);
 
 /** A profile: every setting but the variant list (every registered variant unless --variants says otherwise) and the targets. */
-export type Profile = Omit<RunSettings, 'variants' | 'targets' | 'catalog' | 'app' | 'workers'>;
+export type Profile = Omit<RunSettings, 'variants' | 'targets' | 'catalog' | 'app' | 'workers'> & {
+  /** The variants it runs unless --variants says otherwise (default: every registered one). */
+  variants?: readonly string[];
+};
 
 /** The whole sweep. */
 const full: Profile = {
@@ -405,6 +414,20 @@ export const profiles = {
     },
   },
   smoke: smokeOf(full),
+  // How throughput grows with workers: the models that have them, at 1, 2, 4, ... up to the
+  // server's CPUs, with single-loop as the one-core reference; routes whose work is per-request
+  // overhead (plaintext, json) and pure JavaScript (cpu).
+  scaling: {
+    variants: ['single-loop', 'cluster', 'worker-pool', 'offload'],
+    workloads: ['plaintext', 'json', 'cpu'],
+    connections: [64],
+    pipelining: [1],
+    durationSec: 2,
+    warmupSec: 1,
+    repetitions: 2,
+    capacity: null,
+    scaling: true,
+  },
   // How each model copes with hostile clients, instead of the matrix's cells (bench/resilience/).
   resilience: {
     workloads: [],
@@ -427,16 +450,50 @@ export interface Cell {
   workload: string;
   connections: number;
   pipelining: number;
+  /** The workers its server is started with; null or absent for the variant's default. */
+  workers?: number | null;
 }
 
-/** Every cell, grouped by variant (each variant's server is started once for all its cells). */
-export function buildMatrix(s: RunSettings): Cell[] {
+/** Whether a variant has workers that --workers sets (cluster, worker-pool, offload); a name not registered has none. */
+export function usesWorkers(variant: string): boolean {
+  return isVariantName(variant) && variants[variant].usesWorkers;
+}
+
+/** A scaling run's worker counts: powers of two up to the server's CPUs and that maximum, and at least 1 and 2 (a curve needs two points). */
+export function scalingCounts(serverCpus: number): number[] {
+  const out = new Set([1, 2]);
+  for (let k = 4; k < serverCpus; k *= 2) out.add(k);
+  out.add(Math.max(1, serverCpus));
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * Which of the worker counts asked for are measured on a server with `serverCpus` CPUs. A list of
+ * counts is a scaling curve: a count above the server's CPUs would measure its workers sharing
+ * CPUs (and, unpinned, the generator's), not how the model scales, so it is left out and said so.
+ * One count alone is taken as asked (oversubscribing is then the point).
+ */
+export function measurableWorkers(asked: readonly number[] | null | undefined, serverCpus: number): { measured: number[] | null; notMeasurable: number[] } {
+  if (asked === null || asked === undefined || asked.length < 2)
+    return { measured: asked === null || asked === undefined ? null : [...asked], notMeasurable: [] };
+  return { measured: asked.filter((k) => k <= serverCpus), notMeasurable: asked.filter((k) => k > serverCpus) };
+}
+
+/**
+ * Every cell, grouped by variant and, within it, by worker count (each variant's server is
+ * started once per count for all its cells). `workers` overrides the settings' list (the
+ * measurable counts of it).
+ */
+export function buildMatrix(s: RunSettings, workers: readonly number[] | null = s.workers ?? null): Cell[] {
   const cells: Cell[] = [];
   for (const variant of s.variants) {
-    for (const workload of s.workloads) {
-      const depths = PIPELINED_WORKLOADS.has(workload) ? s.pipelining : [1];
-      for (const connections of s.connections) {
-        for (const pipelining of depths) cells.push({ variant, workload, connections, pipelining });
+    const counts: Array<number | null> = workers !== null && usesWorkers(variant) ? [...workers] : [null];
+    for (const count of counts) {
+      for (const workload of s.workloads) {
+        const depths = PIPELINED_WORKLOADS.has(workload) ? s.pipelining : [1];
+        for (const connections of s.connections) {
+          for (const pipelining of depths) cells.push({ variant, workload, connections, pipelining, workers: count });
+        }
       }
     }
   }

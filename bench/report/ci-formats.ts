@@ -6,7 +6,7 @@
 
 import { join } from 'node:path';
 import type { ComparisonReport } from '../analysis/compare.js';
-import { cellsOf, type ObjectiveResult, type Results, type Stats } from '../results/results.js';
+import { cellName, cellsOf, type ObjectiveResult, type Results, type Stats } from '../results/results.js';
 import { writeFileAtomic } from '../results/store.js';
 
 export const CI_FORMATS = ['github-action-benchmark', 'bencher', 'junit'] as const;
@@ -46,7 +46,7 @@ export function measuredCells(results: Results): Measured[] {
         ? []
         : [
             {
-              name: `${v.name} ${c.workload} c=${c.connections} p=${c.pipelining}`,
+              name: `${v.name} ${cellName(c)}`,
               requestsPerSec: c.summary.requestsPerSec,
               latencyP99Ms: c.summary.latencyP99Ms,
               serverCpuUsPerRequest: c.summary.serverCpuUsPerRequest,
@@ -142,7 +142,7 @@ export function junit(objectives: readonly ObjectiveResult[] | null, comparison:
   if (comparison !== null) {
     const cells = new Map<string, TestCase>();
     for (const r of comparison.rows) {
-      const name = `${r.variant} ${r.workload} c=${r.connections} p=${r.pipelining}`;
+      const name = `${r.variant} ${cellName(r)}`;
       const c = cells.get(name) ?? { name, classname: `regressions.${r.variant}` };
       if (r.regression) c.failure = `${c.failure === undefined ? '' : `${c.failure}; `}${r.metric} ${r.changePct >= 0 ? '+' : ''}${r.changePct.toFixed(1)}%`;
       else if (c.failure === undefined && (r.underpowered || r.excluded !== undefined))

@@ -3,7 +3,17 @@
 
 import type { ConcurrencyModel } from '../../servers/variants/types.js';
 import { type WorkloadName, workloads } from '../plan/scenarios.js';
-import { type CellResult, cellsOf, type OkCell, type Results, type RouteSummary, type VariantResult, whyNot } from '../results/results.js';
+import {
+  type CellResult,
+  cellsOf,
+  labelledVariant,
+  type OkCell,
+  type Results,
+  type RouteSummary,
+  type VariantResult,
+  variantLabel,
+  whyNot,
+} from '../results/results.js';
 
 /** How a row's variant fared in its cell, or why it has none. */
 export type RowStatus = 'ok' | 'failed' | 'refused' | 'not-run';
@@ -25,13 +35,15 @@ export function baselineOf(results: Pick<Results, 'variants'>): string | undefin
 
 /** The concurrency model a variant of the run demonstrates, as results.json records it; null when not known (a --target server, a name no model was recorded for). */
 export function modelOf(results: Pick<Results, 'variants'>, variant: string): ConcurrencyModel | null {
-  return results.variants.find((v) => v.name === variant)?.model ?? null;
+  return labelledVariant(results.variants, variant)?.model ?? null;
 }
 
-/** What a variant reported about itself on start; empty when it never started. */
+/** What a variant reported about itself on start (a `cluster ×4` row's, with its 4 workers); empty when it never started. */
 export function infoOf(results: Results, variant: string): Info {
-  const v = results.variants.find((x) => x.name === variant);
-  return v !== undefined && 'info' in v ? v.info : {};
+  const v = labelledVariant(results.variants, variant);
+  const info = v !== undefined && 'info' in v ? v.info : {};
+  const workers = v === undefined || v.name === variant ? undefined : Number(variant.slice(v.name.length + 2));
+  return workers === undefined || typeof info.workers !== 'number' ? info : { ...info, workers };
 }
 
 /**
@@ -71,7 +83,8 @@ export function rowsFor<R extends Unmeasured & { vsNodeHttp?: number }>(
           note: v.status === 'ok' ? 'not measured' : whyNot(v),
         }),
       );
-    else for (const c of cells) rows.push(rowOf(v, c));
+    // A run that chose its workers has a row per count: `cluster ×4`, each a contender of its own.
+    else for (const c of cells) rows.push(c.workers === null ? rowOf(v, c) : { ...rowOf(v, c), variant: variantLabel(v.name, c.workers) });
   }
   const baseline = baselineOf(results);
   for (const r of rows) {

@@ -19,12 +19,11 @@ export function runNotes(results: Results): string[] {
     else if (v.status === 'failed') out.push(`${v.name} was stopped by a failure: ${v.reason}.`);
     else if (v.status === 'not-run') out.push(`${v.name} was not run: the run was interrupted first.`);
   }
-  const pin = results.environment.pinning;
   const killWorkers = results.settings.resilience?.killWorkers;
   // The models whose workers default to one per CPU the server was given.
   const withWorkers = results.variants.filter((v) => v.model === 'multi-process' || v.model === 'thread-pool').map((v) => v.name);
   const processes = results.variants.filter((v) => v.model === 'multi-process').map((v) => v.name);
-  if (pin.server === '1-1' && withWorkers.length > 0)
+  if (pinnedServerCpus(results.environment) === 1 && withWorkers.length > 0 && results.settings.workers === null)
     out.push(
       `The server was pinned to one CPU (the other ran the load generator), so ${withWorkers.join(' and ')} ran with one worker each here` +
         (killWorkers === undefined || processes.length === 0
@@ -33,4 +32,14 @@ export function runNotes(results: Results): string[] {
     );
   if (results.status === 'incomplete') out.push('This run was interrupted: the results are incomplete.');
   return out;
+}
+
+/** CPUs the server was pinned to (`1`, `1-3` or `1,3`; the plan's count from version 10), or null when it was not pinned. */
+export function pinnedServerCpus(e: Results['environment']): number | null {
+  if (e.cpuPlan !== null) return e.cpuPlan.pinned ? e.cpuPlan.server : null;
+  if (e.pinning.server === null) return null;
+  return e.pinning.server.split(',').reduce((n, part) => {
+    const [a, b] = part.split('-').map(Number);
+    return n + (b === undefined ? 1 : (b as number) - (a as number) + 1);
+  }, 0);
 }

@@ -7,9 +7,10 @@ import { capacitySection } from './sections/capacity.js';
 import { cellsSection } from './sections/cells.js';
 import { resilienceSection } from './sections/resilience.js';
 import { routesSection } from './sections/routes.js';
+import { scalingSection } from './sections/scaling.js';
 import { verdictSection } from './sections/verdict.js';
 
-export const SECTIONS: readonly ReportSection[] = [verdictSection, capacitySection, cellsSection, routesSection, resilienceSection];
+export const SECTIONS: readonly ReportSection[] = [verdictSection, capacitySection, cellsSection, scalingSection, routesSection, resilienceSection];
 
 /** The sections in the order of their charts and terminal tables. */
 export const BY_FIGURES: readonly ReportSection[] = [...SECTIONS].sort((a, b) => a.figureOrder - b.figureOrder);

@@ -3,7 +3,7 @@
 
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { Results } from '../results/results.js';
+import { cellsOf, type Results, variantLabel } from '../results/results.js';
 
 /** A chart: its file name, a caption, and the SVG text. */
 export interface Chart {
@@ -60,9 +60,17 @@ export function barsWithWhiskers(field: string, title: string, variants: string[
 /** Rows of one kind only: the capacity charts keep a workload's curves and its reference lines in one data set, as a facet needs. */
 export const only = (kind: string) => [{ filter: { field: 'kind', equal: kind } }];
 
-/** Each variant's colour, the same in every chart of a run, with its legend below. */
+/** The contenders of a run's charts, in its order: each variant, or each of its worker counts (`cluster ×4`) when the run chose them. */
+export function contenders(results: Pick<Results, 'variants'>): string[] {
+  return results.variants.flatMap((v) => {
+    const counts = [...new Set(cellsOf(v).map((c) => c.workers))];
+    return counts.length === 0 || counts.every((w) => w === null) ? [v.name] : counts.map((w) => variantLabel(v.name, w));
+  });
+}
+
+/** Each variant's colour (each worker count's, when the run chose them), the same in every chart of a run, with its legend below. */
 export function colorOf(results: Pick<Results, 'variants'>) {
-  const variants = results.variants.map((v) => v.name);
+  const variants = contenders(results);
   return { field: 'variant', type: 'nominal', scale: { domain: variants }, legend: { title: 'variant', orient: 'bottom' } } as const;
 }
 

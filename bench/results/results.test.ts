@@ -148,6 +148,7 @@ describe('results.json', () => {
       workload: 'plaintext',
       connections: 64,
       pipelining: 1,
+      workers: null,
       status: 'failed',
       reason: 'the server exited during the run (crashed)',
       repetitions: [],

@@ -10,6 +10,11 @@ import { arrivalsSchema, bottleneckSchema, generatorBoundSchema, repetitionSchem
 
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
 /**
+ * 10: environment `cpuPlan`: how the CPUs were shared between the server and the generator, and
+ * why (plan/cpu-plan.ts); per repetition `loadgenThreads`, and `loadgenCpuShare` over that many
+ * CPUs; per cell `workers`, the processes or threads its server was started with when the run
+ * asked for them (`--workers 1,2,4`, a matrix dimension now), null for the variant's default;
+ * settings `workers` a list (older files: one number or null).
  * 9: per variant `model`: the concurrency model it demonstrates (servers/variants/types.ts), null
  * for a server the suite did not start; the report's findings are rules over it and the
  * variant's `info`. Older files take it from the names they carry (SHIPPED_MODELS).
@@ -30,9 +35,9 @@ export const RESULTS_SCHEMA = 'concurrency-bench/results';
  * 3: per repetition `fairness`, `firstResponseMs`, `serverCpuShare` and `reconnects`; per cell `bottleneck`
  * and their summaries (null where the generator did not measure them, as in older files).
  * 2: cells and variants as tagged unions; environment.autocannonVersion dropped.
- * Versions 1 to 8 are read and upgraded.
+ * Versions 1 to 9 are read and upgraded.
  */
-export const RESULTS_VERSION = 9;
+export const RESULTS_VERSION = 10;
 
 const stats = z.object({ median: z.number(), min: z.number(), max: z.number() });
 /** Median, min and max of a figure over repetitions. */
@@ -73,7 +78,24 @@ const cellKey = {
   workload: z.string(),
   connections: z.number().int().positive(),
   pipelining: z.number().int().positive(),
+  /** The workers its server was started with when the run asked for a count (`--workers`); null for the variant's default (version 10). */
+  workers: z.number().int().positive().nullable().default(null),
 };
+
+/** A variant's name in a report's rows: `cluster`, or `cluster ×4` for its cells at 4 workers when the run chose them. */
+export function variantLabel(name: string, workers: number | null | undefined): string {
+  return workers === null || workers === undefined ? name : `${name} ×${workers}`;
+}
+
+/** The variant a row's label names (`cluster ×4` is cluster's). */
+export function labelledVariant<V extends { name: string }>(variants: readonly V[], label: string): V | undefined {
+  return variants.find((v) => v.name === label) ?? variants.find((v) => label.startsWith(`${v.name} ×`) && /^\d+$/.test(label.slice(v.name.length + 2)));
+}
+
+/** A cell's name in logs, tables and comparisons: `json c=64 p=1`, and ` w=4` when the run chose its workers. */
+export function cellName(c: { workload: string; connections: number; pipelining: number; workers?: number | null | undefined }): string {
+  return `${c.workload} c=${c.connections} p=${c.pipelining}${c.workers === null || c.workers === undefined ? '' : ` w=${c.workers}`}`;
+}
 
 /** One offered rate of a capacity sweep: its open-loop repetitions and their summary. */
 export const sweepPointSchema = z.object({
@@ -367,6 +389,23 @@ export const variantSchema = z.preprocess(
   z.discriminatedUnion('status', [okVariantSchema, refusedVariantSchema, failedVariantSchema, notRunVariantSchema]),
 );
 
+/** How a run shared the CPUs between the server and the load generator (plan/cpu-plan.ts). */
+export const cpuPlanSchema = z.object({
+  /** CPUs the run could use. */
+  cpus: z.number().int().positive(),
+  /** The server's CPUs, and so the default workers of the variants that have them; not pinned, it could use all of `cpus`. */
+  server: z.number().int().positive(),
+  /** The generator's CPUs, and so its threads (builtin, wrk; autocannon runs one). */
+  loadgen: z.number().int().positive(),
+  pinned: z.boolean(),
+  /** `default`: the documented rule; `explicit`: --server-cpus or --loadgen-cpus. */
+  rule: z.enum(['default', 'explicit']),
+  why: z.string(),
+});
+
+/** How a run shared the CPUs, as recorded. */
+export type CpuPlanRecord = z.infer<typeof cpuPlanSchema>;
+
 export const environmentSchema = z.object({
   node: z.string(),
   os: z.string(),
@@ -377,6 +416,8 @@ export const environmentSchema = z.object({
   gitDirty: z.boolean().nullable(),
   loadgen: z.object({ name: z.string(), version: z.string() }),
   pinning: z.object({ server: z.string().nullable(), loadgen: z.string().nullable() }),
+  /** How the CPUs were shared (version 10); null in older files, whose `pinning` says where each side ran. */
+  cpuPlan: cpuPlanSchema.nullable().default(null),
 });
 
 export const settingsSchema = z.object({
@@ -422,8 +463,10 @@ export const settingsSchema = z.object({
     .default({}),
   /** The app module every variant served (`--app`), or null for the built-in routes alone. */
   app: z.string().nullable().default(null),
-  /** Processes or threads asked of the variants that have them (`--workers`), or null for their default; what each ran is in its `info`. */
-  workers: z.number().int().positive().nullable().default(null),
+  /** Processes or threads asked of the variants that have them (`--workers`, each a server of its own), or null for their default; what each ran is in its `info`. Older files: one number. */
+  workers: z.preprocess((w) => (typeof w === 'number' ? [w] : w), z.array(z.number().int().positive()).min(1).nullable().default(null)),
+  /** A scaling run (version 10): `workers` is a curve, and a count above the server's CPUs (environment.cpuPlan) was left out, not measured. */
+  scaling: z.boolean().default(false),
   /** A resilience run (version 6): what each scenario held, sent and how long; absent or null otherwise. */
   resilience: z
     .object({
@@ -462,11 +505,23 @@ export type ObjectiveResult = z.infer<typeof objectiveResultSchema>;
 
 export const resultsSchema = z.object({
   schema: z.literal(RESULTS_SCHEMA),
-  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 8
-  // lack only fields that default to null (or, for `mixes`, to none) or are optional, but for a
-  // sweep's generatorSaturatedAtMiss (upgradeSweep) and a variant's model (upgradeVariant).
+  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 9
+  // lack only fields that default to null (or, for `mixes`, to none; a repetition's threads, to 1)
+  // or are optional, but for a sweep's generatorSaturatedAtMiss (upgradeSweep), a variant's model
+  // (upgradeVariant) and settings' workers, one number before version 10.
   version: z
-    .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6), z.literal(7), z.literal(8), z.literal(RESULTS_VERSION)])
+    .union([
+      z.literal(1),
+      z.literal(2),
+      z.literal(3),
+      z.literal(4),
+      z.literal(5),
+      z.literal(6),
+      z.literal(7),
+      z.literal(8),
+      z.literal(9),
+      z.literal(RESULTS_VERSION),
+    ])
     .transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
   runId: z.string(),
   /** incomplete: interrupted, or still being written. */

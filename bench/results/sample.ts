@@ -110,8 +110,10 @@ export const repetitionSchema = z.object({
   serverPeakRssBytes: z.number().int().nonnegative().nullable(),
   /** The generator's own CPU seconds (user + system) during the run. */
   loadgenCpuSec: z.number().nonnegative(),
-  /** loadgenCpuSec / durationSec: 1 is one core fully busy. */
+  /** Of the CPU its threads could use (loadgenCpuSec / durationSec / loadgenThreads, or its CPUs' busy time when larger): 1 is saturated. */
   loadgenCpuShare: z.number().nonnegative(),
+  /** Threads the generator ran, each with an event loop of its own (version 10; 1 before). */
+  loadgenThreads: z.number().int().positive().default(1),
   /** The server's CPU over what it could use (its CPUs, capped by its threads of JavaScript): 1 is saturated. Null in files before version 3. */
   serverCpuShare: z.number().nonnegative().nullable().default(null),
   /** Connections opened again in the window because the server closed or failed one (blocking closes every one). Null when the generator does not report it. */

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { type Environment, type Results, resultsSchema } from './results.js';
+import { type CpuPlanRecord, type Environment, type Results, resultsSchema } from './results.js';
 
 function git(args: string[]): string | null {
   try {
@@ -17,7 +17,11 @@ function git(args: string[]): string | null {
 }
 
 /** What the run ran on. */
-export function describeEnvironment(loadgen: { name: string; version: string }, pinning: { server: string | null; loadgen: string | null }): Environment {
+export function describeEnvironment(
+  loadgen: { name: string; version: string },
+  pinning: { server: string | null; loadgen: string | null },
+  cpuPlan: CpuPlanRecord | null = null,
+): Environment {
   const status = git(['status', '--porcelain']);
   return {
     node: process.version,
@@ -29,6 +33,7 @@ export function describeEnvironment(loadgen: { name: string; version: string }, 
     gitDirty: status === null ? null : status.length > 0,
     loadgen,
     pinning,
+    cpuPlan,
   };
 }
 

@@ -13,7 +13,7 @@ import { formatInt } from '../lib/format.js';
 import { serveArgv } from '../lib/processes.js';
 import type { LoadGenerator } from '../loadgen/types.js';
 import { buildMatrix, type RunSettings } from '../plan/scenarios.js';
-import { cellsOf, type OkVariant, type Results, whyNot } from '../results/results.js';
+import { cellName, cellsOf, type OkVariant, type Results, whyNot } from '../results/results.js';
 import { writeFileAtomic } from '../results/store.js';
 import { sampleAlternately } from './alternate.js';
 import { announce, openRun, Progress, recordedSettings, serveFlags, start, verifyOnce } from './lifecycle.js';
@@ -25,6 +25,8 @@ export interface AbOptions {
   profile: string;
   loadgen: LoadGenerator;
   pin: boolean;
+  /** CPUs for the server and the generator when asked (--server-cpus, --loadgen-cpus); the plan's rule otherwise. */
+  cpus?: { serverCpus?: number; loadgenCpus?: number };
   outDir: string;
   compare: CompareOptions;
   /** The git repository (default: the current directory). */
@@ -77,7 +79,7 @@ function buildRef(repo: string, ref: string, log: (l: string) => void): { cli: s
 export function headFailures(head: Results): string[] {
   return head.variants.flatMap((v) => {
     if (v.status === 'refused' || (v.status === 'failed' && v.cells.length === 0)) return [`${v.name} (${whyNot(v)})`];
-    return cellsOf(v).flatMap((c) => (c.status === 'failed' ? [`${v.name} ${c.workload} c=${c.connections} p=${c.pipelining} (${c.reason})`] : []));
+    return cellsOf(v).flatMap((c) => (c.status === 'failed' ? [`${v.name} ${cellName(c)} (${c.reason})`] : []));
   });
 }
 
@@ -91,6 +93,7 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
       settings: recordedSettings(opts.profile, opts.settings),
       loadgen: opts.loadgen,
       pin: opts.pin,
+      ...(opts.cpus === undefined ? {} : { cpus: opts.cpus }),
       log,
       // Ctrl-C exits from the handler: the worktree goes with it.
       cleanup: built.remove,
@@ -101,7 +104,7 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
     };
     const cli: Record<Side, string> = { base: built.cli, head: CBENCH };
     const argv = (side: Side, variant: string) =>
-      opts.serverArgv?.(side, variant, cli[side]) ?? serveArgv(variant, serveFlags(variant, { workers: opts.settings.workers }), cli[side]);
+      opts.serverArgv?.(side, variant, cli[side]) ?? serveArgv(variant, serveFlags(variant, { workers: opts.settings.workers?.[0] ?? null }), cli[side]);
     try {
       const s = opts.settings;
       const cells = buildMatrix(s);
@@ -133,14 +136,19 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
         const entries: Record<Side, OkVariant> = { base, head };
         for (const cell of mine) {
           const contenders = SIDES.map((side) => ({ name: side, start: () => start(variant, { pin: run.pinning.serverPin, argv: argv(side, variant) }) }));
-          const got = await sampleAlternately(contenders, cell, { settings: s, loadgen: opts.loadgen, pinning: run.pinning });
+          const got = await sampleAlternately(contenders, cell, {
+            settings: s,
+            loadgen: opts.loadgen,
+            pinning: run.pinning,
+            loadgenThreads: run.cpuPlan.loadgen,
+          });
           const line = SIDES.map((side) => {
             const c = got.get(side);
             if (c === undefined) throw new Error(`runAb: no cell for ${side}`);
             entries[side].cells.push(c);
             return c.status === 'ok' ? `${side} ${formatInt(c.summary.requestsPerSec.median)} req/s` : `${side} FAILED (${c.reason})`;
           });
-          log(`${progress.tick()} ${variant} ${cell.workload} c=${cell.connections} p=${cell.pipelining}: ${line.join(', ')}`);
+          log(`${progress.tick()} ${variant} ${cellName(cell)}: ${line.join(', ')}`);
           run.save();
         }
       }

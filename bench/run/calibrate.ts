@@ -7,7 +7,7 @@
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { type ComparisonReport, METRICS } from '../analysis/compare.js';
 import { formatDuration } from '../lib/format.js';
-import { cellsOf, type Results } from '../results/results.js';
+import { cellName, cellsOf, type Results } from '../results/results.js';
 
 export interface CalibrationRow {
   variant: string;
@@ -59,10 +59,10 @@ export function calibrate(
   for (const r of report.rows) {
     if (!Number.isFinite(r.thresholdPct)) continue;
     const metric = METRICS.find((m) => m.key === r.metric);
-    const cell = `${r.workload} c=${r.connections} p=${r.pipelining}`;
+    const cell = cellName(r);
     const sides = [a, b].flatMap((x) => cellsOf(x.variants.find((v) => v.name === r.variant) ?? { name: r.variant, status: 'not-run' }));
     const samples = sides
-      .filter((c) => c.status === 'ok' && `${c.workload} c=${c.connections} p=${c.pipelining}` === cell)
+      .filter((c) => c.status === 'ok' && cellName(c) === cell)
       .flatMap((c) => (c.status === 'ok' && metric !== undefined ? metric.samples(c) : []));
     const kept = r.pairs === null ? 1 : r.pairs.used / Math.max(1, r.pairs.used + r.pairs.droppedForSpeed);
     const scaled = r.samplesNeeded === null ? null : Math.ceil(r.samplesNeeded / Math.max(kept, 1e-9));

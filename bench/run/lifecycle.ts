@@ -4,6 +4,7 @@
 // run (ab.ts) and bench:cpu (micro/cpu-per-request.bench.ts) are each only what differs between them.
 
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { isVariantName, variants } from '../../servers/variants/registry.js';
 import type { ConcurrencyModel } from '../../servers/variants/types.js';
@@ -13,8 +14,9 @@ import { formatDuration } from '../lib/format.js';
 import {
   handleInterrupts,
   type Pinning,
+  pinAvailable,
+  pinningFor,
   placement,
-  planPinning,
   processTree,
   type ServerProcess,
   StartError,
@@ -22,6 +24,7 @@ import {
   startServer,
 } from '../lib/processes.js';
 import type { LoadGenerator } from '../loadgen/types.js';
+import { type CpuAsk, type CpuPlan, planCpus, planText } from '../plan/cpu-plan.js';
 import { DEFAULT_SLO_P99_MS, describeMixes, expectedSeconds, loadSeconds, type RunSettings } from '../plan/scenarios.js';
 import {
   type CellResult,
@@ -39,8 +42,8 @@ import { type Verification, type VerifyScope, verifyServer } from './verify.js';
 
 /** A run's settings as results.json records them: the knobs, what each workload sent, and the app. */
 export function recordedSettings(profile: string, s: RunSettings): Settings {
-  const { catalog, app, workers, ...knobs } = s;
-  return { profile, ...knobs, mixes: describeMixes(s.workloads, catalog), app: app ?? null, workers: workers ?? null };
+  const { catalog, app, workers, scaling, ...knobs } = s;
+  return { profile, ...knobs, mixes: describeMixes(s.workloads, catalog), app: app ?? null, workers: workers ?? null, scaling: scaling ?? false };
 }
 
 /** What a run is opened with. */
@@ -50,6 +53,8 @@ export interface RunPlan {
   loadgen: LoadGenerator;
   /** Pin the server and the load generator to separate CPUs (when there are two or more). */
   pin: boolean;
+  /** How many CPUs each side gets when asked (--server-cpus, --loadgen-cpus), and why it is not pinned when it is not. */
+  cpus?: Omit<CpuAsk, 'pin'>;
   /** Where notes go (the terminal by default). */
   log?: (line: string) => void;
   /** What to undo on Ctrl-C besides stopping the children (a temporary worktree, say). */
@@ -63,6 +68,8 @@ export interface Run {
   readonly runId: string;
   readonly environment: Environment;
   readonly pinning: Pinning;
+  /** How the CPUs are shared: the server's, the generator's (its threads), pinned or not. */
+  readonly cpuPlan: CpuPlan;
   readonly log: (line: string) => void;
   /**
    * A results document in this run, saved as results.json in the run folder (`sub` empty) or
@@ -83,8 +90,17 @@ export interface Run {
  */
 export function openRun(plan: RunPlan): Run {
   const log = plan.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const pinning = planPinning(plan.pin);
-  const environment = describeEnvironment({ name: plan.loadgen.name, version: plan.loadgen.version() }, { server: pinning.server, loadgen: pinning.loadgen });
+  const canPin = plan.pin && pinAvailable();
+  const cpuPlan = planCpus(
+    { ...plan.cpus, pin: canPin, unpinned: plan.pin && !canPin ? 'not pinned (no taskset here)' : plan.cpus?.unpinned },
+    availableParallelism(),
+  );
+  const pinning = pinningFor(cpuPlan.loadgen, cpuPlan.server, cpuPlan.pinned);
+  const environment = describeEnvironment(
+    { name: plan.loadgen.name, version: plan.loadgen.version() },
+    { server: pinning.server, loadgen: pinning.loadgen },
+    cpuPlan,
+  );
   const dir = newRunDir(plan.outDir, environment.gitSha);
   const runId = dir.split('/').pop() ?? dir;
   const documents: Array<{ sub: string; results: Results }> = [];
@@ -110,6 +126,7 @@ export function openRun(plan: RunPlan): Run {
     runId,
     environment,
     pinning,
+    cpuPlan,
     log,
     add(sub, overrides = {}) {
       const settings = overrides.settings ?? plan.settings;
@@ -291,9 +308,5 @@ export function announce(
         ? `targets: ${s.targets.map((t) => `${t.name} = ${t.url}${t.pid === null ? ' (CPU and memory unknown)' : ` (pid ${t.pid})`}`).join(', ')}`
         : placement({ server, loadgen })),
   );
-  if (server === '1-1' && s.targets === null) {
-    run.log(
-      'note: pinning leaves the server one CPU, so cluster and worker-pool default to one worker; --no-pin lets them share every CPU with the load generator',
-    );
-  }
+  run.log(`CPU plan: ${planText(run.cpuPlan)}`);
 }

@@ -17,6 +17,7 @@ function modelGenerator(limit: number, knee: number): LoadGenerator & { rates: A
     install: '',
     version: () => '0',
     openLoop: true,
+    threads: false,
     rates,
     async run(t: LoadTarget): Promise<LoadSample> {
       rates.push(t.rate);

@@ -19,6 +19,13 @@ export interface CellContext {
   settings: Pick<RunSettings, 'warmupSec' | 'durationSec' | 'repetitions'> & Partial<Pick<RunSettings, 'capacity' | 'catalog'>>;
   loadgen: LoadGenerator;
   pinning: Pick<Pinning, 'loadgenPin' | 'serverCpus' | 'serverCpuList' | 'loadgenCpuList'>;
+  /** The generator's threads by the run's CPU plan (default 1); a cell runs no more than it has connections, and a generator without threads runs one. */
+  loadgenThreads?: number;
+}
+
+/** The threads a cell's generator runs: the plan's, within its connections and what the generator can. */
+export function cellThreads(ctx: Pick<CellContext, 'loadgen' | 'loadgenThreads'>, connections: number): number {
+  return ctx.loadgen.threads ? Math.max(1, Math.min(ctx.loadgenThreads ?? 1, connections)) : 1;
 }
 
 /** Where the generator runs, and what it needs to read the server's CPU and its own at its window's edges. */
@@ -50,12 +57,12 @@ export function serverCpuSince(before: CpuReading, pid: number, cpuList: readonl
 }
 
 export function cellKey(cell: Cell): CellKey {
-  return { workload: cell.workload, connections: cell.connections, pipelining: cell.pipelining };
+  return { workload: cell.workload, connections: cell.connections, pipelining: cell.pipelining, workers: cell.workers ?? null };
 }
 
 /** A cell that could not be measured in full, with the repetitions that finished before. */
 export function failedCell(key: CellKey, reason: string, repetitions: Repetition[]): FailedCell {
-  return { ...key, status: 'failed', reason, repetitions, sweep: null };
+  return { ...key, workers: key.workers ?? null, status: 'failed', reason, repetitions, sweep: null };
 }
 
 /** What measuring needs of a server: where it answers and, when known, its process. */
@@ -101,6 +108,7 @@ export async function runCell(cell: Cell, server: MeasuredServer, ctx: CellConte
     workload: resolveWorkload(cell.workload, ctx.settings.catalog),
     connections: cell.connections,
     pipelining: cell.pipelining,
+    threads: cellThreads(ctx, cell.connections),
     ...observing(server.pid, ctx.pinning),
   };
   const key = cellKey(cell);
@@ -200,9 +208,11 @@ async function measureRun(
     // The generator's reading covers exactly the requests it counted.
     const cpuForRequests = serverCpuSec ?? (around === null ? null : around.userSec + around.systemSec);
     const serverShare = around === null || server.capacity === null ? null : serverCpuShare(sample, around, server.capacity);
-    const loadgenShare = loadgenCpuShare(sample);
+    const threads = target.threads ?? 1;
+    const loadgenShare = loadgenCpuShare(sample, threads);
     repetitions.push({
       ...figures,
+      loadgenThreads: threads,
       serverCpuUserSec: around?.userSec ?? null,
       serverCpuSystemSec: around?.systemSec ?? null,
       serverCpuUsPerRequest: sample.requests > 0 && cpuForRequests !== null ? (cpuForRequests * 1e6) / sample.requests : null,

@@ -98,7 +98,7 @@ async function runVariant(run: Run, results: Results, name: string, opts: Resili
     workers,
     flags: timeoutFlags(r),
   });
-  const verified = await startVerified(name, startOptions(s.workers));
+  const verified = await startVerified(name, startOptions(s.workers?.[0]));
   if (verified.status !== 'ok') {
     setVariant(results, notMeasured(name, verified));
     run.log(
@@ -117,7 +117,7 @@ async function runVariant(run: Run, results: Results, name: string, opts: Resili
   run.log(`${progress.tick()} ${name} idle flood + slowloris: ${idleFloodLine(resilience.idleFlood)}`);
   run.save();
 
-  resilience.pipelineFlood = await onFreshServer(name, startOptions(s.workers), (server) => pipelineFlood(server, r, loadgenPin));
+  resilience.pipelineFlood = await onFreshServer(name, startOptions(s.workers?.[0]), (server) => pipelineFlood(server, r, loadgenPin));
   run.log(`${progress.tick()} ${name} pipelining flood: ${pipelineFloodLine(resilience.pipelineFlood)}`);
   run.save();
 

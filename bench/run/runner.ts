@@ -9,8 +9,9 @@ import { GENERATOR_BOUND_NOTE, repetitionBound } from '../analysis/saturation.js
 import { formatInt } from '../lib/format.js';
 import { isGone } from '../lib/processes.js';
 import type { LoadGenerator } from '../loadgen/types.js';
-import { buildMatrix, type Cell, type RunSettings, stepsPerCell, type TargetSpec } from '../plan/scenarios.js';
-import { type GeneratorBound, type OkCell, type OkVariant, type RatePoint, type Results, setVariant } from '../results/results.js';
+import { notMeasurableText } from '../plan/cpu-plan.js';
+import { buildMatrix, type Cell, measurableWorkers, type RunSettings, scalingCounts, stepsPerCell, type TargetSpec } from '../plan/scenarios.js';
+import { cellName, type GeneratorBound, type OkCell, type OkVariant, type RatePoint, type Results, setVariant } from '../results/results.js';
 import { announce, failedMidRun, measured, notMeasured, openRun, Progress, type Run, recordedSettings, startVerified } from './lifecycle.js';
 import { type MeasuredServer, runCell, startedServer } from './measure.js';
 import { announceResilience, runResilience } from './resilience.js';
@@ -21,6 +22,8 @@ export interface RunOptions {
   profile: string;
   loadgen: LoadGenerator;
   pin: boolean;
+  /** CPUs for the server and the generator when asked (--server-cpus, --loadgen-cpus); the plan's rule otherwise. */
+  cpus?: { serverCpus?: number; loadgenCpus?: number };
   outDir: string;
   /** Targets only: measure without checking their answers first. */
   noVerify?: boolean;
@@ -39,6 +42,7 @@ export async function runBenchmark(opts: RunOptions): Promise<{ results: Results
     loadgen: opts.loadgen,
     // Nothing here starts a target, so there is no server to pin.
     pin: opts.pin && targets === null,
+    cpus: { ...opts.cpus, ...(targets === null ? {} : { unpinned: 'not pinned (a --target: the suite did not start it)' }) },
     ...logOption(opts),
   });
   const results = run.add('');
@@ -52,9 +56,14 @@ export async function runBenchmark(opts: RunOptions): Promise<{ results: Results
       run.finish();
       return { results, dir: run.dir };
     }
-    const cells = buildMatrix(opts.settings);
+    // A scaling run's counts come from the plan: up to the server's CPUs. Those above them are left out, and said so.
+    const asked = opts.settings.workers ?? (opts.settings.scaling === true ? scalingCounts(run.cpuPlan.server) : null);
+    results.settings.workers = asked;
+    const { measured: counts, notMeasurable } = measurableWorkers(asked, run.cpuPlan.server);
+    const cells = buildMatrix(opts.settings, counts);
     const what = targets === null ? undefined : `${targets.length} target${targets.length === 1 ? '' : 's'} × ${opts.settings.workloads.length} workloads`;
     announce(run, opts.settings, cells.length, what);
+    if (notMeasurable.length > 0) run.log(`not measurable here: ${notMeasurableText(notMeasurable, run.cpuPlan)}`);
     run.save();
     const steps = stepsPerCell(opts.settings);
     const progress = new Progress(cells.length * steps);
@@ -77,35 +86,47 @@ function logOption(opts: RunOptions): { log?: (line: string) => void } {
   return opts.log === undefined ? {} : { log: opts.log };
 }
 
+/**
+ * A variant's cells: a server per worker count among them (one, without counts), each started,
+ * verified and measured on in turn. A later count's server that fails to start, or a failed cell,
+ * marks the variant failed with the cells measured before, and its other counts are skipped.
+ */
 async function runVariant(run: Run, results: Results, name: string, cells: Cell[], opts: RunOptions, progress: Progress): Promise<void> {
   const s = opts.settings;
-  const started = await startVerified(name, {
-    pin: run.pinning.serverPin,
-    argv: opts.serverArgv?.(name),
-    app: s.app,
-    workers: s.workers,
-    // An app's requests are checked too (a 2xx, sound framing, and what they expect), and the
-    // built-in checks of the routes it answers in their place are left out.
-    verify: s.app === null || s.app === undefined ? undefined : { also: s.workloads, catalog: s.catalog, claimed: opts.claimed },
-  });
-  if (started.status !== 'ok') {
-    setVariant(results, notMeasured(name, started));
-    run.log(
-      `${name}: ${started.status === 'refused' ? `REFUSED, not measured: ${started.verification.failures.join('; ')}` : `FAILED to start (${started.reason})`}`,
-    );
-    run.save();
-    return;
-  }
-  const { server, verification } = started;
-  try {
-    const entry = measured(name, server, verification, []);
-    setVariant(results, entry);
-    await measureCells(run, results, entry, cells, startedServer(name, server, run.pinning.serverCpus), opts, progress, async () => {
-      await server.stop();
-      return server.output();
+  let entry: OkVariant | undefined;
+  for (const workers of [...new Set(cells.map((c) => c.workers ?? null))]) {
+    const label = workers === null ? name : `${name} with ${workers} worker${workers === 1 ? '' : 's'}`;
+    const started = await startVerified(name, {
+      pin: run.pinning.serverPin,
+      argv: opts.serverArgv?.(name),
+      app: s.app,
+      workers,
+      // An app's requests are checked too (a 2xx, sound framing, and what they expect), and the
+      // built-in checks of the routes it answers in their place are left out.
+      verify: s.app === null || s.app === undefined ? undefined : { also: s.workloads, catalog: s.catalog, claimed: opts.claimed },
     });
-  } finally {
-    await server.stop();
+    if (started.status !== 'ok') {
+      const why = started.status === 'refused' ? `REFUSED, not measured: ${started.verification.failures.join('; ')}` : `FAILED to start (${started.reason})`;
+      setVariant(results, entry === undefined ? notMeasured(name, started) : failedMidRun(entry, `${label}: ${started.reason}`, started.output.join('\n')));
+      run.log(`${label}: ${why}`);
+      run.save();
+      return;
+    }
+    const { server, verification } = started;
+    try {
+      if (entry === undefined) {
+        entry = measured(name, server, verification, []);
+        setVariant(results, entry);
+      } else entry.pids.push(...measured(name, server, verification, []).pids);
+      const mine = cells.filter((c) => (c.workers ?? null) === workers);
+      const ok = await measureCells(run, results, entry, mine, startedServer(name, server, run.pinning.serverCpus), opts, progress, async () => {
+        await server.stop();
+        return server.output();
+      });
+      if (!ok) return;
+    } finally {
+      await server.stop();
+    }
   }
 }
 
@@ -142,7 +163,7 @@ async function runTarget(run: Run, results: Results, target: TargetSpec, cells: 
   await measureCells(run, results, entry, cells, server, opts, progress, async () => '');
 }
 
-/** Every cell on a server that is up; on a failed cell, the entry is marked failed with the server's last output and the rest is skipped. */
+/** Every cell on a server that is up; on a failed cell, the entry is marked failed with the server's last output, the rest is skipped, and it returns false. */
 async function measureCells(
   run: Run,
   results: Results,
@@ -152,16 +173,16 @@ async function measureCells(
   opts: RunOptions,
   progress: Progress,
   stop: () => Promise<string>,
-): Promise<void> {
+): Promise<boolean> {
   const name = entry.name;
   for (const cell of cells) {
-    const where = `${name} ${cell.workload} c=${cell.connections} p=${cell.pipelining}`;
+    const where = `${name} ${cellName(cell)}`;
     // A sweep takes minutes: the cell as it stands is saved after every rate, so Ctrl-C keeps them.
     const at = entry.cells.length;
     const result = await runCell(
       cell,
       server,
-      { settings: opts.settings, loadgen: opts.loadgen, pinning: run.pinning },
+      { settings: opts.settings, loadgen: opts.loadgen, pinning: run.pinning, loadgenThreads: run.cpuPlan.loadgen },
       {
         onClosed: (c) => run.log(`${progress.tick()} ${where}: closed loop ${closedLine(c)}; now the sweep`),
         onPoint: (point, soFar) => {
@@ -178,7 +199,7 @@ async function measureCells(
       run.save();
       run.log(`${progress.tick()} ${where}: FAILED ${result.reason}`);
       run.log(`${name}: FAILED (${result.reason}); going on to the next variant. Last output:\n  ${failed.output.join('\n  ')}`);
-      return;
+      return false;
     }
     if (result.sweep === null) run.log(`${progress.tick()} ${where}: ${closedLine(result)}`);
     else
@@ -193,6 +214,7 @@ async function measureCells(
       );
     run.save();
   }
+  return true;
 }
 
 /** `12,000 req/s`, `at least 12,000 req/s` when the generator explained the first miss, or that none kept up. */

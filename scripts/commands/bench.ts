@@ -37,6 +37,8 @@ import { firstLine } from '../../shared/first-line.js';
 import {
   CommandFailed,
   collect,
+  cpuAsk,
+  cpuOptions,
   EXIT_OBJECTIVE_FAILED,
   EXIT_USAGE,
   FORMAT_HELP,
@@ -56,7 +58,9 @@ interface BenchFlags {
   workloads?: string[];
   heavyShare?: number[] | true;
   app?: string;
-  workers?: number;
+  workers?: number[];
+  serverCpus?: number;
+  loadgenCpus?: number;
   connections?: number[];
   pipelining?: number[];
   duration?: number;
@@ -118,12 +122,12 @@ const CELL_FLAGS = {
 const AB_MIN_REPETITIONS = 6;
 
 export function register(program: Command): void {
-  usageOnError(program.command('bench'))
+  const command = usageOnError(program.command('bench'))
     .description('verify every variant, drive load at it, and write results/<run>/results.json')
     .addOption(
       new Option(
         '--profile <name>',
-        'quick: every variant × workload at one concurrency (≤ 4 min); full: the whole sweep; mixes: head-of-line blocking, each mix at 0/1/5/20% heavy requests; capacity: latency against offered load, capacity at a p99 objective; smoke: a blink of each; resilience: an idle flood with slowloris, a pipelining flood and a killed worker, instead of the cells',
+        "quick: every variant × workload at one concurrency (≤ 4 min); full: the whole sweep; mixes: head-of-line blocking, each mix at 0/1/5/20% heavy requests; capacity: latency against offered load, capacity at a p99 objective; smoke: a blink of each; scaling: cluster, worker-pool and offload at 1, 2, 4, … workers up to the server's CPUs, single-loop beside them; resilience: an idle flood with slowloris, a pipelining flood and a killed worker, instead of the cells",
       )
         .choices(profileNames)
         .default('quick'),
@@ -142,9 +146,9 @@ export function register(program: Command): void {
     )
     .addOption(
       new Option(
-        '--workers <n>',
-        `processes or threads of ${variantNames.filter((n) => variants[n].usesWorkers).join(', ')} (default: one per CPU the server may use)`,
-      ).argParser(integer(1, 1024)),
+        '--workers <list>',
+        `processes or threads of ${variantNames.filter((n) => variants[n].usesWorkers).join(', ')}, each count a server of its own (e.g. 1,2,4,8: a scaling curve, counts above the server's CPUs left out) (default: one per CPU the server may use)`,
+      ).argParser(workerList),
     )
     .addOption(new Option('--app <file>', 'an ES module of your own routes (and workloads) that every variant serves; its workloads join the built-in ones'))
     .addOption(new Option('--connections <list>', 'comma-separated connection counts').argParser(intList))
@@ -153,7 +157,6 @@ export function register(program: Command): void {
     .addOption(new Option('--repetitions <n>', 'measured repetitions per cell').argParser(integer(1, 1000)))
     .addOption(new Option('--warmup <seconds>', 'discarded warm-up per cell').argParser(nonNegative('--warmup')))
     .addOption(new Option('--out <dir>', 'where run folders are written').default('results'))
-    .addOption(new Option('--no-pin', 'do not pin the server and the load generator to separate CPUs'))
     .addOption(new Option('--loadgen <name>', 'load generator').choices(loadgenNames).default(DEFAULT_LOADGEN))
     .addOption(new Option('--against <git-ref>', 'A/B: build the ref in a temporary worktree and measure it against this tree, alternating, and compare'))
     .addOption(new Option('--fail-on-regression', 'with --against: exit 1 on a regression, or when this tree cannot be measured'))
@@ -219,64 +222,72 @@ export function register(program: Command): void {
     )
     // Hidden, as on cbench serve: the servers' timeouts, for tests that cannot wait out the defaults.
     .addOption(new Option('--headers-timeout <ms>', "resilience: the servers' headers timeout, ms").argParser(integer(1, 3_600_000)).hideHelp())
-    .addOption(new Option('--keep-alive-timeout <ms>', "resilience: the servers' idle keep-alive timeout, ms").argParser(integer(1, 3_600_000)).hideHelp())
-    .action(async (o: BenchFlags, cmd: Command) => {
-      const loadgen = loadgens[o.loadgen];
-      if (!loadgen.available()) cmd.error(`error: ${loadgen.name} is not available here; install ${loadgen.install}`, { exitCode: EXIT_USAGE });
-      const usage = (message: string): never => cmd.error(`error: ${message}`, { exitCode: EXIT_USAGE });
-      const p = profiles[o.profile];
-      const resilience = resilienceSettings('resilience' in p ? (p.resilience ?? null) : null, o, usage);
-      if (resilience !== null && o.loadgen !== 'builtin') usage('--profile resilience drives its load with its own clients and builtin; leave out --loadgen');
-      const targets = o.target === undefined ? null : withPids(o.target, o.targetPid ?? [], usage);
-      if (targets === null && o.targetPid !== undefined) usage('--target-pid names the process of a --target');
-      if (targets === null && !o.verify) usage('--no-verify is for --target: a variant is always verified');
-      if (targets !== null && o.variants !== undefined) usage('--target measures the given servers instead of variants; leave out --variants');
-      if (targets !== null && o.against !== undefined) usage('--against builds and starts variants; it does not measure a --target');
-      if (targets !== null && o.workers !== undefined) usage('--workers is for the variants the suite starts, not a --target');
-      if (targets !== null && o.app !== undefined) usage('--app is served by the variants the suite starts; a --target serves its own routes');
-      if (o.app !== undefined && o.against !== undefined)
-        usage('--against builds another tree, which may not serve --app; run each build with --app and `cbench compare` the two runs');
-      const app = o.app === undefined ? null : await loadChecked(o.app, usage);
-      const catalog: Catalog = app === null ? builtinWorkloads : { ...builtinWorkloads, ...app.catalog };
-      const workloadList = withShares(o.workloads ?? (app === null ? p.workloads : Object.keys(app.catalog)), o.heavyShare, catalog, usage);
-      const capacity = capacitySettings(p.capacity, o, workloadList, usage);
-      if (capacity !== null && !loadgen.openLoop) usage(`a capacity run needs an open-loop load generator; ${loadgen.name} has none (use --loadgen builtin)`);
-      if (capacity !== null && o.against !== undefined)
-        usage('--against does not run capacity sweeps; run each build with --profile capacity and `cbench compare` the two runs');
-      const settings: RunSettings = {
-        variants: targets?.map((t) => t.name) ?? o.variants ?? [...variantNames],
-        workloads: workloadList,
-        connections: o.connections ?? p.connections,
-        pipelining: o.pipelining ?? p.pipelining,
-        durationSec: o.duration ?? p.durationSec,
-        warmupSec: o.warmup ?? p.warmupSec,
-        repetitions: o.repetitions ?? (o.against === undefined ? p.repetitions : Math.max(AB_MIN_REPETITIONS, p.repetitions)),
-        capacity,
-        targets,
-        catalog,
-        app: app?.file ?? null,
-        workers: o.workers ?? null,
-        ...(resilience === null ? {} : { resilience, durationSec: resilience.windowSec }),
-      };
-      const { parseObjective } = await import('../../bench/analysis/objectives.js');
-      const objectives = o.threshold.map((t) => {
-        try {
-          return parseObjective(t);
-        } catch (e) {
-          return usage(`--threshold ${firstLine(e)}`);
-        }
-      });
-      const { parseCiFormats } = await import('../../bench/report/ci-formats.js');
-      let formats: CiFormat[] = [];
+    .addOption(new Option('--keep-alive-timeout <ms>', "resilience: the servers' idle keep-alive timeout, ms").argParser(integer(1, 3_600_000)).hideHelp());
+  cpuOptions(command).action(async (o: BenchFlags, cmd: Command) => {
+    const loadgen = loadgens[o.loadgen];
+    if (!loadgen.available()) cmd.error(`error: ${loadgen.name} is not available here; install ${loadgen.install}`, { exitCode: EXIT_USAGE });
+    const usage = (message: string): never => cmd.error(`error: ${message}`, { exitCode: EXIT_USAGE });
+    const p = profiles[o.profile];
+    const resilience = resilienceSettings('resilience' in p ? (p.resilience ?? null) : null, o, usage);
+    if (resilience !== null && o.loadgen !== 'builtin') usage('--profile resilience drives its load with its own clients and builtin; leave out --loadgen');
+    const targets = o.target === undefined ? null : withPids(o.target, o.targetPid ?? [], usage);
+    if (targets === null && o.targetPid !== undefined) usage('--target-pid names the process of a --target');
+    if (targets === null && !o.verify) usage('--no-verify is for --target: a variant is always verified');
+    if (targets !== null && o.variants !== undefined) usage('--target measures the given servers instead of variants; leave out --variants');
+    if (targets !== null && o.against !== undefined) usage('--against builds and starts variants; it does not measure a --target');
+    if (targets !== null && o.workers !== undefined) usage('--workers is for the variants the suite starts, not a --target');
+    if (targets !== null && o.serverCpus !== undefined) usage('--server-cpus is for the variants the suite starts; a --target runs where it was started');
+    if (o.workers !== undefined && o.workers.length > 1 && resilience !== null)
+      usage("--profile resilience takes one --workers count (its killed worker's processes)");
+    if (o.workers !== undefined && o.workers.length > 1 && o.against !== undefined)
+      usage('--against compares one worker count; run one A/B per count, or a --profile scaling run of each build and `cbench compare` them');
+    if (targets !== null && 'scaling' in p) usage('--profile scaling starts variants at each worker count; a --target runs as it was started');
+    const cpus = await cpuAsk(o, usage);
+    if (targets !== null && o.app !== undefined) usage('--app is served by the variants the suite starts; a --target serves its own routes');
+    if (o.app !== undefined && o.against !== undefined)
+      usage('--against builds another tree, which may not serve --app; run each build with --app and `cbench compare` the two runs');
+    const app = o.app === undefined ? null : await loadChecked(o.app, usage);
+    const catalog: Catalog = app === null ? builtinWorkloads : { ...builtinWorkloads, ...app.catalog };
+    const workloadList = withShares(o.workloads ?? (app === null ? p.workloads : Object.keys(app.catalog)), o.heavyShare, catalog, usage);
+    const capacity = capacitySettings(p.capacity, o, workloadList, usage);
+    if (capacity !== null && !loadgen.openLoop) usage(`a capacity run needs an open-loop load generator; ${loadgen.name} has none (use --loadgen builtin)`);
+    if (capacity !== null && o.against !== undefined)
+      usage('--against does not run capacity sweeps; run each build with --profile capacity and `cbench compare` the two runs');
+    const settings: RunSettings = {
+      variants: targets?.map((t) => t.name) ?? o.variants ?? [...(('variants' in p ? p.variants : undefined) ?? variantNames)],
+      workloads: workloadList,
+      connections: o.connections ?? p.connections,
+      pipelining: o.pipelining ?? p.pipelining,
+      durationSec: o.duration ?? p.durationSec,
+      warmupSec: o.warmup ?? p.warmupSec,
+      repetitions: o.repetitions ?? (o.against === undefined ? p.repetitions : Math.max(AB_MIN_REPETITIONS, p.repetitions)),
+      capacity,
+      targets,
+      catalog,
+      app: app?.file ?? null,
+      workers: o.workers ?? null,
+      scaling: 'scaling' in p && p.scaling === true,
+      ...(resilience === null ? {} : { resilience, durationSec: resilience.windowSec }),
+    };
+    const { parseObjective } = await import('../../bench/analysis/objectives.js');
+    const objectives = o.threshold.map((t) => {
       try {
-        formats = parseCiFormats(o.format);
+        return parseObjective(t);
       } catch (e) {
-        usage(`--format: ${firstLine(e)}`);
+        return usage(`--threshold ${firstLine(e)}`);
       }
-      const ask = { objectives, formats };
-      if (o.against === undefined) await plain(settings, o, app?.routes ?? new Set(), ask);
-      else await ab(o.against, settings, o, cmd, ask);
     });
+    const { parseCiFormats } = await import('../../bench/report/ci-formats.js');
+    let formats: CiFormat[] = [];
+    try {
+      formats = parseCiFormats(o.format);
+    } catch (e) {
+      usage(`--format: ${firstLine(e)}`);
+    }
+    const ask = { objectives, formats };
+    if (o.against === undefined) await plain(settings, o, cpus, app?.routes ?? new Set(), ask);
+    else await ab(o.against, settings, o, cpus, cmd, ask);
+  });
 }
 
 /**
@@ -310,7 +321,7 @@ async function writeFormats(dir: string, formats: readonly CiFormat[], what: CiF
   for (const file of writeCiFormats(dir, formats, what)) process.stdout.write(`wrote ${file}\n`);
 }
 
-async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<string>, asked: Asked): Promise<void> {
+async function plain(settings: RunSettings, o: BenchFlags, cpus: CpuSplit, claimed: ReadonlySet<string>, asked: Asked): Promise<void> {
   const { runBenchmark } = await import('../../bench/run/runner.js');
   const { writeReport } = await import('../../bench/report/write.js');
   const { terminalTables } = await import('../../bench/report/summary.js');
@@ -320,6 +331,7 @@ async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<
     profile: o.profile,
     loadgen: loadgens[o.loadgen],
     pin: o.pin,
+    cpus,
     outDir: o.out,
     noVerify: !o.verify,
     claimed,
@@ -338,7 +350,7 @@ async function plain(settings: RunSettings, o: BenchFlags, claimed: ReadonlySet<
   if (!held && process.exitCode === undefined) process.exitCode = EXIT_OBJECTIVE_FAILED;
 }
 
-async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Command, asked: Asked): Promise<void> {
+async function ab(ref: string, settings: RunSettings, o: BenchFlags, cpus: CpuSplit, cmd: Command, asked: Asked): Promise<void> {
   const { headFailures, runAb } = await import('../../bench/run/ab.js');
   const { renderTerminal, underpoweredSummary } = await import('../../bench/analysis/compare.js');
   let run: Awaited<ReturnType<typeof runAb>>;
@@ -349,6 +361,7 @@ async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Comman
       profile: o.profile,
       loadgen: loadgens[o.loadgen],
       pin: o.pin,
+      cpus,
       outDir: o.out,
       compare: { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS, paired: true },
     });
@@ -375,6 +388,18 @@ async function ab(ref: string, settings: RunSettings, o: BenchFlags, cmd: Comman
   const { measuredCells } = await import('../../bench/report/ci-formats.js');
   await writeFormats(dir, asked.formats, { cells: measuredCells(run.head), objectives: run.head.objectives, comparison: report });
   if (!held && process.exitCode === undefined) process.exitCode = EXIT_OBJECTIVE_FAILED;
+}
+
+/** The CPU counts asked for (--server-cpus, --loadgen-cpus), checked. */
+type CpuSplit = Awaited<ReturnType<typeof cpuAsk>>;
+
+/** --workers: counts from 1 to 1024, each once. */
+function workerList(value: string): number[] {
+  const items = intList(value);
+  if (items.some((n) => n > 1024)) throw new InvalidArgumentError('expected worker counts from 1 to 1024');
+  const twice = items.find((x, i) => items.indexOf(x) !== i);
+  if (twice !== undefined) throw new InvalidArgumentError(`the count ${twice} is listed twice`);
+  return [...items].sort((a, b) => a - b);
 }
 
 /** --workloads: names, checked once the app (if any) is loaded. */
@@ -522,7 +547,7 @@ function resilienceSettings(profile: ResilienceSettings | null, o: BenchFlags, u
     ordinaryRps: o.ordinaryRate ?? profile.ordinaryRps,
     windowSec: o.attackWindow ?? profile.windowSec,
     pipelinedRequests: o.pipelinedRequests ?? profile.pipelinedRequests,
-    killWorkers: o.workers ?? profile.killWorkers,
+    killWorkers: o.workers?.[0] ?? profile.killWorkers,
     headersTimeoutMs: o.headersTimeout ?? profile.headersTimeoutMs,
     keepAliveTimeoutMs: o.keepAliveTimeout ?? profile.keepAliveTimeoutMs,
   };

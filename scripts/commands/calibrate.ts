@@ -9,7 +9,7 @@ import type { RunSettings } from '../../bench/plan/scenarios.js';
 import { buildMatrix, workloadNames } from '../../bench/plan/scenarios.js';
 import { variantNames } from '../../servers/variants/registry.js';
 import { firstLine } from '../../shared/first-line.js';
-import { CommandFailed, integer, intList, listOf, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
+import { CommandFailed, cpuAsk, cpuOptions, EXIT_USAGE, integer, intList, listOf, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
 
 interface CalibrateFlags {
   variants: string[];
@@ -21,6 +21,8 @@ interface CalibrateFlags {
   budget?: number;
   out: string;
   pin: boolean;
+  serverCpus?: number;
+  loadgenCpus?: number;
   json?: boolean;
 }
 
@@ -32,7 +34,7 @@ export function budget(value: string): number {
 }
 
 export function register(program: Command): void {
-  usageOnError(program.command('calibrate'))
+  const command = usageOnError(program.command('calibrate'))
     .description(
       "measure this build against itself in pairs, as the A/B gate does, and print per cell the noise, the smallest change the run could catch, and the repetitions an A/B run needs for each metric's threshold",
     )
@@ -56,51 +58,52 @@ export function register(program: Command): void {
       ),
     )
     .addOption(new Option('--out <dir>', 'where the A/A run folder is written').default('results'))
-    .addOption(new Option('--no-pin', 'do not pin the server and the load generator to separate CPUs'))
-    .addOption(new Option('--json', 'print the calibration as one JSON object'))
-    .action(async (o: CalibrateFlags) => {
-      const { runAb } = await import('../../bench/run/ab.js');
-      const { calibrate, renderCalibration } = await import('../../bench/run/calibrate.js');
-      const { formatTable } = await import('../../bench/lib/format.js');
-      const { writeFileAtomic } = await import('../../bench/results/store.js');
-      const settings: RunSettings = {
-        variants: o.variants,
-        workloads: o.workloads,
-        connections: o.connections,
-        pipelining: [1],
-        durationSec: o.duration,
-        warmupSec: o.warmup,
-        repetitions: o.pairs,
-        capacity: null,
-        targets: null,
-      };
-      const started = Date.now();
-      let run: Awaited<ReturnType<typeof runAb>>;
-      try {
-        run = await runAb({
-          ref: null,
-          settings,
-          profile: 'calibrate',
-          loadgen: loadgens[DEFAULT_LOADGEN],
-          pin: o.pin,
-          outDir: o.out,
-          compare: { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS },
-          log: o.json === true ? () => {} : undefined,
-        });
-      } catch (e) {
-        throw new CommandFailed(firstLine(e));
-      }
-      if (run.report.rows.length === 0)
-        throw new CommandFailed(`no cell could be compared: ${run.report.unjudged.map((u) => `${u.variant} ${u.cell ?? ''}: ${u.reason}`).join('; ')}`);
-      const cells = buildMatrix(settings).length;
-      const c = calibrate(run.report, run.base, run.head, { pairs: o.pairs, cells }, (Date.now() - started) / 1000, o.budget ?? null);
-      const json = { ...c, durationSec: o.duration, warmupSec: o.warmup, dir: run.dir };
-      writeFileAtomic(join(run.dir, 'calibration.json'), `${JSON.stringify(json, null, 2)}\n`);
-      if (o.json === true) {
-        process.stdout.write(`${JSON.stringify(json)}\n`);
-        return;
-      }
-      const { table, advice } = renderCalibration(c, o.duration, o.warmup);
-      process.stdout.write(`\n${formatTable(table)}\n\n${advice.join('\n')}\n\nA/A run: ${run.dir} (calibration.json beside it)\n`);
-    });
+    .addOption(new Option('--json', 'print the calibration as one JSON object'));
+  cpuOptions(command).action(async (o: CalibrateFlags, cmd: Command) => {
+    const cpus = await cpuAsk(o, (m) => cmd.error(`error: ${m}`, { exitCode: EXIT_USAGE }));
+    const { runAb } = await import('../../bench/run/ab.js');
+    const { calibrate, renderCalibration } = await import('../../bench/run/calibrate.js');
+    const { formatTable } = await import('../../bench/lib/format.js');
+    const { writeFileAtomic } = await import('../../bench/results/store.js');
+    const settings: RunSettings = {
+      variants: o.variants,
+      workloads: o.workloads,
+      connections: o.connections,
+      pipelining: [1],
+      durationSec: o.duration,
+      warmupSec: o.warmup,
+      repetitions: o.pairs,
+      capacity: null,
+      targets: null,
+    };
+    const started = Date.now();
+    let run: Awaited<ReturnType<typeof runAb>>;
+    try {
+      run = await runAb({
+        ref: null,
+        settings,
+        profile: 'calibrate',
+        loadgen: loadgens[DEFAULT_LOADGEN],
+        pin: o.pin,
+        cpus,
+        outDir: o.out,
+        compare: { test: 'welch', seed: 1, thresholds: DEFAULT_THRESHOLDS },
+        log: o.json === true ? () => {} : undefined,
+      });
+    } catch (e) {
+      throw new CommandFailed(firstLine(e));
+    }
+    if (run.report.rows.length === 0)
+      throw new CommandFailed(`no cell could be compared: ${run.report.unjudged.map((u) => `${u.variant} ${u.cell ?? ''}: ${u.reason}`).join('; ')}`);
+    const cells = buildMatrix(settings).length;
+    const c = calibrate(run.report, run.base, run.head, { pairs: o.pairs, cells }, (Date.now() - started) / 1000, o.budget ?? null);
+    const json = { ...c, durationSec: o.duration, warmupSec: o.warmup, dir: run.dir };
+    writeFileAtomic(join(run.dir, 'calibration.json'), `${JSON.stringify(json, null, 2)}\n`);
+    if (o.json === true) {
+      process.stdout.write(`${JSON.stringify(json)}\n`);
+      return;
+    }
+    const { table, advice } = renderCalibration(c, o.duration, o.warmup);
+    process.stdout.write(`\n${formatTable(table)}\n\n${advice.join('\n')}\n\nA/A run: ${run.dir} (calibration.json beside it)\n`);
+  });
 }

@@ -148,6 +148,7 @@ function repetition(rps: number, scale: number, unfair = false, slowFirst = fals
     requests,
     durationSec: 3,
     requestsPerSec: rps * scale,
+    loadgenThreads: 1,
     bytesPerSec: rps * scale * 150,
     latencyMs: { mean: 2, p50: 1.5, p90: 3, p99: 6, p99_9: 12, p99_99: 20, max: 30 },
     errors: 0,
@@ -324,6 +325,7 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
       loadgen: { name: 'builtin', version: '0.1.0' },
       // Nothing pins a server the suite did not start.
       pinning: opts.targets ? { server: null, loadgen: null } : { server: '1-3', loadgen: '0' },
+      cpuPlan: null,
     },
     settings: {
       profile: 'quick',
@@ -338,6 +340,7 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
       targets: opts.targets ? FIXTURE_TARGETS.map(({ name, url, pid }) => ({ name, url, pid })) : null,
       mixes,
       workers: null,
+      scaling: false,
       app: null,
     },
     objectives: null,

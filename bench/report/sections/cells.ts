@@ -10,7 +10,7 @@ import { type Bottleneck, type CellResult, cellsOf, type OkCell, type Repetition
 import { baselineOf, headline, headlineText, type Info, infoOf, modelOf, pct, routeP99, rowsFor, TIE, workloadPath } from '../facts.js';
 import type { ReportSection, SectionFindings } from '../section.js';
 import { type Column, columnsFor, fixed, tableBlock, UNKNOWN, VS_BASELINE } from '../table.js';
-import { barsWithWhiskers, type Chart, colorOf, perWorkload, render } from '../vega.js';
+import { barsWithWhiskers, type Chart, colorOf, contenders, perWorkload, render } from '../vega.js';
 import { ms } from './capacity.js';
 import { quickRoutes } from './routes.js';
 
@@ -414,7 +414,7 @@ function quickLegend(quick: ReadonlyMap<string, string>, uncounted: boolean): st
 async function cellsCharts(results: Results): Promise<Chart[]> {
   const at = headline(results);
   const tables = workloadTables(results);
-  const variants = results.variants.map((v) => v.name);
+  const variants = contenders(results);
   const color = colorOf(results);
   const out: Chart[] = [];
   // A run without workloads (the resilience profile's) has no cells to chart.

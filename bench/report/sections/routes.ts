@@ -23,7 +23,7 @@ import {
 } from '../facts.js';
 import { findingsOnly, type ReportSection } from '../section.js';
 import { type Column, esc, tableBlock } from '../table.js';
-import { barsWithWhiskers, type Chart, colorOf, perWorkload, render } from '../vega.js';
+import { barsWithWhiskers, type Chart, colorOf, contenders, perWorkload, render } from '../vega.js';
 import { ms } from './capacity.js';
 
 /** One request of a mix in one cell. */
@@ -462,11 +462,6 @@ export const routesSection: ReportSection = {
       ),
     };
   },
-  charts: (r) =>
-    routeCharts(
-      r,
-      colorOf(r),
-      r.variants.map((v) => v.name),
-    ),
+  charts: (r) => routeCharts(r, colorOf(r), contenders(r)),
   terminal: () => '',
 };
