@@ -27,11 +27,14 @@ export interface ScalingPoint {
   /** Peak RSS of the server's processes ÷ workers, in bytes. */
   rssPerWorkerBytes: number | null;
   clientBound: boolean;
+  /** CPUs' worth the load generator used (its share × its threads). */
+  loadgenCpus: number;
 }
 
 /** Why a model stopped scaling at a point, as the figures there say it. */
 export type StopReason =
   | { kind: 'generator' }
+  | { kind: 'shared'; loadgenCpus: number }
   | { kind: 'idle-cpus'; serverCpuShare: number }
   | { kind: 'cost'; fromUs: number; toUs: number; kernelFrom: number | null; kernelTo: number | null }
   | { kind: 'unexplained' };
@@ -75,12 +78,17 @@ function pointOf(c: OkCell, workers: number, atOne: number | null): ScalingPoint
     serverCpuShare: s.serverCpuShare?.median ?? null,
     rssPerWorkerBytes: s.serverPeakRssBytes === null ? null : s.serverPeakRssBytes.median / workers,
     clientBound: c.clientBound,
+    loadgenCpus: s.loadgenCpuShare.median * (c.repetitions[0]?.loadgenThreads ?? 1),
   };
 }
 
-/** Why the curve stopped at `p`: the generator first (its figures are floors), then CPUs left idle, then a cost per request that grew. */
-export function stopReason(p: ScalingPoint, one: ScalingPoint): StopReason {
+/**
+ * Why the curve stopped at `p`: the generator first (its figures are floors; not pinned, it took
+ * CPUs from the workers), then CPUs left idle, then a cost per request that grew.
+ */
+export function stopReason(p: ScalingPoint, one: ScalingPoint, pinned: boolean | null): StopReason {
   if (p.clientBound) return { kind: 'generator' };
+  if (pinned === false && p.serverCpuShare !== null && p.serverCpuShare < SATURATED_SHARE) return { kind: 'shared', loadgenCpus: p.loadgenCpus };
   if (p.serverCpuShare !== null && p.serverCpuShare < SATURATED_SHARE) return { kind: 'idle-cpus', serverCpuShare: p.serverCpuShare };
   if (p.cpuUsPerRequest !== null && one.cpuUsPerRequest !== null && p.cpuUsPerRequest >= one.cpuUsPerRequest * COST_GROWTH)
     return { kind: 'cost', fromUs: one.cpuUsPerRequest, toUs: p.cpuUsPerRequest, kernelFrom: one.kernelShare, kernelTo: p.kernelShare };
@@ -110,7 +118,9 @@ export function scalingOf(r: Results, at: { connections: number; pipelining: num
         variant: v.name,
         points,
         stop:
-          below === undefined || first.workers !== 1 ? null : { workers: below.workers, efficiency: below.efficiency as number, why: stopReason(below, first) },
+          below === undefined || first.workers !== 1
+            ? null
+            : { workers: below.workers, efficiency: below.efficiency as number, why: stopReason(below, first, r.environment.cpuPlan?.pinned ?? null) },
       });
     }
   }

@@ -35,7 +35,9 @@ function environmentLines(r: Results): string[] {
     `Node ${e.node} on ${e.os}; ${e.cpus} × ${e.cpuModel}; load average before ${e.loadAverageBefore.map((x) => x.toFixed(2)).join(' ')}`,
     loadgenLine(r),
     `git ${e.gitSha ?? 'unknown'}${e.gitDirty === true ? ' (with uncommitted changes)' : ''}`,
-    e.pinning.server === null ? 'not pinned' : `server pinned to CPUs ${e.pinning.server}, load generator to CPUs ${e.pinning.loadgen}`,
+    e.pinning.server === null
+      ? 'not pinned'
+      : `server pinned to CPUs ${e.pinning.server}, load generator to CPU${/[-,]/.test(e.pinning.loadgen ?? '') ? 's' : ''} ${e.pinning.loadgen}`,
     ...(e.cpuPlan === null ? [] : [`CPU plan (${e.cpuPlan.rule}): ${e.cpuPlan.why}`]),
     r.settings.resilience === undefined || r.settings.resilience === null
       ? `profile ${r.settings.profile}: connections ${r.settings.connections.join(', ')}; pipelining ${r.settings.pipelining.join(', ')}; ` +

@@ -6,7 +6,17 @@ import type { ConcurrencyModel } from '../../../servers/variants/types.js';
 import { SATURATED_SHARE } from '../../analysis/saturation.js';
 import { formatInt, formatTable, formatInt as int, formatTimes as times } from '../../lib/format.js';
 import { summarize } from '../../lib/stats.js';
-import { type Bottleneck, type CellResult, cellsOf, type OkCell, type Repetition, type Results, type VariantResult, whyNot } from '../../results/results.js';
+import {
+  type Bottleneck,
+  type CellResult,
+  cellsOf,
+  type OkCell,
+  type Repetition,
+  type Results,
+  type VariantResult,
+  variantLabel,
+  whyNot,
+} from '../../results/results.js';
 import { baselineOf, headline, headlineText, type Info, infoOf, modelOf, pct, routeP99, rowsFor, TIE, workloadPath } from '../facts.js';
 import type { ReportSection, SectionFindings } from '../section.js';
 import { type Column, columnsFor, fixed, tableBlock, UNKNOWN, VS_BASELINE } from '../table.js';
@@ -372,7 +382,7 @@ export function summaryTable(results: Results): string {
       continue;
     }
     for (const c of cells) {
-      const key = [v.name, c.workload, String(c.connections), String(c.pipelining)];
+      const key = [variantLabel(v.name, c.workers), c.workload, String(c.connections), String(c.pipelining)];
       if (c.status === 'failed') {
         rows.push([...key, ...fill(head.length - 5, '—'), `failed: ${c.reason}`]);
         continue;

@@ -25,6 +25,8 @@ function whyText(why: StopReason, model: string | null): string {
   switch (why.kind) {
     case 'generator':
       return 'the load generator was saturated there, so the figure is a floor: give it more CPUs (--loadgen-cpus) to see the server’s limit';
+    case 'shared':
+      return `not pinned, the load generator used ${why.loadgenCpus.toFixed(2)} CPUs of the same ones the workers ran on, so they never had them all: measure pinned on a machine with CPUs for both`;
     case 'idle-cpus':
       return (
         `the server used only ${pct(why.serverCpuShare)} of its CPUs: the work did not reach every worker` +
@@ -76,8 +78,15 @@ function scalingFindings(r: Results): SectionFindings {
     caveats.push(
       `Scaling: not measured here: ${notMeasurableText(s.notMeasurable, { cpus: r.environment.cpus, server: s.serverCpus, pinned: s.pinned ?? false })}.`,
     );
-  const single = s.curves.filter((c) => c.points.length < 2).map((c) => `${c.variant} on ${c.workload}`);
-  if (single.length > 0) caveats.push(`Scaling: one worker count only for ${single.join(', ')}: no curve to judge.`);
+  const single = s.curves.filter((c) => c.points.length < 2);
+  const byVariant = [...new Set(single.map((c) => c.variant))].map(
+    (v) =>
+      `${v} (${single
+        .filter((c) => c.variant === v)
+        .map((c) => c.workload)
+        .join(', ')})`,
+  );
+  if (byVariant.length > 0) caveats.push(`Scaling: one worker count only, so no curve to judge, for ${byVariant.join('; ')}.`);
   if (s.pinned === false)
     caveats.push(
       'Scaling: not pinned, the workers shared their CPUs with the load generator, so an efficiency below the ideal may be the generator’s doing as much as the model’s.',
@@ -200,7 +209,10 @@ export const scalingSection: ReportSection = {
             ],
             (i) => i >= 2,
           );
-    const missing = s.notMeasurable.length === 0 ? '' : `not measurable here: ${s.notMeasurable.join(', ')} workers (the server had ${s.serverCpus} CPU(s))`;
+    const missing =
+      s.notMeasurable.length === 0
+        ? ''
+        : `not measurable here: ${s.notMeasurable.join(', ')} workers (the server had ${s.serverCpus} CPU${s.serverCpus === 1 ? '' : 's'})`;
     return [table, missing].filter((x) => x !== '').join('\n');
   },
 };
