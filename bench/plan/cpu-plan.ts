@@ -53,18 +53,22 @@ export function planCpus(ask: CpuAsk, cpus: number): CpuPlan {
     if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new Error(`${flag}: a whole number of CPUs, 1 or more; got ${n}`);
     if (n !== undefined && n > cpus) throw new Error(`${flag} ${n}: this machine has ${cpus} CPU${cpus === 1 ? '' : 's'}`);
   }
-  if (cpus < 2 || (!ask.pin && !explicit)) {
-    const loadgen = cpus < 2 ? 1 : (ask.loadgenCpus ?? defaultLoadgenCpus(cpus));
+  if (cpus < 2)
+    return { cpus, server: 1, loadgen: 1, pinned: false, rule: 'default', why: 'one CPU: the server and the generator share it, the generator one thread' };
+  if (!ask.pin) {
+    // Not pinned, the server may use every CPU unless told how many its workers default to.
+    const loadgen = ask.loadgenCpus ?? defaultLoadgenCpus(cpus);
+    const server = ask.serverCpus ?? cpus;
+    const threads = `${loadgen} thread${loadgen === 1 ? '' : 's'}`;
     return {
       cpus,
-      server: cpus,
+      server,
       loadgen,
       pinned: false,
       rule: explicit ? 'explicit' : 'default',
-      why:
-        cpus < 2
-          ? 'one CPU: the server and the generator share it, the generator one thread'
-          : `${unpinned}: the server may use all ${cpus} CPUs and its workers default to ${cpus}; the generator runs ${loadgen} thread${loadgen === 1 ? '' : 's'} (its share by the default rule) on any of them`,
+      why: explicit
+        ? `as asked, ${unpinned}: the server's workers default to ${server}, the generator runs ${threads}; both on any CPU`
+        : `${unpinned}: the server may use all ${cpus} CPUs and its workers default to ${cpus}; the generator runs ${threads} (its share by the default rule) on any of them`,
     };
   }
   const loadgen = ask.loadgenCpus ?? (ask.serverCpus === undefined ? defaultLoadgenCpus(cpus) : cpus - ask.serverCpus);
@@ -73,16 +77,6 @@ export function planCpus(ask: CpuAsk, cpus: number): CpuPlan {
   if (server < 1) throw new Error(`--loadgen-cpus ${loadgen} leaves the server no CPU of the ${cpus}`);
   if (server + loadgen > cpus)
     throw new Error(`--server-cpus ${server} and --loadgen-cpus ${loadgen} ask for ${server + loadgen} CPUs; this machine has ${cpus}`);
-  if (!ask.pin) {
-    return {
-      cpus,
-      server,
-      loadgen,
-      pinned: false,
-      rule: 'explicit',
-      why: `as asked, ${unpinned}: the server's workers default to ${server}, the generator runs ${loadgen} thread${loadgen === 1 ? '' : 's'}; both on any CPU`,
-    };
-  }
   return {
     cpus,
     server,

@@ -10,12 +10,15 @@ import {
   heavyShareOf,
   loadSeconds,
   type MixRequest,
+  measurableWorkers,
   offeredRps,
   parseRate,
   profiles,
   requestLabels,
   resolveWorkload,
+  scalingCounts,
   stepsPerCell,
+  usesWorkers,
   workloadNames,
   workloads,
 } from './scenarios.js';
@@ -138,5 +141,47 @@ describe('scenario matrix', () => {
     expect(loadSeconds(settings, cells)).toBe(cells * (1 + 3 * 2 + (stepsPerCell(settings) - 1) * 3 * (1 + 2)));
     expect(expectedSeconds(settings, cells)).toBeGreaterThan(loadSeconds(settings, cells));
     expect(stepsPerCell(profiles.quick)).toBe(1);
+  });
+});
+
+describe('worker counts', () => {
+  it('makes a scaling curve of powers of two up to the server’s CPUs and that maximum, from 1 and 2 at least', () => {
+    expect(scalingCounts(1)).toEqual([1, 2]);
+    expect(scalingCounts(2)).toEqual([1, 2]);
+    expect(scalingCounts(4)).toEqual([1, 2, 4]);
+    expect(scalingCounts(6)).toEqual([1, 2, 4, 6]);
+    expect(scalingCounts(8)).toEqual([1, 2, 4, 8]);
+    expect(scalingCounts(12)).toEqual([1, 2, 4, 8, 12]);
+  });
+
+  it('leaves out of a curve the counts above the server’s CPUs, and takes one count alone as asked', () => {
+    expect(measurableWorkers([1, 2, 4, 8], 3)).toEqual({ measured: [1, 2], notMeasurable: [4, 8] });
+    expect(measurableWorkers([1, 2], 8)).toEqual({ measured: [1, 2], notMeasurable: [] });
+    expect(measurableWorkers([4], 1)).toEqual({ measured: [4], notMeasurable: [] });
+    expect(measurableWorkers(null, 1)).toEqual({ measured: null, notMeasurable: [] });
+  });
+
+  it('gives each variant with workers a cell per count, grouped by count, and the others one cell with none', () => {
+    const s = { ...profiles.quick, workloads: ['plaintext', 'json'], variants: ['single-loop', 'cluster'], targets: null };
+    const cells = buildMatrix(s, [1, 2]);
+    expect(cells.map((c) => `${c.variant} ${c.workers} ${c.workload}`)).toEqual([
+      'single-loop null plaintext',
+      'single-loop null json',
+      'cluster 1 plaintext',
+      'cluster 1 json',
+      'cluster 2 plaintext',
+      'cluster 2 json',
+    ]);
+    expect(buildMatrix(s).every((c) => c.workers === null)).toBe(true);
+    expect(usesWorkers('offload')).toBe(true);
+    expect(usesWorkers('a-target')).toBe(false);
+  });
+
+  it('has a scaling profile of the models with workers and single-loop beside them', () => {
+    expect(profiles.scaling).toMatchObject({
+      scaling: true,
+      variants: ['single-loop', 'cluster', 'worker-pool', 'offload'],
+      workloads: ['plaintext', 'json', 'cpu'],
+    });
   });
 });

@@ -4,14 +4,44 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureResults } from '../analysis/test-support/fixture.js';
 import { resilienceFixture } from '../analysis/test-support/resilience-fixture.js';
-import { cellsOf, RESULTS_VERSION } from './results.js';
+import { cellName, cellsOf, labelledVariant, RESULTS_VERSION, variantLabel } from './results.js';
 import { readResults, writeResults } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-results-schema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('results.json', () => {
-  it('reads a version 5 file as version 9: no resilience scenarios, in the settings or on any variant', () => {
+  it('reads a version 9 file as version 10: no CPU plan, one generator thread, no worker count on a cell, and its one --workers count a list of one', () => {
+    const v10 = fixtureResults();
+    const v9 = JSON.parse(JSON.stringify(v10));
+    v9.version = 9;
+    delete v9.environment.cpuPlan;
+    delete v9.settings.scaling;
+    v9.settings.workers = 2;
+    for (const v of v9.variants)
+      for (const c of v.cells ?? []) {
+        delete c.workers;
+        for (const r of c.repetitions ?? []) delete r.loadgenThreads;
+      }
+    const file = join(dir, 'v9.json');
+    writeFileSync(file, JSON.stringify(v9));
+    const read = readResults(file);
+    expect(RESULTS_VERSION).toBe(10);
+    expect(read).toEqual({ ...v10, settings: { ...v10.settings, workers: [2] } });
+    expect(cellName({ workload: 'json', connections: 64, pipelining: 1, workers: null })).toBe('json c=64 p=1');
+    expect(cellName({ workload: 'json', connections: 64, pipelining: 1, workers: 4 })).toBe('json c=64 p=1 w=4');
+  });
+
+  it('names a row of a run that chose its workers by its count, and finds the variant behind the label', () => {
+    const variants = [{ name: 'cluster' }, { name: 'cluster-2' }];
+    expect(variantLabel('cluster', 4)).toBe('cluster ×4');
+    expect(variantLabel('cluster', null)).toBe('cluster');
+    expect(labelledVariant(variants, 'cluster ×4')).toBe(variants[0]);
+    expect(labelledVariant(variants, 'cluster-2')).toBe(variants[1]);
+    expect(labelledVariant(variants, 'cluster ×x')).toBeUndefined();
+  });
+
+  it('reads a version 5 file as version 10: no resilience scenarios, in the settings or on any variant', () => {
     const v7 = fixtureResults({ mixes: true, capacity: true });
     const v5 = JSON.parse(JSON.stringify(v7));
     v5.version = 5;
@@ -20,14 +50,13 @@ describe('results.json', () => {
     const file = join(dir, 'v5.json');
     writeFileSync(file, JSON.stringify(v5));
     const read = readResults(file);
-    expect(RESULTS_VERSION).toBe(9);
-    expect(read.version).toBe(9);
+    expect(read.version).toBe(10);
     expect(read).toEqual(v7);
     expect(read.settings.resilience ?? null).toBeNull();
     expect(read.variants.every((v) => !('resilience' in v) || v.resilience === null)).toBe(true);
   });
 
-  it('reads a version 7 file as version 9: no canary on any repetition, no objectives', () => {
+  it('reads a version 7 file as version 10: no canary on any repetition, no objectives', () => {
     const v8 = fixtureResults({ capacity: true });
     const v7 = JSON.parse(JSON.stringify(v8));
     v7.version = 7;

@@ -104,7 +104,8 @@ export async function runAb(opts: AbOptions): Promise<{ dir: string; base: Resul
     };
     const cli: Record<Side, string> = { base: built.cli, head: CBENCH };
     const argv = (side: Side, variant: string) =>
-      opts.serverArgv?.(side, variant, cli[side]) ?? serveArgv(variant, serveFlags(variant, { workers: opts.settings.workers?.[0] ?? null }), cli[side]);
+      opts.serverArgv?.(side, variant, cli[side]) ??
+      serveArgv(variant, serveFlags(variant, { workers: run.workersFor(opts.settings.workers?.[0]) }), cli[side]);
     try {
       const s = opts.settings;
       const cells = buildMatrix(s);

@@ -70,6 +70,11 @@ export interface Run {
   readonly pinning: Pinning;
   /** How the CPUs are shared: the server's, the generator's (its threads), pinned or not. */
   readonly cpuPlan: CpuPlan;
+  /**
+   * The workers to start a variant with: those asked for, or, when the plan's server CPUs are not
+   * what the server will see (not pinned, --server-cpus), that many; null for its own default.
+   */
+  workersFor(asked: number | null | undefined): number | null;
   readonly log: (line: string) => void;
   /**
    * A results document in this run, saved as results.json in the run folder (`sub` empty) or
@@ -127,6 +132,7 @@ export function openRun(plan: RunPlan): Run {
     environment,
     pinning,
     cpuPlan,
+    workersFor: (asked) => asked ?? (cpuPlan.pinned || cpuPlan.server === cpuPlan.cpus ? null : cpuPlan.server),
     log,
     add(sub, overrides = {}) {
       const settings = overrides.settings ?? plan.settings;

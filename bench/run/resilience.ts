@@ -95,7 +95,7 @@ async function runVariant(run: Run, results: Results, name: string, opts: Resili
     pin: run.pinning.serverPin,
     argv: opts.serverArgv?.(name),
     app: s.app,
-    workers,
+    workers: run.workersFor(workers),
     flags: timeoutFlags(r),
   });
   const verified = await startVerified(name, startOptions(s.workers?.[0]));

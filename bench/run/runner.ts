@@ -100,7 +100,7 @@ async function runVariant(run: Run, results: Results, name: string, cells: Cell[
       pin: run.pinning.serverPin,
       argv: opts.serverArgv?.(name),
       app: s.app,
-      workers,
+      workers: run.workersFor(workers),
       // An app's requests are checked too (a 2xx, sound framing, and what they expect), and the
       // built-in checks of the routes it answers in their place are left out.
       verify: s.app === null || s.app === undefined ? undefined : { also: s.workloads, catalog: s.catalog, claimed: opts.claimed },
