@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isGone, pinnedNode, planPinning, spawnTracked, startServer } from './processes.js';
+import { isGone, pinAvailable, pinnedNode, pinningFor, planPinning, spawnTracked, startServer } from './processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-processes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,6 +49,37 @@ describe('pinnedNode', () => {
     for (const h of seen.helpers) expect(h).toBe(all);
     // The variable does not reach what the process starts in turn.
     expect(seen.env).toBeNull();
+  });
+
+  it.skipIf(pin.length === 0)('pins the worker threads the main thread starts as it is pinned (a generator’s segments stay on its CPUs)', async () => {
+    const script = join(dir, 'worker.cjs');
+    writeFileSync(
+      script,
+      `const { Worker } = require('worker_threads');
+       const w = new Worker("const fs = require('fs'); require('worker_threads').parentPort.postMessage(/Cpus_allowed_list:\\\\s*(\\\\S+)/.exec(fs.readFileSync('/proc/thread-self/status', 'utf8'))[1]);", { eval: true });
+       w.on('message', (m) => { console.log(m); w.terminate(); });`,
+    );
+    const { argv, env } = pinnedNode(pin, script, []);
+    const { child, output } = spawnTracked(argv, env);
+    expect(await new Promise((r) => child.on('close', r))).toBe(0);
+    expect(output().trim()).toBe(pin[2]);
+  });
+
+  it('splits the CPUs as asked: the generator on the first ones, the server on those after; not pinned when asked not to or when it does not fit', () => {
+    const cpus = availableParallelism();
+    expect(pinningFor(1, 1, false)).toMatchObject({ server: null, loadgen: null, serverPin: [], serverCpus: cpus });
+    expect(pinningFor(cpus, 1, true).server).toBeNull();
+    if (!pinAvailable() || cpus < 2) return;
+    expect(pinningFor(1, 1, true)).toMatchObject({
+      server: '1',
+      loadgen: '0',
+      serverPin: ['taskset', '-c', '1'],
+      serverCpus: 1,
+      serverCpuList: [1],
+      loadgenCpuList: [0],
+    });
+    if (cpus < 4) return;
+    expect(pinningFor(2, 2, true)).toMatchObject({ server: '2-3', loadgen: '0-1', serverCpuList: [2, 3], loadgenCpuList: [0, 1] });
   });
 
   it('runs a script unpinned with no prefix, and refuses a prefix it does not know', () => {

@@ -298,3 +298,85 @@ describe('cbench bench --threshold and --format', () => {
     );
   }, 120_000);
 });
+
+describe('cbench bench: the CPU plan and worker counts', () => {
+  it('runs a scaling curve on the CPUs it is given, records the plan, and says which counts it could not measure', async () => {
+    const { code, stdout, stderr } = await cbench([
+      'bench',
+      '--profile',
+      'scaling',
+      '--variants',
+      'single-loop,cluster',
+      '--workloads',
+      'plaintext',
+      '--connections',
+      '4',
+      '--duration',
+      '0.3',
+      '--warmup',
+      '0',
+      '--repetitions',
+      '1',
+      '--workers',
+      '2,1',
+      '--server-cpus',
+      '1',
+      '--loadgen-cpus',
+      '1',
+      '--out',
+      out,
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/^CPU plan: server (1 CPU|any of \d+ CPUs), generator (1 CPU|any) \(1 thread\), (pinned|not pinned); .*as asked/m);
+    expect(stdout).toMatch(/^not measurable here: 2 workers: the server has 1 CPU/m);
+    const results = readResults(lastRun());
+    expect(results.settings).toMatchObject({ profile: 'scaling', workers: [1, 2], scaling: true });
+    expect(results.environment.cpuPlan).toMatchObject({ server: 1, loadgen: 1, rule: 'explicit' });
+    const names = results.variants.flatMap((v) => cellsOf(v).map((c) => `${v.name} ${c.workers}`));
+    expect(names).toEqual(['single-loop null', 'cluster 1']);
+    const md = readFileSync(join(lastRun(), 'report.md'), 'utf8');
+    expect(md).toMatch(/- CPU plan \(explicit\): as asked/);
+    expect(md).toMatch(/## Scaling with workers/);
+    expect(md).toMatch(/Scaling: not measured here: 2 workers/);
+    expect(md).toMatch(/cluster ×1/);
+  });
+
+  it('runs the generator in the threads the plan gives it, and records them', async () => {
+    const { code, stderr } = await cbench([
+      'bench',
+      '--profile',
+      'smoke',
+      '--variants',
+      'single-loop',
+      '--workloads',
+      'plaintext',
+      '--connections',
+      '4',
+      '--no-pin',
+      '--loadgen-cpus',
+      '2',
+      '--out',
+      out,
+    ]);
+    expect(code, stderr).toBe(0);
+    const results = readResults(lastRun());
+    expect(results.environment.cpuPlan).toMatchObject({ loadgen: 2, pinned: false, rule: 'explicit' });
+    const cell = cellsOf(results.variants[0]!)[0];
+    if (cell?.status !== 'ok') throw new Error(`not measured: ${JSON.stringify(cell)}`);
+    expect(cell.repetitions.map((r) => r.loadgenThreads)).toEqual([2]);
+    expect(cell.repetitions[0]!.requests).toBeGreaterThan(0);
+  });
+
+  it('refuses a split that does not fit, a count given twice, and a curve where one count is meant, each with one line', async () => {
+    for (const [args, message] of [
+      [['--server-cpus', '4096'], /^error: --server-cpus 4096: this machine has \d+ CPUs?$/],
+      [['--workers', '1,1'], /the count 1 is listed twice/],
+      [['--profile', 'resilience', '--workers', '1,2'], /^error: --profile resilience takes one --workers count/],
+      [['--target', 'http://127.0.0.1:9', '--server-cpus', '1'], /^error: --server-cpus is for the variants the suite starts/],
+    ] as const) {
+      const { code, stderr } = await cbench(['bench', ...args, '--out', out]);
+      expect(code, stderr).toBe(2);
+      expect(stderr.split('\n')[0]).toMatch(message);
+    }
+  });
+});
