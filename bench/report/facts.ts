@@ -10,8 +10,8 @@ import {
   type OkCell,
   type Results,
   type RouteSummary,
+  rowLabel,
   type VariantResult,
-  variantLabel,
   whyNot,
 } from '../results/results.js';
 
@@ -83,8 +83,8 @@ export function rowsFor<R extends Unmeasured & { vsNodeHttp?: number }>(
           note: v.status === 'ok' ? 'not measured' : whyNot(v),
         }),
       );
-    // A run that chose its workers has a row per count: `cluster ×4`, each a contender of its own.
-    else for (const c of cells) rows.push(c.workers === null ? rowOf(v, c) : { ...rowOf(v, c), variant: variantLabel(v.name, c.workers) });
+    // A variant run at several worker counts has a row per count: `cluster ×4`, each a contender of its own.
+    else for (const c of cells) rows.push(rowLabel(v, c) === v.name ? rowOf(v, c) : { ...rowOf(v, c), variant: rowLabel(v, c) });
   }
   const baseline = baselineOf(results);
   for (const r of rows) {

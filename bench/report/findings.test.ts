@@ -70,7 +70,7 @@ describe('findings are rules over the recorded concurrency models, not over name
     const file = join(dir, 'v8.json');
     writeFileSync(file, JSON.stringify(asVersion8(results)));
     const read = readResults(file);
-    expect(read.version).toBe(9);
+    expect(read.version).toBe(10);
     expect(Object.fromEntries(read.variants.map((v) => [v.name, v.model]))).toEqual(
       Object.fromEntries(results.variants.map((v) => [v.name, SHIPPED_MODELS[v.name] ?? null])),
     );

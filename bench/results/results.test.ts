@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureResults } from '../analysis/test-support/fixture.js';
 import { resilienceFixture } from '../analysis/test-support/resilience-fixture.js';
-import { cellName, cellsOf, labelledVariant, RESULTS_VERSION, variantLabel } from './results.js';
+import { cellName, cellsOf, labelledVariant, RESULTS_VERSION, rowLabel, variantLabel } from './results.js';
 import { readResults, writeResults } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-results-schema-'));
@@ -39,6 +39,16 @@ describe('results.json', () => {
     expect(labelledVariant(variants, 'cluster ×4')).toBe(variants[0]);
     expect(labelledVariant(variants, 'cluster-2')).toBe(variants[1]);
     expect(labelledVariant(variants, 'cluster ×x')).toBeUndefined();
+    // A variant run at one count keeps its name in the rows; at several, each row says its count.
+    const run = fixtureResults();
+    const cluster = run.variants.find((v) => v.name === 'cluster');
+    if (cluster?.status !== 'ok' || cluster.cells[0] === undefined) throw new Error('fixture: cluster is measured');
+    expect(rowLabel(cluster, cluster.cells[0])).toBe('cluster');
+    cluster.cells = [
+      { ...cluster.cells[0], workers: 1 },
+      { ...cluster.cells[0], workers: 2 },
+    ];
+    expect(cluster.cells.map((c) => rowLabel(cluster, c))).toEqual(['cluster ×1', 'cluster ×2']);
   });
 
   it('reads a version 5 file as version 10: no resilience scenarios, in the settings or on any variant', () => {

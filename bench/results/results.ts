@@ -601,3 +601,8 @@ export function setVariant(results: Results, v: VariantEntry): void {
   if (before === undefined) throw new Error(`setVariant: ${v.name} is not in the run`);
   results.variants[i] = { ...v, model: v.model === undefined ? before.model : v.model } as VariantResult;
 }
+
+/** A cell's row name in a report: its variant's, with the worker count when the variant ran at more than one (`cluster ×4`). */
+export function rowLabel(v: VariantResult, c: { workers: number | null }): string {
+  return new Set(cellsOf(v).map((x) => x.workers)).size > 1 ? variantLabel(v.name, c.workers) : v.name;
+}

@@ -178,7 +178,7 @@ describe('cbench bench --app', () => {
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/^plan: 2 variants × 1 workloads → 2 cells/m);
     const results = readResults(lastRun());
-    expect(results.settings).toMatchObject({ workloads: ['my-mix'], app, workers: 1 });
+    expect(results.settings).toMatchObject({ workloads: ['my-mix'], app, workers: [1] });
     expect(results.settings.mixes['my-mix']?.requests.map((r) => [r.label, r.share, r.heavy, r.bodyBytes])).toEqual([
       ['GET /quick', 0.8, false, 0],
       ['GET /sum?n=100000', 0.1, true, 0],
@@ -226,7 +226,8 @@ describe('cbench bench: flags of capacity runs, targets and the resilience profi
     [['--app', 'examples/app.mjs', '--against', 'HEAD'], /--against builds another tree, which may not serve --app/],
     [['--app', 'examples/app.mjs', '--target', 'http://127.0.0.1:1'], /--app is served by the variants the suite starts/],
     [['--workers', '2', '--target', 'http://127.0.0.1:1'], /--workers is for the variants the suite starts/],
-    [['--workers', '0'], /expected an integer from 1 to 1024/],
+    [['--workers', '0'], /expected comma-separated integers of 1 or more/],
+    [['--workers', '1,2000'], /expected worker counts from 1 to 1024/],
     [['--target', 'ftp://127.0.0.1:21'], /only http:\/\/ targets/],
     [['--target', 'http://127.0.0.1:8080/api'], /give the origin only/],
     [['--target', 'a=http://127.0.0.1:1', '--target', 'a=http://127.0.0.1:2'], /two targets named a/],
@@ -338,7 +339,7 @@ describe('cbench bench: the CPU plan and worker counts', () => {
     expect(md).toMatch(/- CPU plan \(explicit\): as asked/);
     expect(md).toMatch(/## Scaling with workers/);
     expect(md).toMatch(/Scaling: not measured here: 2 workers/);
-    expect(md).toMatch(/cluster ×1/);
+    expect(md).toMatch(/^\| plaintext \| cluster \| 1 \| [\d,]+\*? \| [\d,]+ \| 100% \|/m);
   });
 
   it('runs the generator in the threads the plan gives it, and records them', async () => {

@@ -13,8 +13,8 @@ import {
   type OkCell,
   type Repetition,
   type Results,
+  rowLabel,
   type VariantResult,
-  variantLabel,
   whyNot,
 } from '../../results/results.js';
 import { baselineOf, headline, headlineText, type Info, infoOf, modelOf, pct, routeP99, rowsFor, TIE, workloadPath } from '../facts.js';
@@ -382,7 +382,7 @@ export function summaryTable(results: Results): string {
       continue;
     }
     for (const c of cells) {
-      const key = [variantLabel(v.name, c.workers), c.workload, String(c.connections), String(c.pipelining)];
+      const key = [rowLabel(v, c), c.workload, String(c.connections), String(c.pipelining)];
       if (c.status === 'failed') {
         rows.push([...key, ...fill(head.length - 5, '—'), `failed: ${c.reason}`]);
         continue;
