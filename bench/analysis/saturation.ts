@@ -6,12 +6,9 @@ import type { ServerInfo } from '../../shared/serve-protocol.js';
 import type { CpuSpan } from '../lib/cpu-window.js';
 import type { LoadSample, OpenLoopStats } from '../loadgen/types.js';
 import type { Bottleneck, GeneratorBound, Repetition } from '../results/results.js';
+import { SATURATED_SHARE } from '../results/sample.js';
 
-/**
- * A process at or above this share of the CPU it was given is saturated. A saturated load
- * generator with a server that is not makes the figures a floor (client-bound).
- */
-export const SATURATED_SHARE = 0.9;
+export { SATURATED_SHARE };
 
 /**
  * The generator's delays made the tail when the p99 of the requests it did not hold up is at most
@@ -29,14 +26,15 @@ export const GENERATOR_BOUND_NOTE: Record<GeneratorBound, string> = {
 };
 
 /**
- * How much of its CPU the load generator used, over its `threads` (each could use one CPU): its
- * own CPU time, or, pinned (builtin), how busy its CPUs were in the window (the kernel's work for its sockets included, as for the server) when
+ * How much of its CPU the load generator used: its own CPU time over its `threads` (each could
+ * use one CPU), or, pinned (builtin), how busy its `cpus` were in the window (the kernel's work for its sockets included, as for the server) when
  * that is larger. Both readings are taken because neither is always the larger: /proc/stat counts
  * in clock ticks and has read 8% below the process's own exact time on this virtual machine.
  */
-export function loadgenCpuShare(sample: LoadSample, threads = 1): number {
+export function loadgenCpuShare(sample: LoadSample, threads = 1, cpus = threads): number {
   const busy = sample.loadgenCpusBusySec;
-  return Math.min(1, Math.max(sample.loadgenCpuSec, typeof busy === 'number' ? busy : 0) / Math.max(sample.durationSec, 1e-9) / threads);
+  const own = sample.loadgenCpuSec / threads;
+  return Math.min(1, Math.max(own, typeof busy === 'number' ? busy / cpus : 0) / Math.max(sample.durationSec, 1e-9));
 }
 
 /** The load generator used up its CPU in this repetition. */

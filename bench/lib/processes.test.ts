@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isGone, pinAvailable, pinnedNode, pinningFor, planPinning, spawnTracked, startServer } from './processes.js';
+import { cpusText, isGone, pinnedNode, pinningFor, planPinning, spawnTracked, startServer } from './processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-processes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,21 +65,29 @@ describe('pinnedNode', () => {
     expect(output().trim()).toBe(pin[2]);
   });
 
-  it('splits the CPUs as asked: the generator on the first ones, the server on those after; not pinned when asked not to or when it does not fit', () => {
-    const cpus = availableParallelism();
-    expect(pinningFor(1, 1, false)).toMatchObject({ server: null, loadgen: null, serverPin: [], serverCpus: cpus });
-    expect(pinningFor(cpus, 1, true).server).toBeNull();
-    if (!pinAvailable() || cpus < 2) return;
-    expect(pinningFor(1, 1, true)).toMatchObject({
+  it('splits the CPUs as asked: the generator on the first ones, the server on those after; not pinned when asked not to, when it does not fit or without taskset', () => {
+    const eight = { cpus: 8, canPin: true };
+    expect(pinningFor(1, 1, false, eight)).toMatchObject({ server: null, loadgen: null, serverPin: [], loadgenPin: [], serverCpus: 8 });
+    expect(pinningFor(8, 1, true, eight).server).toBeNull();
+    expect(pinningFor(1, 1, true, { cpus: 8, canPin: false }).server).toBeNull();
+    expect(pinningFor(1, 1, true, { cpus: 2, canPin: true })).toMatchObject({
       server: '1',
       loadgen: '0',
       serverPin: ['taskset', '-c', '1'],
+      loadgenPin: ['taskset', '-c', '0'],
       serverCpus: 1,
       serverCpuList: [1],
       loadgenCpuList: [0],
     });
-    if (cpus < 4) return;
-    expect(pinningFor(2, 2, true)).toMatchObject({ server: '2-3', loadgen: '0-1', serverCpuList: [2, 3], loadgenCpuList: [0, 1] });
+    expect(pinningFor(4, 3, true, eight)).toMatchObject({
+      server: '4-6',
+      loadgen: '0-3',
+      serverCpus: 3,
+      serverCpuList: [4, 5, 6],
+      loadgenCpuList: [0, 1, 2, 3],
+    });
+    expect(cpusText('0')).toBe('CPU 0');
+    expect(cpusText('0-3')).toBe('CPUs 0-3');
   });
 
   it('runs a script unpinned with no prefix, and refuses a prefix it does not know', () => {

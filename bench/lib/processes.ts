@@ -130,11 +130,15 @@ export interface Pinning {
   loadgenCpuList: number[] | null;
 }
 
+/** `CPU 0`, `CPUs 0-1`: a taskset CPU list as a line says it. */
+export function cpusText(list: string | null): string {
+  return `CPU${/[-,]/.test(list ?? '') ? 's' : ''} ${list}`;
+}
+
 /** Where a run's processes are, for its plan line. */
 export function placement(p: Pick<Pinning, 'server' | 'loadgen'>): string {
   if (p.server === null) return 'not pinned';
-  const theirs = p.loadgen?.includes('-') === true ? `CPUs ${p.loadgen}` : `CPU ${p.loadgen}`;
-  return `server on CPUs ${p.server}, load generator on ${theirs} (a Node.js one by its main thread and the threads it starts; V8's helper threads, started before it, on any CPU)`;
+  return `server on ${cpusText(p.server)}, load generator on ${cpusText(p.loadgen)} (a Node.js one by its main thread and the threads it starts; V8's helper threads, started before it, on any CPU)`;
 }
 
 /** `0`, `1-3`: the CPUs from `first`, `count` of them, as taskset lists them. */
@@ -147,9 +151,14 @@ function cpuRange(first: number, count: number): string {
  * pinning is asked for, taskset exists and there are CPUs to split; else both anywhere, the server
  * free to use every CPU.
  */
-export function pinningFor(loadgen: number, server: number, pin: boolean): Pinning {
-  const cpus = availableParallelism();
-  if (!pin || loadgen < 1 || server < 1 || loadgen + server > cpus || pinPrefix('0').length === 0)
+export function pinningFor(
+  loadgen: number,
+  server: number,
+  pin: boolean,
+  machine: { cpus: number; canPin: boolean } = { cpus: availableParallelism(), canPin: pinAvailable() },
+): Pinning {
+  const { cpus } = machine;
+  if (!pin || loadgen < 1 || server < 1 || loadgen + server > cpus || !machine.canPin)
     return { server: null, loadgen: null, serverPin: [], loadgenPin: [], serverCpus: cpus, serverCpuList: null, loadgenCpuList: null };
   const serverList = cpuRange(loadgen, server);
   const loadgenList = cpuRange(0, loadgen);

@@ -39,7 +39,8 @@ async function main(): Promise<number> {
     targets: null,
   };
   const loadgen = loadgens[DEFAULT_LOADGEN];
-  const run = openRun({ outDir: 'results', settings: recordedSettings('cpu-per-request', settings), loadgen, pin: true });
+  // One generator thread, as its figures have always been taken; the server on the other CPUs.
+  const run = openRun({ outDir: 'results', settings: recordedSettings('cpu-per-request', settings), loadgen, pin: true, cpus: { loadgenCpus: 1 } });
   const results = run.add('');
   try {
     const { server: serverCpus, loadgen: loadgenCpus } = run.environment.pinning;

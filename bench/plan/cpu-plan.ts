@@ -4,19 +4,16 @@
 // rule below; printed at the start of a run and recorded in results.json.
 
 import type { CpuPlanRecord } from '../results/results.js';
+import { SATURATED_SHARE } from '../results/sample.js';
 
 /**
  * The builtin generator's CPU per response, closed loop, one thread, 64 connections, against
- * single-loop plaintext (the fastest variant's cheapest route), in µs; and the server's CPU per
- * request in the same runs. Measured on the 2-core development VM (docs/cpu-plan.md): 15 and
- * 15.7 µs, in bench:loadgen and the quick profile's single-loop plaintext cells alike. Only
- * their ratio matters to the rule.
+ * single-loop on plaintext and json (the fastest variant), in µs; and the server's CPU per
+ * request in the same repetitions: the medians of the quick profile's four repetitions on the
+ * 2-core development VM on 2026-12-05 (docs/cpu-plan.md). Only their ratio matters to the rule.
  */
-export const GENERATOR_US_PER_RESPONSE = 15;
-export const SERVER_US_PER_REQUEST = 15.7;
-
-/** The generator's share of the CPU above which its figures are a floor (analysis/saturation.ts's SATURATED_SHARE). */
-const GENERATOR_HEADROOM = 0.9;
+export const GENERATOR_US_PER_RESPONSE = 13.75;
+export const SERVER_US_PER_REQUEST = 13.65;
 
 /** What a run asks of the split: explicit counts (either, both or none), and whether to pin. */
 export interface CpuAsk {
@@ -38,7 +35,7 @@ export type CpuPlan = CpuPlanRecord;
  */
 export function defaultLoadgenCpus(cpus: number): number {
   if (cpus < 2) return 1;
-  const share = GENERATOR_US_PER_RESPONSE / (GENERATOR_US_PER_RESPONSE + GENERATOR_HEADROOM * SERVER_US_PER_REQUEST);
+  const share = GENERATOR_US_PER_RESPONSE / (GENERATOR_US_PER_RESPONSE + SATURATED_SHARE * SERVER_US_PER_REQUEST);
   return Math.min(cpus - 1, Math.max(1, Math.round(cpus * share)));
 }
 
@@ -54,7 +51,14 @@ export function planCpus(ask: CpuAsk, cpus: number): CpuPlan {
     if (n !== undefined && n > cpus) throw new Error(`${flag} ${n}: this machine has ${cpus} CPU${cpus === 1 ? '' : 's'}`);
   }
   if (cpus < 2)
-    return { cpus, server: 1, loadgen: 1, pinned: false, rule: 'default', why: 'one CPU: the server and the generator share it, the generator one thread' };
+    return {
+      cpus,
+      server: 1,
+      loadgen: 1,
+      pinned: false,
+      rule: explicit ? 'explicit' : 'default',
+      why: 'one CPU: the server and the generator share it, the generator one thread',
+    };
   if (!ask.pin) {
     // Not pinned, the server may use every CPU unless told how many its workers default to.
     const loadgen = ask.loadgenCpus ?? defaultLoadgenCpus(cpus);
@@ -97,6 +101,13 @@ export function planText(p: CpuPlan): string {
   return `server ${p.pinned ? cpus(p.server) : `any of ${cpus(p.cpus)}`}, generator ${p.pinned ? cpus(p.loadgen) : 'any'} (${p.loadgen} thread${p.loadgen === 1 ? '' : 's'}), ${p.pinned ? 'pinned' : 'not pinned'}; ${p.why}`;
 }
 
+/** The fewest CPUs on which the default rule gives the server `server` of them. */
+export function machineFor(server: number): number {
+  let n = Math.max(2, server + 1);
+  while (n - defaultLoadgenCpus(n) < server) n++;
+  return n;
+}
+
 /** Why worker counts above the server's CPUs were left out of a scaling curve, and how to measure them. */
 export function notMeasurableText(counts: readonly number[], p: Pick<CpuPlan, 'cpus' | 'server' | 'pinned'>): string {
   const k = counts.join(', ');
@@ -104,6 +115,6 @@ export function notMeasurableText(counts: readonly number[], p: Pick<CpuPlan, 'c
   const more = Math.max(...counts);
   return (
     `${k} workers: the server has ${cpus(p.server)}${p.pinned ? '' : ' (not pinned)'}, so more workers than that would share CPUs and measure that, not how the model scales; ` +
-    `measure them on a machine whose plan gives the server ${cpus(more)} or more (${p.pinned ? '--server-cpus, or ' : ''}about ${2 * more} CPUs by the default rule)`
+    `measure them on a machine whose plan gives the server ${cpus(more)} or more (${p.pinned ? '--server-cpus, or ' : ''}${cpus(machineFor(more))} by the default rule)`
   );
 }

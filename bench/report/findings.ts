@@ -25,7 +25,7 @@ export function runNotes(results: Results): string[] {
   const processes = results.variants.filter((v) => v.model === 'multi-process').map((v) => v.name);
   if (pinnedServerCpus(results.environment) === 1 && withWorkers.length > 0 && results.settings.workers === null)
     out.push(
-      `The server was pinned to one CPU (the other ran the load generator), so ${withWorkers.join(' and ')} ran with one worker each here` +
+      `The server was pinned to one CPU (the load generator ran on CPUs of its own), so ${withWorkers.join(' and ')} ran with one worker each here` +
         (killWorkers === undefined || processes.length === 0
           ? '.'
           : ` (but for the killed worker, where ${processes.join(' and ')} ran ${killWorkers}, sharing that CPU).`),

@@ -3,7 +3,7 @@
 
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { cellsOf, type Results, variantLabel } from '../results/results.js';
+import { cellsOf, type Results, rowLabel } from '../results/results.js';
 
 /** A chart: its file name, a caption, and the SVG text. */
 export interface Chart {
@@ -62,10 +62,14 @@ export const only = (kind: string) => [{ filter: { field: 'kind', equal: kind } 
 
 /** The contenders of a run's charts, in its order: each variant, or each of its worker counts (`cluster ×4`) when the run chose them. */
 export function contenders(results: Pick<Results, 'variants'>): string[] {
-  return results.variants.flatMap((v) => {
-    const counts = [...new Set(cellsOf(v).map((c) => c.workers))];
-    return counts.length === 0 || counts.every((w) => w === null) ? [v.name] : counts.map((w) => variantLabel(v.name, w));
-  });
+  return [
+    ...new Set(
+      results.variants.flatMap((v) => {
+        const cells = cellsOf(v);
+        return cells.length === 0 ? [v.name] : cells.map((c) => rowLabel(v, c));
+      }),
+    ),
+  ];
 }
 
 /** Each variant's colour (each worker count's, when the run chose them), the same in every chart of a run, with its legend below. */

@@ -3,6 +3,7 @@
 
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { cpusText } from '../lib/processes.js';
 import { cellsOf, type Results } from '../results/results.js';
 import { readResults, writeFileAtomic } from '../results/store.js';
 import { charts } from './charts.js';
@@ -35,9 +36,7 @@ function environmentLines(r: Results): string[] {
     `Node ${e.node} on ${e.os}; ${e.cpus} × ${e.cpuModel}; load average before ${e.loadAverageBefore.map((x) => x.toFixed(2)).join(' ')}`,
     loadgenLine(r),
     `git ${e.gitSha ?? 'unknown'}${e.gitDirty === true ? ' (with uncommitted changes)' : ''}`,
-    e.pinning.server === null
-      ? 'not pinned'
-      : `server pinned to CPUs ${e.pinning.server}, load generator to CPU${/[-,]/.test(e.pinning.loadgen ?? '') ? 's' : ''} ${e.pinning.loadgen}`,
+    e.pinning.server === null ? 'not pinned' : `server pinned to ${cpusText(e.pinning.server)}, load generator to ${cpusText(e.pinning.loadgen)}`,
     ...(e.cpuPlan === null ? [] : [`CPU plan (${e.cpuPlan.rule}): ${e.cpuPlan.why}`]),
     r.settings.resilience === undefined || r.settings.resilience === null
       ? `profile ${r.settings.profile}: connections ${r.settings.connections.join(', ')}; pipelining ${r.settings.pipelining.join(', ')}; ` +

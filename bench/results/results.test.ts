@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cbench-results-schema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('results.json', () => {
-  it('reads a version 9 file as version 10: no CPU plan, one generator thread, no worker count on a cell, and its one --workers count a list of one', () => {
+  it('reads a version 9 file as version 10: no CPU plan, one generator thread, its one --workers count a list of one, and on the cells of the variants with workers', () => {
     const v10 = fixtureResults();
     const v9 = JSON.parse(JSON.stringify(v10));
     v9.version = 9;
@@ -27,7 +27,15 @@ describe('results.json', () => {
     writeFileSync(file, JSON.stringify(v9));
     const read = readResults(file);
     expect(RESULTS_VERSION).toBe(10);
-    expect(read).toEqual({ ...v10, settings: { ...v10.settings, workers: [2] } });
+    const expected = JSON.parse(JSON.stringify(v10));
+    expected.settings.workers = [2];
+    for (const v of expected.variants) if (['multi-process', 'thread-pool', 'event-loop+pool'].includes(v.model)) for (const c of v.cells) c.workers = 2;
+    expect(expected.variants.filter((v: { cells: Array<{ workers: number | null }> }) => v.cells.some((c) => c.workers === 2)).length).toBeGreaterThan(0);
+    expect(read).toEqual(expected);
+    // A file without a count keeps every cell at the variants' default.
+    v9.settings.workers = null;
+    writeFileSync(file, JSON.stringify(v9));
+    expect(readResults(file)).toEqual(v10);
     expect(cellName({ workload: 'json', connections: 64, pipelining: 1, workers: null })).toBe('json c=64 p=1');
     expect(cellName({ workload: 'json', connections: 64, pipelining: 1, workers: 4 })).toBe('json c=64 p=1 w=4');
   });

@@ -503,37 +503,61 @@ export const objectiveResultSchema = z.object({
 });
 export type ObjectiveResult = z.infer<typeof objectiveResultSchema>;
 
-export const resultsSchema = z.object({
-  schema: z.literal(RESULTS_SCHEMA),
-  // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 9
-  // lack only fields that default to null (or, for `mixes`, to none; a repetition's threads, to 1)
-  // or are optional, but for a sweep's generatorSaturatedAtMiss (upgradeSweep), a variant's model
-  // (upgradeVariant) and settings' workers, one number before version 10.
-  version: z
-    .union([
-      z.literal(1),
-      z.literal(2),
-      z.literal(3),
-      z.literal(4),
-      z.literal(5),
-      z.literal(6),
-      z.literal(7),
-      z.literal(8),
-      z.literal(9),
-      z.literal(RESULTS_VERSION),
-    ])
-    .transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
-  runId: z.string(),
-  /** incomplete: interrupted, or still being written. */
-  status: z.enum(['complete', 'incomplete']),
-  startedAt: z.string(),
-  finishedAt: z.string().nullable(),
-  environment: environmentSchema,
-  settings: settingsSchema,
-  variants: z.array(variantSchema),
-  /** The objectives given with --threshold and their verdicts; null when none were given, and before version 8. */
-  objectives: z.array(objectiveResultSchema).nullable().default(null),
-});
+/** The models whose variants have workers that `--workers` sets. */
+const WORKER_MODELS: ReadonlySet<string> = new Set<ConcurrencyModel>(['multi-process', 'thread-pool', 'event-loop+pool']);
+
+/**
+ * A file before version 10 recorded one `--workers` count in its settings and none on its cells:
+ * the cells of the variants that have workers ran at that count, and say so now, as a run of
+ * version 10 records it (so that `cbench compare` pairs them with a newer run's).
+ */
+function upgradeWorkers(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const r = raw as { version?: unknown; settings?: { workers?: unknown }; variants?: unknown };
+  const n = r.settings?.workers;
+  if (typeof r.version !== 'number' || r.version >= 10 || typeof n !== 'number' || !Array.isArray(r.variants)) return raw;
+  const variants = r.variants.map((v: { name?: unknown; model?: unknown; cells?: unknown }) => {
+    const model = typeof v.model === 'string' ? v.model : typeof v.name === 'string' && Object.hasOwn(SHIPPED_MODELS, v.name) ? SHIPPED_MODELS[v.name] : null;
+    if (model === null || model === undefined || !WORKER_MODELS.has(model) || !Array.isArray(v.cells)) return v;
+    return { ...v, cells: v.cells.map((c: object) => ({ workers: n, ...c })) };
+  });
+  return { ...r, variants };
+}
+
+export const resultsSchema = z.preprocess(
+  upgradeWorkers,
+  z.object({
+    schema: z.literal(RESULTS_SCHEMA),
+    // Version 1 differs only in fields version 2 dropped, which parsing strips; versions 2 to 9
+    // lack only fields that default to null (or, for `mixes`, to none; a repetition's threads, to 1)
+    // or are optional, but for a sweep's generatorSaturatedAtMiss (upgradeSweep), a variant's model
+    // (upgradeVariant) and settings' workers, one number before version 10.
+    version: z
+      .union([
+        z.literal(1),
+        z.literal(2),
+        z.literal(3),
+        z.literal(4),
+        z.literal(5),
+        z.literal(6),
+        z.literal(7),
+        z.literal(8),
+        z.literal(9),
+        z.literal(RESULTS_VERSION),
+      ])
+      .transform((): typeof RESULTS_VERSION => RESULTS_VERSION),
+    runId: z.string(),
+    /** incomplete: interrupted, or still being written. */
+    status: z.enum(['complete', 'incomplete']),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    environment: environmentSchema,
+    settings: settingsSchema,
+    variants: z.array(variantSchema),
+    /** The objectives given with --threshold and their verdicts; null when none were given, and before version 8. */
+    objectives: z.array(objectiveResultSchema).nullable().default(null),
+  }),
+);
 
 export type Results = z.infer<typeof resultsSchema>;
 export type Environment = Results['environment'];

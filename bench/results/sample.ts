@@ -6,6 +6,13 @@
 import { z } from 'zod';
 
 /** Milliseconds: the mean, some percentiles and the max. */
+/**
+ * A process at or above this share of the CPU it was given is saturated. A saturated load
+ * generator with a server that is not makes the figures a floor (client-bound); the CPU plan
+ * gives the generator enough CPUs to stay below it (plan/cpu-plan.ts).
+ */
+export const SATURATED_SHARE = 0.9;
+
 export const latencyMsSchema = z.object({
   mean: z.number(),
   p50: z.number(),

@@ -25,7 +25,7 @@ import {
 } from '../lib/processes.js';
 import type { LoadGenerator } from '../loadgen/types.js';
 import { type CpuAsk, type CpuPlan, planCpus, planText } from '../plan/cpu-plan.js';
-import { DEFAULT_SLO_P99_MS, describeMixes, expectedSeconds, loadSeconds, type RunSettings } from '../plan/scenarios.js';
+import { DEFAULT_SLO_P99_MS, describeMixes, expectedSeconds, loadSeconds, type RunSettings, usesWorkers } from '../plan/scenarios.js';
 import {
   type CellResult,
   type Environment,
@@ -191,10 +191,9 @@ function lastLines(text: string, n = 20): string[] {
 
 /** The `cbench serve` flags a run adds for a variant: its app, and its workers when it has any. */
 export function serveFlags(variant: string, opts: Pick<StartOptions, 'app' | 'workers'>): string[] {
-  const usesWorkers = isVariantName(variant) && variants[variant].usesWorkers;
   return [
     ...(opts.app === null || opts.app === undefined ? [] : ['--app', opts.app]),
-    ...(opts.workers === null || opts.workers === undefined || !usesWorkers ? [] : ['--workers', String(opts.workers)]),
+    ...(opts.workers === null || opts.workers === undefined || !usesWorkers(variant) ? [] : ['--workers', String(opts.workers)]),
   ];
 }
 

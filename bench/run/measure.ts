@@ -9,6 +9,7 @@ import { type CellKey, cellFromRepetitions, summaryOf } from '../analysis/repeti
 import { bottleneckOf, generatorBoundOf, loadgenCpuShare, openLoopFigures, serverCapacity, serverCpuShare } from '../analysis/saturation.js';
 import { type CpuReading, type CpuSpan, cpuSince, readCpu } from '../lib/cpu-window.js';
 import { isGone, PeakRss, type Pinning, processTree, type ServerProcess } from '../lib/processes.js';
+import { MAX_THREADS } from '../loadgen/threads.js';
 import type { LoadGenerator, LoadSample, LoadTarget, OpenLoopStats } from '../loadgen/types.js';
 import { type Cell, DEFAULT_SLO_P99_MS, offeredRps, parseRate, type RunSettings, resolveWorkload } from '../plan/scenarios.js';
 import type { CellResult, FailedCell, OkCell, RatePoint, Repetition, Sweep } from '../results/results.js';
@@ -23,9 +24,9 @@ export interface CellContext {
   loadgenThreads?: number;
 }
 
-/** The threads a cell's generator runs: the plan's, within its connections and what the generator can. */
+/** The threads a cell's generator runs: the plan's, within its connections and what the generator can (builtin: MAX_THREADS). */
 export function cellThreads(ctx: Pick<CellContext, 'loadgen' | 'loadgenThreads'>, connections: number): number {
-  return ctx.loadgen.threads ? Math.max(1, Math.min(ctx.loadgenThreads ?? 1, connections)) : 1;
+  return ctx.loadgen.threads ? Math.max(1, Math.min(ctx.loadgenThreads ?? 1, connections, MAX_THREADS)) : 1;
 }
 
 /** Where the generator runs, and what it needs to read the server's CPU and its own at its window's edges. */
@@ -209,7 +210,7 @@ async function measureRun(
     const cpuForRequests = serverCpuSec ?? (around === null ? null : around.userSec + around.systemSec);
     const serverShare = around === null || server.capacity === null ? null : serverCpuShare(sample, around, server.capacity);
     const threads = target.threads ?? 1;
-    const loadgenShare = loadgenCpuShare(sample, threads);
+    const loadgenShare = loadgenCpuShare(sample, threads, target.loadgenCpuList?.length ?? threads);
     repetitions.push({
       ...figures,
       loadgenThreads: threads,

@@ -7,7 +7,8 @@ import { isVariantName, variants } from '../../servers/variants/registry.js';
 import { firstLine } from '../../shared/first-line.js';
 import { httpOnce } from '../../shared/http-once.js';
 import { formatDuration } from '../lib/format.js';
-import { PeakRss, processTree, rssBytes, type ServerProcess } from '../lib/processes.js';
+import { cpusText, PeakRss, processTree, rssBytes, type ServerProcess } from '../lib/processes.js';
+import { planText } from '../plan/cpu-plan.js';
 import type { ResilienceSettings, RunSettings } from '../plan/scenarios.js';
 import { idleFloodLine, killedWorkerLine, pipelineFloodLine } from '../report/resilience-text.js';
 import { runAttack } from '../resilience/attack.js';
@@ -69,8 +70,9 @@ export function announceResilience(run: Run, s: ResilienceOptions['settings']): 
   );
   run.log(
     `servers' timeouts: headers ${r.headersTimeoutMs === null ? 'default' : `${r.headersTimeoutMs} ms`}, idle keep-alive ${r.keepAliveTimeoutMs === null ? 'default' : `${r.keepAliveTimeoutMs} ms`}; ` +
-      (server === null ? 'not pinned' : `server on CPUs ${server}, the clients on CPU ${loadgen}`),
+      (server === null ? 'not pinned' : `server on ${cpusText(server)}, the clients on ${cpusText(loadgen)}`),
   );
+  run.log(`CPU plan: ${planText(run.cpuPlan)}`);
   const headers = r.headersTimeoutMs ?? 10_000;
   if (r.windowSec * 1000 <= headers)
     run.log(

@@ -42,7 +42,12 @@ export async function runBenchmark(opts: RunOptions): Promise<{ results: Results
     loadgen: opts.loadgen,
     // Nothing here starts a target, so there is no server to pin.
     pin: opts.pin && targets === null,
-    cpus: { ...opts.cpus, ...(targets === null ? {} : { unpinned: 'not pinned (a --target: the suite did not start it)' }) },
+    cpus: {
+      // The resilience profile's attack clients run one thread each: they get one CPU unless told.
+      ...(opts.settings.resilience === undefined || opts.settings.resilience === null ? {} : { loadgenCpus: 1 }),
+      ...opts.cpus,
+      ...(targets === null ? {} : { unpinned: 'not pinned (a --target: the suite did not start it)' }),
+    },
     ...logOption(opts),
   });
   const results = run.add('');

@@ -242,7 +242,10 @@ export function register(program: Command): void {
     if (o.workers !== undefined && o.workers.length > 1 && o.against !== undefined)
       usage('--against compares one worker count; run one A/B per count, or a --profile scaling run of each build and `cbench compare` them');
     if (targets !== null && 'scaling' in p) usage('--profile scaling starts variants at each worker count; a --target runs as it was started');
-    const cpus = await cpuAsk(o, usage);
+    if ('scaling' in p && o.against !== undefined)
+      usage('--against compares one worker count; run --profile scaling on each build and `cbench compare` the two runs');
+    // A target is not pinned: the split only sets the generator's threads.
+    const cpus = await cpuAsk({ ...o, pin: o.pin && targets === null }, usage);
     if (targets !== null && o.app !== undefined) usage('--app is served by the variants the suite starts; a --target serves its own routes');
     if (o.app !== undefined && o.against !== undefined)
       usage('--against builds another tree, which may not serve --app; run each build with --app and `cbench compare` the two runs');

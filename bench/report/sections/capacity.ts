@@ -7,7 +7,7 @@ import { GENERATOR_BOUND_NOTE, repetitionBound, SATURATED_SHARE } from '../../an
 import { formatInt, formatTable, formatInt as int, formatTimes as times } from '../../lib/format.js';
 import { summarize } from '../../lib/stats.js';
 import { DEFAULT_SLO_P99_MS } from '../../plan/scenarios.js';
-import { type CellResult, cellsOf, type RatePoint, type Repetition, type Results, type Sweep, type VariantResult } from '../../results/results.js';
+import { type CellResult, cellsOf, type RatePoint, type Repetition, type Results, rowLabel, type Sweep, type VariantResult } from '../../results/results.js';
 import { baselineOf, headline, pct, type RowStatus, rowsFor } from '../facts.js';
 import { findingsOnly, type ReportSection } from '../section.js';
 import { type Column, columnsFor, esc, tableBlock, VS_BASELINE } from '../table.js';
@@ -502,7 +502,7 @@ async function capacityCharts(results: Results, color: object): Promise<Chart[]>
         (c.sweep?.points ?? []).map((p) => ({
           kind: 'point',
           workload: c.workload,
-          variant: v.name,
+          variant: rowLabel(v, c),
           offered: p.offeredRps,
           served: p.summary.requestsPerSec.median,
           // A log axis has no 0; a point is never that fast, but a broken one could read 0.

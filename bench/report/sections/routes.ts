@@ -3,7 +3,7 @@
 
 import { formatInt as int, formatTimes as times } from '../../lib/format.js';
 import { heavyShareOf } from '../../plan/scenarios.js';
-import { type CellResult, cellsOf, type Results, type RouteSummary, type VariantResult } from '../../results/results.js';
+import { type CellResult, cellsOf, type Results, type RouteSummary, rowLabel, type VariantResult } from '../../results/results.js';
 import {
   headline,
   headlineText,
@@ -167,11 +167,15 @@ export function heavyShareSeries(results: Results, at: { connections: number; pi
     const zero = family.members.find((m) => m.share === 0)?.workload ?? aloneWith(results, family.quick);
     const measuredAt = [...(zero === undefined || family.members.some((m) => m.workload === zero) ? [] : [{ workload: zero, share: 0 }]), ...family.members];
     const points = results.variants.flatMap((v) =>
-      measuredAt.flatMap(({ workload, share }) => {
-        const cell = cellsOf(v).find((c) => c.workload === workload && c.connections === at.connections && c.pipelining === at.pipelining);
-        const p99 = cell?.status === 'ok' ? routeP99(results, cell, family.quick) : undefined;
-        return p99 === undefined ? [] : [{ variant: v.name, share, workload, p99 }];
-      }),
+      measuredAt.flatMap(({ workload, share }) =>
+        // A variant run at several worker counts has a series per count.
+        cellsOf(v)
+          .filter((c) => c.workload === workload && c.connections === at.connections && c.pipelining === at.pipelining)
+          .flatMap((cell) => {
+            const p99 = cell.status === 'ok' ? routeP99(results, cell, family.quick) : undefined;
+            return p99 === undefined ? [] : [{ variant: rowLabel(v, cell), share, workload, p99 }];
+          }),
+      ),
     );
     return { ...family, zero, points };
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scalingRun } from '../../analysis/test-support/scaling-fixture.js';
-import { scalingSection } from './scaling.js';
+import { scalingSection, scalingSpec } from './scaling.js';
 
 describe('the scaling section', () => {
   it('says where each model stopped scaling and why, in its model’s terms, and which counts this machine could not measure', () => {
@@ -27,6 +27,14 @@ describe('the scaling section', () => {
     const md = t.blocks[0]?.markdown.join('\n') ?? '';
     expect(md).toMatch(/\| plaintext \| cluster \| 4 \| 60,000\* \| 100,000 \| 60% \| 2\.00× \| 20\.0 \| 20% \| 97% \| 40\.0 \|/);
     expect(scalingSection.header(r)).toEqual(['scaling: workers 1, 2, 4 measured; 8 not measurable here (the server had 4 CPUs)']);
+    // Each curve is a variant's, coloured by its own name: every drawn series is in the legend.
+    const spec = scalingSpec(r) as unknown as {
+      data: { values: Array<{ variant: string }> };
+      spec: { layer: Array<{ encoding: { color: { scale: { domain: string[] } } } }> };
+    };
+    const domain = spec.spec.layer[0]?.encoding.color.scale.domain;
+    expect(domain).toEqual(['single-loop', 'cluster', 'worker-pool']);
+    for (const v of spec.data.values) expect(domain).toContain(v.variant);
     const [chart] = await scalingSection.charts(r);
     expect(chart?.file).toBe('scaling.svg');
     expect(chart?.svg).toMatch(/^<svg/);

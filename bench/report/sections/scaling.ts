@@ -3,6 +3,7 @@
 // request, the kernel's share and memory per worker; where each stops scaling and why; and the
 // counts this machine could not measure.
 
+import type { TopLevelSpec } from 'vega-lite';
 import { SCALING_EFFICIENCY_MIN, type Scaling, type ScalingCurve, type ScalingPoint, type StopReason, scalingOf } from '../../analysis/scaling.js';
 import { formatTable, formatInt as int } from '../../lib/format.js';
 import { notMeasurableText } from '../../plan/cpu-plan.js';
@@ -10,10 +11,15 @@ import type { Results } from '../../results/results.js';
 import { headline, modelOf, pct } from '../facts.js';
 import type { ReportSection, SectionFindings } from '../section.js';
 import { type Column, tableBlock } from '../table.js';
-import { type Chart, colorOf, facetConfig, render } from '../vega.js';
+import { type Chart, facetConfig, render } from '../vega.js';
 
 const mib = (b: number | null) => (b === null ? '—' : (b / 1024 / 1024).toFixed(1));
 const eff = (e: number | null) => (e === null ? '—' : pct(e));
+
+/** The counts a run could not measure, in a few words: `2, 4 not measurable here (the server had 1 CPU)`. */
+function notHere(s: Scaling): string {
+  return `${s.notMeasurable.join(', ')} not measurable here (the server had ${s.serverCpus} CPU${s.serverCpus === 1 ? '' : 's'})`;
+}
 
 /** The scaling figures at the run's headline concurrency. */
 function scaling(r: Results): Scaling | null {
@@ -126,10 +132,14 @@ function rowsOf(s: Scaling): Row[] {
   );
 }
 
-/** Throughput against workers per workload: each model's curve, its ideal (dashed), and the single event loop's throughput (a rule). */
-async function scalingCharts(r: Results): Promise<Chart[]> {
+/**
+ * The scaling chart's spec: per workload, each model's curve, its ideal (dashed), and the single
+ * event loop's throughput (a rule); coloured by the variants' own names (a curve is a variant's
+ * counts, not one count's), in the run's order. Null when no model has a curve.
+ */
+export function scalingSpec(r: Results): TopLevelSpec | null {
   const s = scaling(r);
-  if (s === null || s.curves.every((c) => c.points.length < 2)) return [];
+  if (s === null || s.curves.every((c) => c.points.length < 2)) return null;
   const values = [
     ...s.curves.flatMap((c) => c.points.map((p) => ({ kind: 'measured', workload: c.workload, variant: c.variant, workers: p.workers, rps: p.rps.median }))),
     ...s.curves.flatMap((c) =>
@@ -137,10 +147,16 @@ async function scalingCharts(r: Results): Promise<Chart[]> {
     ),
     ...s.reference.map((x) => ({ kind: 'reference', workload: x.workload, variant: x.variant, rps: x.rps })),
   ];
-  const color = colorOf(r);
+  const drawn = new Set(values.map((v) => v.variant));
+  const color = {
+    field: 'variant',
+    type: 'nominal',
+    scale: { domain: r.variants.map((v) => v.name).filter((n) => drawn.has(n)) },
+    legend: { title: 'variant', orient: 'bottom' },
+  };
   const x = { field: 'workers', type: 'quantitative', title: 'workers', scale: { zero: false } };
   const y = { field: 'rps', type: 'quantitative', title: 'req/s' };
-  const svg = await render({
+  return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     data: { values },
     facet: { field: 'workload', type: 'nominal', title: null, sort: r.settings.workloads },
@@ -156,12 +172,18 @@ async function scalingCharts(r: Results): Promise<Chart[]> {
     },
     resolve: { scale: { y: 'independent' } },
     config: facetConfig,
-  } as Parameters<typeof render>[0]);
+  } as TopLevelSpec;
+}
+
+/** Throughput against workers per workload (scalingSpec). */
+async function scalingCharts(r: Results): Promise<Chart[]> {
+  const spec = scalingSpec(r);
+  if (spec === null) return [];
   return [
     {
       file: 'scaling.svg',
       title: 'Throughput against workers: measured (solid), ideal = workers × the 1-worker throughput (dashed), the single event loop (dotted rule)',
-      svg,
+      svg: await render(spec),
     },
   ];
 }
@@ -173,12 +195,7 @@ export const scalingSection: ReportSection = {
     const s = scaling(r);
     if (s === null) return [];
     const measured = [...new Set(s.curves.flatMap((c) => c.points.map((p) => p.workers)))].sort((a, b) => a - b);
-    return [
-      `scaling: workers ${measured.join(', ') || 'none'} measured` +
-        (s.notMeasurable.length === 0
-          ? ''
-          : `; ${s.notMeasurable.join(', ')} not measurable here (the server had ${s.serverCpus} CPU${s.serverCpus === 1 ? '' : 's'})`),
-    ];
+    return [`scaling: workers ${measured.join(', ') || 'none'} measured${s.notMeasurable.length === 0 ? '' : `; ${notHere(s)}`}`];
   },
   findings: scalingFindings,
   tables: (r) => {
@@ -190,7 +207,7 @@ export const scalingSection: ReportSection = {
       intro:
         `Throughput at each worker count, against the ideal (workers × the 1-worker throughput); efficiency is the ratio, and below ${pct(SCALING_EFFICIENCY_MIN)} a model has stopped scaling. ` +
         'CPU per request and the kernel’s share of it are the server’s; memory is the peak RSS of its processes divided by its workers. * marks a floor (the load generator saturated).' +
-        (s.notMeasurable.length === 0 ? '' : ` Not measurable here: ${s.notMeasurable.join(', ')} workers (more than the server’s CPUs).`),
+        (s.notMeasurable.length === 0 ? '' : ` Workers ${notHere(s)}.`),
       blocks: rows.length === 0 ? [] : [tableBlock('', undefined, COLUMNS, rows, (x) => x.p.efficiency !== null && x.p.efficiency < SCALING_EFFICIENCY_MIN)],
     };
   },
@@ -209,10 +226,7 @@ export const scalingSection: ReportSection = {
             ],
             (i) => i >= 2,
           );
-    const missing =
-      s.notMeasurable.length === 0
-        ? ''
-        : `not measurable here: ${s.notMeasurable.join(', ')} workers (the server had ${s.serverCpus} CPU${s.serverCpus === 1 ? '' : 's'})`;
+    const missing = s.notMeasurable.length === 0 ? '' : `workers ${notHere(s)}`;
     return [table, missing].filter((x) => x !== '').join('\n');
   },
 };
