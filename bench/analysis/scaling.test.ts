@@ -44,9 +44,12 @@ describe('scaling', () => {
       loadgenCpus: 0.5,
     };
     const idle = { ...one, workers: 2, efficiency: 0.6, serverCpuShare: 0.55, loadgenCpus: 0.9 };
-    expect(stopReason(idle, one, true)).toEqual({ kind: 'idle-cpus', serverCpuShare: 0.55 });
-    expect(stopReason(idle, one, false)).toEqual({ kind: 'shared', loadgenCpus: 0.9 });
-    expect(stopReason({ ...idle, serverCpuShare: 0.97 }, one, true)).toEqual({ kind: 'unexplained' });
+    expect(stopReason(idle, one, null)).toEqual({ kind: 'idle-cpus', serverCpuShare: 0.55 });
+    // Not pinned, on 2 CPUs: the workers' 1.1 and the generator's 0.9 kept both busy.
+    expect(stopReason(idle, one, { cpus: 2 })).toEqual({ kind: 'shared', loadgenCpus: 0.9, machineBusy: 1, cpus: 2 });
+    // ... but with the generator at 0.3, a CPU's worth was idle: the work did not reach the workers.
+    expect(stopReason({ ...idle, loadgenCpus: 0.3 }, one, { cpus: 2 })).toEqual({ kind: 'idle-cpus', serverCpuShare: 0.55 });
+    expect(stopReason({ ...idle, serverCpuShare: 0.97 }, one, null)).toEqual({ kind: 'unexplained' });
   });
 
   it('has nothing to say of a run that chose no worker counts', () => {

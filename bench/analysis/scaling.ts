@@ -9,6 +9,12 @@ import { SATURATED_SHARE } from './saturation.js';
 
 /** Below this efficiency a model has stopped scaling: k workers give less than 80% of k times one. */
 export const SCALING_EFFICIENCY_MIN = 0.8;
+/**
+ * Not pinned, the workers and the generator together using this share of the machine's CPUs kept
+ * it busy: the processes' own CPU time misses the kernel's packet work, charged to no process
+ * (about a fifth of a CPU at 50,000 req/s on loopback, docs/running.md), so the mark is below 90%.
+ */
+export const MACHINE_BUSY = 0.8;
 /** A cost per request this much above its 1-worker value grew with the workers. */
 export const COST_GROWTH = 1.15;
 
@@ -34,7 +40,7 @@ export interface ScalingPoint {
 /** Why a model stopped scaling at a point, as the figures there say it. */
 export type StopReason =
   | { kind: 'generator' }
-  | { kind: 'shared'; loadgenCpus: number }
+  | { kind: 'shared'; loadgenCpus: number; machineBusy: number; cpus: number }
   | { kind: 'idle-cpus'; serverCpuShare: number }
   | { kind: 'cost'; fromUs: number; toUs: number; kernelFrom: number | null; kernelTo: number | null }
   | { kind: 'unexplained' };
@@ -84,11 +90,14 @@ function pointOf(c: OkCell, workers: number, atOne: number | null): ScalingPoint
 
 /**
  * Why the curve stopped at `p`: the generator first (its figures are floors; not pinned, it took
- * CPUs from the workers), then CPUs left idle, then a cost per request that grew.
+ * the CPUs the workers lacked: the two together kept the machine busy), then CPUs left idle,
+ * then a cost per request that grew. `unpinned`: the machine's CPUs when the run was not pinned.
  */
-export function stopReason(p: ScalingPoint, one: ScalingPoint, pinned: boolean | null): StopReason {
+export function stopReason(p: ScalingPoint, one: ScalingPoint, unpinned: { cpus: number } | null): StopReason {
   if (p.clientBound) return { kind: 'generator' };
-  if (pinned === false && p.serverCpuShare !== null && p.serverCpuShare < SATURATED_SHARE) return { kind: 'shared', loadgenCpus: p.loadgenCpus };
+  const busy = p.serverCpuShare === null ? null : p.serverCpuShare * p.workers + p.loadgenCpus;
+  if (unpinned !== null && busy !== null && p.serverCpuShare !== null && p.serverCpuShare < SATURATED_SHARE && busy >= MACHINE_BUSY * unpinned.cpus)
+    return { kind: 'shared', loadgenCpus: p.loadgenCpus, machineBusy: busy / unpinned.cpus, cpus: unpinned.cpus };
   if (p.serverCpuShare !== null && p.serverCpuShare < SATURATED_SHARE) return { kind: 'idle-cpus', serverCpuShare: p.serverCpuShare };
   if (p.cpuUsPerRequest !== null && one.cpuUsPerRequest !== null && p.cpuUsPerRequest >= one.cpuUsPerRequest * COST_GROWTH)
     return { kind: 'cost', fromUs: one.cpuUsPerRequest, toUs: p.cpuUsPerRequest, kernelFrom: one.kernelShare, kernelTo: p.kernelShare };
@@ -120,7 +129,11 @@ export function scalingOf(r: Results, at: { connections: number; pipelining: num
         stop:
           below === undefined || first.workers !== 1
             ? null
-            : { workers: below.workers, efficiency: below.efficiency as number, why: stopReason(below, first, r.environment.cpuPlan?.pinned ?? null) },
+            : {
+                workers: below.workers,
+                efficiency: below.efficiency as number,
+                why: stopReason(below, first, r.environment.cpuPlan?.pinned === false ? { cpus: r.environment.cpuPlan.cpus } : null),
+              },
       });
     }
   }

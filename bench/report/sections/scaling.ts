@@ -32,7 +32,10 @@ function whyText(why: StopReason, model: string | null): string {
     case 'generator':
       return 'the load generator was saturated there, so the figure is a floor: give it more CPUs (--loadgen-cpus) to see the server’s limit';
     case 'shared':
-      return `not pinned, the load generator used ${why.loadgenCpus.toFixed(2)} CPUs of the same ones the workers ran on, so they never had them all: measure pinned on a machine with CPUs for both`;
+      return (
+        `not pinned, the workers and the load generator (${why.loadgenCpus.toFixed(2)} of a CPU) kept the machine's ${why.cpus} CPUs ${pct(why.machineBusy)} busy ` +
+        'between them, so the workers never had them all: measure pinned, on a machine with CPUs for both'
+      );
     case 'idle-cpus':
       return (
         `the server used only ${pct(why.serverCpuShare)} of its CPUs: the work did not reach every worker` +
