@@ -371,17 +371,19 @@ function smokeOf(p: Profile): Profile {
   };
 }
 
+// Every variant × every workload at one concurrency; within 4 minutes on a 2-core machine.
+const quick: Profile = {
+  workloads: ['plaintext', 'json', 'cpu', 'io', 'echo', 'mixed'],
+  connections: [64],
+  pipelining: [1],
+  durationSec: 2,
+  warmupSec: 1,
+  repetitions: 2,
+  capacity: null,
+};
+
 export const profiles = {
-  // Every variant × every workload at one concurrency; within 4 minutes on a 2-core machine.
-  quick: {
-    workloads: ['plaintext', 'json', 'cpu', 'io', 'echo', 'mixed'],
-    connections: [64],
-    pipelining: [1],
-    durationSec: 2,
-    warmupSec: 1,
-    repetitions: 2,
-    capacity: null,
-  },
+  quick,
   // Head-of-line blocking: how the quick requests' tail grows with the share of heavy ones, on
   // every model; each mix at 0% (the quick requests alone), 1%, 5% and 20% heavy.
   mixes: {
@@ -417,17 +419,8 @@ export const profiles = {
   // How throughput grows with workers: the models that have them, at 1, 2, 4, ... up to the
   // server's CPUs, with single-loop as the one-core reference; routes whose work is per-request
   // overhead (plaintext, json) and pure JavaScript (cpu).
-  scaling: {
-    variants: ['single-loop', 'cluster', 'worker-pool', 'offload'],
-    workloads: ['plaintext', 'json', 'cpu'],
-    connections: [64],
-    pipelining: [1],
-    durationSec: 2,
-    warmupSec: 1,
-    repetitions: 2,
-    capacity: null,
-    scaling: true,
-  },
+  // The quick profile's concurrency and timing, so its points compare with the quick cells.
+  scaling: { ...quick, variants: ['single-loop', 'cluster', 'worker-pool', 'offload'], workloads: ['plaintext', 'json', 'cpu'], scaling: true },
   // How each model copes with hostile clients, instead of the matrix's cells (bench/resilience/).
   resilience: {
     workloads: [],
