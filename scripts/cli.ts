@@ -2,6 +2,7 @@
 // usage after them, and the parsers of option values.
 
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { parseSshHost, type SshHost } from '../bench/lib/ssh.js';
 
 /** Exit status for a usage error (bad flag or value), as most Unix tools use. */
 export const EXIT_USAGE = 2;
@@ -113,4 +114,18 @@ export async function cpuAsk(o: CpuFlags, usage: (m: string) => never): Promise<
     usage(e instanceof Error ? e.message : String(e));
   }
   return { ...(o.serverCpus === undefined ? {} : { serverCpus: o.serverCpus }), ...(o.loadgenCpus === undefined ? {} : { loadgenCpus: o.loadgenCpus }) };
+}
+
+/** A comma-separated list of hosts, `ssh://[user@]host[:port]` each, each once. */
+export function hostList(value: string): SshHost[] {
+  const hosts = value.split(',').map((x) => {
+    try {
+      return parseSshHost(x.trim());
+    } catch (e) {
+      throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+    }
+  });
+  const twice = hosts.find((h, i) => hosts.findIndex((x) => x.text === h.text) !== i);
+  if (twice !== undefined) throw new InvalidArgumentError(`the host ${twice.text} is listed twice`);
+  return hosts;
 }

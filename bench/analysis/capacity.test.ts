@@ -15,6 +15,7 @@ function fixtureRepetition(rps: number): Repetition {
     durationSec: 2,
     requestsPerSec: rps,
     loadgenThreads: 1,
+    loadgenHosts: null,
     bytesPerSec: rps * 100,
     latencyMs: { mean: 1, p50: 1, p90: 2, p99: 3, p99_9: 4, p99_99: 5, max: 6 },
     errors: 0,

@@ -74,13 +74,16 @@ export function pinnedNode(pin: readonly string[], script: string, args: readonl
 }
 
 /** Spawns a tracked child; its stdout and stderr are kept for error reports. */
-export function spawnTracked(argv: string[], env?: Record<string, string>): { child: ChildProcess; output: () => string } {
+export function spawnTracked(argv: string[], env?: Record<string, string>, opts: { stdin?: boolean } = {}): { child: ChildProcess; output: () => string } {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', stopAllChildren);
   }
   const [cmd, ...args] = argv as [string, ...string[]];
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env === undefined ? {} : { env: { ...process.env, ...env } }) });
+  const child = spawn(cmd, args, {
+    stdio: [opts.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
+  });
   children.add(child);
   child.on('exit', () => children.delete(child));
   let out = '';

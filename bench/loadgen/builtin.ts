@@ -71,6 +71,11 @@ export const builtinLoadgen: LoadGenerator<'builtin'> = {
   version: () => (JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { version: string }).version,
   async run(t: LoadTarget): Promise<LoadSample> {
     // A report is a sample with more in it; the harness keeps the sample's own fields (measure.ts).
-    return runBuiltin(builtinOptions(t), t.pin);
+    if (t.hosts === undefined) return runBuiltin(builtinOptions(t), t.pin);
+    // From other hosts: no CPU of this machine to watch, no pinning here.
+    const { observePid: _, observeCpus: __, observeOwnCpus: ___, threads, ...options } = builtinOptions(t);
+    const { runOnHosts } = await import('./hosts.js');
+    const { report, perHost } = await runOnHosts(options, t.hosts, threads ?? 1);
+    return { ...report, loadgenHosts: perHost };
   },
 };

@@ -17,7 +17,12 @@ export type ThreadMessage = { type: 'ready' } | { type: 'report'; report: LoadRe
 export const MAX_THREADS = 64;
 
 /** The whole run's report, from `threads` threads each running its equal segment of `options` (of its own segment, when it has one). */
-export async function runThreads(options: Omit<LoadOptions, 'startGate'>, threads: number): Promise<{ report: LoadReport; perThread: number[] }> {
+export async function runThreads(
+  options: Omit<LoadOptions, 'startGate'>,
+  threads: number,
+  /** Waited for once every thread is ready, before they start: a remote agent's gate (hosts.ts). */
+  outerGate: () => Promise<void> = async () => {},
+): Promise<{ report: LoadReport; perThread: number[] }> {
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new Error(`threads: a whole number from 1 to ${MAX_THREADS}, got ${threads}`);
   const outer = options.segment ?? WHOLE;
   // The threads' segments cut the run's own segment in equal parts, their bounds exact.
@@ -41,8 +46,11 @@ export async function runThreads(options: Omit<LoadOptions, 'startGate'>, thread
           new Promise<LoadReport>((resolve, reject) => {
             w.on('message', (m: ThreadMessage) => {
               if (m.type === 'ready') {
-                // Every thread's connections are ready: they all start at once.
-                if (++ready === workers.length) for (const x of workers) x.postMessage('go');
+                // Every thread's connections are ready: they all start at once (when the outer gate opens).
+                if (++ready === workers.length)
+                  void outerGate().then(() => {
+                    for (const x of workers) x.postMessage('go');
+                  });
               } else if (m.type === 'report') resolve(m.report);
               else reject(new Error(`thread ${i + 1} of ${threads} failed: ${m.message}`));
             });

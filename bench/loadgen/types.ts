@@ -3,11 +3,13 @@
 // is declared once, as the results' schema (results/sample.ts); these are its types.
 
 import type { z } from 'zod';
+import type { LoadHosts } from '../lib/ssh.js';
 import type { Workload } from '../plan/scenarios.js';
 import type {
   arrivalsSchema,
   fairnessSchema,
   firstResponseMsSchema,
+  hostShareSchema,
   latencyMsSchema,
   loadSampleSchema,
   openLoopStatsSchema,
@@ -40,6 +42,8 @@ export interface LoadTarget {
   warmupSec?: number;
   /** Threads of the generator, each with its own event loop (default 1): builtin's segments in worker threads, wrk's -t. */
   threads?: number;
+  /** Load hosts to run it from, one segment each (builtin only; hosts.ts); this machine when absent. */
+  hosts?: LoadHosts;
 }
 
 /** How an open loop's requests arrive. */
@@ -54,6 +58,8 @@ export type Fairness = z.infer<typeof fairnessSchema>;
 export type FirstResponseMs = z.infer<typeof firstResponseMsSchema>;
 /** One request of a workload's mix: answered, not 2xx, and their latency. */
 export type RouteSample = z.infer<typeof routeSampleSchema>;
+/** One load host's part of a run from several. */
+export type HostShare = z.infer<typeof hostShareSchema>;
 /** What one run measured, in the same units whichever generator ran. */
 export type LoadSample = z.infer<typeof loadSampleSchema>;
 

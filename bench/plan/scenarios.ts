@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { AppError, type AppOutline } from '../../servers/routes/app.js';
 import { isCpuHeavyRoute } from '../../servers/routes/routes.js';
 import { isVariantName, variants } from '../../servers/variants/registry.js';
+import type { LoadHosts } from '../lib/ssh.js';
 
 /** One request of a workload, and how often it is drawn. */
 export interface MixRequest {
@@ -236,6 +237,8 @@ export interface RunSettings {
   resilience?: ResilienceSettings | null;
   /** A scaling run: without `workers`, the counts are scalingCounts of the server's CPUs in the run's plan. */
   scaling?: boolean;
+  /** Load hosts to drive the load from, one segment each, and the checkout on them; null or absent for this machine. */
+  loadgenHosts?: LoadHosts | null;
 }
 
 /**

@@ -487,6 +487,11 @@ export const settingsSchema = z.object({
     })
     .nullable()
     .optional(),
+  /** Load hosts the run drove its load from (`--loadgen-hosts`, version 10) and the checkout on them; null when this machine did. */
+  loadgenHosts: z
+    .object({ hosts: z.array(z.string()).min(1), remoteDir: z.string() })
+    .nullable()
+    .default(null),
   /** Servers the suite did not start (--target), measured instead of variants; null otherwise. */
   targets: z
     .array(z.object({ name: z.string(), url: z.string(), pid: z.number().int().positive().nullable() }))

@@ -98,6 +98,19 @@ export const openLoopStatsSchema = openLoopSchema.pick({ offeredRps: true, arriv
 });
 
 /** One measured repetition of one cell, as the load generator and /proc reported it. */
+/** One load host's part of a repetition run from several (`--loadgen-hosts`; loadgen/hosts.ts). */
+export const hostShareSchema = z.object({
+  host: z.string(),
+  /** Its segment of the run, `1/2:1/1`. */
+  segment: z.string(),
+  connections: z.number().int().nonnegative(),
+  requests: z.number().int().nonnegative(),
+  requestsPerSec: z.number().nonnegative(),
+  /** Its generator's CPU over the window, in CPUs. */
+  loadgenCpus: z.number().nonnegative(),
+  p99Ms: z.number().nonnegative(),
+});
+
 export const repetitionSchema = z.object({
   requests: z.number().int().nonnegative(),
   durationSec: z.number().positive(),
@@ -135,6 +148,8 @@ export const repetitionSchema = z.object({
   openLoop: openLoopSchema.nullable().default(null),
   /** Per request of the workload's mix, in its order (one entry for a workload of one request); null when the generator cannot tell them apart (autocannon, wrk) and in files before version 5. */
   routes: z.array(routeSampleSchema).nullable().default(null),
+  /** Run from several load hosts (version 10): each host's part; null when one generator ran it. */
+  loadgenHosts: z.array(hostShareSchema).nullable().default(null),
   /** The machine's speed around the sample: canary.ts's time before and after it, in ms. Taken where samples alternate (alternate.ts: A/B runs, calibrate, bench:cpu); null otherwise and before version 8. */
   canary: z.object({ beforeMs: z.number().positive(), afterMs: z.number().positive() }).nullable().default(null),
 });
@@ -171,6 +186,8 @@ export const loadSampleSchema = repetitionSchema
     openLoop: openLoopStatsSchema.nullable().optional(),
     /** Per request of the workload's mix, in its order; null or absent when the generator cannot tell them apart. */
     routes: z.array(routeSampleSchema).nullable().optional(),
+    /** Each load host's part, when several ran it. */
+    loadgenHosts: z.array(hostShareSchema).nullable().optional(),
   });
 
 /**

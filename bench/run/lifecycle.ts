@@ -42,8 +42,17 @@ import { type Verification, type VerifyScope, verifyServer } from './verify.js';
 
 /** A run's settings as results.json records them: the knobs, what each workload sent, and the app. */
 export function recordedSettings(profile: string, s: RunSettings): Settings {
-  const { catalog, app, workers, scaling, ...knobs } = s;
-  return { profile, ...knobs, mixes: describeMixes(s.workloads, catalog), app: app ?? null, workers: workers ?? null, scaling: scaling ?? false };
+  const { catalog, app, workers, scaling, loadgenHosts, ...knobs } = s;
+  return {
+    profile,
+    ...knobs,
+    mixes: describeMixes(s.workloads, catalog),
+    app: app ?? null,
+    workers: workers ?? null,
+    scaling: scaling ?? false,
+    loadgenHosts:
+      loadgenHosts === null || loadgenHosts === undefined ? null : { hosts: loadgenHosts.hosts.map((h) => h.text), remoteDir: loadgenHosts.remoteDir },
+  };
 }
 
 /** What a run is opened with. */

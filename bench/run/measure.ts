@@ -17,7 +17,7 @@ import { loadSampleSchema } from '../results/sample.js';
 
 /** What measuring a cell needs besides the server. */
 export interface CellContext {
-  settings: Pick<RunSettings, 'warmupSec' | 'durationSec' | 'repetitions'> & Partial<Pick<RunSettings, 'capacity' | 'catalog'>>;
+  settings: Pick<RunSettings, 'warmupSec' | 'durationSec' | 'repetitions'> & Partial<Pick<RunSettings, 'capacity' | 'catalog' | 'loadgenHosts'>>;
   loadgen: LoadGenerator;
   pinning: Pick<Pinning, 'loadgenPin' | 'serverCpus' | 'serverCpuList' | 'loadgenCpuList'>;
   /** The generator's threads by the run's CPU plan (default 1); a cell runs no more than it has connections, and a generator without threads runs one. */
@@ -111,6 +111,7 @@ export async function runCell(cell: Cell, server: MeasuredServer, ctx: CellConte
     pipelining: cell.pipelining,
     threads: cellThreads(ctx, cell.connections),
     ...observing(server.pid, ctx.pinning),
+    ...(ctx.settings.loadgenHosts === null || ctx.settings.loadgenHosts === undefined ? {} : { hosts: ctx.settings.loadgenHosts }),
   };
   const key = cellKey(cell);
   const closed = await measureRun(target, server, ctx);
@@ -205,12 +206,16 @@ async function measureRun(
     }
     const around = pid === null || before === null ? null : serverCpuSince(before, pid, cpuList);
     const peak = rss?.stop() ?? null;
-    const { serverCpuSec, serverCpusBusySec, loadgenCpusBusySec, openLoop, routes, ...figures } = sampleOf(sample);
+    const { serverCpuSec, serverCpusBusySec, loadgenCpusBusySec, openLoop, routes, loadgenHosts, ...figures } = sampleOf(sample);
     // The generator's reading covers exactly the requests it counted.
     const cpuForRequests = serverCpuSec ?? (around === null ? null : around.userSec + around.systemSec);
     const serverShare = around === null || server.capacity === null ? null : serverCpuShare(sample, around, server.capacity);
     const threads = target.threads ?? 1;
-    const loadgenShare = loadgenCpuShare(sample, threads, target.loadgenCpuList?.length ?? threads);
+    // From several hosts, the busiest one's share: the first to run out of CPU holds the run back.
+    const loadgenShare =
+      loadgenHosts === undefined || loadgenHosts === null
+        ? loadgenCpuShare(sample, threads, target.loadgenCpuList?.length ?? threads)
+        : Math.min(1, Math.max(...loadgenHosts.map((h) => h.loadgenCpus / threads)));
     repetitions.push({
       ...figures,
       loadgenThreads: threads,
@@ -223,6 +228,7 @@ async function measureRun(
       bottleneck: serverShare === null ? null : bottleneckOf(loadgenShare, serverShare),
       openLoop: openLoop === null || openLoop === undefined ? null : openLoopRecord(openLoop, sample.latencyMs.p99, loadgenShare),
       routes: routes ?? null,
+      loadgenHosts: loadgenHosts ?? null,
       canary: null,
     });
     if (server.gone()) return { reason: 'the server exited during the run (crashed)', repetitions };

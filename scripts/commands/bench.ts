@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Objective } from '../../bench/analysis/objectives.js';
 import { DEFAULT_THRESHOLDS } from '../../bench/analysis/thresholds.js';
+import type { SshHost } from '../../bench/lib/ssh.js';
 import { DEFAULT_LOADGEN, type LoadgenName, loadgenNames, loadgens } from '../../bench/loadgen/registry.js';
 import {
   appCatalog,
@@ -33,6 +34,7 @@ import type { CiFormat, CiFormatInputs } from '../../bench/report/ci-formats.js'
 import type { Results } from '../../bench/results/results.js';
 import { AppError } from '../../servers/routes/app.js';
 import { variantNames, variants } from '../../servers/variants/registry.js';
+import { PROJECT_ROOT } from '../../shared/built.js';
 import { firstLine } from '../../shared/first-line.js';
 import {
   CommandFailed,
@@ -42,6 +44,7 @@ import {
   EXIT_OBJECTIVE_FAILED,
   EXIT_USAGE,
   FORMAT_HELP,
+  hostList,
   integer,
   intList,
   listOf,
@@ -61,6 +64,8 @@ interface BenchFlags {
   workers?: number[];
   serverCpus?: number;
   loadgenCpus?: number;
+  loadgenHosts?: SshHost[];
+  remoteDir: string;
   connections?: number[];
   pipelining?: number[];
   duration?: number;
@@ -190,6 +195,15 @@ export function register(program: Command): void {
         collectTarget,
       ),
     )
+    .addOption(
+      new Option(
+        '--loadgen-hosts <list>',
+        'drive the load from these hosts over OpenSSH (ssh://[user@]host[:port], comma-separated), one equal segment each, started together and merged; at a --target they reach',
+      ).argParser(hostList),
+    )
+    .addOption(
+      new Option('--remote-dir <dir>', "with --loadgen-hosts: this project's checkout on every load host, built, at this one's commit").default(PROJECT_ROOT),
+    )
     .addOption(new Option('--target-pid <[name=]pid>', "a target's process on this machine, to record its CPU and memory (repeatable)").argParser(collectPid))
     .addOption(new Option('--no-verify', "with --target: measure without checking the target's answers first"))
     .addOption(
@@ -241,6 +255,12 @@ export function register(program: Command): void {
       usage("--profile resilience takes one --workers count (its killed worker's processes)");
     if (o.workers !== undefined && o.workers.length > 1 && o.against !== undefined)
       usage('--against compares one worker count; run one A/B per count, or a --profile scaling run of each build and `cbench compare` them');
+    if (o.loadgenHosts !== undefined && targets === null)
+      usage(
+        '--loadgen-hosts drives load at a server those hosts can reach: give it with --target URL (starting a variant on another host, --server-host, is not built yet)',
+      );
+    if (o.loadgenHosts !== undefined && o.loadgen !== 'builtin') usage('--loadgen-hosts runs the builtin generator on each host; leave out --loadgen');
+    if (o.loadgenHosts === undefined && cmd.getOptionValueSource('remoteDir') === 'cli') usage('--remote-dir is for --loadgen-hosts');
     if (targets !== null && 'scaling' in p) usage('--profile scaling starts variants at each worker count; a --target runs as it was started');
     if ('scaling' in p && o.against !== undefined)
       usage('--against compares one worker count; run --profile scaling on each build and `cbench compare` the two runs');
@@ -270,6 +290,7 @@ export function register(program: Command): void {
       app: app?.file ?? null,
       workers: o.workers ?? null,
       scaling: 'scaling' in p && p.scaling === true,
+      loadgenHosts: o.loadgenHosts === undefined ? null : { hosts: o.loadgenHosts, remoteDir: o.remoteDir },
       ...(resilience === null ? {} : { resilience, durationSec: resilience.windowSec }),
     };
     const { parseObjective } = await import('../../bench/analysis/objectives.js');
@@ -329,6 +350,15 @@ async function plain(settings: RunSettings, o: BenchFlags, cpus: CpuSplit, claim
   const { writeReport } = await import('../../bench/report/write.js');
   const { terminalTables } = await import('../../bench/report/summary.js');
   const { unmeasuredScenarios, whyNot } = await import('../../bench/results/results.js');
+  if (settings.loadgenHosts !== null && settings.loadgenHosts !== undefined) {
+    // Every load host answers, is built, and runs this version, before anything is measured.
+    const { checkHosts } = await import('../../bench/loadgen/hosts.js');
+    try {
+      await checkHosts(settings.loadgenHosts);
+    } catch (e) {
+      throw new CommandFailed(firstLine(e));
+    }
+  }
   const { results, dir } = await runBenchmark({
     settings,
     profile: o.profile,

@@ -4,11 +4,25 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { GENERATOR_BOUND_NOTE, generatorBoundOf, generatorSaturated, loadgenCpuShare, openLoopFigures } from '../../bench/analysis/saturation.js';
+import type { SshHost } from '../../bench/lib/ssh.js';
 import type { LoadOptions, LoadProgress, LoadReport } from '../../bench/loadgen/engine.js';
 import { parseSegment, partOf, rangeText, type Segment, shareOf, WHOLE, widthOf } from '../../bench/loadgen/segment.js';
+import type { HostShare } from '../../bench/loadgen/types.js';
 import type { GeneratorBound } from '../../bench/results/results.js';
+import { PROJECT_ROOT } from '../../shared/built.js';
 import { firstLine } from '../../shared/first-line.js';
-import { collect, EXIT_OBJECTIVE_FAILED, EXIT_USAGE, FORMAT_HELP, integer, nonNegative, positiveSeconds, usageOnError } from '../cli.js';
+import {
+  CommandFailed,
+  collect,
+  EXIT_OBJECTIVE_FAILED,
+  EXIT_USAGE,
+  FORMAT_HELP,
+  hostList,
+  integer,
+  nonNegative,
+  positiveSeconds,
+  usageOnError,
+} from '../cli.js';
 
 interface LoadFlags {
   connections: number;
@@ -28,6 +42,8 @@ interface LoadFlags {
   segment?: Segment;
   sample?: string;
   threads?: number;
+  hosts?: SshHost[];
+  remoteDir: string;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -132,11 +148,20 @@ export function register(program: Command): void {
     .addOption(
       new Option('--sample <file>', 'also write what was measured, histograms included, as a file `cbench merge` merges with the other segments of the run'),
     )
+    .addOption(
+      new Option(
+        '--hosts <list>',
+        'run from these load hosts over OpenSSH (ssh://[user@]host[:port], comma-separated), one equal segment each (--threads threads on each), started together, merged',
+      ).argParser(hostList),
+    )
+    .addOption(new Option('--remote-dir <dir>', "with --hosts: this project's checkout on every host, built, at this one's commit").default(PROJECT_ROOT))
     .action(async (urlText: string, o: LoadFlags, cmd: Command) => {
+      if (o.hosts === undefined && cmd.getOptionValueSource('remoteDir') === 'cli') cmd.error('error: --remote-dir is for --hosts', { exitCode: EXIT_USAGE });
       // Every thread of every segment needs a connection and, with --requests, a request of its own.
       const whole = o.segment ?? WHOLE;
-      const parts = Array.from({ length: o.threads ?? 1 }, (_, i) => partOf(whole, i, o.threads ?? 1));
-      const where = (i: number) => ((o.threads ?? 1) > 1 ? `thread ${i + 1} of --threads ${o.threads}` : `--segment ${whole.text}`);
+      const ways = (o.threads ?? 1) * (o.hosts?.length ?? 1);
+      const parts = Array.from({ length: ways }, (_, i) => partOf(whole, i, ways));
+      const where = (i: number) => (ways > 1 ? `part ${i + 1} of ${ways} (hosts × threads)` : `--segment ${whole.text}`);
       for (const [i, part] of parts.entries()) {
         const c = shareOf(o.connections, part);
         if (c.hi <= c.lo)
@@ -196,7 +221,17 @@ export function register(program: Command): void {
       const live = process.stderr.isTTY && o.json !== true && threads === 1;
       let report: LoadReport;
       let perThread: number[] | undefined;
-      if (threads === 1) report = await runLoad(options, live ? showProgress : undefined);
+      let perHost: HostShare[] | undefined;
+      if (o.hosts !== undefined) {
+        const { checkHosts, runOnHosts } = await import('../../bench/loadgen/hosts.js');
+        const hosts = { hosts: o.hosts, remoteDir: o.remoteDir };
+        try {
+          await checkHosts(hosts);
+          ({ report, perHost } = await runOnHosts(options, hosts, threads));
+        } catch (e) {
+          throw new CommandFailed(firstLine(e));
+        }
+      } else if (threads === 1) report = await runLoad(options, live ? showProgress : undefined);
       else {
         const { runThreads } = await import('../../bench/loadgen/threads.js');
         ({ report, perThread } = await runThreads(options, threads));
@@ -211,9 +246,22 @@ export function register(program: Command): void {
       const json = {
         ...asJson(target.href, options, report),
         ...(perThread === undefined ? {} : { threads, perThread }),
+        ...(perHost === undefined ? {} : { hosts: perHost }),
         ...(objectives.length === 0 ? {} : { thresholds: checked }),
       };
       process.stdout.write(o.json === true ? `${JSON.stringify(json)}\n` : await summary(target.href, options, report));
+      if (perHost !== undefined && o.json !== true) {
+        const { formatInt, formatTable } = await import('../../bench/lib/format.js');
+        const rows = perHost.map((x) => [
+          x.host,
+          x.segment,
+          String(x.connections),
+          formatInt(x.requestsPerSec),
+          `${Math.round(x.loadgenCpus * 100)}%`,
+          x.p99Ms.toFixed(2),
+        ]);
+        process.stdout.write(`\n${formatTable([['host', 'segment', 'conn', 'req/s', 'its CPU', 'p99 ms'], ...rows], (i) => i >= 2)}\n`);
+      }
       if (objectives.length > 0 && o.json !== true) {
         const { formatTable } = await import('../../bench/lib/format.js');
         process.stdout.write(`\n${formatTable(renderObjectives(checked))}\n`);

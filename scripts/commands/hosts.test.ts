@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServerProcess, startServer } from '../../bench/lib/processes.js';
+import { cellsOf } from '../../bench/results/results.js';
+import { readResults } from '../../bench/results/store.js';
+import { agentsIn, hostsUnavailable, makeHosts, type TestHost, type TestHosts, until } from '../../bench/test-support/hosts.js';
+import { CBENCH } from '../../shared/built.js';
+import { runCbench } from '../test-support/cbench-process.js';
+
+const why = hostsUnavailable();
+
+describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (skipped: ${why})`}`, () => {
+  const out = mkdtempSync(join(tmpdir(), 'cbench-hosts-cli-'));
+  let h: TestHosts;
+  let server: ServerProcess;
+  let a: TestHost;
+  let b: TestHost;
+  let url: string;
+  beforeAll(async () => {
+    h = await makeHosts(['server', 'a', 'b']);
+    const [s, ha, hb] = h.hosts as [TestHost, TestHost, TestHost];
+    a = ha;
+    b = hb;
+    server = await startServer('single-loop', {
+      argv: ['ip', 'netns', 'exec', s.netns, process.execPath, CBENCH, 'serve', '--variant', 'single-loop', '--port', '0', '--host', s.address],
+    });
+    url = `http://${s.address}:${server.port}`;
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+    await h?.remove();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('cbench load --hosts: one segment per host, merged, each host’s part shown', async () => {
+    const { code, stdout, stderr } = await runCbench(['load', `${url}/plaintext`, '--hosts', `${a.ssh.text},${b.ssh.text}`, '-c', '8', '-n', '1000', '--json'])
+      .closed;
+    expect(code, stderr).toBe(0);
+    const json = JSON.parse(stdout) as { requests: number; hosts: Array<{ host: string; requests: number; connections: number }> };
+    expect(json.requests).toBe(1_000);
+    expect(json.hosts.map((x) => [x.host, x.connections, x.requests])).toEqual([
+      [a.ssh.text, 4, 500],
+      [b.ssh.text, 4, 500],
+    ]);
+  }, 60_000);
+
+  it('cbench bench --target --loadgen-hosts: measured from both hosts, each host’s part in results.json', async () => {
+    const { code, stderr, stdout } = await runCbench([
+      'bench',
+      '--profile',
+      'smoke',
+      '--target',
+      `ns=${url}`,
+      '--workloads',
+      'plaintext,json',
+      '--connections',
+      '8',
+      '--loadgen-hosts',
+      `${a.ssh.text},${b.ssh.text}`,
+      '--out',
+      out,
+    ]).closed;
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    const results = readResults(join(out, 'latest'));
+    expect(results.settings.loadgenHosts?.hosts).toEqual([a.ssh.text, b.ssh.text]);
+    const cells = cellsOf(results.variants[0]!);
+    expect(cells.map((c) => c.workload)).toEqual(['plaintext', 'json']);
+    for (const c of cells) {
+      if (c.status !== 'ok') throw new Error(`not measured: ${JSON.stringify(c)}`);
+      const r = c.repetitions[0]!;
+      expect(r.loadgenHosts?.map((x) => x.host)).toEqual([a.ssh.text, b.ssh.text]);
+      expect(r.loadgenHosts?.reduce((n, x) => n + x.requests, 0)).toBe(r.requests);
+      expect(r.requests).toBeGreaterThan(0);
+    }
+    expect(await until(() => agentsIn(h, a).length + agentsIn(h, b).length === 0, 5_000)).toBe(true);
+  }, 90_000);
+
+  it('refuses, before measuring, a load host that does not answer, naming it; and a run without a server they can reach', async () => {
+    const nowhere = `ssh://root@${h.gateway.replace(/\.254$/, '.77')}`;
+    const refused = await runCbench(['bench', '--profile', 'smoke', '--target', url, '--loadgen-hosts', nowhere, '--out', out]).closed;
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`load hosts refused: ${nowhere.replace(/\./g, '\\.')}`));
+    const usage = await runCbench(['bench', '--profile', 'smoke', '--loadgen-hosts', a.ssh.text, '--out', out]).closed;
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.split('\n')[0]).toMatch(/^error: --loadgen-hosts drives load at a server those hosts can reach: give it with --target URL/);
+  }, 60_000);
+
+  it('on Ctrl-C during a run from load hosts, leaves no agent running on any host', async () => {
+    const run = runCbench([
+      'bench',
+      '--target',
+      url,
+      '--workloads',
+      'plaintext',
+      '--connections',
+      '8',
+      '--duration',
+      '8',
+      '--warmup',
+      '0',
+      '--repetitions',
+      '1',
+      '--loadgen-hosts',
+      `${a.ssh.text},${b.ssh.text}`,
+      '--out',
+      out,
+    ]);
+    expect(await until(() => agentsIn(h, a).length > 0 && agentsIn(h, b).length > 0, 20_000), run.err()).toBe(true);
+    run.child.kill('SIGINT');
+    const { code } = await run.closed;
+    expect(code).toBe(130);
+    expect(await until(() => agentsIn(h, a).length + agentsIn(h, b).length === 0, 5_000)).toBe(true);
+  }, 60_000);
+});
