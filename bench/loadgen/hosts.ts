@@ -18,7 +18,7 @@ import type { RunnerOptions } from './builtin.child.js';
 import type { LoadOptions, LoadReport } from './engine.js';
 import { mergeReports } from './merge.js';
 import { partOf, type Segment, shareOf, WHOLE } from './segment.js';
-import type { HostShare } from './types.js';
+import type { HostShare, Rtt } from './types.js';
 
 /** The runner on a host, from the checkout there. */
 const REMOTE_RUNNER = ['dist', 'bench', 'loadgen', 'builtin.child.js'];
@@ -172,4 +172,22 @@ export async function runOnHosts(
   } finally {
     stopAll();
   }
+}
+
+/** Sequential requests on one warm connection that measure a host's round trip to the server. */
+export const RTT_REQUESTS = 50;
+
+/**
+ * Each host's round trip to the server: the latency of RTT_REQUESTS requests one after another on
+ * one idle, warm connection (the network's round trip plus the server's time for the request,
+ * which for a trivial route is microseconds), from one host at a time.
+ */
+export async function measureRtt(options: RunnerOptions, lh: LoadHosts): Promise<Rtt[]> {
+  const { durationSec: _, rate: __, arrivals: ___, warmupSec: ____, segment: _____, threads: ______, ...rest } = options;
+  const out: Rtt[] = [];
+  for (const h of lh.hosts) {
+    const { report } = await runOnHosts({ ...rest, connections: 1, pipelining: 1, requests: RTT_REQUESTS }, { hosts: [h], remoteDir: lh.remoteDir });
+    out.push({ host: h.text, requests: report.requests, p50Ms: report.latencyMs.p50, p90Ms: report.latencyMs.p90, maxMs: report.latencyMs.max });
+  }
+  return out;
 }

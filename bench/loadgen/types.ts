@@ -14,6 +14,7 @@ import type {
   loadSampleSchema,
   openLoopStatsSchema,
   routeSampleSchema,
+  rttSchema,
 } from '../results/sample.js';
 
 /** What to drive, how hard and for how long. */
@@ -58,6 +59,8 @@ export type Fairness = z.infer<typeof fairnessSchema>;
 export type FirstResponseMs = z.infer<typeof firstResponseMsSchema>;
 /** One request of a workload's mix: answered, not 2xx, and their latency. */
 export type RouteSample = z.infer<typeof routeSampleSchema>;
+/** A load host's round trip to the server. */
+export type Rtt = z.infer<typeof rttSchema>;
 /** One load host's part of a run from several. */
 export type HostShare = z.infer<typeof hostShareSchema>;
 /** What one run measured, in the same units whichever generator ran. */

@@ -6,7 +6,7 @@
 
 import { z } from 'zod';
 import { CONCURRENCY_MODELS, type ConcurrencyModel } from '../../servers/variants/types.js';
-import { arrivalsSchema, bottleneckSchema, generatorBoundSchema, repetitionSchema } from './sample.js';
+import { arrivalsSchema, bottleneckSchema, generatorBoundSchema, repetitionSchema, rttSchema } from './sample.js';
 
 export const RESULTS_SCHEMA = 'concurrency-bench/results';
 /**
@@ -352,6 +352,8 @@ const okVariantSchema = z.object({
   cells: z.array(cellSchema),
   /** A resilience run's scenarios (version 6); absent or null in other runs. */
   resilience: resilienceSchema.nullable().optional(),
+  /** Measured from load hosts (version 10): each host's round trip to this server; absent or null otherwise. */
+  network: z.array(rttSchema).nullable().optional(),
 });
 
 /** Answered wrongly at verification, so never measured. */

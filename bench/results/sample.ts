@@ -111,6 +111,15 @@ export const hostShareSchema = z.object({
   p99Ms: z.number().nonnegative(),
 });
 
+/** A load host's round trip to the server (loadgen/hosts.ts measureRtt): sequential requests on one warm connection. */
+export const rttSchema = z.object({
+  host: z.string(),
+  requests: z.number().int().nonnegative(),
+  p50Ms: z.number().nonnegative(),
+  p90Ms: z.number().nonnegative(),
+  maxMs: z.number().nonnegative(),
+});
+
 export const repetitionSchema = z.object({
   requests: z.number().int().nonnegative(),
   durationSec: z.number().positive(),

@@ -5,12 +5,24 @@
 // finished; a variant that fails to start or dies is recorded, and the run goes on.
 
 import { availableParallelism } from 'node:os';
+import { firstLine } from '../../shared/first-line.js';
 import { GENERATOR_BOUND_NOTE, repetitionBound } from '../analysis/saturation.js';
 import { formatInt } from '../lib/format.js';
 import { isGone } from '../lib/processes.js';
+import { builtinOptions } from '../loadgen/builtin.js';
+import { measureRtt } from '../loadgen/hosts.js';
 import type { LoadGenerator } from '../loadgen/types.js';
 import { notMeasurableText } from '../plan/cpu-plan.js';
-import { buildMatrix, type Cell, measurableWorkers, type RunSettings, scalingCounts, stepsPerCell, type TargetSpec } from '../plan/scenarios.js';
+import {
+  buildMatrix,
+  type Cell,
+  measurableWorkers,
+  type RunSettings,
+  resolveWorkload,
+  scalingCounts,
+  stepsPerCell,
+  type TargetSpec,
+} from '../plan/scenarios.js';
 import { cellName, type GeneratorBound, type OkCell, type OkVariant, type RatePoint, type Results, setVariant } from '../results/results.js';
 import { announce, failedMidRun, measured, notMeasured, openRun, Progress, type Run, recordedSettings, startVerified } from './lifecycle.js';
 import { type MeasuredServer, runCell, startedServer } from './measure.js';
@@ -157,7 +169,24 @@ async function runTarget(run: Run, results: Results, target: TargetSpec, cells: 
     info: { url: target.url },
     cells: [],
   };
+  const hosts = opts.settings.loadgenHosts;
+  const first = opts.settings.workloads[0];
+  if (hosts !== null && hosts !== undefined && first !== undefined) {
+    // Each load host's round trip to it, on the first workload's request, before any load.
+    try {
+      const probe = builtinOptions({ origin, workload: resolveWorkload(first, opts.settings.catalog), connections: 1, pipelining: 1, durationSec: 1, pin: [] });
+      entry.network = await measureRtt(probe, hosts);
+      run.log(`${target.name}: round trip ${entry.network.map((x) => `from ${x.host} ${x.p50Ms.toFixed(2)} ms (p50 of ${x.requests})`).join(', ')}`);
+    } catch (e) {
+      setVariant(results, failedMidRun(entry, `round trip from the load hosts: ${firstLine(e)}`, ''));
+      run.log(`${target.name}: FAILED measuring the round trip from the load hosts: ${firstLine(e)}`);
+      run.save();
+      return;
+    }
+  }
+  // setVariant keeps a copy: the entry is complete (but for its cells, which it shares) before.
   setVariant(results, entry);
+  run.save();
   const server: MeasuredServer = {
     origin,
     pid: target.pid,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,19 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
       expect(r.loadgenHosts?.reduce((n, x) => n + x.requests, 0)).toBe(r.requests);
       expect(r.requests).toBeGreaterThan(0);
     }
+    // Each host's round trip to the server, measured before the load, and what the report makes of it.
+    const v = results.variants[0];
+    if (v?.status !== 'ok') throw new Error('the target is measured');
+    expect(v.network?.map((x) => [x.host, x.requests])).toEqual([
+      [a.ssh.text, 50],
+      [b.ssh.text, 50],
+    ]);
+    for (const x of v.network ?? []) expect(x.p50Ms).toBeGreaterThan(0);
+    expect(stdout).toMatch(/^ns: round trip from ssh:\/\/root@[\d.]+ [\d.]+ ms \(p50 of 50\), from ssh:/m);
+    const md = readFileSync(join(out, 'latest', 'report.md'), 'utf8');
+    expect(md).toMatch(/- load from 2 hosts \(ssh:/);
+    expect(md).toMatch(/ns: the load hosts' round trip to it was [\d.]+ ms \(p50; .*\), so 8 connections in a closed loop carry at most [\d,]+ req\/s/);
+    expect(md).toMatch(/## Load hosts/);
     expect(await until(() => agentsIn(h, a).length + agentsIn(h, b).length === 0, 5_000)).toBe(true);
   }, 90_000);
 
