@@ -104,8 +104,13 @@ export class StartError extends Error {
 
 /** A server variant running in its own process. */
 export interface ServerProcess {
+  /** Its process here: the server's own, or, on another host, the ssh client that runs it there. */
   pid: number;
   port: number;
+  /** The address it answers at: 127.0.0.1, or the host it runs on. */
+  host: string;
+  /** On another host: its pid there; null here. */
+  remotePid: number | null;
   /** SIGTERM (graceful), then SIGKILL if it has not exited within graceMs; resolves once its output is complete. */
   stop(graceMs?: number): Promise<void>;
   output(): string;
@@ -188,10 +193,19 @@ export function planPinning(pin: boolean): Pinning {
  */
 export async function startServer(
   variant: string,
-  opts: { pin?: string[]; timeoutMs?: number; extraArgs?: string[]; argv?: string[] } = {},
+  opts: {
+    pin?: string[];
+    timeoutMs?: number;
+    extraArgs?: string[];
+    argv?: string[];
+    /** On another host (argv runs it there over ssh, remoteServeArgv): its address, and its input kept open, its end stopping the server there. */
+    remote?: { host: string };
+  } = {},
 ): Promise<ServerProcess> {
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  const { child, output } = spawnTracked([...(opts.pin ?? []), ...(opts.argv ?? serveArgv(variant, opts.extraArgs))]);
+  const timeoutMs = opts.timeoutMs ?? (opts.remote === undefined ? 10_000 : 30_000);
+  const { child, output } = spawnTracked([...(opts.pin ?? []), ...(opts.argv ?? serveArgv(variant, opts.extraArgs))], undefined, {
+    stdin: opts.remote !== undefined,
+  });
   // 'close' comes after 'exit' once stdout and stderr are drained: only then is the output whole.
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
@@ -214,15 +228,20 @@ export async function startServer(
       closed.then(() => reject(new StartError(`${variant} ${why}`, output())));
     });
   });
+  const remotePid = opts.remote === undefined ? null : Number(/^cbench-remote-pid (\d+)$/m.exec(output())?.[1] ?? Number.NaN);
   return {
     pid: child.pid as number,
     port,
+    host: opts.remote?.host ?? '127.0.0.1',
+    remotePid: remotePid === null || Number.isNaN(remotePid) ? null : remotePid,
     output,
     exited: () => child.exitCode !== null || child.signalCode !== null,
     stop: async (graceMs = 5_000) => {
       if (child.exitCode === null && child.signalCode === null) {
         const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        child.kill('SIGTERM');
+        // On another host, the end of its input stops it there (remoteServeArgv); here, SIGTERM.
+        if (opts.remote !== undefined) child.stdin?.end();
+        else child.kill('SIGTERM');
         await closed;
         clearTimeout(kill);
       }

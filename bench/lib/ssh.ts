@@ -20,6 +20,12 @@ export interface LoadHosts {
   remoteDir: string;
 }
 
+/** A host to serve the variants on (`--server-host`), and where this project's checkout is there. */
+export interface ServerHost {
+  host: SshHost;
+  remoteDir: string;
+}
+
 /** An ssh_config file to use instead of the user's (`-F`), for tests that make their own hosts. */
 export const SSH_CONFIG_ENV = 'CBENCH_SSH_CONFIG';
 
@@ -85,4 +91,24 @@ export function sshRun(h: SshHost, command: readonly string[], timeoutMs = 20_00
         );
     });
   });
+}
+
+/**
+ * The command that runs `cbench serve` on `h` from the checkout `remoteDir` there, listening on
+ * every address, and stops it when its input ends: when the server is stopped (its input closed)
+ * and on every other path too, as an ssh client that dies or is killed ends the session and so
+ * that input. It prints the server's pid there (`cbench-remote-pid N`) on its standard error, and
+ * ends with the server's exit status when the server stops by itself.
+ */
+export function remoteServeArgv(h: SshHost, remoteDir: string, serveArgs: readonly string[]): string[] {
+  const script = [
+    'exec 3<&0',
+    'node "$0" serve "$@" </dev/null & pid=$!',
+    'echo "cbench-remote-pid $pid" >&2',
+    '{ cat <&3 >/dev/null; kill -TERM $pid 2>/dev/null; } & watcher=$!',
+    'wait $pid; code=$?',
+    'kill $watcher 2>/dev/null',
+    'exit $code',
+  ].join('; ');
+  return sshArgv(h, ['sh', '-c', script, `${remoteDir}/dist/scripts/cbench.js`, ...serveArgs]);
 }

@@ -20,8 +20,9 @@ import { mergeReports } from './merge.js';
 import { partOf, type Segment, shareOf, WHOLE } from './segment.js';
 import type { HostShare, Rtt } from './types.js';
 
-/** The runner on a host, from the checkout there. */
+/** The runner on a host, and the command line that serves a variant there, from the checkout there. */
 const REMOTE_RUNNER = ['dist', 'bench', 'loadgen', 'builtin.child.js'];
+const REMOTE_CLI = ['dist', 'scripts', 'cbench.js'];
 
 /** An agent's options travel in its command line: at most this much (a mix's bodies can make more). */
 const REMOTE_ARG_MAX = 64 * 1024;
@@ -39,18 +40,19 @@ function localVersion(): string | null {
 }
 
 /**
- * Checks every host before anything runs: it answers over ssh, has the runner built in
- * `remoteDir`, and its checkout is this one's commit (another version would measure with other
+ * Checks every host (load hosts, or the server host) before anything runs: it answers over ssh,
+ * has this project built in `remoteDir`, and its checkout is this one's commit (another version would measure with other
  * code). Rejects naming the hosts that fail and why.
  */
-export async function checkHosts(lh: LoadHosts): Promise<void> {
+export async function checkHosts(lh: LoadHosts, what = 'load hosts'): Promise<void> {
   const mine = localVersion();
   const problems = await Promise.all(
     lh.hosts.map(async (h) => {
       try {
-        const out = await sshRun(h, ['sh', '-c', `git -C "$1" rev-parse HEAD && test -f "$1/${REMOTE_RUNNER.join('/')}" && echo built`, 'sh', lh.remoteDir]);
+        const tests = [REMOTE_RUNNER, REMOTE_CLI].map((p) => `test -f "$1/${p.join('/')}"`).join(' && ');
+        const out = await sshRun(h, ['sh', '-c', `git -C "$1" rev-parse HEAD && ${tests} && echo built`, 'sh', lh.remoteDir]);
         const [sha, built] = out.trim().split('\n');
-        if (built !== 'built') return `${h.text}: no built runner in ${lh.remoteDir} (run npm ci there)`;
+        if (built !== 'built') return `${h.text}: no built cbench in ${lh.remoteDir} (run npm ci there)`;
         if (mine !== null && sha !== mine) return `${h.text} runs another version: ${sha?.slice(0, 12)} in ${lh.remoteDir}, this one is ${mine.slice(0, 12)}`;
         return null;
       } catch (e) {
@@ -59,7 +61,7 @@ export async function checkHosts(lh: LoadHosts): Promise<void> {
     }),
   );
   const failed = problems.filter((p): p is string => p !== null);
-  if (failed.length > 0) throw new Error(`load hosts refused: ${failed.join('; ')}`);
+  if (failed.length > 0) throw new Error(`${what} refused: ${failed.join('; ')}`);
 }
 
 /** LoadOptions as an agent takes them: bodies in base64. */

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { AppError, type AppOutline } from '../../servers/routes/app.js';
 import { isCpuHeavyRoute } from '../../servers/routes/routes.js';
 import { isVariantName, variants } from '../../servers/variants/registry.js';
-import type { LoadHosts } from '../lib/ssh.js';
+import type { LoadHosts, ServerHost } from '../lib/ssh.js';
 
 /** One request of a workload, and how often it is drawn. */
 export interface MixRequest {
@@ -239,6 +239,8 @@ export interface RunSettings {
   scaling?: boolean;
   /** Load hosts to drive the load from, one segment each, and the checkout on them; null or absent for this machine. */
   loadgenHosts?: LoadHosts | null;
+  /** The host to serve the variants on, and the checkout there; null or absent for this machine. */
+  serverHost?: ServerHost | null;
 }
 
 /**

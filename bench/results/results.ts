@@ -494,6 +494,8 @@ export const settingsSchema = z.object({
     .object({ hosts: z.array(z.string()).min(1), remoteDir: z.string() })
     .nullable()
     .default(null),
+  /** The host the variants were served on (`--server-host`, version 10) and the checkout there; null when this machine served them. */
+  serverHost: z.object({ host: z.string(), remoteDir: z.string() }).nullable().default(null),
   /** Servers the suite did not start (--target), measured instead of variants; null otherwise. */
   targets: z
     .array(z.object({ name: z.string(), url: z.string(), pid: z.number().int().positive().nullable() }))

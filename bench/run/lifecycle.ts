@@ -23,6 +23,7 @@ import {
   serveArgv,
   startServer,
 } from '../lib/processes.js';
+import { remoteServeArgv, type ServerHost } from '../lib/ssh.js';
 import type { LoadGenerator } from '../loadgen/types.js';
 import { type CpuAsk, type CpuPlan, planCpus, planText } from '../plan/cpu-plan.js';
 import { DEFAULT_SLO_P99_MS, describeMixes, expectedSeconds, loadSeconds, type RunSettings, usesWorkers } from '../plan/scenarios.js';
@@ -42,7 +43,7 @@ import { type Verification, type VerifyScope, verifyServer } from './verify.js';
 
 /** A run's settings as results.json records them: the knobs, what each workload sent, and the app. */
 export function recordedSettings(profile: string, s: RunSettings): Settings {
-  const { catalog, app, workers, scaling, loadgenHosts, ...knobs } = s;
+  const { catalog, app, workers, scaling, loadgenHosts, serverHost, ...knobs } = s;
   return {
     profile,
     ...knobs,
@@ -52,6 +53,7 @@ export function recordedSettings(profile: string, s: RunSettings): Settings {
     scaling: scaling ?? false,
     loadgenHosts:
       loadgenHosts === null || loadgenHosts === undefined ? null : { hosts: loadgenHosts.hosts.map((h) => h.text), remoteDir: loadgenHosts.remoteDir },
+    serverHost: serverHost === null || serverHost === undefined ? null : { host: serverHost.host.text, remoteDir: serverHost.remoteDir },
   };
 }
 
@@ -191,6 +193,8 @@ export interface StartOptions {
   verify?: VerifyScope | undefined;
   /** More `cbench serve` flags (a resilience run's server timeouts); not added to an `argv` given whole. */
   flags?: string[] | undefined;
+  /** Serve it on another host over ssh (`--server-host`), from the checkout there; `pin` does not apply. */
+  remote?: ServerHost | null | undefined;
 }
 
 /** The last lines of a server's output, for a report. */
@@ -209,7 +213,13 @@ export function serveFlags(variant: string, opts: Pick<StartOptions, 'app' | 'wo
 /** Starts a variant's server and waits until it listens. Never throws for the server's sake: a failed start is a value. */
 export async function start(variant: string, opts: StartOptions): Promise<Started> {
   try {
-    const argv = opts.argv ?? serveArgv(variant, [...serveFlags(variant, opts), ...(opts.flags ?? [])]);
+    const flags = [...serveFlags(variant, opts), ...(opts.flags ?? [])];
+    if (opts.remote !== null && opts.remote !== undefined) {
+      const { host, remoteDir } = opts.remote;
+      const argv = opts.argv ?? remoteServeArgv(host, remoteDir, ['--variant', variant, '--port', '0', '--host', '0.0.0.0', ...flags]);
+      return { status: 'ok', server: await startServer(variant, { argv, remote: { host: host.host } }) };
+    }
+    const argv = opts.argv ?? serveArgv(variant, flags);
     return { status: 'ok', server: await startServer(variant, { pin: opts.pin, argv }) };
   } catch (e) {
     if (!(e instanceof StartError)) return { status: 'failed', reason: `did not start: ${firstLine(e)}`, output: [] };
@@ -225,7 +235,7 @@ export async function startVerified(variant: string, opts: StartOptions): Promis
   const started = await start(variant, opts);
   if (started.status !== 'ok') return started;
   const { server } = started;
-  const verification = await verifyServer(`http://127.0.0.1:${server.port}`, opts.verify);
+  const verification = await verifyServer(`http://${server.host}:${server.port}`, opts.verify);
   if (verification.ok) return { status: 'ok', server, verification };
   await server.stop();
   return { status: 'refused', reason: `failed verification: ${verification.failures[0]}`, verification, output: lastLines(server.output()) };

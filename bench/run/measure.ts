@@ -79,8 +79,10 @@ export interface MeasuredServer {
 
 /** A variant's server started by the harness, as measuring sees it. */
 export function startedServer(variant: string, server: ServerProcess, serverCpus: number): MeasuredServer {
+  // On another host, its CPU and memory are not read here (its /proc is there): unknown, as a --target's without its pid.
+  if (server.remotePid !== null) return { origin: `http://${server.host}:${server.port}`, pid: null, capacity: null, gone: () => server.exited() };
   return {
-    origin: `http://127.0.0.1:${server.port}`,
+    origin: `http://${server.host}:${server.port}`,
     pid: server.pid,
     capacity: serverCapacity(serverCpus, parseInfo(variant, server.output())),
     gone: () => server.exited() || isGone(server.pid),

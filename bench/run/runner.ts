@@ -11,7 +11,7 @@ import { formatInt } from '../lib/format.js';
 import { isGone } from '../lib/processes.js';
 import { builtinOptions } from '../loadgen/builtin.js';
 import { measureRtt } from '../loadgen/hosts.js';
-import type { LoadGenerator } from '../loadgen/types.js';
+import type { LoadGenerator, Rtt } from '../loadgen/types.js';
 import { notMeasurableText } from '../plan/cpu-plan.js';
 import {
   buildMatrix,
@@ -52,13 +52,17 @@ export async function runBenchmark(opts: RunOptions): Promise<{ results: Results
     outDir: opts.outDir,
     settings: recordedSettings(opts.profile, opts.settings),
     loadgen: opts.loadgen,
-    // Nothing here starts a target, so there is no server to pin.
-    pin: opts.pin && targets === null,
+    // Nothing here starts a target, and a server on another host is not here: there is no server to pin.
+    pin: opts.pin && targets === null && (opts.settings.serverHost ?? null) === null,
     cpus: {
       // The resilience profile's attack clients run one thread each: they get one CPU unless told.
       ...(opts.settings.resilience === undefined || opts.settings.resilience === null ? {} : { loadgenCpus: 1 }),
       ...opts.cpus,
       ...(targets === null ? {} : { unpinned: 'not pinned (a --target: the suite did not start it)' }),
+      // The server on another host: this machine is the generator's, all of it unless told.
+      ...(opts.settings.serverHost === null || opts.settings.serverHost === undefined
+        ? {}
+        : { loadgenCpus: opts.cpus?.loadgenCpus ?? availableParallelism(), unpinned: `not pinned (the server runs on ${opts.settings.serverHost.host.text})` }),
     },
     ...logOption(opts),
   });
@@ -118,6 +122,7 @@ async function runVariant(run: Run, results: Results, name: string, cells: Cell[
       argv: opts.serverArgv?.(name),
       app: s.app,
       workers: run.workersFor(workers),
+      remote: s.serverHost,
       // An app's requests are checked too (a 2xx, sound framing, and what they expect), and the
       // built-in checks of the routes it answers in their place are left out.
       verify: s.app === null || s.app === undefined ? undefined : { also: s.workloads, catalog: s.catalog, claimed: opts.claimed },
@@ -133,6 +138,13 @@ async function runVariant(run: Run, results: Results, name: string, cells: Cell[
     try {
       if (entry === undefined) {
         entry = measured(name, server, verification, []);
+        const network = await roundTrips(run, name, `http://${server.host}:${server.port}`, opts);
+        if (network instanceof Error) {
+          setVariant(results, failedMidRun(entry, network.message, server.output()));
+          run.save();
+          return;
+        }
+        if (network !== null) entry.network = network;
         setVariant(results, entry);
       } else entry.pids.push(...measured(name, server, verification, []).pids);
       const mine = cells.filter((c) => (c.workers ?? null) === workers);
@@ -169,21 +181,13 @@ async function runTarget(run: Run, results: Results, target: TargetSpec, cells: 
     info: { url: target.url },
     cells: [],
   };
-  const hosts = opts.settings.loadgenHosts;
-  const first = opts.settings.workloads[0];
-  if (hosts !== null && hosts !== undefined && first !== undefined) {
-    // Each load host's round trip to it, on the first workload's request, before any load.
-    try {
-      const probe = builtinOptions({ origin, workload: resolveWorkload(first, opts.settings.catalog), connections: 1, pipelining: 1, durationSec: 1, pin: [] });
-      entry.network = await measureRtt(probe, hosts);
-      run.log(`${target.name}: round trip ${entry.network.map((x) => `from ${x.host} ${x.p50Ms.toFixed(2)} ms (p50 of ${x.requests})`).join(', ')}`);
-    } catch (e) {
-      setVariant(results, failedMidRun(entry, `round trip from the load hosts: ${firstLine(e)}`, ''));
-      run.log(`${target.name}: FAILED measuring the round trip from the load hosts: ${firstLine(e)}`);
-      run.save();
-      return;
-    }
+  const network = await roundTrips(run, target.name, origin, opts);
+  if (network instanceof Error) {
+    setVariant(results, failedMidRun(entry, network.message, ''));
+    run.save();
+    return;
   }
+  if (network !== null) entry.network = network;
   // setVariant keeps a copy: the entry is complete (but for its cells, which it shares) before.
   setVariant(results, entry);
   run.save();
@@ -195,6 +199,25 @@ async function runTarget(run: Run, results: Results, target: TargetSpec, cells: 
     gone: () => target.pid !== null && isGone(target.pid),
   };
   await measureCells(run, results, entry, cells, server, opts, progress, async () => '');
+}
+
+/**
+ * Each load host's round trip to a server at `origin`, on the first workload's request, before
+ * any load, logged; null when the run has no load hosts; the error when it could not be measured.
+ */
+async function roundTrips(run: Run, name: string, origin: string, opts: RunOptions): Promise<Rtt[] | null | Error> {
+  const hosts = opts.settings.loadgenHosts;
+  const first = opts.settings.workloads[0];
+  if (hosts === null || hosts === undefined || first === undefined) return null;
+  try {
+    const probe = builtinOptions({ origin, workload: resolveWorkload(first, opts.settings.catalog), connections: 1, pipelining: 1, durationSec: 1, pin: [] });
+    const network = await measureRtt(probe, hosts);
+    run.log(`${name}: round trip ${network.map((x) => `from ${x.host} ${x.p50Ms.toFixed(2)} ms (p50 of ${x.requests})`).join(', ')}`);
+    return network;
+  } catch (e) {
+    run.log(`${name}: FAILED measuring the round trip from the load hosts: ${firstLine(e)}`);
+    return new Error(`round trip from the load hosts: ${firstLine(e)}`);
+  }
 }
 
 /** Every cell on a server that is up; on a failed cell, the entry is marked failed with the server's last output, the rest is skipped, and it returns false. */

@@ -206,16 +206,25 @@ async function waitForSsh(h: TestHost, config: string, said: () => string): Prom
   }
 }
 
-/** The load agents (builtin runners started by hosts.ts) running in a host's namespace: their pids. */
-export function agentsIn(h: TestHosts, host: TestHost): number[] {
+/** The pids in a host's namespace whose command line passes `test`. */
+function commandsIn(h: TestHosts, host: TestHost, test: (argv: string[]) => boolean): number[] {
   return h.pidsIn(host).filter((pid) => {
     try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      return argv.some((a) => a.endsWith('builtin.child.js'));
+      return test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
     } catch {
       return false;
     }
   });
+}
+
+/** The load agents (builtin runners started by hosts.ts) running in a host's namespace: their pids. */
+export function agentsIn(h: TestHosts, host: TestHost): number[] {
+  return commandsIn(h, host, (argv) => argv.some((a) => a.endsWith('builtin.child.js')));
+}
+
+/** The servers `--server-host` started in a host's namespace (`cbench serve ... --host 0.0.0.0`): their pids. */
+export function remoteServersIn(h: TestHosts, host: TestHost): number[] {
+  return commandsIn(h, host, (argv) => argv.some((a) => a.endsWith('cbench.js')) && argv.includes('serve') && argv.includes('0.0.0.0'));
 }
 
 /** Waits up to `ms` for `check` to hold; whether it did. */

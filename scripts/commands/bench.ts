@@ -65,6 +65,7 @@ interface BenchFlags {
   serverCpus?: number;
   loadgenCpus?: number;
   loadgenHosts?: SshHost[];
+  serverHost?: SshHost;
   remoteDir: string;
   connections?: number[];
   pipelining?: number[];
@@ -202,7 +203,15 @@ export function register(program: Command): void {
       ).argParser(hostList),
     )
     .addOption(
-      new Option('--remote-dir <dir>', "with --loadgen-hosts: this project's checkout on every load host, built, at this one's commit").default(PROJECT_ROOT),
+      new Option(
+        '--server-host <host>',
+        'serve the variants on this host over OpenSSH (ssh://[user@]host[:port], also its HTTP address), from its checkout (--remote-dir)',
+      ).argParser(oneHost),
+    )
+    .addOption(
+      new Option('--remote-dir <dir>', "with --server-host or --loadgen-hosts: this project's checkout on those hosts, built, at this one's commit").default(
+        PROJECT_ROOT,
+      ),
     )
     .addOption(new Option('--target-pid <[name=]pid>', "a target's process on this machine, to record its CPU and memory (repeatable)").argParser(collectPid))
     .addOption(new Option('--no-verify', "with --target: measure without checking the target's answers first"))
@@ -255,12 +264,16 @@ export function register(program: Command): void {
       usage("--profile resilience takes one --workers count (its killed worker's processes)");
     if (o.workers !== undefined && o.workers.length > 1 && o.against !== undefined)
       usage('--against compares one worker count; run one A/B per count, or a --profile scaling run of each build and `cbench compare` them');
-    if (o.loadgenHosts !== undefined && targets === null)
-      usage(
-        '--loadgen-hosts drives load at a server those hosts can reach: give it with --target URL (starting a variant on another host, --server-host, is not built yet)',
-      );
+    if (o.loadgenHosts !== undefined && targets === null && o.serverHost === undefined)
+      usage('--loadgen-hosts drives load at a server those hosts can reach: serve the variants on a host with --server-host, or give one with --target URL');
+    if (o.serverHost !== undefined && targets !== null) usage('--server-host serves the variants; a --target is served where it was started');
+    if (o.serverHost !== undefined && o.against !== undefined)
+      usage('--against builds another tree here; run each build on the server host and `cbench compare` the two runs');
+    if (o.serverHost !== undefined && resilience !== null) usage('--profile resilience runs its attacks on this machine; leave out --server-host');
+    if (o.serverHost !== undefined && o.serverCpus !== undefined) usage("--server-cpus splits this machine's CPUs; a --server-host serves on its own");
     if (o.loadgenHosts !== undefined && o.loadgen !== 'builtin') usage('--loadgen-hosts runs the builtin generator on each host; leave out --loadgen');
-    if (o.loadgenHosts === undefined && cmd.getOptionValueSource('remoteDir') === 'cli') usage('--remote-dir is for --loadgen-hosts');
+    if (o.loadgenHosts === undefined && o.serverHost === undefined && cmd.getOptionValueSource('remoteDir') === 'cli')
+      usage('--remote-dir is for --server-host and --loadgen-hosts');
     if (targets !== null && 'scaling' in p) usage('--profile scaling starts variants at each worker count; a --target runs as it was started');
     if ('scaling' in p && o.against !== undefined)
       usage('--against compares one worker count; run --profile scaling on each build and `cbench compare` the two runs');
@@ -291,6 +304,7 @@ export function register(program: Command): void {
       workers: o.workers ?? null,
       scaling: 'scaling' in p && p.scaling === true,
       loadgenHosts: o.loadgenHosts === undefined ? null : { hosts: o.loadgenHosts, remoteDir: o.remoteDir },
+      serverHost: o.serverHost === undefined ? null : { host: o.serverHost, remoteDir: o.remoteDir },
       ...(resilience === null ? {} : { resilience, durationSec: resilience.windowSec }),
     };
     const { parseObjective } = await import('../../bench/analysis/objectives.js');
@@ -350,14 +364,14 @@ async function plain(settings: RunSettings, o: BenchFlags, cpus: CpuSplit, claim
   const { writeReport } = await import('../../bench/report/write.js');
   const { terminalTables } = await import('../../bench/report/summary.js');
   const { unmeasuredScenarios, whyNot } = await import('../../bench/results/results.js');
-  if (settings.loadgenHosts !== null && settings.loadgenHosts !== undefined) {
-    // Every load host answers, is built, and runs this version, before anything is measured.
-    const { checkHosts } = await import('../../bench/loadgen/hosts.js');
-    try {
-      await checkHosts(settings.loadgenHosts);
-    } catch (e) {
-      throw new CommandFailed(firstLine(e));
-    }
+  // Every other host answers, is built, and runs this version, before anything is measured.
+  const { checkHosts } = await import('../../bench/loadgen/hosts.js');
+  try {
+    if (settings.serverHost !== null && settings.serverHost !== undefined)
+      await checkHosts({ hosts: [settings.serverHost.host], remoteDir: settings.serverHost.remoteDir }, 'the server host');
+    if (settings.loadgenHosts !== null && settings.loadgenHosts !== undefined) await checkHosts(settings.loadgenHosts);
+  } catch (e) {
+    throw new CommandFailed(firstLine(e));
   }
   const { results, dir } = await runBenchmark({
     settings,
@@ -425,6 +439,13 @@ async function ab(ref: string, settings: RunSettings, o: BenchFlags, cpus: CpuSp
 
 /** The CPU counts asked for (--server-cpus, --loadgen-cpus), checked. */
 type CpuSplit = Awaited<ReturnType<typeof cpuAsk>>;
+
+/** --server-host: one host. */
+function oneHost(value: string): SshHost {
+  const [h, ...more] = hostList(value);
+  if (h === undefined || more.length > 0) throw new InvalidArgumentError('one host: ssh://[user@]host[:port]');
+  return h;
+}
 
 /** --workers: counts from 1 to 1024, each once. */
 function workerList(value: string): number[] {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerProcess, startServer } from '../../bench/lib/processes.js';
 import { cellsOf } from '../../bench/results/results.js';
 import { readResults } from '../../bench/results/store.js';
-import { agentsIn, hostsUnavailable, makeHosts, type TestHost, type TestHosts, until } from '../../bench/test-support/hosts.js';
+import { agentsIn, hostsUnavailable, makeHosts, remoteServersIn, type TestHost, type TestHosts, until } from '../../bench/test-support/hosts.js';
 import { CBENCH } from '../../shared/built.js';
 import { runCbench } from '../test-support/cbench-process.js';
 
@@ -17,12 +17,14 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
   let server: ServerProcess;
   let a: TestHost;
   let b: TestHost;
+  let serverHost: TestHost;
   let url: string;
   beforeAll(async () => {
     h = await makeHosts(['server', 'a', 'b']);
     const [s, ha, hb] = h.hosts as [TestHost, TestHost, TestHost];
     a = ha;
     b = hb;
+    serverHost = s;
     server = await startServer('single-loop', {
       argv: ['ip', 'netns', 'exec', s.netns, process.execPath, CBENCH, 'serve', '--variant', 'single-loop', '--port', '0', '--host', s.address],
     });
@@ -97,7 +99,9 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
     expect(refused.stderr).toMatch(new RegExp(`load hosts refused: ${nowhere.replace(/\./g, '\\.')}`));
     const usage = await runCbench(['bench', '--profile', 'smoke', '--loadgen-hosts', a.ssh.text, '--out', out]).closed;
     expect(usage.code).toBe(2);
-    expect(usage.stderr.split('\n')[0]).toMatch(/^error: --loadgen-hosts drives load at a server those hosts can reach: give it with --target URL/);
+    expect(usage.stderr.split('\n')[0]).toMatch(
+      /^error: --loadgen-hosts drives load at a server those hosts can reach: serve the variants on a host with --server-host, or give one with --target URL/,
+    );
   }, 60_000);
 
   it('on Ctrl-C during a run from load hosts, leaves no agent running on any host', async () => {
@@ -126,4 +130,80 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
     expect(code).toBe(130);
     expect(await until(() => agentsIn(h, a).length + agentsIn(h, b).length === 0, 5_000)).toBe(true);
   }, 60_000);
+
+  it('cbench bench --server-host --loadgen-hosts: variants served on one host, measured from two, nothing left running', async () => {
+    const { code, stdout, stderr } = await runCbench([
+      'bench',
+      '--profile',
+      'smoke',
+      '--variants',
+      'single-loop,cluster',
+      '--workloads',
+      'plaintext,json',
+      '--connections',
+      '8',
+      '--workers',
+      '2',
+      '--server-host',
+      serverHost.ssh.text,
+      '--loadgen-hosts',
+      `${a.ssh.text},${b.ssh.text}`,
+      '--out',
+      out,
+    ]).closed;
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    expect(stdout).toMatch(/^CPU plan: .*not pinned \(the server runs on ssh:/m);
+    const results = readResults(join(out, 'latest'));
+    expect(results.settings.serverHost).toEqual({ host: serverHost.ssh.text, remoteDir: expect.any(String) });
+    expect(results.variants.map((v) => [v.name, v.status])).toEqual([
+      ['single-loop', 'ok'],
+      ['cluster', 'ok'],
+    ]);
+    const cluster = results.variants[1];
+    if (cluster?.status !== 'ok') throw new Error('cluster is measured');
+    expect(cluster.info.workers).toBe(2);
+    for (const c of cellsOf(cluster)) {
+      if (c.status !== 'ok') throw new Error(`not measured: ${JSON.stringify(c)}`);
+      expect(c.repetitions[0]?.loadgenHosts?.map((x) => x.host)).toEqual([a.ssh.text, b.ssh.text]);
+      // Its CPU and memory are on the other host: not read here.
+      expect(c.summary.serverCpuUsPerRequest).toBeNull();
+    }
+    expect(cluster.network?.length).toBe(2);
+    expect(await until(() => remoteServersIn(h, serverHost).length + agentsIn(h, a).length + agentsIn(h, b).length === 0, 5_000)).toBe(true);
+  }, 120_000);
+
+  it('on Ctrl-C during a run on a server host, leaves neither server nor agent running there', async () => {
+    const run = runCbench([
+      'bench',
+      '--variants',
+      'single-loop',
+      '--workloads',
+      'plaintext',
+      '--connections',
+      '8',
+      '--duration',
+      '8',
+      '--warmup',
+      '0',
+      '--repetitions',
+      '1',
+      '--server-host',
+      serverHost.ssh.text,
+      '--loadgen-hosts',
+      a.ssh.text,
+      '--out',
+      out,
+    ]);
+    expect(await until(() => remoteServersIn(h, serverHost).length > 0 && agentsIn(h, a).length > 0, 30_000), run.err()).toBe(true);
+    run.child.kill('SIGINT');
+    expect((await run.closed).code).toBe(130);
+    expect(await until(() => remoteServersIn(h, serverHost).length + agentsIn(h, a).length === 0, 5_000)).toBe(true);
+  }, 60_000);
+
+  it('refuses a server host that does not answer, naming it', async () => {
+    const nowhere = `ssh://root@${h.gateway.replace(/\.254$/, '.78')}`;
+    const { code, stderr } = await runCbench(['bench', '--profile', 'smoke', '--variants', 'single-loop', '--server-host', nowhere, '--out', out]).closed;
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`the server host refused: ${nowhere.replace(/\./g, '\\.')}`));
+  }, 30_000);
 });

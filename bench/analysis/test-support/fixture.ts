@@ -343,6 +343,7 @@ export function fixtureResults(opts: FixtureOptions = {}): Results {
       workers: null,
       scaling: false,
       loadgenHosts: null,
+      serverHost: null,
       app: null,
     },
     objectives: null,
