@@ -9,6 +9,8 @@ import { type CellKey, cellFromRepetitions, summaryOf } from '../analysis/repeti
 import { bottleneckOf, generatorBoundOf, loadgenCpuShare, openLoopFigures, serverCapacity, serverCpuShare } from '../analysis/saturation.js';
 import { type CpuReading, type CpuSpan, cpuSince, readCpu } from '../lib/cpu-window.js';
 import { isGone, PeakRss, type Pinning, processTree, type ServerProcess } from '../lib/processes.js';
+import { type ServerWatch, type WatchReading, watchRemoteServer } from '../lib/server-watch.js';
+import type { ServerHost } from '../lib/ssh.js';
 import { MAX_THREADS } from '../loadgen/threads.js';
 import type { LoadGenerator, LoadSample, LoadTarget, OpenLoopStats } from '../loadgen/types.js';
 import { type Cell, DEFAULT_SLO_P99_MS, offeredRps, parseRate, type RunSettings, resolveWorkload } from '../plan/scenarios.js';
@@ -75,12 +77,23 @@ export interface MeasuredServer {
   capacity: number | null;
   /** Whether it is known to have gone (exited or crashed). */
   gone(): boolean;
+  /** On another host: watches its CPU and memory there over a window (pid is then null here). */
+  watch?: () => Promise<ServerWatch>;
 }
 
 /** A variant's server started by the harness, as measuring sees it. */
-export function startedServer(variant: string, server: ServerProcess, serverCpus: number): MeasuredServer {
-  // On another host, its CPU and memory are not read here (its /proc is there): unknown, as a --target's without its pid.
-  if (server.remotePid !== null) return { origin: `http://${server.host}:${server.port}`, pid: null, capacity: null, gone: () => server.exited() };
+export function startedServer(variant: string, server: ServerProcess, serverCpus: number, where: ServerHost | null = null): MeasuredServer {
+  // On another host, its CPU and memory are read there, from its /proc (server-watch.ts); its
+  // CPUs there are not known here, so its capacity is its threads of JavaScript.
+  const remotePid = server.remotePid;
+  if (remotePid !== null && where !== null)
+    return {
+      origin: `http://${server.host}:${server.port}`,
+      pid: null,
+      capacity: serverCapacity(Number.POSITIVE_INFINITY, parseInfo(variant, server.output())),
+      gone: () => server.exited(),
+      watch: () => watchRemoteServer(where, remotePid),
+    };
   return {
     origin: `http://${server.host}:${server.port}`,
     pid: server.pid,
@@ -192,6 +205,13 @@ async function measureRun(
     const before = pid === null ? null : readServerCpu(pid, cpuList);
     const rss = pid === null ? null : new PeakRss(pid);
     rss?.start();
+    let watch: ServerWatch | null = null;
+    try {
+      watch = server.watch === undefined ? null : await server.watch();
+    } catch (e) {
+      rss?.stop();
+      return { reason: firstLine(e), repetitions };
+    }
     let sample: LoadSample;
     try {
       // Each repetition its own seed: arrivals and a mix's draws differ between repetitions (so
@@ -204,10 +224,22 @@ async function measureRun(
       });
     } catch (e) {
       rss?.stop();
+      await watch?.stop().catch(() => undefined);
       return { reason: `load generator failed: ${firstLine(e)}`, repetitions };
     }
-    const around = pid === null || before === null ? null : serverCpuSince(before, pid, cpuList);
-    const peak = rss?.stop() ?? null;
+    let watched: WatchReading | null = null;
+    try {
+      watched = watch === null ? null : await watch.stop();
+    } catch (e) {
+      return { reason: firstLine(e), repetitions };
+    }
+    const around: CpuSpan | null =
+      watched !== null
+        ? { userSec: watched.userSec, systemSec: watched.systemSec, cpuSec: watched.userSec + watched.systemSec, cpusBusySec: null, wallSec: watched.wallSec }
+        : pid === null || before === null
+          ? null
+          : serverCpuSince(before, pid, cpuList);
+    const peak = watched?.peakRssBytes ?? rss?.stop() ?? null;
     const { serverCpuSec, serverCpusBusySec, loadgenCpusBusySec, openLoop, routes, loadgenHosts, ...figures } = sampleOf(sample);
     // The generator's reading covers exactly the requests it counted.
     const cpuForRequests = serverCpuSec ?? (around === null ? null : around.userSec + around.systemSec);

@@ -148,10 +148,19 @@ async function runVariant(run: Run, results: Results, name: string, cells: Cell[
         setVariant(results, entry);
       } else entry.pids.push(...measured(name, server, verification, []).pids);
       const mine = cells.filter((c) => (c.workers ?? null) === workers);
-      const ok = await measureCells(run, results, entry, mine, startedServer(name, server, run.pinning.serverCpus), opts, progress, async () => {
-        await server.stop();
-        return server.output();
-      });
+      const ok = await measureCells(
+        run,
+        results,
+        entry,
+        mine,
+        startedServer(name, server, run.pinning.serverCpus, s.serverHost ?? null),
+        opts,
+        progress,
+        async () => {
+          await server.stop();
+          return server.output();
+        },
+      );
       if (!ok) return;
     } finally {
       await server.stop();

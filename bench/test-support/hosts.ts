@@ -222,6 +222,11 @@ export function agentsIn(h: TestHosts, host: TestHost): number[] {
   return commandsIn(h, host, (argv) => argv.some((a) => a.endsWith('builtin.child.js')));
 }
 
+/** The watchers of a server's CPU and memory (server-watch.child.ts) running in a host's namespace: their pids. */
+export function watchersIn(h: TestHosts, host: TestHost): number[] {
+  return commandsIn(h, host, (argv) => argv.some((a) => a.endsWith('server-watch.child.js')));
+}
+
 /** The servers `--server-host` started in a host's namespace (`cbench serve ... --host 0.0.0.0`): their pids. */
 export function remoteServersIn(h: TestHosts, host: TestHost): number[] {
   return commandsIn(h, host, (argv) => argv.some((a) => a.endsWith('cbench.js')) && argv.includes('serve') && argv.includes('0.0.0.0'));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerProcess, startServer } from '../../bench/lib/processes.js';
 import { cellsOf } from '../../bench/results/results.js';
 import { readResults } from '../../bench/results/store.js';
-import { agentsIn, hostsUnavailable, makeHosts, remoteServersIn, type TestHost, type TestHosts, until } from '../../bench/test-support/hosts.js';
+import { agentsIn, hostsUnavailable, makeHosts, remoteServersIn, type TestHost, type TestHosts, until, watchersIn } from '../../bench/test-support/hosts.js';
 import { CBENCH } from '../../shared/built.js';
 import { runCbench } from '../test-support/cbench-process.js';
 
@@ -165,11 +165,14 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
     for (const c of cellsOf(cluster)) {
       if (c.status !== 'ok') throw new Error(`not measured: ${JSON.stringify(c)}`);
       expect(c.repetitions[0]?.loadgenHosts?.map((x) => x.host)).toEqual([a.ssh.text, b.ssh.text]);
-      // Its CPU and memory are on the other host: not read here.
-      expect(c.summary.serverCpuUsPerRequest).toBeNull();
+      // Its CPU and memory, read on its host from its /proc.
+      expect(c.summary.serverCpuUsPerRequest?.median).toBeGreaterThan(0);
+      expect(c.summary.serverPeakRssBytes?.median).toBeGreaterThan(10 * 1024 * 1024);
     }
     expect(cluster.network?.length).toBe(2);
-    expect(await until(() => remoteServersIn(h, serverHost).length + agentsIn(h, a).length + agentsIn(h, b).length === 0, 5_000)).toBe(true);
+    expect(
+      await until(() => remoteServersIn(h, serverHost).length + agentsIn(h, a).length + agentsIn(h, b).length + watchersIn(h, serverHost).length === 0, 5_000),
+    ).toBe(true);
   }, 120_000);
 
   it('on Ctrl-C during a run on a server host, leaves neither server nor agent running there', async () => {
@@ -197,7 +200,7 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
     expect(await until(() => remoteServersIn(h, serverHost).length > 0 && agentsIn(h, a).length > 0, 30_000), run.err()).toBe(true);
     run.child.kill('SIGINT');
     expect((await run.closed).code).toBe(130);
-    expect(await until(() => remoteServersIn(h, serverHost).length + agentsIn(h, a).length === 0, 5_000)).toBe(true);
+    expect(await until(() => remoteServersIn(h, serverHost).length + watchersIn(h, serverHost).length + agentsIn(h, a).length === 0, 5_000)).toBe(true);
   }, 60_000);
 
   it('refuses a server host that does not answer, naming it', async () => {
