@@ -15,6 +15,8 @@ const MAY_USE: Record<string, readonly string[]> = {
   servers: ['servers', 'shared'],
   bench: ['bench', 'servers', 'shared'],
   scripts: ['scripts', 'bench', 'servers', 'shared'],
+  // The examples and their tests stand where a user's code does: on top of it all.
+  examples: ['examples', 'bench', 'servers', 'shared'],
 };
 
 /**

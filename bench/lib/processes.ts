@@ -86,6 +86,8 @@ export function spawnTracked(argv: string[], env?: Record<string, string>, opts:
   });
   children.add(child);
   child.on('exit', () => children.delete(child));
+  // Writing to a child that has gone (its input closed) is not an error of the caller's.
+  child.stdin?.on('error', () => {});
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -229,11 +231,16 @@ export async function startServer(
     });
   });
   const remotePid = opts.remote === undefined ? null : Number(/^cbench-remote-pid (\d+)$/m.exec(output())?.[1] ?? Number.NaN);
+  if (remotePid !== null && Number.isNaN(remotePid)) {
+    child.kill('SIGKILL');
+    await closed;
+    throw new StartError(`${variant} on ${opts.remote?.host} did not say its pid there`, output());
+  }
   return {
     pid: child.pid as number,
     port,
     host: opts.remote?.host ?? '127.0.0.1',
-    remotePid: remotePid === null || Number.isNaN(remotePid) ? null : remotePid,
+    remotePid,
     output,
     exited: () => child.exitCode !== null || child.signalCode !== null,
     stop: async (graceMs = 5_000) => {

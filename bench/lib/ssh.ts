@@ -101,11 +101,15 @@ export function sshRun(h: SshHost, command: readonly string[], timeoutMs = 20_00
  * ends with the server's exit status when the server stops by itself.
  */
 export function remoteServeArgv(h: SshHost, remoteDir: string, serveArgs: readonly string[]): string[] {
+  // The watcher holds none of the session's output: when the server stops by itself the wrapper
+  // exits and the session ends at once (the watcher's `cat` then reads the end of its input and
+  // goes). A server that ignores TERM gets KILL 5 s later.
   const script = [
     'exec 3<&0',
     'node "$0" serve "$@" </dev/null & pid=$!',
     'echo "cbench-remote-pid $pid" >&2',
-    '{ cat <&3 >/dev/null; kill -TERM $pid 2>/dev/null; } & watcher=$!',
+    '( cat <&3; kill -TERM $pid; sleep 5; kill -KILL $pid ) </dev/null >/dev/null 2>&1 & watcher=$!',
+    'exec 3<&-',
     'wait $pid; code=$?',
     'kill $watcher 2>/dev/null',
     'exit $code',

@@ -20,9 +20,9 @@ import { mergeReports } from './merge.js';
 import { partOf, type Segment, shareOf, WHOLE } from './segment.js';
 import type { HostShare, Rtt } from './types.js';
 
-/** The runner on a host, and the command line that serves a variant there, from the checkout there. */
+/** The runner on a host, from the checkout there, and every built file a run uses there. */
 const REMOTE_RUNNER = ['dist', 'bench', 'loadgen', 'builtin.child.js'];
-const REMOTE_CLI = ['dist', 'scripts', 'cbench.js'];
+const REMOTE_BUILT = [REMOTE_RUNNER.join('/'), 'dist/scripts/cbench.js', 'dist/bench/lib/server-watch.child.js'];
 
 /** An agent's options travel in its command line: at most this much (a mix's bodies can make more). */
 const REMOTE_ARG_MAX = 64 * 1024;
@@ -49,10 +49,17 @@ export async function checkHosts(lh: LoadHosts, what = 'load hosts'): Promise<vo
   const problems = await Promise.all(
     lh.hosts.map(async (h) => {
       try {
-        const tests = [REMOTE_RUNNER, REMOTE_CLI].map((p) => `test -f "$1/${p.join('/')}"`).join(' && ');
-        const out = await sshRun(h, ['sh', '-c', `git -C "$1" rev-parse HEAD && ${tests} && echo built`, 'sh', lh.remoteDir]);
+        const tests = REMOTE_BUILT.map((p) => `test -f "$1/${p}"`).join(' && ');
+        const out = await sshRun(h, [
+          'sh',
+          '-c',
+          `git -C "$1" rev-parse HEAD 2>/dev/null || echo unknown; if ${tests}; then echo built; else echo unbuilt; fi`,
+          'sh',
+          lh.remoteDir,
+        ]);
         const [sha, built] = out.trim().split('\n');
         if (built !== 'built') return `${h.text}: no built cbench in ${lh.remoteDir} (run npm ci there)`;
+        if (sha === 'unknown') return `${h.text}: ${lh.remoteDir} is not a git checkout there, so its version cannot be checked`;
         if (mine !== null && sha !== mine) return `${h.text} runs another version: ${sha?.slice(0, 12)} in ${lh.remoteDir}, this one is ${mine.slice(0, 12)}`;
         return null;
       } catch (e) {
@@ -95,13 +102,18 @@ export async function runOnHosts(
       );
   }
   const base: RunnerOptions = 'body' in options || 'mix' in options ? runnerOptions(options as LoadOptions) : (options as RunnerOptions);
+  // Every agent's command line first: a run too large for one is refused before any agent starts.
+  const args = lh.hosts.map((_, i) =>
+    JSON.stringify({ ...base, segment: parts[i], gate: 'stdin', ...(threads > 1 ? { threads } : {}) } satisfies RunnerOptions),
+  );
+  const longest = Math.max(...args.map((a) => a.length));
+  if (longest > REMOTE_ARG_MAX) throw new Error(`the run's options are ${longest} bytes, more than a remote agent's command line takes (${REMOTE_ARG_MAX})`);
   const agents = lh.hosts.map((h, i) => {
-    const arg = JSON.stringify({ ...base, segment: parts[i], gate: 'stdin', ...(threads > 1 ? { threads } : {}) } satisfies RunnerOptions);
-    if (arg.length > REMOTE_ARG_MAX)
-      throw new Error(`the run's options are ${arg.length} bytes, more than a remote agent's command line takes (${REMOTE_ARG_MAX})`);
-    const tracked = spawnTracked(sshArgv(h, ['node', join(lh.remoteDir, ...REMOTE_RUNNER), arg]), undefined, { stdin: true });
+    const tracked = spawnTracked(sshArgv(h, ['node', join(lh.remoteDir, ...REMOTE_RUNNER), args[i] as string]), undefined, { stdin: true });
     return { host: h, segment: parts[i] as Segment, ...tracked };
   });
+  // After go: the run's own length, its answers' timeout twice, and time to print and end (a request count: ten minutes more).
+  const runMs = ((base.durationSec ?? 0) + (base.warmupSec ?? 0) + 2 * base.timeoutSec + 30) * 1000 + (base.requests === undefined ? 0 : 600_000);
   const stopAll = () => {
     for (const a of agents) if (a.child.exitCode === null && a.child.signalCode === null) a.child.kill('SIGTERM');
   };
@@ -139,24 +151,42 @@ export async function runOnHosts(
         );
       }),
     ]).finally(() => clearTimeout(readyTimer));
-    for (const a of agents) a.child.stdin?.write(`${GO_LINE}\n`);
-    const reports = await Promise.all(
-      agents.map(
-        (a) =>
-          new Promise<LoadReport>((resolve, reject) => {
-            const done = (code: number | null) => {
-              const line = a
-                .output()
-                .split('\n')
-                .find((l) => l.startsWith('{"report"'));
-              if (code === 0 && line !== undefined) resolve((JSON.parse(line) as { report: LoadReport }).report);
-              else reject(failure(a, `failed mid-run (exit ${code})`));
-            };
-            if (a.child.exitCode !== null) done(a.child.exitCode);
-            else a.child.on('close', done);
-          }),
+    for (const a of agents) if (a.child.exitCode === null) a.child.stdin?.write(`${GO_LINE}\n`);
+    let runTimer: NodeJS.Timeout | undefined;
+    const overstayed = new Promise<never>((_, reject) => {
+      runTimer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `load hosts overstayed the run's bound of ${Math.round(runMs / 1000)} s: ${agents
+                .filter((a) => a.child.exitCode === null)
+                .map((a) => a.host.text)
+                .join(', ')}`,
+            ),
+          ),
+        runMs,
+      );
+    });
+    const reports = await Promise.race([
+      overstayed,
+      Promise.all(
+        agents.map(
+          (a) =>
+            new Promise<LoadReport>((resolve, reject) => {
+              const done = (code: number | null) => {
+                const line = a
+                  .output()
+                  .split('\n')
+                  .find((l) => l.startsWith('{"report"'));
+                if (code === 0 && line !== undefined) resolve((JSON.parse(line) as { report: LoadReport }).report);
+                else reject(failure(a, `failed mid-run (exit ${code})`));
+              };
+              if (a.child.exitCode !== null) done(a.child.exitCode);
+              else a.child.on('close', done);
+            }),
+        ),
       ),
-    );
+    ]).finally(() => clearTimeout(runTimer));
     const perHost = agents.map((a, i) => {
       const r = reports[i] as LoadReport;
       const c = shareOf(options.connections, a.segment);
@@ -170,7 +200,11 @@ export async function runOnHosts(
         p99Ms: r.latencyMs.p99,
       };
     });
-    return { report: mergeReports(reports, { sameProcess: false }), perHost };
+    // Hosts' CPU is not summed into one generator's: the busiest host's is what can hold the run
+    // back, and its share of its threads is the generator's share (saturation.ts reads it so).
+    const merged = mergeReports(reports, { sameProcess: false });
+    const busiest = Math.max(...reports.map((r) => r.loadgenCpuSec));
+    return { report: { ...merged, loadgenCpuSec: busiest, loadgenCpusBusySec: null }, perHost };
   } finally {
     stopAll();
   }

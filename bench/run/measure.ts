@@ -27,8 +27,10 @@ export interface CellContext {
 }
 
 /** The threads a cell's generator runs: the plan's, within its connections and what the generator can (builtin: MAX_THREADS). */
-export function cellThreads(ctx: Pick<CellContext, 'loadgen' | 'loadgenThreads'>, connections: number): number {
-  return ctx.loadgen.threads ? Math.max(1, Math.min(ctx.loadgenThreads ?? 1, connections, MAX_THREADS)) : 1;
+export function cellThreads(ctx: Pick<CellContext, 'loadgen' | 'loadgenThreads' | 'settings'>, connections: number): number {
+  // From load hosts, each host's segment has its share of the connections.
+  const perHost = Math.floor(connections / (ctx.settings.loadgenHosts?.hosts.length ?? 1));
+  return ctx.loadgen.threads ? Math.max(1, Math.min(ctx.loadgenThreads ?? 1, perHost, MAX_THREADS)) : 1;
 }
 
 /** Where the generator runs, and what it needs to read the server's CPU and its own at its window's edges. */
@@ -245,11 +247,12 @@ async function measureRun(
     const cpuForRequests = serverCpuSec ?? (around === null ? null : around.userSec + around.systemSec);
     const serverShare = around === null || server.capacity === null ? null : serverCpuShare(sample, around, server.capacity);
     const threads = target.threads ?? 1;
-    // From several hosts, the busiest one's share: the first to run out of CPU holds the run back.
-    const loadgenShare =
-      loadgenHosts === undefined || loadgenHosts === null
-        ? loadgenCpuShare(sample, threads, target.loadgenCpuList?.length ?? threads)
-        : Math.min(1, Math.max(...loadgenHosts.map((h) => h.loadgenCpus / threads)));
+    // From several hosts, the report's CPU is the busiest host's (hosts.ts): its share of its threads.
+    const loadgenShare = loadgenCpuShare(
+      sample,
+      threads,
+      loadgenHosts === undefined || loadgenHosts === null ? (target.loadgenCpuList?.length ?? threads) : threads,
+    );
     repetitions.push({
       ...figures,
       loadgenThreads: threads,

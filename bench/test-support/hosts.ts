@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { spawnTracked } from '../lib/processes.js';
+import { isGone, spawnTracked } from '../lib/processes.js';
 import { SSH_CONFIG_ENV, type SshHost } from '../lib/ssh.js';
 
 const SSHD = '/usr/sbin/sshd';
@@ -20,10 +20,17 @@ export function hostsUnavailable(): string | null {
   if (process.getuid?.() !== 0) return 'test hosts need root (network namespaces)';
   if (!existsSync(SSHD)) return `test hosts need an OpenSSH server (${SSHD}: Debian openssh-server)`;
   try {
-    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
     execFileSync('ssh', ['-V'], { stdio: 'ignore' });
   } catch {
-    return 'test hosts need iproute2 (ip netns) and the OpenSSH client';
+    return 'test hosts need the OpenSSH client';
+  }
+  // Root is not always allowed to make namespaces (a container without CAP_SYS_ADMIN): try one.
+  const probe = `cbt-${process.pid}-probe`;
+  try {
+    execFileSync('ip', ['netns', 'add', probe], { stdio: 'ignore' });
+    execFileSync('ip', ['netns', 'del', probe], { stdio: 'ignore' });
+  } catch {
+    return 'test hosts need to make network namespaces (ip netns add), which this machine refused';
   }
   return null;
 }
@@ -58,6 +65,7 @@ const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', '
 export async function makeHosts(names: readonly string[]): Promise<TestHosts> {
   const why = hostsUnavailable();
   if (why !== null) throw new Error(why);
+  sweepStale();
   const tag = `${process.pid.toString(36).slice(-4)}${Math.floor(Math.random() * 1296).toString(36)}`;
   const subnet = freeSubnet();
   const bridge = `cbt${tag}`;
@@ -97,7 +105,7 @@ export async function makeHosts(names: readonly string[]): Promise<TestHosts> {
     ip('link', 'set', bridge, 'up');
     const hosts: TestHost[] = [];
     for (const [i, name] of names.entries()) {
-      const netns = `cbt-${tag}-${name}`;
+      const netns = `cbt-${process.pid}-${tag}-${name}`;
       const address = `${subnet}.${i + 1}`;
       ip('netns', 'add', netns);
       made.netns.push(netns);
@@ -173,6 +181,26 @@ function freeSubnet(): string {
     if (ip('route', 'show', `${subnet}.0/24`).toString().trim() === '') return subnet;
   }
   throw new Error('no free /24 in 198.18.0.0/15 for test hosts');
+}
+
+/** Removes the namespaces (and what runs in them) of test processes that are gone: a run killed before it could remove its own. */
+function sweepStale(): void {
+  const names = ip('netns', 'list')
+    .toString()
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '');
+  for (const ns of names) {
+    const owner = /^cbt-(\d+)-/.exec(ns)?.[1];
+    if (owner === undefined || !isGone(Number(owner))) continue;
+    for (const pid of pidsOf(ns)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+    }
+    try {
+      ip('netns', 'del', ns);
+    } catch {}
+  }
 }
 
 /** The pids of the processes in a namespace. */

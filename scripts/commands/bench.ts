@@ -270,6 +270,7 @@ export function register(program: Command): void {
     if (o.serverHost !== undefined && o.against !== undefined)
       usage('--against builds another tree here; run each build on the server host and `cbench compare` the two runs');
     if (o.serverHost !== undefined && resilience !== null) usage('--profile resilience runs its attacks on this machine; leave out --server-host');
+    if (o.serverHost !== undefined && o.app !== undefined) usage('--app is a file here; --server-host does not copy it to the server host yet');
     if (o.serverHost !== undefined && o.serverCpus !== undefined) usage("--server-cpus splits this machine's CPUs; a --server-host serves on its own");
     if (o.loadgenHosts !== undefined && o.loadgen !== 'builtin') usage('--loadgen-hosts runs the builtin generator on each host; leave out --loadgen');
     if (o.loadgenHosts === undefined && o.serverHost === undefined && cmd.getOptionValueSource('remoteDir') === 'cli')

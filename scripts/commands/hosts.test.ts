@@ -209,4 +209,35 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
     expect(code).toBe(1);
     expect(stderr).toMatch(new RegExp(`the server host refused: ${nowhere.replace(/\./g, '\\.')}`));
   }, 30_000);
+
+  it('notices a server that dies on its host mid-run: the variant fails with the reason, and nothing is left there', async () => {
+    const run = runCbench([
+      'bench',
+      '--variants',
+      'single-loop',
+      '--workloads',
+      'plaintext',
+      '--connections',
+      '8',
+      '--duration',
+      '6',
+      '--warmup',
+      '0',
+      '--repetitions',
+      '1',
+      '--server-host',
+      serverHost.ssh.text,
+      '--out',
+      out,
+    ]);
+    expect(await until(() => remoteServersIn(h, serverHost).length > 0 && watchersIn(h, serverHost).length > 0, 30_000), run.err()).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_000));
+    for (const pid of remoteServersIn(h, serverHost)) process.kill(pid, 'SIGKILL');
+    const { code } = await run.closed;
+    expect(code).toBe(1);
+    const v = readResults(join(out, 'latest')).variants[0];
+    expect(v?.status).toBe('failed');
+    expect(v?.status === 'failed' ? v.reason : '').toMatch(/exited|crashed|stopped answering/);
+    expect(await until(() => remoteServersIn(h, serverHost).length + watchersIn(h, serverHost).length === 0, 10_000)).toBe(true);
+  }, 60_000);
 });

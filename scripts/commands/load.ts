@@ -161,7 +161,12 @@ export function register(program: Command): void {
       const whole = o.segment ?? WHOLE;
       const ways = (o.threads ?? 1) * (o.hosts?.length ?? 1);
       const parts = Array.from({ length: ways }, (_, i) => partOf(whole, i, ways));
-      const where = (i: number) => (ways > 1 ? `part ${i + 1} of ${ways} (hosts × threads)` : `--segment ${whole.text}`);
+      const where = (i: number) =>
+        o.hosts !== undefined
+          ? `part ${i + 1} of ${ways} (hosts × threads)`
+          : ways > 1
+            ? `thread ${i + 1} of --threads ${o.threads}`
+            : `--segment ${whole.text}`;
       for (const [i, part] of parts.entries()) {
         const c = shareOf(o.connections, part);
         if (c.hi <= c.lo)

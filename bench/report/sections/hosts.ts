@@ -4,6 +4,7 @@
 // overloaded load host makes a run look like a slow server).
 
 import { formatInt as int } from '../../lib/format.js';
+import { summarize } from '../../lib/stats.js';
 import { cellsOf, type OkCell, type Results, rowLabel } from '../../results/results.js';
 import { pct } from '../facts.js';
 import type { ReportSection, SectionFindings } from '../section.js';
@@ -18,6 +19,7 @@ type HostRow = {
   variant: string;
   workload: string;
   connections: number;
+  pipelining: number;
   host: string;
   segment: string;
   hostConnections: number;
@@ -26,11 +28,7 @@ type HostRow = {
   p99Ms: number;
 };
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
+const median = (xs: number[]) => summarize(xs).median;
 
 /** Each cell's hosts, with their medians over its repetitions. */
 function hostRows(r: Results): HostRow[] {
@@ -45,6 +43,7 @@ function hostRows(r: Results): HostRow[] {
           variant: rowLabel(v, c),
           workload: c.workload,
           connections: c.connections,
+          pipelining: c.pipelining,
           host: h.host,
           segment: h.segment,
           hostConnections: h.connections,
@@ -57,9 +56,9 @@ function hostRows(r: Results): HostRow[] {
   );
 }
 
-/** The most a closed loop of `connections` can carry over round trips of `rttMs`: C ÷ RTT, in req/s. */
-export function roundTripBound(connections: number, rttMs: number): number {
-  return rttMs > 0 ? (connections * 1000) / rttMs : Number.POSITIVE_INFINITY;
+/** The most a closed loop of `connections`, each with `pipelining` requests in flight, can carry over round trips of `rttMs`: C × P ÷ RTT, in req/s. */
+export function roundTripBound(connections: number, rttMs: number, pipelining = 1): number {
+  return rttMs > 0 ? (connections * pipelining * 1000) / rttMs : Number.POSITIVE_INFINITY;
 }
 
 function hostFindings(r: Results): SectionFindings {
@@ -70,7 +69,9 @@ function hostFindings(r: Results): SectionFindings {
     const rtt = median(v.network.map((x) => x.p50Ms));
     const ok = cellsOf(v).filter((c): c is OkCell => c.status === 'ok');
     const at = Math.max(...r.settings.connections);
-    const worst = ok.map((c) => ({ c, share: c.summary.requestsPerSec.median / roundTripBound(c.connections, rtt) })).sort((a, b) => b.share - a.share)[0];
+    const worst = ok
+      .map((c) => ({ c, share: c.summary.requestsPerSec.median / roundTripBound(c.connections, rtt, c.pipelining) }))
+      .sort((a, b) => b.share - a.share)[0];
     findings.push(
       `${v.name}: the load hosts' round trip to it was ${rtt.toFixed(2)} ms (p50; ${v.network.map((x) => `${x.host} ${x.p50Ms.toFixed(2)}`).join(', ')}), ` +
         `so ${at} connections in a closed loop carry at most ${int(roundTripBound(at, rtt))} req/s` +
@@ -79,18 +80,18 @@ function hostFindings(r: Results): SectionFindings {
           : `; its cells reached at most ${pct(worst.share)} of their bound (${worst.c.workload} at ${worst.c.connections} connections).`),
     );
     for (const c of ok) {
-      const bound = roundTripBound(c.connections, rtt);
+      const bound = roundTripBound(c.connections, rtt, c.pipelining);
       if (c.summary.requestsPerSec.median >= NETWORK_BOUND * bound)
         findings.push(
           `${c.workload}: ${v.name} served ${int(c.summary.requestsPerSec.median)} req/s at ${c.connections} connections, ${pct(c.summary.requestsPerSec.median / bound)} of what ` +
-            `the round trip allows (${c.connections} ÷ ${rtt.toFixed(2)} ms = ${int(bound)} req/s): the network, not the server, bounds it; add connections.`,
+            `the round trip allows (${c.connections}${c.pipelining > 1 ? ` × ${c.pipelining} pipelined` : ''} ÷ ${rtt.toFixed(2)} ms = ${int(bound)} req/s): the network, not the server, bounds it; add connections.`,
         );
     }
   }
   const rows = hostRows(r);
-  const cells = [...new Set(rows.map((x) => `${x.variant}\u0000${x.workload}\u0000${x.connections}`))];
-  for (const key of cells) {
-    const mine = rows.filter((x) => `${x.variant}\u0000${x.workload}\u0000${x.connections}` === key);
+  const keyOf = (x: HostRow) => `${x.variant}\u0000${x.workload}\u0000${x.connections}\u0000${x.pipelining}`;
+  for (const key of new Set(rows.map(keyOf))) {
+    const mine = rows.filter((x) => keyOf(x) === key);
     const per = mine.map((x) => ({ x, perConn: x.rps / Math.max(1, x.hostConnections) }));
     const top = per.reduce((a, b) => (b.perConn > a.perConn ? b : a));
     for (const p of per)
