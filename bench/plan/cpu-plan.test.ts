@@ -26,6 +26,11 @@ describe('the default CPU split', () => {
     expect(p).toMatchObject({ server: 8, loadgen: 4, pinned: false, rule: 'default' });
     expect(p.why).toMatch(/--no-pin/);
     expect(planCpus({ pin: false, unpinned: 'not pinned (a --target)' }, 4).why).toMatch(/^not pinned \(a --target\)/);
+    // The server on another host: this machine is all the generator's.
+    expect(planCpus({ pin: false, serverHost: 'ssh://s' }, 8)).toMatchObject({ loadgen: 8, pinned: false, rule: 'default' });
+    expect(planCpus({ pin: false, serverHost: 'ssh://s' }, 8).why).toBe(
+      'the server runs on ssh://s, on its own CPUs; the generator runs 8 threads here, not pinned',
+    );
   });
 });
 

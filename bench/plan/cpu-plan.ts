@@ -22,6 +22,8 @@ export interface CpuAsk {
   pin: boolean;
   /** Why it is not pinned when `pin` is false (default: --no-pin). */
   unpinned?: string | undefined;
+  /** The server runs on this other host (`--server-host`), on its own CPUs: this machine is the generator's. */
+  serverHost?: string | undefined;
 }
 
 /** How the CPUs are shared, as printed and recorded (results.ts declares it). */
@@ -41,6 +43,11 @@ export function defaultLoadgenCpus(cpus: number): number {
 
 /** The split a run asks for on a machine of `cpus` CPUs; throws with the reason for one that does not fit. */
 export function planCpus(ask: CpuAsk, cpus: number): CpuPlan {
+  return { serverHost: null, ...splitCpus(ask, cpus) };
+}
+
+/** planCpus without the record's default for a server here. */
+function splitCpus(ask: CpuAsk, cpus: number): Omit<CpuPlan, 'serverHost'> & { serverHost?: string } {
   const explicit = ask.serverCpus !== undefined || ask.loadgenCpus !== undefined;
   const unpinned = ask.unpinned ?? 'not pinned (--no-pin)';
   for (const [flag, n] of [
@@ -59,6 +66,18 @@ export function planCpus(ask: CpuAsk, cpus: number): CpuPlan {
       rule: explicit ? 'explicit' : 'default',
       why: 'one CPU: the server and the generator share it, the generator one thread',
     };
+  if (ask.serverHost !== undefined) {
+    const loadgen = ask.loadgenCpus ?? cpus;
+    return {
+      cpus,
+      server: cpus,
+      loadgen,
+      pinned: false,
+      rule: explicit ? 'explicit' : 'default',
+      why: `the server runs on ${ask.serverHost}, on its own CPUs; the generator runs ${loadgen} thread${loadgen === 1 ? '' : 's'} here, not pinned`,
+      serverHost: ask.serverHost,
+    };
+  }
   if (!ask.pin) {
     // Not pinned, the server may use every CPU unless told how many its workers default to.
     const loadgen = ask.loadgenCpus ?? defaultLoadgenCpus(cpus);
@@ -98,6 +117,7 @@ export function planCpus(ask: CpuAsk, cpus: number): CpuPlan {
 /** The split in a few words: `server 1 CPU, generator 1 CPU (1 thread), pinned`. */
 export function planText(p: CpuPlan): string {
   const cpus = (n: number) => `${n} CPU${n === 1 ? '' : 's'}`;
+  if (p.serverHost !== null) return `server on ${p.serverHost}, generator here (${p.loadgen} thread${p.loadgen === 1 ? '' : 's'}), not pinned; ${p.why}`;
   return `server ${p.pinned ? cpus(p.server) : `any of ${cpus(p.cpus)}`}, generator ${p.pinned ? cpus(p.loadgen) : 'any'} (${p.loadgen} thread${p.loadgen === 1 ? '' : 's'}), ${p.pinned ? 'pinned' : 'not pinned'}; ${p.why}`;
 }
 

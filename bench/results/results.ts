@@ -403,6 +403,8 @@ export const cpuPlanSchema = z.object({
   /** `default`: the documented rule; `explicit`: --server-cpus or --loadgen-cpus. */
   rule: z.enum(['default', 'explicit']),
   why: z.string(),
+  /** The host the server ran on (`--server-host`), on its own CPUs; null when it ran here. */
+  serverHost: z.string().nullable().default(null),
 });
 
 /** How a run shared the CPUs, as recorded. */

@@ -216,8 +216,10 @@ export async function start(variant: string, opts: StartOptions): Promise<Starte
     const flags = [...serveFlags(variant, opts), ...(opts.flags ?? [])];
     if (opts.remote !== null && opts.remote !== undefined) {
       const { host, remoteDir } = opts.remote;
-      const argv = opts.argv ?? remoteServeArgv(host, remoteDir, ['--variant', variant, '--port', '0', '--host', '0.0.0.0', ...flags]);
-      return { status: 'ok', server: await startServer(variant, { argv, remote: { host: host.host } }) };
+      // Every address of its family, and answered at the host's (an IPv6 literal in brackets).
+      const v6 = host.host.includes(':');
+      const argv = opts.argv ?? remoteServeArgv(host, remoteDir, ['--variant', variant, '--port', '0', '--host', v6 ? '::' : '0.0.0.0', ...flags]);
+      return { status: 'ok', server: await startServer(variant, { argv, remote: { host: v6 ? `[${host.host}]` : host.host } }) };
     }
     const argv = opts.argv ?? serveArgv(variant, flags);
     return { status: 'ok', server: await startServer(variant, { pin: opts.pin, argv }) };

@@ -60,9 +60,7 @@ export async function runBenchmark(opts: RunOptions): Promise<{ results: Results
       ...opts.cpus,
       ...(targets === null ? {} : { unpinned: 'not pinned (a --target: the suite did not start it)' }),
       // The server on another host: this machine is the generator's, all of it unless told.
-      ...(opts.settings.serverHost === null || opts.settings.serverHost === undefined
-        ? {}
-        : { loadgenCpus: opts.cpus?.loadgenCpus ?? availableParallelism(), unpinned: `not pinned (the server runs on ${opts.settings.serverHost.host.text})` }),
+      ...(opts.settings.serverHost === null || opts.settings.serverHost === undefined ? {} : { serverHost: opts.settings.serverHost.host.text }),
     },
     ...logOption(opts),
   });

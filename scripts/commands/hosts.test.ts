@@ -152,7 +152,7 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
       out,
     ]).closed;
     expect(code, `${stdout}\n${stderr}`).toBe(0);
-    expect(stdout).toMatch(/^CPU plan: .*not pinned \(the server runs on ssh:/m);
+    expect(stdout).toMatch(/^CPU plan: .*the server runs on ssh:\/\/root@[\d.]+, on its own CPUs; the generator runs \d+ threads? here/m);
     const results = readResults(join(out, 'latest'));
     expect(results.settings.serverHost).toEqual({ host: serverHost.ssh.text, remoteDir: expect.any(String) });
     expect(results.variants.map((v) => [v.name, v.status])).toEqual([
@@ -239,5 +239,39 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
     expect(v?.status).toBe('failed');
     expect(v?.status === 'failed' ? v.reason : '').toMatch(/exited|crashed|stopped answering/);
     expect(await until(() => remoteServersIn(h, serverHost).length + watchersIn(h, serverHost).length === 0, 10_000)).toBe(true);
+  }, 60_000);
+
+  it('fails the cell of a load host killed mid-run, naming the host, and leaves no agent running', async () => {
+    const run = runCbench([
+      'bench',
+      '--target',
+      `ns=${url}`,
+      '--workloads',
+      'plaintext',
+      '--connections',
+      '8',
+      '--duration',
+      '6',
+      '--warmup',
+      '0',
+      '--repetitions',
+      '1',
+      '--loadgen-hosts',
+      `${a.ssh.text},${b.ssh.text}`,
+      '--out',
+      out,
+    ]);
+    // The round trip is measured first, by short agents: wait for the run's own (a 6 s window).
+    expect(await until(() => agentsIn(h, a).length > 0 && agentsIn(h, b).length > 0 && run.out().includes('round trip'), 30_000), run.err()).toBe(true);
+    await new Promise((r) => setTimeout(r, 2_000));
+    for (const pid of agentsIn(h, b)) process.kill(pid, 'SIGKILL');
+    const { code } = await run.closed;
+    expect(code).toBe(1);
+    const v = readResults(join(out, 'latest')).variants[0];
+    expect(v?.status).toBe('failed');
+    expect(v?.status === 'failed' ? v.reason : '').toMatch(
+      new RegExp(`load host ${b.ssh.text.replace(/\./g, '\\.')} (failed mid-run|stopped before it was ready)`),
+    );
+    expect(await until(() => agentsIn(h, a).length + agentsIn(h, b).length === 0, 10_000)).toBe(true);
   }, 60_000);
 });

@@ -27,7 +27,7 @@ function at(cell: OkCell, workers: number, rps: number, o: { cpuUs?: number; ser
 export function scalingRun(pinned = true): Results {
   const r = fixtureResults();
   r.settings = { ...r.settings, workloads: ['plaintext'], workers: [1, 2, 4, 8], scaling: true };
-  r.environment.cpuPlan = { cpus: 8, server: 4, loadgen: 4, pinned, rule: 'default', why: 'the default rule' };
+  r.environment.cpuPlan = { cpus: 8, server: 4, loadgen: 4, pinned, rule: 'default', why: 'the default rule', serverHost: null };
   r.variants = r.variants.filter((v) => ['single-loop', 'cluster', 'worker-pool'].includes(v.name));
   for (const v of r.variants) {
     if (v.status !== 'ok') continue;
