@@ -74,17 +74,7 @@ export async function makeHosts(names: readonly string[]): Promise<TestHosts> {
   const sshds: Array<ReturnType<typeof spawnTracked>> = [];
   const remove = async () => {
     for (const s of sshds) s.child.kill('SIGKILL');
-    for (const ns of made.netns) {
-      // Whatever still runs in the namespace (a test's server, an agent) is stopped by its pid first.
-      for (const pid of pidsOf(ns)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {}
-      }
-      try {
-        ip('netns', 'del', ns);
-      } catch {}
-    }
+    for (const ns of made.netns) removeNamespace(ns);
     if (made.bridge) {
       try {
         ip('link', 'del', bridge);
@@ -191,16 +181,20 @@ function sweepStale(): void {
     .map((l) => l.split(' ')[0] ?? '');
   for (const ns of names) {
     const owner = /^cbt-(\d+)-/.exec(ns)?.[1];
-    if (owner === undefined || !isGone(Number(owner))) continue;
-    for (const pid of pidsOf(ns)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {}
-    }
+    if (owner !== undefined && isGone(Number(owner))) removeNamespace(ns);
+  }
+}
+
+/** Stops whatever still runs in a namespace (a test's server, an agent), by its pid, then removes it. */
+function removeNamespace(ns: string): void {
+  for (const pid of pidsOf(ns)) {
     try {
-      ip('netns', 'del', ns);
+      process.kill(pid, 'SIGKILL');
     } catch {}
   }
+  try {
+    ip('netns', 'del', ns);
+  } catch {}
 }
 
 /** The pids of the processes in a namespace. */

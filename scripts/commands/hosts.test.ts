@@ -11,6 +11,9 @@ import { runCbench } from '../test-support/cbench-process.js';
 
 const why = hostsUnavailable();
 
+/** One repetition of one window of plaintext at 8 connections, no warm-up: a run long enough to act on. */
+const oneWindow = (seconds: string) => ['--workloads', 'plaintext', '--connections', '8', '--duration', seconds, '--warmup', '0', '--repetitions', '1'];
+
 describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (skipped: ${why})`}`, () => {
   const out = mkdtempSync(join(tmpdir(), 'cbench-hosts-cli-'));
   let h: TestHosts;
@@ -105,25 +108,7 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
   }, 60_000);
 
   it('on Ctrl-C during a run from load hosts, leaves no agent running on any host', async () => {
-    const run = runCbench([
-      'bench',
-      '--target',
-      url,
-      '--workloads',
-      'plaintext',
-      '--connections',
-      '8',
-      '--duration',
-      '8',
-      '--warmup',
-      '0',
-      '--repetitions',
-      '1',
-      '--loadgen-hosts',
-      `${a.ssh.text},${b.ssh.text}`,
-      '--out',
-      out,
-    ]);
+    const run = runCbench(['bench', '--target', url, ...oneWindow('8'), '--loadgen-hosts', `${a.ssh.text},${b.ssh.text}`, '--out', out]);
     expect(await until(() => agentsIn(h, a).length > 0 && agentsIn(h, b).length > 0, 20_000), run.err()).toBe(true);
     run.child.kill('SIGINT');
     const { code } = await run.closed;
@@ -180,16 +165,7 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
       'bench',
       '--variants',
       'single-loop',
-      '--workloads',
-      'plaintext',
-      '--connections',
-      '8',
-      '--duration',
-      '8',
-      '--warmup',
-      '0',
-      '--repetitions',
-      '1',
+      ...oneWindow('8'),
       '--server-host',
       serverHost.ssh.text,
       '--loadgen-hosts',
@@ -211,25 +187,7 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
   }, 30_000);
 
   it('notices a server that dies on its host mid-run: the variant fails with the reason, and nothing is left there', async () => {
-    const run = runCbench([
-      'bench',
-      '--variants',
-      'single-loop',
-      '--workloads',
-      'plaintext',
-      '--connections',
-      '8',
-      '--duration',
-      '6',
-      '--warmup',
-      '0',
-      '--repetitions',
-      '1',
-      '--server-host',
-      serverHost.ssh.text,
-      '--out',
-      out,
-    ]);
+    const run = runCbench(['bench', '--variants', 'single-loop', ...oneWindow('6'), '--server-host', serverHost.ssh.text, '--out', out]);
     expect(await until(() => remoteServersIn(h, serverHost).length > 0 && watchersIn(h, serverHost).length > 0, 30_000), run.err()).toBe(true);
     await new Promise((r) => setTimeout(r, 1_000));
     for (const pid of remoteServersIn(h, serverHost)) process.kill(pid, 'SIGKILL');
@@ -242,25 +200,7 @@ describe.skipIf(why !== null)(`cbench over load hosts${why === null ? '' : ` (sk
   }, 60_000);
 
   it('fails the cell of a load host killed mid-run, naming the host, and leaves no agent running', async () => {
-    const run = runCbench([
-      'bench',
-      '--target',
-      `ns=${url}`,
-      '--workloads',
-      'plaintext',
-      '--connections',
-      '8',
-      '--duration',
-      '6',
-      '--warmup',
-      '0',
-      '--repetitions',
-      '1',
-      '--loadgen-hosts',
-      `${a.ssh.text},${b.ssh.text}`,
-      '--out',
-      out,
-    ]);
+    const run = runCbench(['bench', '--target', `ns=${url}`, ...oneWindow('6'), '--loadgen-hosts', `${a.ssh.text},${b.ssh.text}`, '--out', out]);
     // The round trip is measured first, by short agents: wait for the run's own (a 6 s window).
     expect(await until(() => agentsIn(h, a).length > 0 && agentsIn(h, b).length > 0 && run.out().includes('round trip'), 30_000), run.err()).toBe(true);
     await new Promise((r) => setTimeout(r, 2_000));
