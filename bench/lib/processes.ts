@@ -94,6 +94,29 @@ export function spawnTracked(argv: string[], env?: Record<string, string>, opts:
   return { child, output: () => out };
 }
 
+/** The line a child prints once it is ready to start (a remote agent, a server watcher), and the one it starts on. */
+export const READY_LINE = '{"ready":true}';
+export const GO_LINE = 'go';
+
+/** What the first line `{"<key>": VALUE}` of a child's output holds; undefined when it printed none. */
+export function jsonLine<T>(output: string, key: string): T | undefined {
+  const prefix = `{${JSON.stringify(key)}`;
+  const line = output.split('\n').find((l) => l.startsWith(prefix));
+  return line === undefined ? undefined : (JSON.parse(line) as Record<string, T>)[key];
+}
+
+/** Resolves once a child has printed READY_LINE; rejects with `fail(why)` when it closes first. */
+export function whenReady(child: ChildProcess, output: () => string, fail: (why: string) => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const look = () => {
+      if (output().split('\n').includes(READY_LINE)) resolve();
+    };
+    child.stdout?.on('data', look);
+    child.on('close', (code) => reject(fail(`stopped before it was ready (exit ${code})`)));
+    look();
+  });
+}
+
 /** A server that did not come up: why (the message's first line), then everything it printed. */
 export class StartError extends Error {
   constructor(

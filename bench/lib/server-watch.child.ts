@@ -5,7 +5,7 @@
 // once its first reading is taken.
 
 import { cpuSince, readCpu } from './cpu-window.js';
-import { PeakRss, processTree } from './processes.js';
+import { PeakRss, processTree, READY_LINE } from './processes.js';
 
 const pid = Number(process.argv[2]);
 if (!Number.isInteger(pid) || pid < 1) {
@@ -15,7 +15,7 @@ if (!Number.isInteger(pid) || pid < 1) {
 const before = readCpu(processTree(pid), null);
 const rss = new PeakRss(pid);
 rss.start();
-process.stdout.write('{"ready":true}\n');
+process.stdout.write(`${READY_LINE}\n`);
 process.stdin.resume();
 process.stdin.on('end', () => {
   // Workers that started in between (a replaced cluster worker) count from zero.

@@ -2,7 +2,7 @@
 // by server-watch.child.ts, started there over ssh when the window opens and told to report when
 // it closes (by the end of its input).
 
-import { spawnTracked } from './processes.js';
+import { jsonLine, spawnTracked, whenReady } from './processes.js';
 import { type ServerHost, sshArgv } from './ssh.js';
 
 /** What the server used over a window, read on its own host. */
@@ -25,35 +25,21 @@ export async function watchRemoteServer(where: ServerHost, pid: number, timeoutM
   });
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const fail = (why: string) => new Error(`watching the server on ${where.host.text} ${why}: ${output().trim().slice(-300) || 'it printed nothing'}`);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(fail(`did not start within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    const look = () => {
-      if (output().includes('{"ready":true}')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', look);
-    void closed.then((code) => {
-      clearTimeout(timer);
-      reject(fail(`stopped (exit ${code})`));
-    });
-    look();
-  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  try {
+    await whenReady(child, output, fail);
+  } finally {
+    clearTimeout(timer);
+  }
   return {
     async stop() {
       child.stdin?.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       const code = await closed;
       clearTimeout(timer);
-      const line = output()
-        .split('\n')
-        .find((l) => l.startsWith('{"watch"'));
-      if (code !== 0 || line === undefined) throw fail(`failed (exit ${code})`);
-      return (JSON.parse(line) as { watch: WatchReading }).watch;
+      const watch = jsonLine<WatchReading>(output(), 'watch');
+      if (code !== 0 || watch === undefined) throw fail(`failed (exit ${code})`);
+      return watch;
     },
   };
 }

@@ -1,7 +1,7 @@
 // Runs the builtin engine in a process of its own (pinned like the other generators) and prints
 // one JSON line: what it measured.
 
-import { GO_LINE, READY_LINE } from './agent.js';
+import { GO_LINE, READY_LINE } from '../lib/processes.js';
 import { type LoadOptions, type MixEntry, runLoad } from './engine.js';
 import { readRunnerArg } from './runner-arg.js';
 import { runThreads } from './threads.js';

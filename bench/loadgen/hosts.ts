@@ -11,9 +11,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../shared/built.js';
-import { spawnTracked } from '../lib/processes.js';
+import { GO_LINE, jsonLine, READY_LINE, spawnTracked, whenReady } from '../lib/processes.js';
 import { type LoadHosts, sshArgv, sshRun } from '../lib/ssh.js';
-import { GO_LINE, READY_LINE } from './agent.js';
 import type { RunnerOptions } from './builtin.child.js';
 import type { LoadOptions, LoadReport } from './engine.js';
 import { mergeReports } from './merge.js';
@@ -123,19 +122,7 @@ export async function runOnHosts(
     // Every agent ready (its connections warm), then all go together.
     let readyTimer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all(
-        agents.map(
-          (a) =>
-            new Promise<void>((resolve, reject) => {
-              const look = () => {
-                if (a.output().split('\n').includes(READY_LINE)) resolve();
-              };
-              a.child.stdout?.on('data', look);
-              a.child.on('close', (code) => reject(failure(a, `stopped before it was ready (exit ${code})`)));
-              look();
-            }),
-        ),
-      ),
+      Promise.all(agents.map((a) => whenReady(a.child, a.output, (why) => failure(a, why)))),
       new Promise<never>((_, reject) => {
         readyTimer = setTimeout(
           () =>
@@ -174,11 +161,8 @@ export async function runOnHosts(
           (a) =>
             new Promise<LoadReport>((resolve, reject) => {
               const done = (code: number | null) => {
-                const line = a
-                  .output()
-                  .split('\n')
-                  .find((l) => l.startsWith('{"report"'));
-                if (code === 0 && line !== undefined) resolve((JSON.parse(line) as { report: LoadReport }).report);
+                const report = jsonLine<LoadReport>(a.output(), 'report');
+                if (code === 0 && report !== undefined) resolve(report);
                 else reject(failure(a, `failed mid-run (exit ${code})`));
               };
               if (a.child.exitCode !== null) done(a.child.exitCode);

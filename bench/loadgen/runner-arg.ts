@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pinnedNode, spawnTracked } from '../lib/processes.js';
+import { jsonLine, pinnedNode, spawnTracked } from '../lib/processes.js';
 
 /** Well under the kernel's limit for one argument (MAX_ARG_STRLEN, 128 KiB). */
 const INLINE_MAX = 64 * 1024;
@@ -60,11 +60,8 @@ export async function runRunner<T>(runner: string, options: unknown, run: Runner
   const code = await new Promise<number | string | null>((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
   clearTimeout(deadline);
   cleanup();
-  const prefix = `{${JSON.stringify(run.key)}`;
-  const line = output()
-    .split('\n')
-    .find((l) => l.startsWith(prefix));
+  const value = jsonLine<unknown>(output(), run.key);
   if (killed) throw new Error(`${run.what} overstayed its bound of ${Math.round((run.boundMs ?? 0) / 1000)} s and was killed`);
-  if (code !== 0 || line === undefined) throw new Error(`${run.what} exited with ${code}: ${output().trim().slice(-500)}`);
-  return JSON.parse(line) as T;
+  if (code !== 0 || value === undefined) throw new Error(`${run.what} exited with ${code}: ${output().trim().slice(-500)}`);
+  return { [run.key]: value } as T;
 }
