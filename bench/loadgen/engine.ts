@@ -417,15 +417,18 @@ class Generator {
   private recordFrom = Number.POSITIVE_INFINITY;
   private tEnd = Number.POSITIVE_INFINITY;
   private cpu0: NodeJS.CpuUsage = { user: 0, system: 0 };
-  private loadgenCpuSec = 0;
+  /**
+   * The window's CPU readings, set when it ends. One object, not fields of their own: a field
+   * holding the small integer 0 that is then given a fraction changes the generator's hidden
+   * class, which threw every optimized function of the response path back to the interpreter
+   * while the window's last requests were still being answered (--trace-deopt: "wrong map").
+   */
+  private windowCpu: Pick<LoadReport, 'loadgenCpuSec' | 'serverCpuSec' | 'serverCpusBusySec' | 'loadgenCpusBusySec'> | null = null;
   /** The server's process tree, when observePid was given (found before the load starts). */
   private serverPids: number[] | null = null;
   /** The server's processes and CPUs, and the generator's own CPUs, as read when the window opened. */
   private server0: CpuReading | null = null;
-  private serverCpuSec: number | null = null;
-  private serverCpusBusySec: number | null = null;
   private own0: CpuReading | null = null;
-  private loadgenCpusBusySec: number | null = null;
   private completed = 0;
   /** Answers to requests due (or sent) from recordFrom on: with a request count, what it counts. */
   private answered = 0;
@@ -439,7 +442,7 @@ class Generator {
   private reconnects = 0;
   /** Connections whose first exchange ended (answered or failed). */
   private warmed = 0;
-  /** The load has started (at the warm-up, or at the window when there is none). */
+  /** The load runs: from its start (the warm-up's, or the window's when there is none) to the window's end; the phase is warming or measuring. */
   private loading = false;
   // Open loop
   private readonly open: boolean;
@@ -459,7 +462,10 @@ class Generator {
   private readonly freeRing: Int32Array;
   private freeHead = 0;
   private freeSize = 0;
+  /** The scheduler's timer while it is armed. */
   private scheduler: NodeJS.Timeout | null = null;
+  /** Its 1 ms timer, kept and re-armed (see arm). */
+  private oneMs: NodeJS.Timeout | null = null;
   /** When the scheduler's timer was asked to fire. */
   private tickAt = 0;
   /** Open loop: how late the scheduler's timer fired, the event-loop delay as the schedule saw it. */
@@ -551,7 +557,7 @@ class Generator {
 
   onResponses(c: Connection, n: number, bytes: number): void {
     if (n === 0) {
-      if (this.phase === 'warming' || this.phase === 'measuring') this.bytes += bytes;
+      if (this.loading) this.bytes += bytes;
       return;
     }
     if (n > c.inFlight) {
@@ -578,8 +584,11 @@ class Generator {
       }
     }
     // The warm-up counts and records as the window does, and is then forgotten (forgetWarmup):
-    // a path the window takes that the warm-up did not would be compiled in the window.
-    const counting = this.phase === 'warming' || this.phase === 'measuring';
+    // a path the window takes that the warm-up did not would be compiled in the window. (So the
+    // hot path asks `loading`, not the phase: `phase === 'warming' || phase === 'measuring'`
+    // read the phase a second time only in the window, a load V8 had no feedback for, and threw
+    // the function away there.)
+    const counting = this.loading;
     if (counting) this.bytes += bytes;
     // Latency of the requests due (or sent) from the window's start on, answered in it or after.
     const t0 = this.recordFrom;
@@ -709,7 +718,7 @@ class Generator {
   /** Open loop: the scheduler's timer. Sends what has come due, then sleeps until the next request is. */
   private tick = (): void => {
     this.scheduler = null;
-    if (this.phase !== 'warming' && this.phase !== 'measuring') return;
+    if (!this.loading) return;
     const now = performance.now();
     if (this.tickAt > 0) this.loopDelay.recordValue(Math.round(Math.max(0, now - this.tickAt) * 1000));
     this.pump(now);
@@ -718,11 +727,31 @@ class Generator {
   };
 
   private arm(now: number): void {
-    if (this.nextDue >= this.tEnd || this.capped) return;
-    // Node's timers fire no sooner than 1 ms.
-    const wait = Math.max(1, this.nextDue - now);
+    if (this.nextDue >= this.tEnd || this.capped) {
+      // A timer that has fired and was not re-armed in its callback is spent: not refreshed again.
+      this.oneMs = null;
+      return;
+    }
+    // Node's timers fire no sooner than 1 ms, and on whole ms of the loop's clock: a fraction of
+    // one only made a timer list of its own, one per wait.
+    const wait = Math.max(1, Math.ceil(this.nextDue - now));
     this.tickAt = now + wait;
-    this.scheduler = setTimeout(this.tick, wait);
+    if (wait > 1) {
+      this.scheduler = setTimeout(this.tick, wait);
+      return;
+    }
+    // Above 1,000 requests a second nearly every wait is 1 ms: one timer re-armed, not a new
+    // one (and its async resource) made on every turn of the loop.
+    if (this.oneMs === null) this.oneMs = setTimeout(this.tick, 1);
+    else this.oneMs.refresh();
+    this.scheduler = this.oneMs;
+  }
+
+  /** Stops the scheduler's timer. */
+  private disarm(): void {
+    if (this.scheduler !== null) clearTimeout(this.scheduler);
+    this.scheduler = null;
+    this.oneMs = null;
   }
 
   /**
@@ -803,6 +832,15 @@ class Generator {
     // code the warm-up compiled: a path first taken when the window opens is compiled in it.
     this.t0 = now;
     this.recordFrom = now;
+    // Everything the hot path reads that the window's start changes is given its first new value
+    // here, before that code is optimized. V8 treats a field stored once as a constant and compiles
+    // it into the code that reads it; its first change throws that code away ("code dependencies"
+    // in --trace-deopt). Set first at the window's start, the histograms and the load's end threw
+    // the whole response and send path back to the interpreter there, and its recompilation, 5 to
+    // 25 ms of TurboFan work on threads that shared the generator's CPU, stalled the schedule in
+    // the window's first half second (measured against nginx at 75% of the ceiling).
+    this.freshFigures();
+    if (this.opts.durationSec !== undefined) this.tEnd = now + ((this.opts.warmupSec ?? 0) + this.opts.durationSec) * 1000;
     if (this.open) {
       this.scheduleStart = now;
       this.nextDue = now + (this.schedule as Schedule).next();
@@ -852,6 +890,11 @@ class Generator {
    * warm-up's hidden class, which recording does not change.
    */
   private forgetWarmup(): void {
+    this.freshFigures();
+  }
+
+  /** Fresh histograms and counts: for the load (startLoad), then for the window after a warm-up. */
+  private freshFigures(): void {
     this.latency = newHistogram();
     this.latencyNotHeld = newHistogram();
     this.routeLatency = this.routeLatency.map(() => newHistogram());
@@ -875,15 +918,15 @@ class Generator {
     this.loading = false;
     this.non2xxInWindow = this.non2xxSoFar() - this.non2xxAtStart;
     const cpu = process.cpuUsage(this.cpu0);
-    this.loadgenCpuSec = (cpu.user + cpu.system) / 1e6;
-    if (this.server0 !== null) {
-      const server = cpuSince(this.server0, this.serverPids, this.opts.observeCpus ?? null);
-      if (this.serverPids !== null) this.serverCpuSec = server.cpuSec;
-      this.serverCpusBusySec = server.cpusBusySec;
-    }
-    if (this.own0 !== null) this.loadgenCpusBusySec = cpuSince(this.own0, null, this.opts.observeOwnCpus ?? null).cpusBusySec;
+    const server = this.server0 === null ? null : cpuSince(this.server0, this.serverPids, this.opts.observeCpus ?? null);
+    this.windowCpu = {
+      loadgenCpuSec: (cpu.user + cpu.system) / 1e6,
+      serverCpuSec: server !== null && this.serverPids !== null ? server.cpuSec : null,
+      serverCpusBusySec: server?.cpusBusySec ?? null,
+      loadgenCpusBusySec: this.own0 === null ? null : cpuSince(this.own0, null, this.opts.observeOwnCpus ?? null).cpusBusySec,
+    };
     this.phase = 'draining';
-    if (this.scheduler !== null) clearTimeout(this.scheduler);
+    this.disarm();
     // Requests still in flight are waited for (a stall at the end must show in the tail), up to a limit.
     this.timers.push(setTimeout(() => this.done(), Math.min(DRAIN_LIMIT_MS, this.opts.timeoutSec * 1000)));
     this.maybeDone();
@@ -901,7 +944,7 @@ class Generator {
     this.phase = 'done';
     for (const t of this.timers) clearTimeout(t);
     for (const t of this.reconnectTimers) clearTimeout(t);
-    if (this.scheduler !== null) clearTimeout(this.scheduler);
+    this.disarm();
     let unanswered = 0;
     for (const c of this.conns) {
       if (c.socket !== null) unanswered += c.inFlight;
@@ -925,10 +968,7 @@ class Generator {
       perConnection: this.conns.map((c) => c.completed),
       fairness: fairnessOf(this.conns.map((c) => c.completed)),
       firstResponseMs: firstResponseMsOf(first, this.connectionCount),
-      loadgenCpuSec: this.loadgenCpuSec,
-      serverCpuSec: this.serverCpuSec,
-      serverCpusBusySec: this.serverCpusBusySec,
-      loadgenCpusBusySec: this.loadgenCpusBusySec,
+      ...(this.windowCpu ?? { loadgenCpuSec: 0, serverCpuSec: null, serverCpusBusySec: null, loadgenCpusBusySec: null }),
       routes: this.routeSamples(),
       histograms: {
         latency: hdr.encodeIntoCompressedBase64(this.latency),
