@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { builtModule } from '../../shared/built.js';
 import { spawnTracked } from '../lib/processes.js';
 import { workloads } from '../plan/scenarios.js';
-import { builtinOptions } from './builtin.js';
 import type { RunnerOptions } from './builtin.child.js';
+import { builtinOptions } from './builtin.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
