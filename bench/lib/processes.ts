@@ -282,8 +282,11 @@ export async function startServer(
 
 let clockTicks: number | undefined;
 
-/** Clock ticks per second, the unit of /proc's CPU times (asked once). */
-function ticksPerSecond(): number {
+/**
+ * Clock ticks per second, the unit of /proc's CPU times: asked once, of getconf, a process of its
+ * own that blocks the caller for about 15 ms here; the load generator asks before its load starts.
+ */
+export function ticksPerSecond(): number {
   clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
   return clockTicks;
 }

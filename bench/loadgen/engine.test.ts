@@ -1,11 +1,18 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ticksPerSecond } from '../lib/processes.js';
 import { type LoadOptions, type LoadReport, runLoad } from './engine.js';
 import { parseSegment } from './segment.js';
 import { startStallServer, startStallServerProcess } from './stall-server.child.js';
 import type { RouteSample } from './types.js';
+
+// The clock-ticks lookup, watched (and still done): when the engine asks for it matters (below).
+vi.mock('../lib/processes.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../lib/processes.js')>();
+  return { ...original, ticksPerSecond: vi.fn(original.ticksPerSecond) };
+});
 
 // Every server here listens on 127.0.0.1 port 0 and is closed after its test.
 const cleanups: Array<() => Promise<void>> = [];
@@ -468,6 +475,20 @@ describe('the open loop watches itself', () => {
     expect(failures(report)).toEqual(NO_FAILURES);
     expect(report.openLoop?.due).toBe(100);
     expect(report.requests).toBeGreaterThanOrEqual(100);
+  });
+
+  it("asks for /proc's clock ticks before its load starts, not at the window's edge (getconf runs a process, which stalled the schedule)", async () => {
+    const port = await rawServer((socket) => socket.write(PLAIN));
+    const asked = vi.mocked(ticksPerSecond);
+    asked.mockClear();
+    let askedBeforeLoad = 0;
+    const gate = async () => {
+      askedBeforeLoad = asked.mock.calls.length;
+    };
+    const { report } = await run({ ...options(port, { connections: 2, rate: 200, durationSec: 0.2 }), observeOwnCpus: [0], startGate: gate });
+    expect(failures(report)).toEqual(NO_FAILURES);
+    expect(askedBeforeLoad).toBeGreaterThan(0);
+    expect(report.loadgenCpusBusySec).not.toBeNull();
   });
 
   it('a generator whose loop is blocked holds up the requests due meanwhile, and the rest keep a short tail', async () => {

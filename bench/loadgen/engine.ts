@@ -11,15 +11,21 @@
 // The open loop costs about what the closed loop does per request. One timer drives the
 // schedule, and each time it fires it sends everything that has come due, so the sends of a turn
 // of the event loop go out together and the loop is not woken once per request (a wake-up costs
-// about 46 µs of CPU on the 2-core development VM; Node's timers fire no sooner than 1 ms, so a
-// request leaves up to about 1 ms after it was due, as in wrk2, and the send lag says how long).
-// No allocation per request in this code (Node's socket.write still makes its write request):
-// the schedule, the backlog and the ring of free connections are numbers in typed arrays, and the
-// response reader allocates nothing. Measured against nginx on
-// that VM (npm run bench:open-loop, 3 rounds of 5 s, this engine alternated with the one before
-// issue 20), the generator's CPU per response: 14.5 µs at 40,000 req/s (before: 21.9), 14.7 at
-// 50% of its closed-loop ceiling (18.8), 15.2 at 75% (17.7), 26.9 at 25% (26.3), 32.1 at 10%
-// (40.0), where a turn of the loop has little to batch; its closed loop, 14.5 µs in the same run.
+// about 46 µs of CPU on the 2-core development VM). Node's timers fire no sooner than 1 ms, and
+// at high rates every 1 to 2 ms, so an answer that arrives once the schedule is half a
+// millisecond behind takes what has come due with it (RESPONSE_PUMP_LAG_MS): a request leaves
+// within about a millisecond of its due time, and the send lag says how long. No allocation per
+// request in this code (Node's socket.write still makes its write request): the schedule, the
+// backlog and the ring of free connections are numbers in typed arrays, and the response reader
+// allocates nothing. And the window runs the code the warm-up optimized: what the hot path reads
+// that the window's start or end changes is first changed when the load starts (startLoad), as
+// V8 compiles a field stored once as a constant into the code that reads it and throws that code
+// away when it first changes. Measured against nginx on that VM (npm run bench:open-loop, 3 rounds
+// of 5 s, alternated with the engine of commit 287e628, which did neither), the generator's
+// CPU per response: 15.7 µs at 40,000 req/s (before: 16.7), 17.9 at 50% of its closed-loop
+// ceiling (18.0), 15.5 at 75% (15.9), 22.0 at 25% (24.7), 24.4 at 10% (26.8), where a turn of
+// the loop has little to batch; its closed loop, 14.3 µs in the same run. Its p99 at 75%: 4.47 ms
+// (before: 13.6; wrk2's, 4.35), with 0.1% of the requests held up (3.7%).
 //
 // A warm-up (`warmupSec`) runs the load before the window, recording as the window does, then
 // forgets it; the open loop's schedule runs on through it. Without one, a window opens on the
@@ -37,7 +43,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { z } from 'zod';
 import { seededRandom } from '../../shared/random.js';
 import { type CpuReading, cpuSince, readCpu } from '../lib/cpu-window.js';
-import { processTree } from '../lib/processes.js';
+import { processTree, ticksPerSecond } from '../lib/processes.js';
 import { summarize } from '../lib/stats.js';
 import type { loadReportSchema } from '../results/sample.js';
 import { ResponseReader } from './response-reader.js';
@@ -811,6 +817,11 @@ class Generator {
     // the generator (measured: a loop delay of 23-50 ms in every repetition of a capacity sweep).
     // A process the server starts after this (a cluster worker replaced mid-run) is not counted.
     if (this.opts.observePid !== undefined) this.serverPids = processTree(this.opts.observePid);
+    // The first CPU reading asks getconf for /proc's clock ticks: a process spawned and waited for,
+    // about 15 ms. At the window's start it stalled the schedule in every repetition of a
+    // capacity sweep (a loop delay of 13-35 ms, 1-5% of the requests held up even at 10% of the
+    // ceiling); asked here, it is before the load.
+    if (this.opts.observePid !== undefined || this.opts.observeCpus !== undefined || this.opts.observeOwnCpus !== undefined) ticksPerSecond();
     const gate = this.opts.startGate;
     if (gate !== undefined) {
       this.phase = 'gated';
