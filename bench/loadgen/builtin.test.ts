@@ -39,17 +39,26 @@ describe('builtinOptions', () => {
  */
 function thrownAway(trace: string, names: readonly string[]): string[] {
   const name = `(${names.join('|')})`;
-  const marked = new RegExp(`marking dependent code .*SharedFunctionInfo ${name}>.*reason: code dependencies`);
+  // V8 before 12.x says "code dependencies"; later ones name the dependency (a field's constness,
+  // type or representation changed, a map deprecated).
+  const marked = new RegExp(
+    `marking dependent code .*SharedFunctionInfo ${name}>.*reason: (code dependencies|dependent field (type constness|type|representation) changed|dependent map was deprecated)`,
+  );
   const wrongMap = new RegExp(`bailout \\(kind: [^,]*, reason: wrong map\\).*<JSFunction ${name} `);
   return trace.split('\n').filter((l) => marked.test(l) || wrongMap.test(l));
 }
 
-/** The open loop's hot path: what runs for every request and every turn of the loop. */
-const HOT = ['pump', 'tick', 'arm', 'onResponses', 'recordLatency', 'refill', 'sendBacklog', 'enqueueFree', 'takeFree', 'send', 'shift', 'onRead'];
+/**
+ * The open loop's hot path: what runs for every request and every turn of the loop, by names
+ * Node's own code does not use (its queues have a `shift`, its streams an `onread`).
+ */
+const HOT = ['pump', 'tick', 'onResponses', 'recordLatency', 'refill', 'sendBacklog', 'enqueueFree', 'takeFree'];
 
 describe('the builtin generator in its own process', () => {
   it("keeps its optimized hot path through the window's start and end (an open loop, traced with --trace-deopt)", async () => {
-    const server = createServer((_req, res) => res.end('ok'));
+    // Answers 3 ms late, so some are still in flight when the window closes (what its close did
+    // to the hot path shows only in code that runs after it).
+    const server = createServer((_req, res) => setTimeout(() => res.end('ok'), 3));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => server.close());
     server.on('connection', (s) => cleanups.push(() => s.destroy()));
@@ -60,7 +69,7 @@ describe('the builtin generator in its own process', () => {
       path: '/',
       method: 'GET',
       headers: [],
-      connections: 16,
+      connections: 64,
       pipelining: 1,
       rate: 4000,
       warmupSec: 1.5,

@@ -599,7 +599,7 @@ class Generator {
         return;
       }
     }
-    // The warm-up counts and records as the window does, and is then forgotten (forgetWarmup):
+    // The warm-up counts and records as the window does, and is then forgotten (freshFigures):
     // a path the window takes that the warm-up did not would be compiled in the window. (So the
     // hot path asks `loading`, not the phase: `phase === 'warming' || phase === 'measuring'`
     // read the phase a second time only in the window, a load V8 had no feedback for, and threw
@@ -746,12 +746,12 @@ class Generator {
 
   private arm(now: number): void {
     if (this.nextDue >= this.tEnd || this.capped) {
-      // A timer that has fired and was not re-armed in its callback is spent: not refreshed again.
+      // Nothing to arm: a later arm() makes a fresh 1 ms timer.
       this.oneMs = null;
       return;
     }
-    // Node's timers fire no sooner than 1 ms, and on whole ms of the loop's clock: a fraction of
-    // one only made a timer list of its own, one per wait.
+    // Node's timers fire no sooner than 1 ms, and on whole ms: a fraction is truncated, so a wait
+    // of 1.3 ms fired at 1 ms, before anything was due, and woke the loop for nothing. Rounded up.
     const wait = Math.max(1, Math.ceil(this.nextDue - now));
     this.tickAt = now + wait;
     if (wait > 1) {
@@ -863,7 +863,9 @@ class Generator {
     // 25 ms of TurboFan work on threads that shared the generator's CPU, stalled the schedule in
     // the window's first half second (measured against nginx at 75% of the ceiling).
     this.freshFigures();
-    if (this.opts.durationSec !== undefined) this.tEnd = now + ((this.opts.warmupSec ?? 0) + this.opts.durationSec) * 1000;
+    // A first new value that ends nothing (the window sets the real end, or, with a request count,
+    // its close does), unless the window has already set it (no warm-up).
+    if (this.tEnd === Number.POSITIVE_INFINITY) this.tEnd = Number.MAX_VALUE;
     if (this.open) {
       this.scheduleStart = now;
       this.nextDue = now + (this.schedule as Schedule).next();
@@ -894,7 +896,7 @@ class Generator {
     );
     if (warmedUp) {
       this.recordFrom = this.t0;
-      this.forgetWarmup();
+      this.freshFigures();
       // A warm-up that reached a request count stopped the schedule; the window's count starts now.
       if (this.open && this.scheduler === null) this.arm(this.t0);
     } else {
@@ -904,7 +906,8 @@ class Generator {
   }
 
   /**
-   * Drops what the warm-up counted and recorded: fresh histograms for the window, the warm-up's
+   * Fresh histograms and counts: for the load (startLoad), and for the window after a warm-up, which
+   * so drops what the warm-up counted and recorded: fresh histograms for the window, the warm-up's
    * left behind. Not a reset, and not a copy to subtract at the end: resetting an hdr-histogram-js
    * histogram changes its hidden class, which threw every function that had inlined a recordValue
    * back to the interpreter at the window's first answer (a burst of "wrong map" deoptimizations,
@@ -912,11 +915,6 @@ class Generator {
    * loop for tens of ms at the window's start, with the schedule running. Fresh ones share the
    * warm-up's hidden class, which recording does not change.
    */
-  private forgetWarmup(): void {
-    this.freshFigures();
-  }
-
-  /** Fresh histograms and counts: for the load (startLoad), then for the window after a warm-up. */
   private freshFigures(): void {
     this.latency = newHistogram();
     this.latencyNotHeld = newHistogram();
