@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpusText, isGone, pinnedNode, pinningFor, planPinning, spawnTracked, startServer } from './processes.js';
+import { cpusText, isGone, pinnedNode, pinningFor, planPinning, spawnTracked, startServer, ticksPerSecond } from './processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cbench-processes-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -93,5 +94,11 @@ describe('pinnedNode', () => {
   it('runs a script unpinned with no prefix, and refuses a prefix it does not know', () => {
     expect(pinnedNode([], 'x.js', ['a'])).toEqual({ argv: [process.execPath, 'x.js', 'a'] });
     expect(() => pinnedNode(['numactl', '-C', '0'], 'x.js', [])).toThrow(/not a pinning prefix: numactl -C 0/);
+  });
+});
+
+describe('ticksPerSecond', () => {
+  it('reads the clock tick rate (from the auxiliary vector here) that getconf CLK_TCK gives', () => {
+    expect(ticksPerSecond()).toBe(Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()));
   });
 });

@@ -3,7 +3,7 @@
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, endianness } from 'node:os';
 import { builtModule, CBENCH } from '../../shared/built.js';
 import { parseListening } from '../../shared/serve-protocol.js';
 
@@ -282,13 +282,32 @@ export async function startServer(
 
 let clockTicks: number | undefined;
 
+/** The auxiliary vector's entry for the clock tick rate (AT_CLKTCK in <elf.h>). */
+const AT_CLKTCK = 17n;
+
 /**
- * Clock ticks per second, the unit of /proc's CPU times: asked once, of getconf, a process of its
- * own that blocks the caller for about 15 ms here; the load generator asks before its load starts.
+ * Clock ticks per second, the unit of /proc's CPU times, read once: from the kernel's auxiliary
+ * vector (/proc/self/auxv, where glibc's sysconf(_SC_CLK_TCK) reads it too), else of `getconf
+ * CLK_TCK`, a process of its own that blocked the caller for about 15 ms here. Asked first at a
+ * load generator's window's edge, that stalled the schedule in every repetition of a capacity
+ * sweep; the generator still asks before its load starts.
  */
 export function ticksPerSecond(): number {
-  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  clockTicks ??= auxvClockTicks() ?? (Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100);
   return clockTicks;
+}
+
+/** AT_CLKTCK from /proc/self/auxv (pairs of 64-bit words on a 64-bit Linux), or null. */
+function auxvClockTicks(): number | null {
+  if (!['x64', 'arm64', 'ppc64', 's390x', 'riscv64', 'loong64'].includes(process.arch)) return null;
+  try {
+    const auxv = readFileSync('/proc/self/auxv');
+    const word = (at: number) => (endianness() === 'LE' ? auxv.readBigUInt64LE(at) : auxv.readBigUInt64BE(at));
+    for (let i = 0; i + 16 <= auxv.length; i += 16) if (word(i) === AT_CLKTCK) return Number(word(i + 8)) || null;
+  } catch {
+    // not Linux, or no /proc
+  }
+  return null;
 }
 
 /** CPU seconds (user, system) the kernel has charged to one process, from /proc/PID/stat. */

@@ -817,10 +817,11 @@ class Generator {
     // the generator (measured: a loop delay of 23-50 ms in every repetition of a capacity sweep).
     // A process the server starts after this (a cluster worker replaced mid-run) is not counted.
     if (this.opts.observePid !== undefined) this.serverPids = processTree(this.opts.observePid);
-    // The first CPU reading asks getconf for /proc's clock ticks: a process spawned and waited for,
-    // about 15 ms. At the window's start it stalled the schedule in every repetition of a
-    // capacity sweep (a loop delay of 13-35 ms, 1-5% of the requests held up even at 10% of the
-    // ceiling); asked here, it is before the load.
+    // /proc's clock ticks, read once, here, before the load: the first CPU reading used to ask
+    // getconf for them, a process spawned and waited for (about 15 ms), and at the window's start
+    // that stalled the schedule in every repetition of a capacity sweep (a loop delay of 13-35 ms,
+    // 1-5% of the requests held up even at 10% of the ceiling). ticksPerSecond reads them without
+    // a process now; whatever it costs stays out of the window.
     if (this.opts.observePid !== undefined || this.opts.observeCpus !== undefined || this.opts.observeOwnCpus !== undefined) ticksPerSecond();
     const gate = this.opts.startGate;
     if (gate !== undefined) {
